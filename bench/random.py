@@ -1,0 +1,61 @@
+"""Random number kernels, numtorch beside PyTorch (same seed, same numbers):
+
+rand(1_000_000) and randn(1_000_000) float32      — target <= 2x
+and, for information, a few other kernels (no target).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# This file is named like the standard library's `random`, which torch and numpy import:
+# move our own folder to the end of the search path before importing anything else.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE] + [HERE]
+
+import numpy as np  # noqa: E402
+from _common import load_torch, median_time, report  # noqa: E402
+
+from numtorch import random as R  # noqa: E402
+
+N = 1_000_000
+
+
+def cases(torch):
+    """(name, numtorch call, torch call or None, target ratio or None)."""
+    probs = np.random.default_rng(0).random(1000).astype(np.float32)
+    t = torch
+    return [
+        ("rand(1_000_000) float32", lambda: R.uniform((N,), np.float32),
+         t and (lambda: t.rand(N)), 2.0),
+        ("randn(1_000_000) float32", lambda: R.normal((N,), np.float32),
+         t and (lambda: t.randn(N)), 2.0),
+        ("rand(1_000_000) float64", lambda: R.uniform((N,), np.float64),
+         t and (lambda: t.rand(N, dtype=t.float64)), None),
+        ("randn(1_000_000) float64", lambda: R.normal((N,), np.float64),
+         t and (lambda: t.randn(N, dtype=t.float64)), None),
+        ("randint(0, 1000, (1_000_000,))", lambda: R.randint(0, 1000, (N,)),
+         t and (lambda: t.randint(0, 1000, (N,))), None),
+        ("randperm(1_000_000)", lambda: R.randperm(N), t and (lambda: t.randperm(N)), None),
+        ("bernoulli_(0.5) on 1_000_000", lambda: R.bernoulli_scalar((N,), 0.5, np.float32),
+         t and (lambda: t.empty(N).bernoulli_(0.5)), None),
+        ("exponential_() on 1_000_000 float32", lambda: R.exponential((N,), np.float32),
+         t and (lambda: t.empty(N).exponential_()), None),
+        ("multinomial(1000 probs, 100_000, True)", lambda: R.multinomial(probs, 100_000, True),
+         t and (lambda: t.multinomial(t.from_numpy(probs), 100_000, True)), None),
+    ]
+
+
+def main() -> None:
+    torch = load_torch()
+    print(f"numtorch.random kernels beside {'torch ' + torch.__version__ if torch else 'nothing'}"
+          f" (medians; torch threads: {torch.get_num_threads() if torch else '-'})")
+    for name, ours, theirs, target in cases(torch):
+        nt = median_time(ours, number=3, repeat=7)
+        th = median_time(theirs, number=3, repeat=7) if theirs else None
+        report(name, nt, th, target)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""numtorch: PyTorch's API written from scratch in Python on NumPy.
+
+``import numtorch as torch`` and write PyTorch. Everything here is a
+re-export; the code lives in the modules named below.
+"""
+
+from . import _dtype, autograd, backend, cuda, library, linalg, random
+from ._device import device
+from ._dtype import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from ._tensor import Size, Tensor
+from ._tensor_str import get_printoptions, printoptions, set_printoptions
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .ops.creation import *
+from .ops.index import *
+from .ops.linalg import *
+from .ops.pointwise import *
+from .ops.reduce import *
+from .ops.sampling import *
+from .ops.shape import *
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+
+__version__ = "0.1.0"
+
+
+def result_type(tensor1, tensor2):
+    """The dtype PyTorch's promotion gives an op on these two operands."""
+    return _dtype.result_type(tensor1, tensor2)
+
+
+def can_cast(from_, to) -> "bool":
+    return _dtype.can_cast(from_, to)
+
+
+def is_storage(obj) -> "bool":
+    return False

@@ -1,0 +1,889 @@
+"""``Tensor``: an array plus what autograd needs to know about it.
+
+A Tensor holds
+
+* ``_data`` — the array (``numpy.ndarray`` on the cpu, ``cupy.ndarray`` on cuda);
+  views (slicing, ``view``, ``transpose`` ...) hold NumPy views of the same memory;
+* ``_requires_grad``, ``_grad``, ``_grad_fn`` (the graph node that made it) and
+  ``_output_nr`` (which output of that node it is);
+* ``_vc`` — a one-element list, the version counter, shared with every view of
+  the same memory and bumped by each in-place op, so backward can tell when a
+  saved tensor was changed after it was saved;
+* ``_base`` — for a view, the tensor whose memory it shares.
+
+Operators and methods call the op library (``numtorch/ops/``); the bindings
+at the end of this file say which function each method is.
+"""
+
+from __future__ import annotations
+
+import builtins
+import operator
+import warnings
+
+import numpy as np
+
+from . import _dtype as D
+from ._device import CPU, device, to_device
+from .autograd import function as _function
+from .autograd import grad_mode
+from .backend import device_of, get_array_module
+
+_new = object.__new__
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints as ``numtorch.Size([3, 4])``."""
+
+    __module__ = "numtorch"
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"numtorch.Size([{', '.join(map(str, self))}])"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, item):
+        out = tuple.__getitem__(self, item)
+        return Size(out) if isinstance(item, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it."""
+
+    __module__ = "numtorch"  # prints as <class 'numtorch.Tensor'>, as PyTorch's does
+
+    # The attributes every op touches are slots; rarer ones live in __dict__ with
+    # class-level defaults, so creating a tensor (once per op) sets only seven fields.
+    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_base",
+                 "__weakref__", "__dict__")
+    _view_of = None  # (parent, view Function, its other args) for views
+    _hooks = None  # leaf tensor hooks
+    _accum = None  # this leaf's AccumulateGrad node
+    _post_acc_hooks = None
+    _retains_grad = False
+    __array_priority__ = 1000  # NumPy defers ``ndarray * Tensor`` to Tensor.__rmul__
+
+    def __new__(cls, *args, **kwargs):
+        # ``numtorch.Tensor(2, 3)`` is uninitialised float data; ``Tensor([1, 2])`` copies data.
+        self = _new(cls)
+        Tensor._init(self, _legacy_data(args, kwargs))
+        return self
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def _init(self, arr, requires_grad: bool = False) -> None:
+        self._data = arr
+        self._requires_grad = requires_grad
+        self._grad = None
+        self._grad_fn = None
+        self._output_nr = 0
+        self._vc = [0]
+        self._base = None
+
+    @classmethod
+    def _make(cls, arr, requires_grad: bool = False):
+        """Wrap an array without copying (the fast constructor every op uses)."""
+        self = _new(cls)
+        self._data = arr
+        self._requires_grad = requires_grad
+        self._grad = None
+        self._grad_fn = None
+        self._output_nr = 0
+        self._vc = [0]
+        self._base = None
+        return self
+
+    def _xp(self):
+        return get_array_module(self._data)
+
+    def _alias(self):
+        """A new Tensor object over the same memory, sharing the version counter."""
+        t = Tensor._make(self._data, self._requires_grad)
+        t._grad_fn = self._grad_fn
+        t._output_nr = self._output_nr
+        t._vc = self._vc
+        t._base = self._base if self._base is not None else self
+        return t
+
+    def _accumulator(self):
+        """This leaf's AccumulateGrad node (created once, then reused)."""
+        acc = self._accum
+        if acc is None:
+            acc = self._accum = _function.AccumulateGrad(self)
+        return acc
+
+    # --- metadata ----------------------------------------------------------
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self) -> D.dtype:
+        return D._BY_NP[self._data.dtype]
+
+    @property
+    def device(self) -> device:
+        data = self._data
+        return CPU if type(data) is np.ndarray else device_of(data)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
+    def is_cpu(self) -> bool:
+        return self.device.type == "cpu"
+
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+    is_nested = False
+    layout = "strided"
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    def stride(self, dim: int | None = None):
+        arr = self._data
+        if arr.size == 0:  # NumPy reports zero strides for empty arrays; PyTorch row-major ones
+            strides, step = [], 1
+            for n in reversed(arr.shape):
+                strides.append(step)
+                step *= max(n, 1)
+            strides = tuple(reversed(strides))
+        else:
+            strides = tuple(s // arr.itemsize for s in arr.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+    def storage_offset(self) -> int:
+        owner = self._data
+        while isinstance(owner.base, type(self._data)):
+            owner = owner.base
+        if owner is self._data:
+            return 0
+        start = self._data.__array_interface__["data"][0]
+        return (start - owner.__array_interface__["data"][0]) // self._data.itemsize
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def untyped_storage(self):
+        owner = self._data
+        while isinstance(owner.base, type(self._data)):
+            owner = owner.base
+        return owner
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return builtins.bool(self._data.flags.c_contiguous)
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return False
+
+    def is_signed(self) -> bool:
+        return self.dtype.is_signed
+
+    def get_device(self) -> int:
+        d = self.device
+        return -1 if d.type == "cpu" else (d.index or 0)
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    # --- autograd state ----------------------------------------------------
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True):
+        """Set whether autograd records operations on this (leaf) tensor."""
+        if self._grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require differentiation "
+                    "use var_no_grad = var.detach()."
+                )
+            return self
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = builtins.bool(requires_grad)
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+                "mistake, make sure you access the leaf Tensor instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value.dtype is not self.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    @property
+    def data(self):
+        """This tensor's values as a new leaf that autograd does not track."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    def detach(self):
+        """A tensor sharing this one's memory (and version counter) but not its graph."""
+        t = Tensor._make(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self):
+        """Cut this tensor off its graph, in place."""
+        if self._base is not None and self._base._requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        self._grad_fn._add_pre_hook(self._output_nr, _RetainGrad(self))
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            return self._grad_fn._add_pre_hook(self._output_nr, hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _function._RemovableHandle(self._hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after the gradient is accumulated into this leaf's ``.grad``."""
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = []
+        self._post_acc_hooks.append(hook)
+        return _function._RemovableHandle(self._post_acc_hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor with respect to the graph leaves."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # --- conversion --------------------------------------------------------
+
+    def numpy(self, *, force: bool = False):
+        """The NumPy array behind this tensor (shares memory)."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        if type(self._data) is not np.ndarray:
+            if not force:
+                raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
+                                "Tensor.cpu() to copy the tensor to host memory first.")
+            return self._data.get()
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        if dtype is not None and np.dtype(dtype) != arr.dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
+                               "to Scalar")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self) -> bool:
+        n = self._data.size
+        if n != 1:
+            kind = "no values" if n == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {kind} is ambiguous")
+        return builtins.bool(self._data.item())
+
+    def __float__(self) -> float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> int:
+        return builtins.int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating_point or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return builtins.int(self._data.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and type(self) is Tensor:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        from ._tensor_str import _str
+
+        return _str(self, tensor_contents=tensor_contents)
+
+    def __reduce_ex__(self, protocol):
+        # Pickled as its values and requires_grad (the graph and .grad are not kept, as in
+        # PyTorch). numtorch.save writes PyTorch's checkpoint format instead of this.
+        return (_rebuild_tensor, (type(self), self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self._grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.  If you were "
+                               "attempting to deepcopy a module, this may be because of a "
+                               "torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        if id(self) in memo:
+            return memo[id(self)]
+        new = _new(type(self))
+        Tensor._init(new, self._data.copy(), self._requires_grad)
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        if hasattr(self, "__dict__"):
+            import copy
+
+            for k, v in self.__dict__.items():
+                setattr(new, k, copy.deepcopy(v, memo))
+        memo[id(self)] = new
+        return new
+
+    def to(self, *args, **kwargs):
+        """Cast and/or move: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``."""
+        dev, dt, copy = _parse_to(self, args, kwargs)
+        if dev.type != "cpu" or self.device.type != "cpu":
+            from .backend import xp_for
+
+            xp_for(dev)  # a clear error where cuda is not available
+        if dt is self.dtype and not copy:
+            return self
+        from .ops.pointwise import _to_dtype
+
+        return _to_dtype(self, dt)
+
+    def type(self, dtype=None, non_blocking: bool = False, **kwargs):
+        """With no argument, the type name (``'numtorch.FloatTensor'``); else a cast."""
+        if dtype is None:
+            return f"numtorch.{self.dtype._legacy}Tensor"
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            name = dtype.rsplit(".", 1)[-1][: -len("Tensor")]
+            match = [d for d in D.ALL if d._legacy == name]
+            if not match:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = match[0]
+        return self.to(D.to_dtype(dtype))
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(D.float32)
+
+    def double(self):
+        return self.to(D.float64)
+
+    def half(self):
+        return self.to(D.float16)
+
+    def long(self):
+        return self.to(D.int64)
+
+    def int(self):
+        return self.to(D.int32)
+
+    def short(self):
+        return self.to(D.int16)
+
+    def char(self):
+        return self.to(D.int8)
+
+    def byte(self):
+        return self.to(D.uint8)
+
+    def bool(self):
+        return self.to(D.bool)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None, non_blocking: bool = False):
+        from .backend import xp_for
+
+        xp_for(to_device("cuda" if device is None else device))
+        raise RuntimeError("numtorch: moving tensors to cuda is not supported yet")
+
+    def pin_memory(self):
+        return self
+
+    def is_pinned(self) -> bool:
+        return False
+
+    def share_memory_(self):
+        return self
+
+    # --- in-place machinery -----------------------------------------------
+
+    def _bump(self) -> None:
+        self._vc[0] += 1
+
+    def _check_inplace(self) -> None:
+        if grad_mode.enabled and self._requires_grad and self._grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+
+
+class _RetainGrad:
+    """The hook ``retain_grad()`` adds: store the non-leaf's gradient in its ``.grad``."""
+
+    _is_retain = True
+
+    def __init__(self, tensor):
+        import weakref
+
+        self.ref = weakref.ref(tensor)
+
+    def __call__(self, grad):
+        t = self.ref()
+        if t is None:
+            return None
+        if t._grad is None:
+            t._grad = grad if grad_mode.enabled else grad.detach()
+            if not grad_mode.enabled:
+                t._grad = Tensor._make(grad._data.copy())
+        else:
+            t._grad = t._grad + grad
+        return None
+
+
+def _rebuild_tensor(cls, arr, requires_grad):
+    t = _new(cls)
+    Tensor._init(t, arr, requires_grad)
+    return t
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n if ndim else 0
+
+
+def _legacy_data(args, kwargs):
+    """Arguments of the legacy constructor ``Tensor(*sizes)`` / ``Tensor(data)``."""
+    dev = kwargs.pop("device", None)
+    if kwargs:
+        raise TypeError(f"Tensor() got unexpected keyword arguments {list(kwargs)}")
+    to_device(dev)
+    dt = D.get_default_dtype().np
+    if len(args) == 1 and not isinstance(args[0], (builtins.int, Size)):
+        arg = args[0]
+        if isinstance(arg, Tensor):
+            return arg._data
+        return np.asarray(arg, dtype=dt)
+    if len(args) == 1 and isinstance(args[0], Size):
+        args = tuple(args[0])
+    return np.empty(args, dtype=dt)
+
+
+def _parse_to(self, args, kwargs):
+    dev = kwargs.pop("device", None)
+    dt = kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {list(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dev, dt = a.device, a.dtype
+        elif isinstance(a, D.dtype):
+            dt = a
+        elif isinstance(a, (str, device, builtins.int)) and not isinstance(a, builtins.bool):
+            dev = a
+        elif a is None:
+            continue
+        elif isinstance(a, builtins.bool):
+            continue  # non_blocking passed positionally
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
+    dev = self.device if dev is None else to_device(dev)
+    dt = self.dtype if dt is None else D.to_dtype(dt)
+    return dev, dt, copy
+
+
+def _wrap(arr):
+    """Wrap an op's result; NumPy hands back 0-d results as scalars, so re-array them."""
+    if isinstance(arr, np.generic):
+        arr = np.asarray(arr)
+    return Tensor._make(arr)
+
+
+_function._init(Tensor, _wrap)
+
+
+# --- in-place ops -----------------------------------------------------------
+#
+# An in-place method is its out-of-place op written back into ``self``:
+#   untracked (no grad needed): compute, copy into self's array, bump the version;
+#   tracked: run the op on an alias of the old ``self`` so the new graph node hangs off
+#   the old history, then make that node ``self``'s grad_fn. If ``self`` is a view, its
+#   base's history changes too: a CopySlices node records that part of the base was
+#   overwritten (``_rebase_view``).
+
+
+def _requires_grad_any(args) -> bool:
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            return True
+    return False
+
+
+def _write_into(self, result) -> None:
+    """Copy ``result``'s values into ``self``'s memory (PyTorch's in-place casting rules)."""
+    if not isinstance(result, Tensor):
+        raise TypeError("in-place op expected a Tensor result")
+    src = result._data
+    if not D.can_cast(result.dtype, self.dtype):
+        raise RuntimeError(f"result type {result.dtype._legacy} can't be cast to the desired "
+                           f"output type {self.dtype._legacy}")
+    if src.shape != self._data.shape:
+        try:
+            shape = np.broadcast_shapes(src.shape, self._data.shape)
+        except ValueError:
+            shape = src.shape
+        if shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match "
+                f"the broadcast shape [{', '.join(map(str, shape))}]"
+            )
+    if src is not self._data:
+        get_array_module(self._data).copyto(self._data, src, casting="unsafe")
+    self._vc[0] += 1
+
+
+def inplace(fn):
+    """Make the in-place method ``x.fn_(...)`` from the out-of-place op ``fn(x, ...)``."""
+
+    def method(self, *args, **kwargs):
+        if grad_mode.enabled and (self._requires_grad or _requires_grad_any(args)
+                                  or _requires_grad_any(kwargs.values())):
+            return _inplace_tracked(self, fn, args, kwargs)
+        _write_into(self, fn(self, *args, **kwargs))
+        return self
+
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place version of :func:`{fn.__name__}`."
+    return method
+
+
+def _inplace_tracked(self, fn, args, kwargs):
+    if self._grad_fn is None and self._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    base = self._base
+    if base is not None and base._grad_fn is None and base._requires_grad:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    old = Tensor._make(self._data, self._requires_grad)
+    old._grad_fn, old._output_nr, old._vc = self._grad_fn, self._output_nr, self._vc
+    result = fn(old, *args, **kwargs)
+    node = result._grad_fn
+    if node is not None and node._saved is not None and any(s is old for s in node._saved):
+        # The node needs the old values, which are about to be overwritten: keep a copy.
+        snap = Tensor._make(self._data.copy(), old._requires_grad)
+        snap._grad_fn, snap._output_nr = old._grad_fn, old._output_nr
+        node._saved = tuple(snap if s is old else s for s in node._saved)
+        node._saved_versions = tuple(s._vc[0] if s is not None else 0 for s in node._saved)
+    if result.dtype is not self.dtype and node is not None:
+        result = result.to(self.dtype)
+        node = result._grad_fn
+    _write_into(self, result)
+    if base is not None and result._requires_grad:
+        _rebase_view(self, result)
+    elif result._requires_grad:
+        self._grad_fn, self._output_nr, self._requires_grad = node, result._output_nr, True
+    return self
+
+
+def _replay_view(chain, root):
+    """Re-make a view from (a stand-in for) its root base by re-applying its view ops.
+
+    ``chain`` is the view's ``_view_of``: (parent, view Function, its other arguments).
+    """
+    parent, cls, rest = chain
+    src = root if parent._view_of is None else _replay_view(parent._view_of, root)
+    return cls.apply(src, *rest)
+
+
+def _rebase_view(view, result) -> None:
+    """After writing ``result`` into ``view``, give the base (and the view) the new history."""
+    from .ops.index import CopySlices
+
+    base = view._base
+    if view._view_of is None:
+        raise RuntimeError(
+            f"Output {view._output_nr} of {type(view._grad_fn).__name__} is a view and is being "
+            "modified inplace. This view is the output of a function that returns multiple "
+            "views. Such functions do not allow the output views to be modified inplace. You "
+            "should replace the inplace operation by an out-of-place one."
+        )
+    old_base = Tensor._make(base._data, base._requires_grad)
+    old_base._grad_fn, old_base._output_nr, old_base._vc = base._grad_fn, base._output_nr, \
+        base._vc
+    new_base = CopySlices.apply(old_base, result, view._view_of)
+    base._grad_fn, base._output_nr, base._requires_grad = new_base._grad_fn, 0, True
+    fresh = _replay_view(view._view_of, base)
+    view._grad_fn, view._output_nr, view._requires_grad = fresh._grad_fn, fresh._output_nr, True
+
+
+# --- operators and methods ---------------------------------------------------
+#
+# Every op is a function in numtorch/ops/<family>.py. A method is that function
+# with the tensor as first argument: each family lists its method names in
+# ``TENSOR_METHODS`` (bound here as they are) and ``INPLACE_METHODS`` (bound as
+# ``name_`` through ``inplace`` above). Python operators are spelled out below.
+
+from .ops import copy as _copy  # noqa: E402
+from .ops import creation as _C  # noqa: E402
+from .ops import index as _I  # noqa: E402
+from .ops import linalg as _L  # noqa: E402
+from .ops import pointwise as _P  # noqa: E402
+from .ops import reduce as _R  # noqa: E402
+from .ops import sampling as _rand  # noqa: E402
+from .ops import shape as _S  # noqa: E402
+
+for _family in (_P, _R, _L, _S, _I, _C, _copy, _rand):
+    for _name in getattr(_family, "TENSOR_METHODS", ()):
+        setattr(Tensor, _name, getattr(_family, _name))
+    for _name in getattr(_family, "INPLACE_METHODS", ()):
+        setattr(Tensor, _name + "_", inplace(getattr(_family, _name)))
+
+
+def _operand(other):
+    """Python operators accept Tensors and numbers; anything else is NotImplemented."""
+    return isinstance(other, (Tensor, builtins.int, builtins.float, builtins.bool, np.generic))
+
+
+def _binary(fn, reflected=False, fast=None):
+    """A Python operator calling ``fn``.
+
+    ``fast`` is the NumPy operator for the common case where nothing needs
+    recording (grad mode off or no input requiring grad) and both operands are
+    floating arrays of one dtype, or a floating array and a Python number: there
+    NumPy's result is already PyTorch's, so the op is a single array operation.
+    This is what keeps backward formulas and inference cheap on tiny tensors.
+    """
+
+    def op(self, other):
+        if fast is not None and not (grad_mode.enabled and self._requires_grad):
+            a = self._data
+            if a.dtype.kind == "f":
+                to = type(other)
+                if to is Tensor:
+                    if not (grad_mode.enabled and other._requires_grad):
+                        b = other._data
+                        if b.dtype == a.dtype:
+                            try:
+                                return _wrap(fast(b, a) if reflected else fast(a, b))
+                            except ValueError:  # shapes don't broadcast: fn raises PyTorch's error
+                                pass
+                elif to is builtins.float or to is builtins.int:
+                    return _wrap(fast(other, a) if reflected else fast(a, other))
+        if not _operand(other):
+            if isinstance(other, np.ndarray):
+                other = _C.as_tensor(other)
+            elif isinstance(other, (list, tuple)):
+                other = _C.tensor(other)
+            else:
+                return NotImplemented
+        return fn(other, self) if reflected else fn(self, other)
+    return op
+
+
+def _inplace_binary(fn):
+    """``x op= y`` is the in-place method ``x.fn_(y)`` (some have a fast path)."""
+    name = fn.__name__ + "_"
+
+    def op(self, other):
+        if not _operand(other):
+            return NotImplemented
+        return getattr(self, name)(other)
+    return op
+
+
+Tensor.__add__ = _binary(_P.add, fast=operator.add)
+Tensor.__radd__ = _binary(_P.add, reflected=True, fast=operator.add)
+Tensor.__iadd__ = _inplace_binary(_P.add)
+Tensor.__sub__ = _binary(_P.sub, fast=operator.sub)
+Tensor.__rsub__ = _binary(_P.rsub, fast=lambda a, b: b - a)  # 2 - x: RsubBackward1
+Tensor.__isub__ = _inplace_binary(_P.sub)
+Tensor.__mul__ = _binary(_P.mul, fast=operator.mul)
+Tensor.__rmul__ = _binary(_P.mul, reflected=True, fast=operator.mul)
+Tensor.__imul__ = _inplace_binary(_P.mul)
+Tensor.__truediv__ = _binary(_P.div)  # no fast path: division by zero must not warn
+Tensor.__rtruediv__ = _binary(_P._rdiv)  # 2 / x is x.reciprocal() * 2, as in PyTorch
+Tensor.__itruediv__ = _inplace_binary(_P.div)
+Tensor.__pow__ = _binary(_P.pow)
+Tensor.__rpow__ = _binary(_P.pow, reflected=True)
+Tensor.__ipow__ = _inplace_binary(_P.pow)
+Tensor.__matmul__ = _binary(_L.matmul)
+Tensor.__rmatmul__ = _binary(_L.matmul, reflected=True)
+Tensor.__neg__ = _P.neg
+Tensor.__pos__ = _P.positive
+Tensor.__abs__ = _P.abs
+Tensor.__invert__ = _P._invert
+Tensor.__floordiv__ = _binary(_P.floor_divide)
+Tensor.__rfloordiv__ = _binary(_P.floor_divide, reflected=True)
+Tensor.__ifloordiv__ = _inplace_binary(_P.floor_divide)
+Tensor.__mod__ = _binary(_P.remainder)
+Tensor.__rmod__ = _binary(_P.remainder, reflected=True)
+Tensor.__imod__ = _inplace_binary(_P.remainder)
+Tensor.__and__ = _binary(_P.bitwise_and)
+Tensor.__rand__ = _binary(_P.bitwise_and, reflected=True)
+Tensor.__iand__ = _inplace_binary(_P.bitwise_and)
+Tensor.__or__ = _binary(_P.bitwise_or)
+Tensor.__ror__ = _binary(_P.bitwise_or, reflected=True)
+Tensor.__ior__ = _inplace_binary(_P.bitwise_or)
+Tensor.__xor__ = _binary(_P.bitwise_xor)
+Tensor.__rxor__ = _binary(_P.bitwise_xor, reflected=True)
+Tensor.__ixor__ = _inplace_binary(_P.bitwise_xor)
+Tensor.__lshift__ = _binary(_P.bitwise_left_shift)
+Tensor.__rlshift__ = _binary(_P.bitwise_left_shift, reflected=True)
+Tensor.__ilshift__ = _inplace_binary(_P.bitwise_left_shift)
+Tensor.__rshift__ = _binary(_P.bitwise_right_shift)
+Tensor.__rrshift__ = _binary(_P.bitwise_right_shift, reflected=True)
+Tensor.__irshift__ = _inplace_binary(_P.bitwise_right_shift)
+Tensor.where = lambda self, condition, other: _P.where(condition, self, other)
+Tensor.__eq__ = _binary(_P.eq)
+Tensor.__ne__ = _binary(_P.ne)
+Tensor.__lt__ = _binary(_P.lt)
+Tensor.__le__ = _binary(_P.le)
+Tensor.__gt__ = _binary(_P.gt)
+Tensor.__ge__ = _binary(_P.ge)
+Tensor.__getitem__ = _I.getitem
+Tensor.__setitem__ = _I.setitem
+Tensor.__hash__ = lambda self: id(self)
+
+# Properties that are ops.
+Tensor.T = property(_S._T)
+Tensor.mT = property(_S._mT)
+Tensor.mH = property(_S._mH)
+Tensor.H = property(_S._H)

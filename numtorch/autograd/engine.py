@@ -1,0 +1,339 @@
+"""The backward engine: walk the graph once, from the outputs to the leaves.
+
+1. ``_topological_order`` lists every node reachable from the roots so that a
+   node comes before all the nodes it feeds gradients to (an iterative
+   depth-first search: deep graphs never hit Python's recursion limit).
+2. Each node in that order has received every gradient it will ever get, so
+   it runs once: tensor hooks, then its ``backward``, then each returned
+   gradient is checked (cast to the input's dtype, summed back to the input's
+   shape where it was broadcast) and added into the buffer of the next node.
+3. ``AccumulateGrad`` nodes at the leaves add into ``leaf.grad``.
+4. Saved tensors are freed as each node finishes, unless ``retain_graph``.
+
+``autograd.grad`` and ``backward(inputs=...)`` use the same walk, but
+capture the gradients arriving at the given inputs and skip nodes that lead
+to none of them.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from . import function as _function
+from . import grad_mode
+from .function import _FREED, AccumulateGrad, _anomaly
+
+
+def _root(t, i: int):
+    if t._grad_fn is not None:
+        return t._grad_fn, t._output_nr
+    if t._requires_grad:
+        return t._accumulator(), 0
+    raise RuntimeError(f"element {i} of tensors does not require grad and does not have a "
+                       "grad_fn")
+
+
+def _root_grads(outputs, grads, create_graph: bool):
+    """The starting gradients: ones for scalar outputs, or the user's (shape-checked)."""
+    from .._tensor import Tensor
+
+    result = []
+    for i, (out, g) in enumerate(zip(outputs, grads)):
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not out.dtype.is_floating_point:
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {out.dtype}")
+            g = Tensor._make(out._xp().ones(out.shape, dtype=out.dtype.np))
+        else:
+            if not isinstance(g, Tensor):
+                from .._tensor import tensor as as_tensor
+
+                g = as_tensor(g, dtype=out.dtype)
+            if g.shape != out.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                    f"output[{i}] has a shape of {out.shape}."
+                )
+            if not create_graph:
+                g = g.detach()
+        result.append(g)
+    return result
+
+
+def _topological_order(roots):
+    """Nodes reachable from ``roots``, each before every node it sends gradients to."""
+    post = []
+    seen = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, children = stack[-1]
+            for child, _ in children:
+                if child is not None and child not in seen:
+                    seen.add(child)
+                    stack.append((child, iter(child.next_functions)))
+                    break
+            else:
+                stack.pop()
+                post.append(node)
+    post.reverse()
+    return post
+
+
+def _leading_to(order, targets):
+    """The nodes from which some target node is reachable (excluding bare targets)."""
+    reach = set()
+    for node in reversed(order):
+        for child, _ in node.next_functions:
+            if child is not None and (child in reach or child in targets):
+                reach.add(node)
+                break
+    return reach
+
+
+def _n_outputs(node) -> int:
+    return len(node._output_meta)
+
+
+def _check_grad(g, meta, node, i: int):
+    """Cast a returned gradient to its input's dtype and sum away broadcast dims."""
+    from .._tensor import Tensor
+
+    if not isinstance(g, Tensor):
+        raise TypeError(f"function {node.name()} returned a gradient of type "
+                        f"{type(g).__name__} at index {i}, expected a Tensor or None")
+    shape, np_dtype = meta
+    if g._data.shape != shape:
+        g = _sum_to(g, shape, node, i)
+    if g._data.dtype != np_dtype:
+        from .._dtype import from_numpy_dtype
+
+        g = g.to(from_numpy_dtype(np_dtype))
+    return g
+
+
+def _sum_to(g, shape, node, i: int):
+    """Sum ``g`` down to ``shape``: the one place broadcasting is undone."""
+    gshape = g._data.shape
+    lead = len(gshape) - len(shape)
+    ok = lead >= 0 and all(s == 1 or s == gs for s, gs in zip(shape, gshape[lead:]))
+    if not ok:
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index {i} - got "
+            f"[{', '.join(map(str, gshape))}] but expected shape compatible with "
+            f"[{', '.join(map(str, shape))}]"
+        )
+    dims = tuple(range(lead)) + tuple(
+        lead + k for k, s in enumerate(shape) if s == 1 and gshape[lead + k] != 1
+    )
+    if dims:
+        g = g.sum(dim=dims, keepdim=True)
+    if lead:
+        g = g.reshape(shape)
+    return g
+
+
+def _run_pre_hooks(node, grads):
+    grads = list(grads)
+    # Tensor hooks first, retain_grad last (as PyTorch orders them), then node pre-hooks.
+    entries = sorted(node._pre_hooks, key=lambda e: getattr(e[1], "_is_retain", False))
+    for nr, fn in entries:
+        if nr is None:
+            continue
+        if grads[nr] is None:
+            continue
+        new = fn(grads[nr])
+        if new is not None:
+            grads[nr] = new
+    for nr, fn in entries:
+        if nr is None:
+            new = fn(tuple(grads))
+            if new is not None:
+                grads = list(new)
+    return grads
+
+
+def _accumulate(var, g, create_graph: bool, delivered: set) -> None:
+    """``var.grad += g``, storing ``g`` itself the first time when nothing else holds it."""
+    if var._hooks:
+        for fn in var._hooks:
+            new = fn(g)
+            if new is not None:
+                g = new
+    arr = var._data
+    if g._data.shape != arr.shape or g._data.dtype != arr.dtype:
+        g = _check_grad(g, (arr.shape, arr.dtype), var._accumulator(), 0)
+    old = var._grad
+    if old is None:
+        if create_graph:
+            var._grad = g
+            return
+        arr = g._data
+        # Steal the array unless it is a view or was handed to someone else too.
+        if arr.base is not None or id(arr) in delivered:
+            arr = arr.copy()
+        delivered.add(id(arr))
+        var._grad = _function.Tensor._make(arr)
+    elif create_graph or old._requires_grad or g._requires_grad:
+        var._grad = old + g
+    else:
+        try:
+            old._data += g._data
+            old._vc[0] += 1
+        except (ValueError, TypeError):
+            var._grad = _function.Tensor._make(old._data + g._data)
+    if var._post_acc_hooks:
+        for fn in var._post_acc_hooks:
+            fn(var)
+
+
+def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
+                 allow_unused=False, accumulate=True):
+    """The engine. Returns the captured gradients of ``inputs`` (None if not given)."""
+    outputs = list(outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = [_root(t, i) for i, t in enumerate(outputs)]
+    root_grads = _root_grads(outputs, grad_outputs, create_graph)
+
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for k, t in enumerate(inputs):
+            if not t._requires_grad:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            key = (t._grad_fn, t._output_nr) if t._grad_fn is not None else (t._accumulator(), 0)
+            capture.setdefault(key[0], []).append((key[1], k))
+
+    order = _topological_order([n for n, _ in roots])
+    reach = _leading_to(order, capture) if capture is not None else None
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+
+    buffers = {}
+    delivered = {id(g._data) for g, t in zip(root_grads, grad_outputs) if t is not None}
+    for (node, nr), g in zip(roots, root_grads):
+        buf = buffers.setdefault(node, [None] * _n_outputs(node))
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    prev = grad_mode.enabled
+    grad_mode.enabled = create_graph
+    try:
+        for node in order:
+            grads = buffers.pop(node, None)
+            if grads is None:
+                continue
+            if node._pre_hooks:
+                grads = _run_pre_hooks(node, grads)
+            if capture is not None:
+                for nr, k in capture.get(node, ()):
+                    g = grads[nr]
+                    captured[k] = g if captured[k] is None or g is None else captured[k] + g
+                if node not in reach:
+                    continue
+            if type(node) is AccumulateGrad:
+                if accumulate and grads[0] is not None:
+                    _accumulate(node.variable, grads[0], create_graph, delivered)
+                continue
+            _run_node(node, grads, buffers, retain_graph)
+    finally:
+        grad_mode.enabled = prev
+
+    if inputs is None:
+        return None
+    for k in range(len(inputs)):
+        if captured[k] is None and not allow_unused:
+            raise RuntimeError(
+                f"The differentiated Tensor at index {k} appears to not have been used in the "
+                "graph. Set allow_unused=True if this is the desired behavior."
+            )
+    return captured
+
+
+def _run_node(node, grads, buffers, retain_graph: bool) -> None:
+    """Run one node's backward and pass its gradients on to the nodes of its inputs."""
+    if node.materialize_grads:
+        for g in grads:
+            if g is None:
+                grads = _materialize(node, grads)
+                break
+    if node._saved is _FREED:
+        _ = node.saved_tensors  # raises the "backward through the graph a second time" error
+    if type(grads) is list:
+        grads = tuple(grads)
+    if _anomaly[0]:
+        out = _run_with_anomaly(node, grads)
+    else:
+        out = node.apply(*grads)
+    if not retain_graph:
+        node._free()
+    if not isinstance(out, tuple):
+        out = (out,)
+    nexts = node.next_functions
+    if len(out) != len(nexts):
+        if len(out) < len(nexts) or any(g is not None for g in out[len(nexts):]):
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of "
+                               f"gradients (expected {len(nexts)}, got {len(out)})")
+    if node._post_hooks:
+        for fn in node._post_hooks:
+            fn(out, tuple(grads))
+    metas = node._input_meta
+    for i, ((child, nr), g) in enumerate(zip(nexts, out)):
+        if child is None or g is None:
+            continue
+        meta = metas[i]
+        try:
+            data = g._data
+        except AttributeError:
+            raise RuntimeError(f"expected Variable or None (got {type(g).__name__})") from None
+        if data.shape != meta[0] or data.dtype != meta[1]:
+            g = _check_grad(g, meta, node, i)
+        buf = buffers.get(child)
+        if buf is None:
+            buf = buffers[child] = [None] * len(child._output_meta)
+        old = buf[nr]
+        buf[nr] = g if old is None else old + g
+
+
+def _materialize(node, grads):
+    """Replace missing output gradients by zeros (unless ctx.set_materialize_grads(False))."""
+    from .._tensor import Tensor
+    from ..backend import get_array_module
+
+    out = list(grads)
+    metas = getattr(node, "_output_meta", None) or ()
+    like = next((g._data for g in out if g is not None), None)
+    xp = get_array_module(like) if like is not None else get_array_module()
+    for i, meta in enumerate(metas):
+        if out[i] is None and meta is not None:
+            out[i] = Tensor._make(xp.zeros(meta[0], dtype=meta[1]))
+    return out
+
+
+def _run_with_anomaly(node, grads):
+    try:
+        out = node.apply(*grads)
+    except Exception:
+        _warn_trace(node)
+        raise
+    outs = out if isinstance(out, tuple) else (out,)
+    if _anomaly[1]:
+        for i, g in enumerate(outs):
+            if g is not None and g.dtype.is_floating_point and bool(g.isnan().any()):
+                _warn_trace(node)
+                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
+                                   "output.")
+    return out
+
+
+def _warn_trace(node) -> None:
+    if node._anomaly_trace:
+        warnings.warn(
+            f"Error detected in {node.name()}. Traceback of forward call that caused the "
+            f"error:\n{node._anomaly_trace}",
+            stacklevel=3,
+        )

@@ -1,0 +1,102 @@
+"""Overwriting a tensor's values: ``zero_``, ``fill_``, ``copy_``.
+
+These are in-place by nature; the core helper ``numtorch._tensor.inplace`` writes each
+op's out-of-place result into the tensor and takes care of versions, leaf errors and
+views. The result forgets the old values, so backward sends them no gradient.
+"""
+
+from __future__ import annotations
+
+from .._tensor import Tensor, inplace
+from ..autograd.function import ArrayFunction
+from ._util import xp_of
+
+__all__ = []
+
+TENSOR_METHODS = ("zero_", "fill_", "copy_")
+INPLACE_METHODS = ()
+
+
+class Zero(ArrayFunction):
+    node_name = "ZeroBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return xp_of(x).zeros_like(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class FillScalar(ArrayFunction):
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return xp_of(x).full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+class FillTensor(ArrayFunction):
+    node_name = "FillBackward3"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return xp_of(x).full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad.sum()
+
+
+class Copy(ArrayFunction):
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, src):
+        xp = xp_of(x, src)
+        out = xp.empty_like(x)
+        xp.copyto(out, xp.broadcast_to(src, x.shape), casting="unsafe")
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad  # the engine sums broadcast dims and casts to src's dtype
+
+
+def _zero(x):
+    return Zero.apply(x)
+
+
+def _fill(x, value):
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.ndim} dimensions.")
+        return FillTensor.apply(x, value)
+    return FillScalar.apply(x, value)
+
+
+def _copy(x, src, non_blocking=False):
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    shape, sshape = x.shape, src.shape
+    for i in range(1, min(len(shape), len(sshape)) + 1):
+        if sshape[-i] not in (1, shape[-i]):
+            raise RuntimeError(f"The size of tensor a ({shape[-i]}) must match the size of "
+                               f"tensor b ({sshape[-i]}) at non-singleton dimension "
+                               f"{len(shape) - i}")
+    if len(sshape) > len(shape) and any(s != 1 for s in sshape[:len(sshape) - len(shape)]):
+        raise RuntimeError(f"output with shape [{', '.join(map(str, shape))}] doesn't match the "
+                           f"broadcast shape [{', '.join(map(str, sshape))}]")
+    return Copy.apply(x, src)
+
+
+_zero.__name__, _fill.__name__, _copy.__name__ = "zero", "fill", "copy"
+zero_ = inplace(_zero)
+fill_ = inplace(_fill)
+copy_ = inplace(_copy)

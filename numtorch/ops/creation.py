@@ -1,0 +1,346 @@
+"""Creation functions: ``tensor``, ``zeros``, ``arange``, ``eye``, the ``*_like`` family ...
+
+Random creation (``rand``, ``randn`` ...) lives in ``sampling.py``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+import numpy as np
+
+from .. import _dtype as D
+from .._device import to_device
+from .._tensor import Size, Tensor
+from ..backend import xp_for
+
+__all__ = [
+    "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "arange",
+    "range", "linspace", "logspace", "eye", "zeros_like", "ones_like", "empty_like",
+    "full_like", "scalar_tensor", "empty_strided", "is_tensor", "is_floating_point", "numel",
+    "is_nonzero",
+]
+
+# Methods of Tensor that are these functions (see numtorch/_tensor.py).
+TENSOR_METHODS = ()
+INPLACE_METHODS = ()
+
+
+def _finish(arr, requires_grad: bool):
+    t = Tensor._make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _xp(device):
+    return xp_for(to_device(device))
+
+
+def _shape(size, name: str = "zeros") -> tuple:
+    """``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros([2, 3])`` all mean shape (2, 3)."""
+    if len(size) == 0:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = s.__index__()
+        if not isinstance(s, int) or isinstance(s, bool):
+            raise TypeError(f"expected a sequence of integers as the size, but got an element of "
+                            f"type {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"[{', '.join(map(str, size))}]")
+        out.append(s)
+    return tuple(out)
+
+
+def _infer_dtype(data) -> D.dtype:
+    """The dtype PyTorch gives Python data: bool, int64, or the default float."""
+    flat = data
+    while isinstance(flat, (list, tuple)) and flat:
+        kinds = {_kind(x) for x in flat}
+        if "f" in kinds:
+            return D.get_default_dtype()
+        if "T" in kinds:
+            dts = [x.dtype for x in flat if isinstance(x, Tensor)]
+            result = dts[0]
+            for d in dts[1:]:
+                result = D.promote_types(result, d)
+            return result
+        if kinds == {"l"}:
+            return _infer_dtype([y for x in flat for y in x]) if all(
+                isinstance(x, (list, tuple)) for x in flat) else D.get_default_dtype()
+        if "i" in kinds:
+            return D.int64
+        return D.bool
+    if isinstance(flat, (list, tuple)):
+        return D.get_default_dtype()
+    k = _kind(flat)
+    return {"f": D.get_default_dtype(), "i": D.int64, "b": D.bool}.get(k, D.get_default_dtype())
+
+
+def _kind(x) -> str:
+    if isinstance(x, Tensor):
+        return "T"
+    if isinstance(x, bool) or isinstance(x, np.bool_):
+        return "b"
+    if isinstance(x, (int, np.integer)):
+        return "i"
+    if isinstance(x, (float, np.floating)):
+        return "f"
+    if isinstance(x, (list, tuple)):
+        return "l"
+    if isinstance(x, np.ndarray):
+        return {"f": "f", "b": "b"}.get(x.dtype.kind, "i")
+    raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+
+
+def _to_nested(data):
+    """Replace Tensors inside nested lists by their arrays so NumPy can stack them."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_to_nested(x) for x in data]
+    return data
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False):
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays, tensors)."""
+    if isinstance(data, Tensor):
+        arr = data._data
+        dt = D.to_dtype(dtype) if dtype is not None else data.dtype
+        return _finish(arr.astype(dt.np, copy=True), requires_grad)
+    if isinstance(data, np.ndarray):
+        dt = D.to_dtype(dtype) if dtype is not None else D.from_numpy_dtype(data.dtype)
+        return _finish(np.array(data, dtype=dt.np, copy=True), requires_grad)
+    if isinstance(data, str) or data is None:
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    dt = D.to_dtype(dtype) if dtype is not None else _infer_dtype(data)
+    if dtype is None and isinstance(data, np.generic):
+        dt = D.from_numpy_dtype(data.dtype)
+    try:
+        arr = _xp(device).asarray(_to_nested(data), dtype=dt.np)
+    except ValueError as e:
+        raise ValueError(f"expected sequence of equal-length lists to build a tensor: {e}") \
+            from None
+    return _finish(arr, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like ``tensor`` but shares memory with a Tensor or NumPy array when it can."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or D.to_dtype(dtype) is data.dtype else data.to(dtype)
+    if isinstance(data, np.ndarray):
+        dt = D.to_dtype(dtype) if dtype is not None else D.from_numpy_dtype(data.dtype)
+        return Tensor._make(data if data.dtype == dt.np else data.astype(dt.np))
+    return tensor(data, dtype=dtype, device=device)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = False):
+    t = tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype, device=device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def from_numpy(ndarray):
+    """A tensor sharing memory with ``ndarray``: a change on either side shows on the other."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    D.from_numpy_dtype(ndarray.dtype)  # raises for unsupported dtypes
+    if not ndarray.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte "
+                         "order. Conversion between byte orders is currently not supported.")
+    return Tensor._make(ndarray)
+
+
+def _filled(fill, size, dtype, device, requires_grad, default=None):
+    dt = D.to_dtype(dtype) if dtype is not None else (default or D.get_default_dtype())
+    xp = _xp(device)
+    shape = _shape(size)
+    if fill == 0:
+        arr = xp.zeros(shape, dtype=dt.np)
+    elif fill is None:
+        arr = xp.empty(shape, dtype=dt.np)
+    else:
+        arr = xp.full(shape, fill, dtype=dt.np)
+    return _finish(arr, requires_grad)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
+    return _out(out, _filled(0, size, dtype, device, requires_grad))
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
+    return _out(out, _filled(1, size, dtype, device, requires_grad))
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None):
+    return _out(out, _filled(None, size, dtype, device, requires_grad))
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    return _filled(None, (tuple(size),), dtype, device, requires_grad)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False):
+    """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred from the value)."""
+    default = D.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else \
+        fill_value.dtype
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _out(out, _filled(fill_value, (size,) if not isinstance(size, int) else (size,),
+                             dtype, device, requires_grad, default))
+
+
+def _out(out, result):
+    if out is None:
+        return result
+    from ._util import write_out
+
+    return write_out(out, result)
+
+
+def _like(input, dtype):
+    return input.dtype if dtype is None else D.to_dtype(dtype)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    return _filled(0, (input.shape,), _like(input, dtype), device, requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return _filled(1, (input.shape,), _like(input, dtype), device, requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    return _filled(None, (input.shape,), _like(input, dtype), device, requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return _filled(fill_value, (input.shape,), _like(input, dtype), device, requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    return _finish(_xp(device).asarray(s, dtype=dt.np), requires_grad)
+
+
+def scalar_tensor_like(value, other):
+    """A 0-d tensor for a Python number meeting ``other`` (used by reflected ops)."""
+    return Tensor._make(np.asarray(value, dtype=D.scalar_dtype(value).np))
+
+
+def _num(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    """Values from ``start`` up to (not including) ``end`` in steps of ``step``."""
+    start, end, step = _num(start), _num(end), _num(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        is_float = any(isinstance(v, float) for v in (start, end, step))
+        dt = D.get_default_dtype() if is_float else D.int64
+    else:
+        dt = D.to_dtype(dtype)
+    n = math.ceil((end - start) / step)
+    # Compute in float64 like PyTorch's kernel, then cast, so float32 ranges round the same.
+    arr = (start + np.arange(n, dtype=np.float64) * step) if dt.is_floating_point else \
+        np.arange(start, start + n * step, step)[:n]
+    return _out(out, _finish(_xp(device).asarray(arr.astype(dt.np)), requires_grad))
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):  # noqa: A001
+    """Deprecated in PyTorch: like arange but includes ``end``."""
+    if end is None:
+        start, end = 0, start
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    n = int(math.floor((end - start) / step)) + 1
+    arr = start + np.arange(n, dtype=np.float64) * step
+    return _finish(_xp(device).asarray(arr.astype(dt.np)), requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    start, end = _num(start), _num(end)
+    if not isinstance(steps, int) or steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    arr = _linspace(start, end, steps, np.dtype(np.float64))
+    if not dt.is_floating_point:
+        arr = np.trunc(arr)
+    return _out(out, _finish(_xp(device).asarray(arr.astype(dt.np)), requires_grad))
+
+
+def _linspace(start, end, steps, work):
+    """First half counted up from ``start``, second half down from ``end``, as PyTorch's
+    kernel does (so both ends are exact). Computed in float64 and then rounded: PyTorch
+    computes float32 in float32 with SIMD-width-dependent grouping, so its last bit can
+    differ from ours in a few places."""
+    if steps == 0:
+        return np.empty(0, dtype=work)
+    if steps == 1:
+        return np.array([start], dtype=work)
+    start, end = work.type(start), work.type(end)
+    step = (end - start) / work.type(steps - 1)
+    idx = np.arange(steps, dtype=work)
+    half = steps // 2
+    return np.where(np.arange(steps) < half, start + step * idx,
+                    end - step * (work.type(steps - 1) - idx))
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    arr = np.power(base, _linspace(_num(start), _num(end), steps, np.dtype(np.float64)))
+    return _out(out, _finish(_xp(device).asarray(arr.astype(dt.np)), requires_grad))
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """A 2-D tensor with ones on the diagonal."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    return _out(out, _finish(_xp(device).eye(n, m, dtype=dt.np), requires_grad))
+
+
+def is_tensor(obj) -> builtins.bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input) -> builtins.bool:
+    return input.dtype.is_floating_point
+
+
+def numel(input) -> int:
+    return input.numel()
+
+
+def is_nonzero(input) -> builtins.bool:
+    if input.numel() != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous"
+                           if input.numel() else "Boolean value of Tensor with no values is "
+                           "ambiguous")
+    return builtins.bool(input.item())

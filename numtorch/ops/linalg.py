@@ -1,0 +1,2221 @@
+"""Linear algebra: matrix products (BLAS through NumPy), einsum, and ``numtorch.linalg``.
+
+Every product is one BLAS call where PyTorch makes one: ``a @ b`` on NumPy
+arrays runs ``sgemm``/``dgemm`` (transposed operands are passed to BLAS as
+transposes, not copied), and batched operands that share one matrix are folded
+into a single ``gemm``. Backward formulas are written with these same
+functions, so ``create_graph=True`` differentiates them again:
+
+    C = A @ B        dA = dC @ B^T        dB = A^T @ dC
+
+The second half of the file is ``numtorch.linalg`` (re-exported by
+``numtorch/linalg.py``): norms, ``inv``, ``det``, ``solve``, ``cholesky``,
+``qr``, ``svd``, ``eigh`` ... computed by NumPy's LAPACK, with the standard
+matrix-calculus gradients (each derivation is summarised above its backward).
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import string
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .. import return_types
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import ArrayFunction
+from ._util import cast_operands, check_out, wrap_dims, write_out, xp_of
+
+__all__ = [
+    "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
+    "addr", "baddbmm", "addbmm", "einsum", "tensordot", "kron", "chain_matmul", "trace",
+    "cross", "norm", "det", "logdet", "slogdet", "inverse", "svd", "qr", "cholesky",
+    "pinverse", "matrix_power",
+]
+
+# Methods of Tensor that are these functions (see numtorch/_tensor.py).
+TENSOR_METHODS = (
+    "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
+    "addr", "baddbmm", "addbmm", "kron", "trace", "cross", "norm", "det", "logdet", "slogdet",
+    "inverse", "svd", "qr", "cholesky", "pinverse", "matrix_power",
+)
+INPLACE_METHODS = ("addmm", "addmv", "addr", "baddbmm", "addbmm")
+
+
+class LinAlgError(RuntimeError):
+    """A LAPACK routine failed: the matrix is singular, or not positive-definite."""
+
+
+# --- helpers -------------------------------------------------------------------
+
+# PyTorch prints C++ type names in some of its dtype errors.
+_CTYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+          "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+          "bool": "bool"}
+
+
+def _dims(shape) -> str:
+    return "x".join(map(str, shape))
+
+
+def _list(shape) -> str:
+    return ", ".join(map(str, shape))
+
+
+def _prod(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _need_tensor(fn: str, arg: str, pos: int, x) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                        f"{type(x).__name__}")
+
+
+def _no_bool(kernel: str, t) -> None:
+    if t.dtype is D.bool:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _same_scalar_type(a, b) -> None:
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"expected scalar type {a.dtype._legacy} but found "
+                           f"{b.dtype._legacy}")
+
+
+def _check_broadcast_to(t, target) -> None:
+    """PyTorch's errors when ``t`` (the ``input`` of an ``add*`` op) cannot expand to ``target``."""
+    shape = t.shape
+    if len(shape) > len(target):
+        raise RuntimeError(f"expand(numtorch.{t.dtype._legacy}Tensor{{[{_list(shape)}]}}, "
+                           f"size=[{_list(target)}]): the number of sizes provided "
+                           f"({len(target)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({len(shape)})")
+    lead = len(target) - len(shape)
+    for i, s in enumerate(shape):
+        if s != 1 and s != target[lead + i]:
+            raise RuntimeError(f"The expanded size of the tensor ({target[lead + i]}) must match "
+                               f"the existing size ({s}) at non-singleton dimension {lead + i}."
+                               f"  Target sizes: [{_list(target)}].  Tensor sizes: "
+                               f"[{_list(shape)}]")
+
+
+def _broadcast_shapes(sa, sb) -> tuple:
+    """Broadcast two shapes, with PyTorch's error."""
+    n = max(len(sa), len(sb))
+    sa, sb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+    out = []
+    for i, (x, y) in enumerate(zip(sa, sb)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
+                               f"at non-singleton dimension {i}")
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
+def _scalars(t, beta, alpha):
+    """Integer ``add*`` ops use integer ``beta``/``alpha`` (PyTorch truncates them)."""
+    if t.dtype.is_floating_point:
+        return beta, alpha
+    return int(beta), int(alpha)
+
+
+def _out(result, out, name: str, *inputs):
+    if out is None:
+        return result
+    check_out(out, name, *inputs)
+    return write_out(out, result)
+
+
+def _outs(results, out, name: str, *inputs):
+    """``out=`` for ops that return several tensors (a tuple of outputs)."""
+    if out is None:
+        return results
+    if not isinstance(out, (tuple, list)) or len(out) != len(results):
+        raise TypeError(f"{name}(): argument 'out' must be tuple of {len(results)} Tensors")
+    for o in out:
+        check_out(o, name, *inputs)
+    for o, r in zip(out, results):
+        write_out(o, r)
+    return type(results)(out)
+
+
+def _const(arr):
+    """A Tensor autograd treats as a constant (masks, identity matrices in backward formulas)."""
+    return Tensor._make(arr)
+
+
+def _eye_like(t, n: int, m: int | None = None):
+    return _const(xp_of(t._data).eye(n, m, dtype=t._data.dtype))
+
+
+# Named tuples that numtorch.return_types does not define (yet).
+_LinalgInvEx = return_types._define("linalg_inv_ex", ("inverse", "info"))
+_LinalgSolveEx = return_types._define("linalg_solve_ex", ("result", "info"))
+_LinalgCholeskyEx = return_types._define("linalg_cholesky_ex", ("L", "info"))
+_LinalgLstsq = return_types._define("linalg_lstsq",
+                                    ("solution", "residuals", "rank", "singular_values"))
+
+
+# --- mm, bmm, mv, dot and their add* forms ----------------------------------------
+
+
+class Mm(ArrayFunction):
+    """``a @ b`` for two matrices: one BLAS gemm.  dA = dC @ B^T,  dB = A^T @ dC."""
+
+    node_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        need = ctx.needs_input_grad
+        if need[0] or need[1]:
+            ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = mm(grad, b.t()) if ctx.needs_input_grad[0] else None
+        gb = mm(a.t(), grad) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def _check_mm_dtypes(a, b) -> None:
+    da, db = a._data.dtype, b._data.dtype  # NumPy dtypes: cheaper than Tensor.dtype here
+    if da is not db and da != db:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_CTYPE[a.dtype.name]} != {_CTYPE[b.dtype.name]}")
+    if da == np.bool_:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+
+
+def _check_mm_shapes(sa, sb) -> None:
+    if sa[-1] != sb[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_dims(sa)} and "
+                           f"{_dims(sb)})")
+
+
+def mm(input, mat2, *, out=None):
+    """Matrix product of two 2-D tensors: ``(n, m) @ (m, p) -> (n, p)``."""
+    if not (isinstance(input, Tensor) and isinstance(mat2, Tensor)):
+        _need_tensor("mm", "input", 1, input)
+        _need_tensor("mm", "mat2", 2, mat2)
+    if input._data.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2._data.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    _check_mm_shapes(input._data.shape, mat2._data.shape)
+    _check_mm_dtypes(input, mat2)
+    return _out(Mm.apply(input, mat2), out, "mm", input, mat2)
+
+
+class Addmm(ArrayFunction):
+    """``beta * input + alpha * (a @ b)``: the fused op behind ``nn.Linear``.
+
+    Forward is one gemm into a fresh array plus an in-place (broadcast) bias add;
+    backward is two gemms on the saved operands (BLAS reads the transposes in place).
+    """
+
+    node_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx, bias, a, b, beta, alpha):
+        need = ctx.needs_input_grad
+        if need[0] or need[1] or need[2]:
+            ctx.beta, ctx.alpha = beta, alpha
+            ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
+        out = a @ b
+        if alpha != 1:
+            out *= alpha
+        if beta != 0:  # beta == 0 ignores input entirely, nan and inf included
+            out += bias if beta == 1 else bias * beta
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gbias = ga = gb = None
+        if need[0]:
+            gbias = grad if ctx.beta == 1 else grad * ctx.beta
+        if need[1]:
+            ga = mm(grad, b.t())
+            if ctx.alpha != 1:
+                ga = ga * ctx.alpha
+        if need[2]:
+            gb = mm(a.t(), grad)
+            if ctx.alpha != 1:
+                gb = gb * ctx.alpha
+        return gbias, ga, gb, None, None
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product's shape."""
+    for i, (name, t) in enumerate((("input", input), ("mat1", mat1), ("mat2", mat2))):
+        _need_tensor("addmm", name, i + 1, t)
+    a, b = mat1._data, mat2._data
+    for name, t in (("mat1", a), ("mat2", b)):
+        if t.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {t.ndim}-D tensor")
+    _check_mm_shapes(a.shape, b.shape)
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                           f"{mat1.dtype._legacy} and {mat2.dtype._legacy}")
+    if input._data.dtype != b.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{input.dtype._legacy} and {mat2.dtype._legacy}")
+    _no_bool("addmm_impl_cpu_", mat1)
+    target = (a.shape[0], b.shape[1])
+    if input._data.shape != target and input._data.shape != target[1:]:
+        _check_broadcast_to(input, target)
+    if beta != 1 or alpha != 1:
+        beta, alpha = _scalars(input, beta, alpha)
+    return _out(Addmm.apply(input, mat1, mat2, beta, alpha), out, "addmm", input, mat1, mat2)
+
+
+class Bmm(ArrayFunction):
+    """A batch of matrix products: ``(b, n, m) @ (b, m, p) -> (b, n, p)``."""
+
+    node_name = "BmmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        need = ctx.needs_input_grad
+        if need[0] or need[1]:
+            ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        return xp_of(a, b).matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = bmm(grad, b.mT) if ctx.needs_input_grad[0] else None
+        gb = bmm(a.mT, grad) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def _check_bmm(a, b) -> None:
+    if a._data.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b._data.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    sa, sb = a._data.shape, b._data.shape
+    if sb[:2] != (sa[0], sa[2]):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
+
+
+def bmm(input, mat2, *, out=None):
+    """Batched matrix product of two 3-D tensors (no broadcasting; see ``matmul``)."""
+    _need_tensor("bmm", "input", 1, input)
+    _need_tensor("bmm", "mat2", 2, mat2)
+    _check_bmm(input, mat2)
+    _same_scalar_type(input, mat2)
+    _no_bool("bmm", input)
+    return _out(Bmm.apply(input, mat2), out, "bmm", input, mat2)
+
+
+class Baddbmm(ArrayFunction):
+    """``beta * input + alpha * bmm(batch1, batch2)``."""
+
+    node_name = "BaddbmmBackward0"
+
+    @staticmethod
+    def forward(ctx, bias, a, b, beta, alpha):
+        ctx.beta, ctx.alpha = beta, alpha
+        need = ctx.needs_input_grad
+        if need[1] or need[2]:
+            ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
+        out = xp_of(a, b).matmul(a, b)
+        if alpha != 1:
+            out *= alpha
+        if beta != 0:
+            out += bias if beta == 1 else bias * beta
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gbias = grad * ctx.beta if need[0] else None
+        ga = bmm(grad, b.mT) * ctx.alpha if need[1] else None
+        gb = bmm(a.mT, grad) * ctx.alpha if need[2] else None
+        return gbias, ga, gb, None, None
+
+
+def _check_add_bmm_dtypes(input, b1, b2) -> None:
+    if not (input.dtype is b1.dtype is b2.dtype):
+        raise RuntimeError(f"Input dtypes must be the same, got: input "
+                           f"{_CTYPE[input.dtype.name]}, batch1: {_CTYPE[b1.dtype.name]}, "
+                           f"batch2: {_CTYPE[b2.dtype.name]}")
+    _no_bool("bmm", b1)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * bmm(batch1, batch2)``; ``input`` broadcasts."""
+    if batch1._data.ndim == 3 and batch2._data.ndim == 3:
+        _check_broadcast_to(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
+    _check_bmm(batch1, batch2)
+    _check_add_bmm_dtypes(input, batch1, batch2)
+    beta, alpha = _scalars(input, beta, alpha)
+    return _out(Baddbmm.apply(input, batch1, batch2, beta, alpha), out, "baddbmm", input,
+                batch1, batch2)
+
+
+class Addbmm(ArrayFunction):
+    """``beta * input + alpha * sum_i batch1[i] @ batch2[i]``.
+
+    The sum of products is one gemm: lay the batches side by side,
+    ``[A_1 ... A_b] @ [B_1; ...; B_b]``.
+    """
+
+    node_name = "AddbmmBackward0"
+
+    @staticmethod
+    def forward(ctx, bias, a, b, beta, alpha):
+        ctx.beta, ctx.alpha = beta, alpha
+        need = ctx.needs_input_grad
+        if need[1] or need[2]:
+            ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
+        nb, n, m = a.shape
+        out = a.transpose(1, 0, 2).reshape(n, nb * m) @ b.reshape(nb * m, b.shape[2])
+        if alpha != 1:
+            out *= alpha
+        if beta != 0:
+            out += bias if beta == 1 else bias * beta
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gbias = grad * ctx.beta if need[0] else None
+        ga = matmul(grad, b.mT) * ctx.alpha if need[1] else None  # (n,p) @ (b,p,m) -> (b,n,m)
+        gb = matmul(a.mT, grad) * ctx.alpha if need[2] else None  # (b,m,n) @ (n,p) -> (b,m,p)
+        return gbias, ga, gb, None, None
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * (sum of the batch of products)``."""
+    if batch1._data.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if batch2._data.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    s1, s2 = batch1.shape, batch2.shape
+    if s1[0] != s2[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {s1[0]} "
+                           f"and {s2[0]}")
+    if s1[2] != s2[1]:
+        raise RuntimeError(f"Incompatible matrix sizes for bmm ({s1[1]}x{s1[2]} and "
+                           f"{s2[1]}x{s2[2]})")
+    _check_broadcast_to(input, (s1[1], s2[2]))
+    if input.dtype is not batch2.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{input.dtype._legacy} and {batch2.dtype._legacy}")
+    _check_add_bmm_dtypes(input, batch1, batch2)
+    beta, alpha = _scalars(input, beta, alpha)
+    return _out(Addbmm.apply(input, batch1, batch2, beta, alpha), out, "addbmm", input,
+                batch1, batch2)
+
+
+class Mv(ArrayFunction):
+    """Matrix @ vector (BLAS gemv).  dA = dy ⊗ x,  dx = A^T @ dy."""
+
+    node_name = "MvBackward0"
+
+    @staticmethod
+    def forward(ctx, a, v):
+        need = ctx.needs_input_grad
+        if need[0] or need[1]:
+            ctx.save_for_backward(a if need[1] else None, v if need[0] else None)
+        return a @ v
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, v = ctx.saved_tensors
+        ga = grad.unsqueeze(-1) * v if ctx.needs_input_grad[0] else None
+        gv = mv(a.t(), grad) if ctx.needs_input_grad[1] else None
+        return ga, gv
+
+
+def _check_addmv(input_ndim, input_len, input_dtype, mat, vec) -> None:
+    """PyTorch's addmv checks (mv and matmul-with-a-vector use them too)."""
+    if input_ndim > 1 or mat.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {max(input_ndim, 1)}, "
+                           f"{mat.ndim}, {vec.ndim}")
+    _check_mv_sizes(input_len, mat.shape, vec.shape[0])
+    _check_mv_dtypes(input_dtype, mat.dtype, vec.dtype)
+
+
+def _check_mv_sizes(input_len, mat_shape, vec_len) -> None:
+    n, m = mat_shape
+    if m != vec_len or input_len not in (1, n):
+        raise RuntimeError(f"size mismatch, got input ({input_len}), mat ({n}x{m}), vec "
+                           f"({vec_len})")
+
+
+def _check_mv_dtypes(input_dtype, mat_dtype, vec_dtype) -> None:
+    if not (input_dtype is mat_dtype is vec_dtype):
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{input_dtype._legacy}, {mat_dtype._legacy}, and "
+                           f"{vec_dtype._legacy}")
+    if mat_dtype is D.bool:
+        raise NotImplementedError("\"addmv_impl_cpu\" not implemented for 'Bool'")
+
+
+def mv(input, vec, *, out=None):
+    """Matrix-vector product: ``(n, m) @ (m,) -> (n,)``."""
+    _need_tensor("mv", "input", 1, input)
+    _need_tensor("mv", "vec", 2, vec)
+    n = input.shape[0] if input.ndim else 0
+    _check_addmv(1, n, vec.dtype, input, vec)  # mv's result takes vec's dtype
+    return _out(Mv.apply(input, vec), out, "mv", input, vec)
+
+
+class Addmv(ArrayFunction):
+    """``beta * input + alpha * (mat @ vec)``."""
+
+    node_name = "AddmvBackward0"
+
+    @staticmethod
+    def forward(ctx, bias, a, v, beta, alpha):
+        ctx.beta, ctx.alpha = beta, alpha
+        need = ctx.needs_input_grad
+        if need[1] or need[2]:
+            ctx.save_for_backward(a if need[2] else None, v if need[1] else None)
+        out = a @ v
+        if alpha != 1:
+            out *= alpha
+        if beta != 0:
+            out += bias if beta == 1 else bias * beta
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, v = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gbias = grad * ctx.beta if need[0] else None
+        ga = grad.unsqueeze(-1) * (v * ctx.alpha) if need[1] else None
+        gv = mv(a.t(), grad) * ctx.alpha if need[2] else None
+        return gbias, ga, gv, None, None
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * (mat @ vec)``."""
+    n = input.shape[0] if input.ndim == 1 else 1
+    _check_addmv(input.ndim, n, input.dtype, mat, vec)
+    beta, alpha = _scalars(input, beta, alpha)
+    return _out(Addmv.apply(input, mat, vec, beta, alpha), out, "addmv", input, mat, vec)
+
+
+class Dot(ArrayFunction):
+    """Inner product of two vectors.  da = dz * b,  db = dz * a."""
+
+    node_name = "DotBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        need = ctx.needs_input_grad
+        if need[0] or need[1]:
+            ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        return xp_of(a, b).asarray(xp_of(a, b).dot(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad * b if ctx.needs_input_grad[0] else None,
+                grad * a if ctx.needs_input_grad[1] else None)
+
+
+class Vdot(Dot):
+    """``dot`` with the first argument conjugated (the same thing for real tensors)."""
+
+    node_name = "VdotBackward0"
+
+
+def _check_dot(a, b) -> None:
+    if a._data.ndim != 1 or b._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a._data.ndim}D and {b._data.ndim}D "
+                           "tensors")
+    n, m = a._data.shape[0], b._data.shape[0]
+    if n != m:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to "
+                           f"have the same number of elements, but got {n} and {m} elements "
+                           "respectively")
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{a.dtype._legacy} and {b.dtype._legacy}")
+    _no_bool("dot", a)
+
+
+def dot(input, tensor, *, out=None):
+    """Inner product of two 1-D tensors of the same dtype (a 0-d tensor)."""
+    _need_tensor("dot", "input", 1, input)
+    _need_tensor("dot", "tensor", 2, tensor)
+    _check_dot(input, tensor)
+    return _out(Dot.apply(input, tensor), out, "dot", input, tensor)
+
+
+def vdot(input, other, *, out=None):
+    """``dot`` with ``input`` conjugated; for real tensors the same as ``dot``."""
+    _need_tensor("vdot", "input", 1, input)
+    _need_tensor("vdot", "other", 2, other)
+    _check_dot(input, other)
+    return _out(Vdot.apply(input, other), out, "vdot", input, other)
+
+
+def outer(input, vec2, *, out=None):
+    """Outer product ``input[i] * vec2[j]`` (dtypes promote, as for ``mul``)."""
+    from .pointwise import mul
+
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
+    return _out(mul(input.unsqueeze(1), vec2), out, "outer", input, vec2)
+
+
+ger = outer
+
+
+class Addr(ArrayFunction):
+    """``beta * input + alpha * outer(vec1, vec2)``."""
+
+    node_name = "AddrBackward0"
+
+    @staticmethod
+    def forward(ctx, bias, v1, v2, beta, alpha):
+        ctx.beta, ctx.alpha = beta, alpha
+        ctx.save_for_backward(v1, v2)
+        dt = D.result_type(bias, v1, v2).np
+        out = v1.astype(dt, copy=False)[:, None] * v2.astype(dt, copy=False)
+        if alpha != 1:
+            out *= alpha
+        if beta != 0:
+            out += bias if beta == 1 else bias * beta
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        v1, v2 = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gbias = grad * ctx.beta if need[0] else None
+        g1 = mv(grad, v2.to(grad.dtype)) * ctx.alpha if need[1] else None
+        g2 = mv(grad.t(), v1.to(grad.dtype)) * ctx.alpha if need[2] else None
+        return gbias, g1, g2, None, None
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * outer(vec1, vec2)``; dtypes promote."""
+    for name, t in (("vec1", vec1), ("vec2", vec2)):
+        if t.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {t.ndim}-D")
+    _check_broadcast_to(input, (vec1.shape[0], vec2.shape[0]))
+    dt = D.result_type(input, vec1, vec2)
+    if not dt.is_floating_point:
+        beta, alpha = int(beta), int(alpha)
+    return _out(Addr.apply(input, vec1, vec2, beta, alpha), out, "addr", input, vec1, vec2)
+
+
+# --- matmul --------------------------------------------------------------------------
+
+
+class Matmul(ArrayFunction):
+    """``a @ b`` with a 1-D or batched (>2-D) operand; batch dims broadcast.
+
+    PyTorch computes these cases by reshaping into mm/bmm, so its result's
+    grad_fn prints as UnsafeViewBackward0; we compute them in one kernel and
+    print the same name. When ``b`` is one matrix (or vector) shared by a batch
+    of ``a``, the batch is folded into the rows of a single gemm, as PyTorch does.
+    """
+
+    node_name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.ndims = a.ndim, b.ndim
+        need = ctx.needs_input_grad
+        if need[0] or need[1]:
+            ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        if a.ndim > 2 and b.ndim <= 2:
+            out = a.reshape(-1, a.shape[-1]) @ b
+            return out.reshape(a.shape[:-1] + b.shape[1:])
+        return xp_of(a, b).matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        nda, ndb = ctx.ndims
+        # Treat 1-D operands as a row (a) / column (b) matrix, as the forward did.
+        g = grad.unsqueeze(-2) if nda == 1 else grad
+        g = g.unsqueeze(-1) if ndb == 1 else g
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            bm = b.unsqueeze(-1) if ndb == 1 else b
+            ga = matmul(g, bm.mT)  # batch dims of a that were broadcast: the engine sums them
+            if nda == 1:
+                ga = ga.squeeze(-2)
+        if ctx.needs_input_grad[1]:
+            am = a.unsqueeze(-2) if nda == 1 else a
+            if nda > 2 and ndb <= 2:  # b was shared by the whole batch: one folded gemm
+                gb = mm(am.reshape(-1, am.shape[-1]).t(), g.reshape(-1, g.shape[-1]))
+            else:
+                gb = matmul(am.mT, g)
+            if ndb == 1:
+                gb = gb.squeeze(-1)
+        return ga, gb
+
+
+class _VecMat(Matmul):
+    """vector @ matrix (PyTorch: unsqueeze, mm, squeeze)."""
+
+    node_name = "SqueezeBackward4"
+
+
+def matmul(input, other, *, out=None):
+    """Matrix product with PyTorch's rules for 1-D operands and broadcast batch dimensions.
+
+    1-D @ 1-D is ``dot``, 2-D @ 2-D is ``mm``, 2-D @ 1-D is ``mv``; a 1-D operand
+    otherwise acts as a row (left) or column (right) vector that is removed from
+    the result; more dimensions are batch dimensions that broadcast.
+    """
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
+        _need_tensor("matmul", "input", 1, input)
+        _need_tensor("matmul", "other", 2, other)
+    sa, sb = input._data.shape, other._data.shape
+    da, db = len(sa), len(sb)
+    if da == 2 and db == 2:  # the hot path: nn layers and most user code
+        _check_mm_shapes(sa, sb)
+        _check_mm_dtypes(input, other)
+        result = Mm.apply(input, other)
+    elif da == 0 or db == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{da}D and {db}D")
+    elif da == 1 and db == 1:
+        _check_dot(input, other)
+        result = Dot.apply(input, other)
+    elif db == 1:  # (batch of) matrix @ vector: PyTorch folds the batch into one mv
+        rows = _prod(sa[:-1])
+        _check_mv_sizes(rows, (rows, sa[-1]), sb[0])
+        _check_mv_dtypes(other.dtype, input.dtype, other.dtype)
+        result = Mv.apply(input, other) if da == 2 else Matmul.apply(input, other)
+    elif da == 1 and db == 2:
+        _check_mm_shapes((1, sa[0]), sb)
+        _check_mm_dtypes(input, other)
+        result = _VecMat.apply(input, other)
+    elif db == 2:  # batch @ one matrix
+        _check_mm_shapes((_prod(sa[:-1]), sa[-1]), sb)
+        _check_mm_dtypes(input, other)
+        result = Matmul.apply(input, other)
+    else:
+        batch = _broadcast_shapes(sa[:-2], sb[:-2])
+        k = sb[-2]
+        if sa[-1] != k:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                               f"[{_prod(batch)}, {sa[-1]}] but got: [{_prod(batch)}, {k}].")
+        _same_scalar_type(input, other)
+        _no_bool("bmm", input)
+        result = Matmul.apply(input, other)
+    return _out(result, out, "matmul", input, other)
+
+
+# --- einsum, tensordot, kron, multi_dot, trace, cross -------------------------------------
+
+
+def _einsum_parse(equation: str, shapes):
+    """Explicit subscripts for an einsum equation: ``...`` and the implicit output resolved.
+
+    Returns ``(subs, out, sizes)``: one letter string per operand (one letter per
+    dim), the output's letters, and each letter's size (broadcast over operands).
+    """
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    for offset, part, allowed in ((0, lhs, ".,"), (len(lhs) + 2, rhs, ".")):
+        for i, c in enumerate(part):
+            if not (c in allowed or (c.isascii() and c.isalpha())):
+                raise RuntimeError(f"einsum(): invalid subscript given at index {offset + i} in "
+                                   "the equation string, subscripts must be in [a-zA-Z]")
+    terms = lhs.split(",")
+    if len(terms) > len(shapes):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the "
+                           "equation")
+    if len(terms) < len(shapes):
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation")
+    # Letters for the dims an ellipsis covers: ones the equation does not use.
+    unused = [c for c in string.ascii_letters if c not in eq]
+    n_ell = []
+    for k, (term, shape) in enumerate(zip(terms, shapes)):
+        letters = term.replace("...", "")
+        if "." in letters:
+            raise RuntimeError("einsum(): found '.' for operand " + str(k) + " that is not part "
+                               "of any ellipsis")
+        if "..." in term:
+            if len(letters) > len(shape):
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                                   f"({len(letters)}) is more than the number of dimensions "
+                                   f"({len(shape)}) for operand {k}")
+            n_ell.append(len(shape) - len(letters))
+        else:
+            if len(letters) != len(shape):
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                                   f"({len(letters)}) does not match the number of dimensions "
+                                   f"({len(shape)}) for operand {k} and no ellipsis was given")
+            n_ell.append(0)
+    ell = "".join(unused[:max(n_ell, default=0)])
+    subs = [t.replace("...", ell[len(ell) - n:]) for t, n in zip(terms, n_ell)]
+
+    sizes = {}
+    for k, (sub, shape) in enumerate(zip(subs, shapes)):
+        mine = {}
+        for c, s in zip(sub, shape):
+            if c in mine and mine[c] != s:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {k} but the "
+                                   f"sizes don't match, {s} != {mine[c]}")
+            mine[c] = s
+        for c, s in mine.items():
+            seen = sizes.get(c)
+            if seen is not None and seen != s and seen != 1 and s != 1:
+                if c in ell:
+                    raise RuntimeError(f"einsum(): dimension {ell.index(c) - len(ell) + n_ell[k]}"
+                                       f" covered by ellipsis in operand {k}has size {s} which "
+                                       "does not broadcast with previously seen ellipsis with "
+                                       f"size {seen} for the respective dimension")
+                raise RuntimeError(f"einsum(): subscript {c} has size {s} for operand {k} which "
+                                   f"does not broadcast with previously seen size {seen}")
+            sizes[c] = s if seen is None or seen == 1 else seen
+
+    if arrow:
+        if rhs.count("...") > 1 or "." in rhs.replace("...", ""):
+            raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) was "
+                               "already found")
+        out = rhs.replace("...", ell)
+        for c in out:
+            if c not in sizes:
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+                                   "equation for any input operand")
+            if out.count(c) > 1:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in "
+                                   "the output")
+    else:  # implicit output: the ellipsis dims, then the letters used once, in ASCII order
+        counts = collections.Counter("".join(terms).replace(".", ""))
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1))
+    return subs, out, sizes
+
+
+class Einsum(ArrayFunction):
+    """A sum of products over the letters of an einsum equation (``numpy.einsum``).
+
+    Backward: the gradient of an operand is the einsum of the output gradient
+    with the other operands, into that operand's letters. Letters the operand
+    summed alone are broadcast back; repeated letters (a diagonal) are put back
+    on the diagonal with identity matrices.
+    """
+
+    node_name = "ViewBackward0"  # what PyTorch's einsum (a reshape of bmm) usually prints
+
+    @staticmethod
+    def forward(ctx, spec, *arrays):
+        subs, out, sizes = spec
+        ctx.spec = spec
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(*arrays)
+        xp = xp_of(*arrays)
+        # NumPy's default loop is fast for small work; its BLAS path (optimize) costs
+        # ~40us of planning, which pays off once the loop would do ~1e5 multiply-adds.
+        work = _prod(sizes.values())
+        optimize = len(arrays) > 1 and work > 100_000 and "greedy"
+        res = xp.einsum(",".join(subs) + "->" + out, *arrays, optimize=optimize)
+        if isinstance(res, np.generic):
+            return xp.asarray(res)
+        if any(xp.may_share_memory(res, a) for a in arrays):  # einsum('ij->ji') is a view
+            res = res.copy()
+        return res
+
+    @staticmethod
+    def backward(ctx, grad):
+        subs, out, sizes = ctx.spec
+        ops = ctx.saved_tensors
+        grads = [None]
+        for k, need in enumerate(ctx.needs_input_grad[1:]):
+            if not need:
+                grads.append(None)
+                continue
+            rest = [(s, t) for j, (s, t) in enumerate(zip(subs, ops)) if j != k]
+            grads.append(_einsum_grad(subs[k], ops[k].shape, [(out, grad)] + rest))
+        return tuple(grads)
+
+
+class _EinsumPermute(Einsum):
+    node_name = "PermuteBackward0"
+
+
+class _EinsumSum(Einsum):
+    node_name = "SumBackward1"
+
+
+def _einsum_grad(target: str, shape, terms):
+    """``einsum(terms -> target)`` where ``target`` may repeat letters or use letters that
+    only the target has (the gradient of one einsum operand)."""
+    have = set("".join(s for s, _ in terms))
+    uniq = "".join(dict.fromkeys(target))
+    size = {c: shape[target.index(c)] for c in uniq}
+    present = "".join(c for c in uniq if c in have)
+    eq = ",".join(s for s, _ in terms) + "->" + present
+    r = einsum(eq, *[t for _, t in terms])
+    if present != uniq:  # letters summed only inside this operand: constant along them
+        r = r.reshape(tuple(r.shape[present.index(c)] if c in present else 1 for c in uniq))
+        r = r.expand(tuple(r.shape[i] if c in present else size[c] for i, c in enumerate(uniq)))
+    if uniq != target:  # repeated letters: a diagonal in the forward, scatter back onto it
+        spare = iter(c for c in string.ascii_letters if c not in target)
+        sub, deltas = [], []
+        for i, c in enumerate(target):
+            if c in target[:i]:
+                fresh = next(spare)
+                sub.append(fresh)
+                deltas.append(c + fresh)
+            else:
+                sub.append(c)
+        eyes = [_eye_like(r, size[d[0]]) for d in deltas]
+        r = einsum(",".join([uniq] + deltas) + "->" + "".join(sub), r, *eyes)
+    if tuple(r.shape) != tuple(shape):  # the operand was broadcast against bigger ones
+        r = r.expand(_broadcast_shapes(r.shape, shape))
+    return r
+
+
+def einsum(equation, *operands):
+    """Sum of products in Einstein notation: ``einsum('bij,bjk->bik', a, b)``.
+
+    Supports ``...`` for broadcast batch dims, the implicit output (letters used
+    once, in alphabetical order) and the sublist form ``einsum(a, [0, 1], b, [1, 2])``.
+    """
+    if not isinstance(equation, str):  # sublist form
+        equation, operands = _einsum_sublist((equation,) + operands)
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    for t in operands:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"einsum(): argument 'tensors' must be tuple of Tensors, not "
+                            f"{type(t).__name__}")
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    for t in operands[1:]:
+        _same_scalar_type(operands[0], t)
+    subs, out, sizes = _einsum_parse(equation, [t.shape for t in operands])
+    cls = Einsum
+    if not out:
+        cls = _EinsumSum
+    elif len(subs) == 1 and sorted(subs[0]) == sorted(out):
+        cls = _EinsumPermute
+    return cls.apply((subs, out, sizes), *operands)
+
+
+def _einsum_sublist(args):
+    """``(a, [0, 1], b, [1, 2], [0, 2])`` -> ``('ab,bc->ac', (a, b))``."""
+    letters = string.ascii_letters
+
+    def sub(lst):
+        return "".join("..." if i is Ellipsis else letters[i] for i in lst)
+
+    ops, terms = args[0::2], args[1::2]
+    out = None
+    if len(args) % 2 == 1:
+        ops, out = ops[:-1], args[-1]
+    eq = ",".join(sub(t) for t in terms)
+    if out is not None:
+        eq += "->" + sub(out)
+    return eq, tuple(ops)
+
+
+class Tensordot(ArrayFunction):
+    """Contract dims ``da`` of ``a`` with dims ``db`` of ``b`` (one BLAS gemm after transposes).
+
+    The result's dims are a's free dims then b's; the gradient of ``a`` contracts
+    the output gradient with b over b's free dims, then puts a's dims back in order.
+    """
+
+    node_name = "ViewBackward0"  # PyTorch: permute, reshape, mm, then view
+
+    @staticmethod
+    def forward(ctx, a, b, da, db):
+        ctx.dims = da, db
+        ctx.ndims = a.ndim, b.ndim
+        need = ctx.needs_input_grad
+        if need[0] or need[1]:
+            ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        return xp_of(a, b).tensordot(a, b, axes=(da, db))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        da, db = ctx.dims
+        na, nb = ctx.ndims
+        fa = [i for i in range(na) if i not in da]
+        fb = [j for j in range(nb) if j not in db]
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            r = tensordot(grad, b, dims=(list(range(len(fa), len(fa) + len(fb))), fb))
+            # r's dims: a's free dims, then b's contracted dims in b's order (paired with da)
+            order = fa + [da[db.index(j)] for j in sorted(db)]
+            ga = r.permute(tuple(order.index(i) for i in range(na)))
+        if ctx.needs_input_grad[1]:
+            r = tensordot(a, grad, dims=(fa, list(range(len(fa)))))
+            order = [db[da.index(i)] for i in sorted(da)] + fb
+            gb = r.permute(tuple(order.index(j) for j in range(nb)))
+        return ga, gb, None, None
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Sum over ``dims`` (the last ``dims`` of ``a`` with the first of ``b``, or two lists)."""
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > a.ndim or dims > b.ndim:
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+        shown_a, shown_b = [d - a.ndim for d in da], db
+    else:
+        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+        if len(da) != len(db):
+            raise RuntimeError("both dimension lists should have same length")
+        shown_a, shown_b = da, db
+        da = [_wrap_dim(d, a.ndim) for d in da]
+        db = [_wrap_dim(d, b.ndim) for d in db]
+    for i, j, si, sj in zip(da, db, shown_a, shown_b):
+        if a.shape[i] != b.shape[j]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a.shape[i]} in dim {si} and second has size {b.shape[j]} in "
+                               f"dim {sj}")
+    if a.dtype is not b.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    return _out(Tensordot.apply(a, b, da, db), out, "tensordot", a, b)
+
+
+def inner(input, other, *, out=None):
+    """Sum over the last dim of both: ``inner(a, b)[i, j] = sum_k a[i, k] * b[j, k]``."""
+    if input.ndim == 0 or other.ndim == 0:
+        from .pointwise import mul
+
+        return _out(mul(input, other), out, "inner", input, other)
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
+                           f"got shapes [{_list(input.shape)}] and [{_list(other.shape)}]")
+    return _out(tensordot(input, other, dims=([-1], [-1])), out, "inner", input, other)
+
+
+class Kron(ArrayFunction):
+    """Kronecker product: every ``a[i] * b`` block laid out in a grid.
+
+    With ``a`` reshaped to ``(a0, 1, a1, 1, ...)`` and ``b`` to ``(1, b0, 1, b1, ...)``
+    the product broadcasts to ``(a0, b0, a1, b1, ...)``, which reshapes to the result.
+    """
+
+    node_name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        nd = max(a.ndim, b.ndim)
+        sa = (1,) * (nd - a.ndim) + a.shape
+        sb = (1,) * (nd - b.ndim) + b.shape
+        ctx.sa, ctx.sb = sa, sb
+        ctx.save_for_backward(a, b)
+        a2, b2 = cast_operands(a, b)
+        prod = a2.reshape(_interleave(sa, (1,) * nd)) * b2.reshape(_interleave((1,) * nd, sb))
+        return prod.reshape(tuple(x * y for x, y in zip(sa, sb)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        sa, sb = ctx.sa, ctx.sb
+        nd = len(sa)
+        g = grad.reshape(_interleave(sa, sb))
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            bb = b.to(grad.dtype).reshape(_interleave((1,) * nd, sb))
+            ga = (g * bb).sum(tuple(range(1, 2 * nd, 2))).reshape(a.shape)
+        if ctx.needs_input_grad[1]:
+            aa = a.to(grad.dtype).reshape(_interleave(sa, (1,) * nd))
+            gb = (g * aa).sum(tuple(range(0, 2 * nd, 2))).reshape(b.shape)
+        return ga, gb
+
+
+def _interleave(x, y) -> tuple:
+    return tuple(v for pair in zip(x, y) for v in pair)
+
+
+def kron(input, other, *, out=None):
+    """Kronecker product; dtypes promote as for ``mul``."""
+    return _out(Kron.apply(input, other), out, "kron", input, other)
+
+
+def _chain_order(dims):
+    """The cheapest parenthesisation of a chain of matrix products (dynamic programming).
+
+    ``dims[i], dims[i + 1]`` is the shape of matrix ``i``. Returns ``split[i][j]``.
+    """
+    n = len(dims) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = math.inf
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
+def multi_dot(tensors, *, out=None):
+    """``A @ B @ C ...`` in the cheapest order; the first/last may be 1-D (row/column)."""
+    n = len(tensors)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    for i, t in enumerate(tensors):
+        where = "first" if i == 0 else "last" if i == n - 1 else None
+        if where and t.ndim not in (1, 2):
+            raise RuntimeError(f"multi_dot(): the {where} tensor must be 1D or 2D but got "
+                               f"{t.ndim}D")
+        if not where and t.ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.ndim}D")
+        if t.dtype is not tensors[0].dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but "
+                               f"tensor 0 is {_CTYPE[tensors[0].dtype.name]} and tensor {i} "
+                               f"{_CTYPE[t.dtype.name]}")
+    mats = list(tensors)
+    if mats[0].ndim == 1:
+        mats[0] = mats[0].unsqueeze(0)
+    if mats[-1].ndim == 1:
+        mats[-1] = mats[-1].unsqueeze(1)
+    for i in range(n - 1):
+        if mats[i].shape[1] != mats[i + 1].shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes "
+                               f"[{_list(tensors[i].shape)}] and [{_list(tensors[i + 1].shape)}] "
+                               "cannot be multiplied")
+    split = _chain_order([m.shape[0] for m in mats] + [mats[-1].shape[1]])
+
+    def product(i, j):
+        if i == j:
+            return mats[i]
+        k = split[i][j]
+        return mm(product(i, k), product(k + 1, j))
+
+    result = product(0, n - 1) if n > 2 else mm(mats[0], mats[1])
+    if tensors[0].ndim == 1:
+        result = result.squeeze(0)
+    if tensors[-1].ndim == 1:
+        result = result.squeeze(-1)
+    return _out(result, out, "multi_dot", *tensors)
+
+
+def chain_matmul(*matrices, out=None):
+    """Deprecated form of ``linalg.multi_dot`` taking the matrices as arguments."""
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
+                  "release. Use torch.linalg.multi_dot instead, which accepts a list of two or "
+                  "more tensors rather than multiple parameters.".replace("torch.", "numtorch."),
+                  UserWarning, stacklevel=2)
+    if len(matrices) == 0:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for t in matrices:
+        if t.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {t.ndim}, expected 2 instead.")
+    if len(matrices) == 1:
+        return _out(matrices[0] * 1, out, "chain_matmul", *matrices)
+    return _out(multi_dot(matrices), out, "chain_matmul", *matrices)
+
+
+class Trace(ArrayFunction):
+    """Sum of the main diagonal.  dA = dz * I."""
+
+    node_name = "TraceBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.shape = x.shape
+        kind = x.dtype.kind
+        return xp_of(x).asarray(x.trace(dtype=np.int64 if kind in "biu" else None))
+
+    @staticmethod
+    def backward(ctx, grad):
+        n, m = ctx.shape
+        return grad * _eye_like(grad, n, m)
+
+
+def trace(input):
+    """Sum of the diagonal of a 2-D tensor (integer traces are int64)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    _no_bool("trace", input)
+    return Trace.apply(input)
+
+
+class LinalgCross(ArrayFunction):
+    """Cross product of 3-vectors along ``dim``.  da = b x g,  db = g x a."""
+
+    node_name = "LinalgCrossBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(a, b)
+        return xp_of(a, b).cross(a, b, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = linalg_cross(b, grad, dim=ctx.dim) if ctx.needs_input_grad[0] else None
+        gb = linalg_cross(grad, a, dim=ctx.dim) if ctx.needs_input_grad[1] else None
+        return ga, gb, None
+
+
+def linalg_cross(input, other, *, dim=-1, out=None):
+    """Cross product of two (broadcast) batches of 3-vectors along ``dim``."""
+    if input.ndim != other.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    d = _wrap_dim(dim, input.ndim)
+    if input.shape[d] != 3 or other.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[d]} and {other.shape[d]}")
+    _broadcast_shapes(input.shape, other.shape)
+    _same_scalar_type(input, other)
+    return _out(LinalgCross.apply(input, other, d), out, "linalg_cross", input, other)
+
+
+def cross(input, other, dim=None, *, out=None):
+    """Cross product; without ``dim``, along the first dim of size 3 (deprecated)."""
+    if dim is None:
+        warnings.warn("Using numtorch.cross without specifying the dim arg is deprecated.\n"
+                      "Please either pass the dim explicitly or simply use "
+                      "numtorch.linalg.cross.\nThe default value of dim will change to agree "
+                      "with that of linalg.cross in a future release.", UserWarning,
+                      stacklevel=2)
+        shape = _broadcast_shapes(input.shape, other.shape)
+        dim = next((i for i, s in enumerate(shape) if s == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    return linalg_cross(input, other, dim=dim, out=out)
+
+
+# --- numtorch.linalg: checks and errors ------------------------------------------------
+
+
+def _check_float(name: str, A) -> None:
+    if not A.dtype.is_floating_point:
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{A.dtype._legacy}")
+    if A.dtype is D.float16:
+        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
+
+
+def _check_matrix(name: str, A, square: bool = True) -> None:
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if square and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    _check_float(name, A)
+
+
+def _batches(a):
+    """(flat batch index, matrix) pairs of an array of matrices, for error reporting."""
+    return list(enumerate(np.asarray(a).reshape((-1,) + a.shape[-2:])))
+
+
+def _first_zero_pivot(m):
+    """1-based column where LU with partial pivoting meets an exact zero pivot, or None.
+
+    This is LAPACK getrf's ``info``, which PyTorch reports for singular matrices;
+    only run on the error path, after NumPy has said the matrix is singular.
+    """
+    a = np.array(m, copy=True)
+    n = a.shape[0]
+    for k in range(n):
+        p = k + int(np.argmax(np.abs(a[k:, k])))
+        if a[p, k] == 0:
+            return k + 1
+        a[[k, p]] = a[[p, k]]
+        a[k + 1:, k] /= a[k, k]
+        a[k + 1:, k + 1:] -= np.outer(a[k + 1:, k], a[k, k + 1:])
+    return None
+
+
+def _failed_minor(m):
+    """1-based order of the first leading minor that is not positive-definite, or None.
+
+    This is LAPACK potrf's ``info``, which PyTorch reports; only run on the error path.
+    """
+    a = np.tril(m)
+    n = a.shape[0]
+    L = np.zeros_like(a)
+    for j in range(n):
+        d = a[j, j] - L[j, :j] @ L[j, :j]
+        if not d > 0:  # also catches nan
+            return j + 1
+        L[j, j] = np.sqrt(d)
+        L[j + 1:, j] = (a[j + 1:, j] - L[j + 1:, :j] @ L[j, :j]) / L[j, j]
+    return None
+
+
+def _not_pd_error(a):
+    for idx, m in _batches(a):
+        k = _failed_minor(m)
+        if k is not None:
+            return LinAlgError(f"linalg.cholesky: {_batch_prefix(idx, a)}The factorization could "
+                               "not be completed because the input is not positive-definite "
+                               f"(the leading minor of order {k} is not positive-definite).")
+    return LinAlgError("linalg.cholesky: The factorization could not be completed because the "
+                       "input is not positive-definite.")
+
+
+def _batch_prefix(i: int, a) -> str:
+    return f"(Batch element {i}): " if a.ndim > 2 else ""
+
+
+def _singular_error(name: str, a):
+    for idx, m in _batches(a):
+        k = _first_zero_pivot(m)
+        if k is not None:
+            return LinAlgError(f"{name}: {_batch_prefix(idx, a)}The diagonal element {k} is "
+                               "zero, the inversion could not be completed because the input "
+                               "matrix is singular.")
+    return LinAlgError(f"{name}: The inversion could not be completed because the input matrix "
+                       "is singular.")
+
+
+# --- inv, det, slogdet, solve ---------------------------------------------------------
+
+
+class LinalgInv(ArrayFunction):
+    """Matrix inverse.  d(A^-1) = -A^-1 dA A^-1, so dA = -A^-T g A^-T."""
+
+    node_name = "LinalgInvExBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        try:
+            out = xp_of(a).linalg.inv(a)
+        except np.linalg.LinAlgError:
+            raise _singular_error("linalg.inv", a) from None
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (ainv,) = ctx.saved_tensors
+        t = ainv.mT
+        return -matmul(matmul(t, grad), t)
+
+
+def inv(A, *, out=None):
+    """Inverse of a square matrix (or a batch of them); raises ``LinAlgError`` if singular."""
+    _check_matrix("linalg.inv", A)
+    return _out(LinalgInv.apply(A), out, "linalg_inv", A)
+
+
+def inverse(input, *, out=None):
+    """Alias of ``numtorch.linalg.inv``."""
+    return inv(input, out=out)
+
+
+def inv_ex(A, *, check_errors=False, out=None):
+    """``inv`` that reports singular matrices in ``info`` (getrf's) instead of raising.
+
+    The inverses of the singular matrices of a batch are nan; the others are exact.
+    """
+    _check_matrix("linalg.inv_ex", A)
+    try:
+        result = LinalgInv.apply(A)
+        info = np.zeros(A.shape[:-2], dtype=np.int32)
+    except LinAlgError:
+        if check_errors:
+            raise
+        a = A._data
+        info = np.array([_first_zero_pivot(m) or 0 for _, m in _batches(a)],
+                        dtype=np.int32).reshape(A.shape[:-2])
+        bad = (info != 0)[..., None, None].astype(a.dtype)
+        eye = np.eye(a.shape[-1], dtype=a.dtype)
+        safe = A * _const(1 - bad) + _const(bad * eye)  # singular ones -> I, then nan
+        nan = np.where(bad, np.nan, 0).astype(a.dtype)
+        result = LinalgInv.apply(safe) * _const(1 - bad) + _const(nan)
+    return _LinalgInvEx((_out(result, out, "linalg_inv_ex", A), _const(info)))
+
+
+class LinalgDet(ArrayFunction):
+    """Determinant.  d det(A) = det(A) tr(A^-1 dA), so dA = g det(A) A^-T = g adj(A)^T.
+
+    For a singular matrix ``A^-1`` does not exist but the adjugate does: from the SVD
+    ``A = U S V^T``, ``adj(A)^T = det(U) det(V) U diag(prod_{j!=i} s_j) V^T``.
+    """
+
+    node_name = "LinalgDetBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        d = xp_of(a).asarray(xp_of(a).linalg.det(a))
+        ctx.save_for_backward(a, d)
+        return d
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, d = ctx.saved_tensors
+        scale = (grad * d).unsqueeze(-1).unsqueeze(-1)
+        singular = d._data == 0
+        if not singular.any():
+            return scale * inv(a).mT
+        # Swap each singular matrix for I so inv() works; its gradient comes from the SVD.
+        xp = xp_of(a._data)
+        mask = singular[..., None, None].astype(a._data.dtype)
+        eye = xp.eye(a.shape[-1], dtype=a._data.dtype)
+        safe = a * _const(1 - mask) + _const(mask * eye)
+        adj_t = _const(_adjugate_t(a._data, singular))
+        return scale * inv(safe).mT + grad.unsqueeze(-1).unsqueeze(-1) * adj_t
+
+
+def _adjugate_t(a, singular):
+    """``adj(A)^T`` for the matrices marked ``singular`` (zeros elsewhere), via the SVD."""
+    xp = xp_of(a)
+    out = xp.zeros_like(a)
+    u, s, vh = xp.linalg.svd(a[singular])
+    n = s.shape[-1]
+    others = xp.ones_like(s)  # prod_{j != i} s_j
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                others[..., i] *= s[..., j]
+    sign = xp.linalg.det(u) * xp.linalg.det(vh)
+    out[singular] = sign[..., None, None] * (u * others[..., None, :]) @ vh
+    return out
+
+
+def det(A, *, out=None):
+    """Determinant of a square matrix (or batch)."""
+    _check_matrix("linalg.det", A)
+    return _out(LinalgDet.apply(A), out, "linalg_det", A)
+
+
+class LinalgSlogdet(ArrayFunction):
+    """Sign and log|det|.  d log|det A| = tr(A^-1 dA), so dA = g A^-T (the sign has none)."""
+
+    node_name = "LinalgSlogdetBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        sign, logabs = xp_of(a).linalg.slogdet(a)
+        ctx.save_for_backward(a)
+        xp = xp_of(a)
+        return xp.asarray(sign), xp.asarray(logabs)
+
+    @staticmethod
+    def backward(ctx, gsign, glogabs):
+        (a,) = ctx.saved_tensors
+        return glogabs.unsqueeze(-1).unsqueeze(-1) * inv(a).mT
+
+
+def linalg_slogdet(A, *, out=None):
+    """``(sign, log|det A|)``: the determinant without overflow."""
+    _check_matrix("linalg.slogdet", A)
+    return _outs(return_types.linalg_slogdet(LinalgSlogdet.apply(A)), out, "linalg_slogdet", A)
+
+
+def slogdet(input, *, out=None):
+    """``(sign, log|det A|)`` as ``numtorch.return_types.slogdet``."""
+    _check_matrix("linalg.slogdet", input)
+    return _outs(return_types.slogdet(LinalgSlogdet.apply(input)), out, "slogdet", input)
+
+
+def logdet(input):
+    """``log(det A)``: nan (with zero gradient) where the determinant is negative."""
+    sign, logabs = slogdet(input)
+    negative = sign._data < 0
+    xp = xp_of(logabs._data)
+    keep = _const((~negative).astype(logabs._data.dtype))
+    return logabs * keep + _const(xp.where(negative, np.nan, 0).astype(logabs._data.dtype))
+
+
+class LinalgSolve(ArrayFunction):
+    """``X = A^-1 B`` (``left``) or ``X = B A^-1``, by LU (LAPACK gesv).
+
+    left:  dX = A^-1 dB - A^-1 dA X   =>  gB = A^-T g,  gA = -gB X^T
+    right: dX = dB A^-1 - X dA A^-1   =>  gB = g A^-T,  gA = -X^T gB
+    """
+
+    node_name = "LinalgSolveExBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, vector, left):
+        ctx.vector, ctx.left = vector, left
+        xp = xp_of(a, b)
+        aa, bb = a, b[..., None] if vector else b
+        if not left:  # X A = B  <=>  A^T X^T = B^T
+            aa, bb = aa.swapaxes(-1, -2), bb.swapaxes(-1, -2)
+        try:
+            x = xp.linalg.solve(aa, bb)
+        except np.linalg.LinAlgError:
+            raise LinAlgError("numtorch.linalg.solve: The solver failed because the input "
+                              "matrix is singular.") from None
+        if not left:
+            x = x.swapaxes(-1, -2)
+        if vector:
+            x = x[..., 0]
+        ctx.save_for_backward(a, x)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, x = ctx.saved_tensors
+        gb = solve(a.mT, grad, left=ctx.left)
+        ga = None
+        if ctx.needs_input_grad[0]:
+            if ctx.vector:
+                ga = -(gb.unsqueeze(-1) * x.unsqueeze(-2))
+            elif ctx.left:
+                ga = -matmul(gb, x.mT)
+            else:
+                ga = -matmul(x.mT, gb)
+        return ga, gb if ctx.needs_input_grad[1] else None, None, None
+
+
+def solve(A, B, *, left=True, out=None):
+    """Solve ``A X = B`` (or ``X A = B`` with ``left=False``) for square ``A``.
+
+    ``B`` is a batch of vectors when it is 1-D or has ``A``'s shape without its last dim.
+    """
+    _check_matrix("linalg.solve", A)
+    if A.dtype is not B.dtype:
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A "
+                           f"of type {A.dtype._legacy} and B of type {B.dtype._legacy} instead")
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+    bs = tuple(B.shape) + (1,) if vector else tuple(B.shape)
+    n = A.shape[-1]
+    if len(bs) < 2 or (bs[-2] if left else bs[-1]) != n:
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {eq} "
+                           f"({n}x{n} and {_dims(bs[-2:])})")
+    _broadcast_shapes(A.shape[:-2], bs[:-2])
+    return _out(LinalgSolve.apply(A, B, vector, left), out, "linalg_solve", A, B)
+
+
+class _LinalgSolveTriangular(LinalgSolve):
+    node_name = "LinalgSolveTriangularBackward0"
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+    """Solve ``A X = B`` (or ``X A = B``) reading only ``A``'s upper or lower triangle.
+
+    The other triangle is masked off before an LU solve, so its gradient is zero.
+    """
+    _check_matrix("linalg.solve_triangular", A)
+    if B.ndim < 2:
+        raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 "
+                           "dimensions.")
+    n = A.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the "
+                           f"equation {eq} ({n}x{n} and {_dims(B.shape[-2:])})")
+    xp, dt = xp_of(A._data), A._data.dtype
+    mask = xp.tri(n, n, 0 if not upper else -1, dtype=dt)
+    mask = 1 - mask if upper else mask
+    if unitriangular:
+        mask = mask - xp.eye(n, dtype=dt)
+    tri = A * _const(mask)
+    if unitriangular:
+        tri = tri + _const(xp.eye(n, dtype=dt))
+    return _out(_LinalgSolveTriangular.apply(tri, B, False, left), out,
+                "linalg_solve_triangular", A, B)
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    """``solve`` that reports a singular ``A`` in ``info`` (1) instead of raising."""
+    try:
+        result = solve(A, B, left=left)
+        info = np.zeros(A.shape[:-2], dtype=np.int32)
+    except LinAlgError:
+        if check_errors:
+            raise
+        info = np.array([_first_zero_pivot(m) or 0 for _, m in _batches(A._data)],
+                        dtype=np.int32).reshape(A.shape[:-2])
+        shape = _broadcast_shapes(A.shape[:-1], B.shape[:-1]) + B.shape[-1:] \
+            if B.ndim > 1 else B.shape
+        result = _const(np.full(shape, np.nan, dtype=A._data.dtype))
+    return _LinalgSolveEx((_out(result, out, "linalg_solve_ex", A, B), _const(info)))
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """Least-squares solution of ``A X = B`` (the minimum-norm one, via the pseudo-inverse).
+
+    Returns ``(solution, residuals, rank, singular_values)`` as PyTorch's default CPU
+    driver does: residuals and singular values empty, the numerical rank filled in.
+    """
+    _check_matrix("linalg.lstsq", A, square=False)
+    vector = B.ndim == A.ndim - 1
+    if (B.shape[-1] if vector else B.shape[-2]) != A.shape[-2]:
+        raise RuntimeError("numtorch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    p = pinv(A, rtol=rcond)
+    x = matmul(p, B.unsqueeze(-1)).squeeze(-1) if vector else matmul(p, B)
+    xp, dt = xp_of(A._data), A._data.dtype
+    empty = _const(xp.empty((0,), dtype=dt))
+    return _LinalgLstsq((x, empty, matrix_rank(A.detach(), rtol=rcond), empty))
+
+
+def cond(A, p=None, *, out=None):
+    """Condition number: ``s_max / s_min`` for p in (None, 2), else ``norm(A) norm(A^-1)``."""
+    if A.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor A must have at least 2 dimensions.")
+    if p in (None, 2, -2):
+        s = svdvals(A)
+        e = _eye_like(s, s.shape[-1])
+        hi, lo = (s * e[0]).sum(-1), (s * e[-1]).sum(-1)
+        return _out(hi / lo if p != -2 else lo / hi, out, "linalg_cond", A)
+    return _out(matrix_norm(A, p) * matrix_norm(inv(A), p), out, "linalg_cond", A)
+
+
+# --- cholesky, qr, svd, eigh --------------------------------------------------------------
+
+
+def _tril_mask(t, k: int = 0):
+    n = t.shape[-1]
+    return _const(xp_of(t._data).tri(n, n, k, dtype=t._data.dtype))
+
+
+class LinalgCholesky(ArrayFunction):
+    """``A = L L^T`` for symmetric positive-definite ``A`` (reads the lower triangle).
+
+    Backward: with M = L^T gL, P = tril(M) halved and mirrored (symmetric),
+    gA = L^-T P L^-1.
+    """
+
+    node_name = "LinalgCholeskyExBackward0"
+
+    @staticmethod
+    def forward(ctx, a, upper):
+        xp = xp_of(a)
+        try:
+            L = xp.linalg.cholesky(a)
+        except np.linalg.LinAlgError:
+            raise _not_pd_error(a) from None
+        ctx.upper = upper
+        out = xp.ascontiguousarray(L.swapaxes(-1, -2)) if upper else L
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (L,) = ctx.saved_tensors
+        if ctx.upper:
+            L, grad = L.mT, grad.mT
+        m = matmul(L.mT, grad)
+        p = (m * _tril_mask(m) + (m * _tril_mask(m, -1)).mT) * 0.5
+        ga = solve(L.mT, p)               # L^-T P
+        ga = solve(L.mT, ga.mT).mT        # (L^-T P) L^-1
+        return ga, None
+
+
+def linalg_cholesky(A, *, upper=False, out=None):
+    """Cholesky factor ``L`` (lower; ``upper=True`` gives ``L^T``) of an SPD matrix."""
+    _check_matrix("linalg.cholesky", A)
+    return _out(LinalgCholesky.apply(A, upper), out, "linalg_cholesky", A)
+
+
+def cholesky(input, upper=False, *, out=None):
+    """Deprecated form of ``linalg.cholesky`` (``upper`` may be given positionally)."""
+    return linalg_cholesky(input, upper=upper, out=out)
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+    """``cholesky`` that reports the first failing leading minor in ``info`` instead of
+    raising (the factors of the failing matrices are nan)."""
+    _check_matrix("linalg.cholesky_ex", A)
+    try:
+        result = LinalgCholesky.apply(A, upper)
+        info = np.zeros(A.shape[:-2], dtype=np.int32)
+    except LinAlgError:
+        if check_errors:
+            raise
+        a = A._data
+        info = np.array([_failed_minor(m) or 0 for _, m in _batches(a)],
+                        dtype=np.int32).reshape(A.shape[:-2])
+        bad = (info != 0)[..., None, None].astype(a.dtype)
+        safe = A * _const(1 - bad) + _const(bad * np.eye(a.shape[-1], dtype=a.dtype))
+        nan = np.where(bad, np.nan, 0).astype(a.dtype)
+        result = LinalgCholesky.apply(safe, upper) * _const(1 - bad) + _const(nan)
+    return _LinalgCholeskyEx((_out(result, out, "linalg_cholesky_ex", A), _const(info)))
+
+
+class LinalgQr(ArrayFunction):
+    """``A = Q R`` with orthonormal ``Q`` and upper-triangular ``R`` (Householder, LAPACK).
+
+    Backward (m >= n): M = R gR^T - gQ^T Q;  gA = (gQ + Q copyltu(M)) R^-T, where
+    copyltu mirrors M's lower triangle onto its upper one. For m < n, split
+    A = [X | Y] with square X = Q U: X gets the square-case formula with
+    gQ + Y gV^T, and gY = Q gV.
+    """
+
+    node_name = "LinalgQrBackward0"
+
+    @staticmethod
+    def forward(ctx, a, mode):
+        xp = xp_of(a)
+        ctx.mode = mode
+        ctx.set_materialize_grads(False)
+        if mode == "r":
+            r = xp.linalg.qr(a, mode="r")
+            return xp.empty((0,), dtype=a.dtype), r
+        q, r = xp.linalg.qr(a, mode=mode)
+        ctx.save_for_backward(a, q, r)
+        return q, r
+
+    @staticmethod
+    def backward(ctx, gq, gr):
+        if ctx.mode == "r":
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed "
+                               "when mode='r'. Please use linalg.qr(A, mode='reduced') if you "
+                               "are going to differentiate through linalg.qr.")
+        a, q, r = ctx.saved_tensors
+        m, n = a.shape[-2], a.shape[-1]
+        if ctx.mode == "complete" and m > n:
+            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' "
+                               "and nrows > ncols.")
+        if m >= n:
+            return _qr_backward(q, r, gq, gr), None
+        # Wide: A = [X | Y], R = [U | V]. Select columns with constant 0/1 matrices.
+        e = xp_of(a._data).eye(n, dtype=a._data.dtype)
+        ex, ey = _const(e[:, :m]), _const(e[:, m:])      # A @ ex = X, A @ ey = Y
+        y, u = matmul(a, ey), matmul(r, ex)
+        gv = matmul(gr, ey) if gr is not None else None
+        gu = matmul(gr, ex) if gr is not None else None
+        if gv is not None:
+            gq = matmul(y, gv.mT) if gq is None else gq + matmul(y, gv.mT)
+        gx = _qr_backward(q, u, gq, gu)
+        gy = matmul(q, gv) if gv is not None else None
+        ga = matmul(gx, ex.mT)
+        return (ga + matmul(gy, ey.mT) if gy is not None else ga), None
+
+
+def _qr_backward(q, r, gq, gr):
+    """Gradient of A = QR for square R (see ``LinalgQr``)."""
+    m = 0
+    if gr is not None:
+        m = matmul(r, gr.mT)
+    if gq is not None:
+        m = m - matmul(gq.mT, q)
+    lower = m * _tril_mask(r, -1)
+    copyltu = lower + lower.mT + m * _eye_like(r, r.shape[-1])
+    b = matmul(q, copyltu)
+    if gq is not None:
+        b = b + gq
+    return solve(r.mT, b, left=False)  # b R^-T
+
+
+def linalg_qr(A, mode="reduced", *, out=None):
+    """QR decomposition; ``mode`` is 'reduced' (default), 'complete' or 'r'."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           "'reduced' (default), 'r', or 'complete'")
+    _check_matrix("linalg.qr", A, square=False)
+    return _outs(return_types.linalg_qr(LinalgQr.apply(A, mode)), out, "linalg_qr", A)
+
+
+def qr(input, some=True, *, out=None):
+    """Deprecated form of ``linalg.qr``: ``some=False`` is mode 'complete'."""
+    _check_matrix("linalg.qr", input, square=False)
+    res = LinalgQr.apply(input, "reduced" if some else "complete")
+    return _outs(return_types.qr(res), out, "qr", input)
+
+
+class LinalgSvd(ArrayFunction):
+    """``A = U diag(S) Vh`` (LAPACK gesdd). Singular vectors are defined up to sign, so only
+    losses that do not depend on those signs have well-defined gradients.
+
+    Backward, with k = min(m, n) columns of U and V (extra ones are ignored), F_ij =
+    1/(s_j^2 - s_i^2) off the diagonal and skew(X) = X - X^T:
+      gA = U [diag(gS) + (F * skew(U^T gU)) S + S (F * skew(V^T gV))] V^T
+           + (I - U U^T) gU S^-1 V^T + U S^-1 gV^T (I - V V^T)
+    """
+
+    node_name = "LinalgSvdBackward0"
+
+    @staticmethod
+    def forward(ctx, a, full_matrices):
+        u, s, vh = xp_of(a).linalg.svd(a, full_matrices=full_matrices)
+        ctx.set_materialize_grads(False)
+        ctx.save_for_backward(u, s, vh)
+        return u, s, vh
+
+    @staticmethod
+    def backward(ctx, gu, gs, gvh):
+        u, s, vh = ctx.saved_tensors
+        return _svd_backward(u, s, vh, gu, gs, gvh), None
+
+
+def _svd_backward(u, s, vh, gu, gs, gvh):
+    m, n, k = u.shape[-2], vh.shape[-1], s.shape[-1]
+    if u.shape[-1] != k:  # full_matrices: only the first k singular vectors matter
+        sel = _eye_like(u, u.shape[-1], k)
+        u = matmul(u, sel)
+        gu = matmul(gu, sel) if gu is not None else None
+    if vh.shape[-2] != k:
+        sel = _eye_like(vh, k, vh.shape[-2])
+        vh = matmul(sel, vh)
+        gvh = matmul(sel, gvh) if gvh is not None else None
+    if gu is None and gvh is None:
+        return matmul(u * gs.unsqueeze(-2), vh)
+    eye = _eye_like(s, k)
+    s2 = s * s
+    e = s2.unsqueeze(-2) - s2.unsqueeze(-1) + eye  # E_ij = s_j^2 - s_i^2 (1 on the diagonal)
+    inner = gs.unsqueeze(-1) * eye if gs is not None else 0
+    v = vh.mT
+    if gu is not None:
+        utgu = matmul(u.mT, gu)
+        inner = inner + ((utgu - utgu.mT) / e) * s.unsqueeze(-2)
+    if gvh is not None:
+        gv = gvh.mT
+        vtgv = matmul(v.mT, gv)
+        inner = inner + s.unsqueeze(-1) * ((vtgv - vtgv.mT) / e)
+    ga = matmul(matmul(u, inner), vh)
+    if gu is not None and m > k:
+        ga = ga + matmul((gu - matmul(u, utgu)) / s.unsqueeze(-2), vh)
+    if gvh is not None and n > k:
+        ga = ga + matmul(u, ((gv - matmul(v, vtgv)) / s.unsqueeze(-2)).mT)
+    return ga
+
+
+def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
+    """Singular value decomposition ``A = U diag(S) Vh``, singular values descending."""
+    _check_matrix("linalg.svd", A, square=False)
+    if driver is not None:
+        raise RuntimeError("numtorch.linalg.svd: keyword argument `driver=` is only supported on "
+                           "CUDA inputs with cuSOLVER backend.")
+    result = LinalgSvd.apply(A, full_matrices)
+    return _outs(return_types.linalg_svd(result), out, "linalg_svd", A)
+
+
+class LinalgSvdvals(ArrayFunction):
+    """Singular values alone.  dA = U diag(gS) V^T (U, V computed but not returned)."""
+
+    node_name = "LinalgSvdBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        xp = xp_of(a)
+        if not ctx.needs_input_grad[0]:
+            return xp.linalg.svd(a, compute_uv=False)
+        u, s, vh = xp.linalg.svd(a, full_matrices=False)
+        ctx.save_for_backward(u, vh)
+        return s
+
+    @staticmethod
+    def backward(ctx, grad):
+        u, vh = ctx.saved_tensors
+        return matmul(u * grad.unsqueeze(-2), vh)
+
+
+def svdvals(A, *, driver=None, out=None):
+    """Singular values of ``A`` (descending)."""
+    _check_matrix("linalg.svdvals", A, square=False)
+    return _out(LinalgSvdvals.apply(A), out, "linalg_svdvals", A)
+
+
+def svd(input, some=True, compute_uv=True, *, out=None):
+    """Deprecated SVD returning ``V`` (not ``Vh``); ``some=False`` gives full matrices."""
+    _check_matrix("linalg.svd", input, square=False)
+    if not compute_uv:
+        s = svdvals(input)
+        m, n = input.shape[-2], input.shape[-1]
+        xp, dt = xp_of(input._data), input._data.dtype
+        u = _const(xp.zeros(input.shape[:-2] + (m, m if not some else min(m, n)), dtype=dt))
+        v = _const(xp.zeros(input.shape[:-2] + (n, n if not some else min(m, n)), dtype=dt))
+        return _outs(return_types.svd((u, s, v)), out, "svd", input)
+    u, s, vh = LinalgSvd.apply(input, not some)
+    return _outs(return_types.svd((u, s, vh.mT)), out, "svd", input)
+
+
+class LinalgEigh(ArrayFunction):
+    """Eigen-decomposition of a symmetric matrix: ``A = V diag(L) V^T``, L ascending.
+
+    Backward, with F_ij = 1/(L_j - L_i) off the diagonal, symmetrised as PyTorch does:
+      gA = sym(V (diag(gL) + F * (V^T gV)) V^T)
+    """
+
+    node_name = "LinalgEighBackward0"
+
+    @staticmethod
+    def forward(ctx, a, uplo, eigvecs):
+        w, v = xp_of(a).linalg.eigh(a, UPLO=uplo)
+        ctx.set_materialize_grads(False)
+        ctx.save_for_backward(w, v)
+        return (w, v) if eigvecs else w
+
+    @staticmethod
+    def backward(ctx, gw, gv=None):
+        w, v = ctx.saved_tensors
+        n = w.shape[-1]
+        eye = _eye_like(w, n)
+        inner = gw.unsqueeze(-1) * eye if gw is not None else 0
+        if gv is not None:
+            e = w.unsqueeze(-2) - w.unsqueeze(-1) + eye  # E_ij = L_j - L_i (1 on the diagonal)
+            inner = inner + (matmul(v.mT, gv) / e) * (1 - eye)
+        ga = matmul(matmul(v, inner), v.mT)
+        return (ga + ga.mT) * 0.5, None, None  # A is symmetric: so is its gradient
+
+
+def _check_uplo(uplo):
+    if uplo not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
+
+
+def eigh(A, UPLO="L", *, out=None):
+    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix."""
+    _check_matrix("linalg.eigh", A)
+    _check_uplo(UPLO)
+    result = LinalgEigh.apply(A, UPLO, True)
+    return _outs(return_types.linalg_eigh(result), out, "linalg_eigh", A)
+
+
+def eigvalsh(A, UPLO="L", *, out=None):
+    """Eigenvalues (ascending) of a symmetric matrix."""
+    _check_matrix("linalg.eigvalsh", A)
+    _check_uplo(UPLO)
+    return _out(LinalgEigh.apply(A, UPLO, False), out, "linalg_eigvalsh", A)
+
+
+class LinalgPinv(ArrayFunction):
+    """Moore-Penrose pseudo-inverse: ``V diag(1/s) U^T`` over singular values above ``tol``.
+
+    dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P (at fixed rank), so
+    gA = -P^T g P^T + (I - A P) g^T P P^T + P^T P g^T (I - P A)
+    """
+
+    node_name = "LinalgPinvBackward0"
+
+    @staticmethod
+    def forward(ctx, a, atol, rtol, hermitian):
+        xp = xp_of(a)
+        if hermitian:
+            w, v = xp.linalg.eigh(a)
+            s, u, vt = xp.abs(w), v, v * xp.sign(w)[..., None, :]
+        else:
+            u, s, vh = xp.linalg.svd(a, full_matrices=False)
+            vt = vh.swapaxes(-1, -2)
+        if s.shape[-1]:
+            tol = xp.maximum(atol, rtol * s.max(axis=-1, keepdims=True))
+        else:
+            tol = 0
+        with np.errstate(divide="ignore"):
+            s_inv = xp.where(s > tol, 1 / s, 0).astype(a.dtype)
+        p = (vt * s_inv[..., None, :]) @ u.swapaxes(-1, -2)
+        ctx.save_for_backward(a, p)
+        return p
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, p = ctx.saved_tensors
+        pt, gt = p.mT, grad.mT
+        m, n = a.shape[-2], a.shape[-1]
+        i_ap = _eye_like(a, m) - matmul(a, p)
+        i_pa = _eye_like(a, n) - matmul(p, a)
+        ga = -matmul(matmul(pt, grad), pt)
+        ga = ga + matmul(matmul(i_ap, gt), matmul(p, pt))
+        ga = ga + matmul(matmul(pt, p), matmul(gt, i_pa))
+        return ga, None, None, None
+
+
+def _tolerances(A, atol, rtol):
+    """PyTorch's cut-off ``max(atol, rtol * s_max)``; rtol defaults to eps * max(m, n)
+    when atol is not given (else to 0). Returned as arrays that broadcast over the batch."""
+    def arr(x):
+        if isinstance(x, Tensor):
+            return x._data[..., None] if x.ndim else x._data
+        return 0.0 if x is None else float(x)
+
+    if rtol is None:
+        rtol = 0.0 if atol is not None and not (isinstance(atol, float) and atol == 0) else \
+            max(A.shape[-2:]) * float(np.finfo(A._data.dtype).eps)
+    return arr(atol), arr(rtol)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """Pseudo-inverse; singular values at or below ``max(atol, rtol * s_max)`` count as 0."""
+    if A.ndim < 2 or not A.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.pinv({A.dtype._legacy}{{[{_list(A.shape)}]}}): expected a "
+                           "tensor with 2 or more dimensions of float, double, cfloat or cdouble "
+                           "types")
+    atol, rtol = _tolerances(A, atol, rtol)
+    return _out(LinalgPinv.apply(A, atol, rtol, hermitian), out, "linalg_pinv", A)
+
+
+def pinverse(input, rcond=1e-15):
+    """Deprecated form of ``linalg.pinv`` with a relative cut-off ``rcond``."""
+    return pinv(input, rtol=rcond)
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """Number of singular values above the tolerance (int64)."""
+    if not A.dtype.is_floating_point:
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_rank: The input tensor A must have at least 2 "
+                           "dimensions.")
+    xp = xp_of(A._data)
+    if hermitian:
+        s = xp.abs(xp.linalg.eigvalsh(A._data))
+    else:
+        s = xp.linalg.svd(A._data, compute_uv=False)
+    atol, rtol = _tolerances(A, atol, rtol)
+    s_max = s.max(axis=-1, keepdims=True) if s.shape[-1] else 0
+    rank = (s > xp.maximum(atol, rtol * s_max)).sum(axis=-1).astype(np.int64)
+    return _out(_const(xp.asarray(rank)), out, "linalg_matrix_rank", A)
+
+
+def matrix_power(A, n, *, out=None):
+    """``A @ A @ ... @ A`` (``n`` times, by repeated squaring); negative ``n`` inverts first."""
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but "
+                           f"they are {A.shape[-2]} by {A.shape[-1]} matrices")
+    if n == 0:
+        eye = xp_of(A._data).eye(A.shape[-1], dtype=A._data.dtype)
+        result = _const(xp_of(A._data).broadcast_to(eye, A.shape).copy())
+        return _out(result, out, "linalg_matrix_power", A)
+    base = inv(A) if n < 0 else A
+    n = abs(n)
+    result = None
+    while n:
+        if n & 1:
+            result = base if result is None else matmul(result, base)
+        n >>= 1
+        if n:
+            base = matmul(base, base)
+    if result is A:
+        result = A * 1
+    return _out(result, out, "linalg_matrix_power", A)
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    """Dot product of vectors along ``dim`` (with broadcasting): ``(x * y).sum(dim)``."""
+    if x.dtype is not y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
+                           f"of type {x.dtype._legacy} and y of type {y.dtype._legacy} instead")
+    _check_float("linalg.vecdot", x)
+    return _out((x * y).sum(dim), out, "linalg_vecdot", x, y)
+
+
+# --- norms ------------------------------------------------------------------------------
+
+
+def _keep_shape(shape, dims) -> tuple:
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+class LinalgVectorNorm(ArrayFunction):
+    """``(sum |x|^p)^(1/p)`` over ``dims`` (p = inf: max |x|, -inf: min |x|, 0: count != 0).
+
+    Backward:  p=2: g x / |x|;  p=1: g sign(x);  p=+-inf: g sign(x) on the entries that
+    attain the max (shared evenly among ties);  else g sign(x) |x|^(p-1) / norm^(p-1).
+    Where the norm is 0 the gradient is 0, as in PyTorch.
+    """
+
+    node_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, ord, dims, keepdim):
+        ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
+        xp = xp_of(x)
+        if ord == 2:
+            if len(dims) == x.ndim and x.flags.c_contiguous:
+                flat = x.reshape(-1)
+                out = xp.sqrt(xp.dot(flat, flat))  # BLAS dot
+                out = out.reshape((1,) * x.ndim if keepdim else ())
+            else:
+                out = xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
+        elif ord == math.inf:
+            out = xp.abs(x).max(axis=dims, keepdims=keepdim, initial=0)
+        elif ord == -math.inf:
+            out = xp.abs(x).min(axis=dims, keepdims=keepdim)
+        elif ord == 0:
+            out = (x != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
+        elif ord == 1:
+            out = xp.abs(x).sum(axis=dims, keepdims=keepdim)
+        else:
+            with np.errstate(divide="ignore"):
+                out = (xp.abs(x) ** ord).sum(axis=dims, keepdims=keepdim) ** (1.0 / ord)
+        out = xp.asarray(out, dtype=x.dtype)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, norm = ctx.saved_tensors
+        p = ctx.ord
+        xd = x._data
+        xp = xp_of(xd)
+        if p == 0:
+            return _const(xp.zeros_like(xd)), None, None, None
+        if not ctx.keepdim:
+            keep = _keep_shape(xd.shape, ctx.dims)
+            grad, norm = grad.reshape(keep), norm.reshape(keep)
+        sign = xp.sign(xd)
+        if p == 1:
+            return grad * _const(sign), None, None, None
+        nd = norm._data
+        if p in (math.inf, -math.inf):
+            hit = (xp.abs(xd) == nd).astype(xd.dtype)
+            count = xp.maximum(hit.sum(axis=ctx.dims, keepdims=True), 1)
+            return grad * _const(sign * hit / count), None, None, None
+        safe = norm + _const((nd == 0).astype(xd.dtype))  # 0/0 -> 0/1: gradient 0 at x = 0
+        if p == 2:
+            return x * (grad / safe), None, None, None
+        absx = x * _const(sign) + _const((xd == 0).astype(xd.dtype))  # |x|, 1 where x == 0
+        return _const(sign) * absx.pow(p - 1) * (grad / safe.pow(p - 1)), None, None, None
+
+
+def _ord_str(ord) -> str:
+    if isinstance(ord, float) and ord.is_integer():
+        return str(int(ord))
+    return str(ord)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Vector ``ord``-norm of ``x`` over ``dim`` (all dims by default)."""
+    if isinstance(ord, str) or not isinstance(ord, (int, float)):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not "
+                        f"{type(ord).__name__}")
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {x.dtype._legacy}")
+    if dtype is not None:
+        dt = D.to_dtype(dtype)
+        if not dt.is_floating_point:
+            raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, "
+                               f"but got {dt._legacy}")
+        x = x.to(dt)
+    if dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0):
+        dims = tuple(range(x.ndim))
+    else:
+        dims = wrap_dims(dim, x.ndim)
+    if ord < 0 or ord == math.inf:
+        for d in dims:
+            if x.shape[d] == 0:
+                shown = "inf" if ord == math.inf else _ord_str(ord)
+                raise RuntimeError(f"linalg.vector_norm cannot compute the {shown} norm on the "
+                                   f"dimension {d}because this dimension is empty and the "
+                                   "operation does not have an identity")
+        if not dims and x.numel() == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {_ord_str(ord)} norm on "
+                               "an empty tensor because the operation does not have an identity")
+    result = LinalgVectorNorm.apply(x, ord, dims, keepdim)
+    return _out(result, out, "linalg_vector_norm", x)
+
+
+class _Amax(ArrayFunction):
+    """max (or min) over the last dim; the gradient is shared evenly among ties."""
+
+    node_name = "AmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, largest):
+        out = x.max(axis=-1) if largest else x.min(axis=-1)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        hit = (x._data == out._data[..., None]).astype(x._data.dtype)
+        return grad.unsqueeze(-1) * _const(hit / hit.sum(axis=-1, keepdims=True)), None
+
+
+class _Amin(_Amax):
+    node_name = "AminBackward0"
+
+
+def _extreme(x, largest: bool):
+    return (_Amax if largest else _Amin).apply(x, largest)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """Matrix norm over the two dims ``dim``: 'fro', 'nuc', 1, -1, 2, -2, inf, -inf."""
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if not A.dtype.is_floating_point and dtype is None:
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {A.dtype._legacy}")
+    if isinstance(dim, int) or len(dim) != 2:
+        shown = dim if isinstance(dim, int) else " ".join(map(str, dim))
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {shown}")
+    d0, d1 = _wrap_dim(dim[0], A.ndim), _wrap_dim(dim[1], A.ndim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, "
+                           f"{dim[1]})")
+    if ord not in ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if dtype is not None:
+        A = A.to(D.to_dtype(dtype))
+    if ord == "fro":
+        return vector_norm(A, 2, (d0, d1), keepdim, out=out)
+    if A.shape[d0] == 0 or A.shape[d1] == 0:  # every matrix norm of an empty matrix is 0
+        return vector_norm(A, 2, (d0, d1), keepdim, out=out)
+    rest = [i for i in range(A.ndim) if i not in (d0, d1)]
+    m = A.permute(tuple(rest) + (d0, d1)) if (d0, d1) != (A.ndim - 2, A.ndim - 1) else A
+    if ord == "nuc":
+        result = svdvals(m).sum(-1)
+    elif ord in (2, -2):
+        result = _extreme(svdvals(m), ord == 2)
+    else:
+        absm = m * _const(xp_of(m._data).sign(m._data))
+        sums = absm.sum(-2) if ord in (1, -1) else absm.sum(-1)
+        result = _extreme(sums, ord > 0)
+    if keepdim:
+        for d in sorted((d0, d1)):
+            result = result.unsqueeze(d)
+    return _out(result, out, "linalg_matrix_norm", A)
+
+
+def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
+    """Vector norm (1 dim, or a flattened tensor) or matrix norm (2 dims) by ``ord``/``dim``."""
+    if dim is not None:
+        if isinstance(dim, int):
+            dim = (dim,)
+        if len(dim) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. "
+                               f"Got [{_list(dim)}]")
+    elif ord is not None and A.ndim not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be "
+                           f"1D or 2D. Got {A.ndim}D.")
+    if ord is not None and ((dim is not None and len(dim) == 2) or (dim is None and A.ndim == 2)):
+        return matrix_norm(A, ord, (0, 1) if dim is None else dim, keepdim, dtype=dtype,
+                           out=out)
+    if isinstance(ord, str):
+        if dim is not None:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dim[0]}")
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """Deprecated ``torch.norm``: a vector norm, except ``p='nuc'`` (or 'fro' on >2 dims)."""
+    if isinstance(dim, int):
+        dim = [dim]
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or len(dim) <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
+        if dim is None:
+            dim = list(range(input.ndim))
+        return matrix_norm(input, p, dim, keepdim, dtype=dtype, out=out)
+    return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype, out=out)
+
+
+def linalg_matmul(input, other, *, out=None):
+    """Alias of ``numtorch.matmul``."""
+    return matmul(input, other, out=out)

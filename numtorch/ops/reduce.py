@@ -1,0 +1,1474 @@
+"""Reductions, scans, sorting and softmax — forward beside backward.
+
+Every op reduces (or scans, or sorts) along ``dim``: an int, or for the ops
+where PyTorch allows it a tuple of ints; ``dim=None`` (or ``()``) means every
+dim, and ``keepdim=True`` keeps the reduced dims with size 1. A 0-d tensor
+accepts ``dim`` 0 or -1 and has nothing to reduce.
+
+Forwards are one NumPy call where one will do, in the input's dtype (float32
+stays float32). Backward formulas are PyTorch's and are written with Tensor
+ops, so ``create_graph=True`` differentiates them again. The gradient
+conventions worth knowing:
+
+* ``max``/``min``/``median`` over all elements, and ``amax``/``amin``, share
+  the gradient evenly between tied extrema; ``max(x, dim)``, ``median(x, dim)``,
+  ``kthvalue``, ``mode``, ``sort`` and ``topk`` send it to the returned index.
+* ``prod`` and ``cumprod`` divide by the input only when it has no zeros;
+  otherwise they use products of the other elements (O(n) in NumPy, or an
+  O(n^2) differentiable form when a graph of the backward is being built).
+
+The gather/scatter pair along ``dim`` at the end of the file is what every
+index-selecting backward uses (and each is the other's gradient).
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .. import return_types
+from .._tensor import Tensor, _wrap_dim
+from ..autograd import grad_mode
+from ..autograd.function import ArrayFunction
+from ._util import check_out, write_out, xp_of
+
+__all__ = [
+    "sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
+    "argmax", "argmin", "var", "std", "var_mean", "std_mean", "norm", "logsumexp", "cumsum",
+    "cumprod", "cummax", "cummin", "all", "any", "count_nonzero", "median", "nanmedian",
+    "mode", "sort", "argsort", "msort", "topk", "kthvalue", "unique", "unique_consecutive",
+    "softmax", "log_softmax",
+]
+
+# Methods of Tensor that are these functions (see numtorch/_tensor.py).
+TENSOR_METHODS = (
+    "sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
+    "argmax", "argmin", "var", "std", "norm", "logsumexp", "cumsum", "cumprod", "cummax",
+    "cummin", "all", "any", "count_nonzero", "median", "nanmedian", "mode", "sort", "argsort",
+    "msort", "topk", "kthvalue", "unique", "unique_consecutive", "softmax", "log_softmax",
+)
+INPLACE_METHODS = ("cumsum", "cumprod")
+
+_INT64 = np.dtype(np.int64)
+_F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def _dims_of(dim, ndim: int) -> tuple:
+    """``dim`` (None, an int, or a sequence of ints) as a tuple of non-negative dims.
+
+    None and ``()`` mean every dim. On a 0-d tensor the dims are checked (0 and -1
+    are valid) and the result is ``()``: there is nothing to reduce.
+    """
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(_wrap_dim(_as_int(d, "dim"), ndim) for d in dim)
+        seen = set()
+        for d in dims:
+            if d in seen:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+            seen.add(d)
+    else:
+        dims = (_wrap_dim(_as_int(dim, "dim"), ndim),)
+    return dims if ndim else ()
+
+
+def _one_dim(dim, ndim: int, name: str) -> int:
+    """A single dim, for the ops where PyTorch takes only an int."""
+    if isinstance(dim, (tuple, list)) or not _is_int(dim):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    return _wrap_dim(int(dim), ndim)
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+
+def _as_int(x, what: str) -> int:
+    if not _is_int(x):
+        raise TypeError(f"argument '{what}' must be tuple of ints, but found element of type "
+                        f"{type(x).__name__}")
+    return int(x)
+
+
+def _keep_shape(shape, dims) -> tuple:
+    """``shape`` with each reduced dim set to 1 (what keepdim=True gives)."""
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _out_shape(shape, dims, keepdim: bool) -> tuple:
+    if keepdim:
+        return _keep_shape(shape, dims)
+    return tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
+def _numel(shape, dims) -> int:
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _restore(grad, shape, dims, keepdim: bool):
+    """The output gradient with the reduced dims put back as size 1 (broadcastable)."""
+    if not keepdim and dims:
+        return grad.reshape(_keep_shape(shape, dims))
+    return grad
+
+
+def _unreduce(grad, shape, dims, keepdim: bool):
+    """The output gradient broadcast back over the input (the gradient of a sum)."""
+    return _restore(grad, shape, dims, keepdim).expand(shape)
+
+
+def _const(arr):
+    """A Tensor around an array that autograd treats as a constant."""
+    if isinstance(arr, np.generic):
+        arr = np.asarray(arr)
+    return Tensor._make(arr)
+
+
+def _quiet(xp):
+    """Silence NumPy's floating-point warnings: inf/nan results are PyTorch's answer."""
+    return xp.errstate(all="ignore") if hasattr(xp, "errstate") else contextlib.nullcontext()
+
+
+def _finish(result, out, name: str):
+    """Return ``result``, or copy it into ``out`` (a Tensor, or a tuple for tuple results)."""
+    if out is None:
+        return result
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
+        written = tuple(write_out(o, r) for o, r in zip(out, result))
+        return type(result)(written) if type(result) is not tuple else written
+    return write_out(out, result)
+
+
+def _check_out(out, name: str, input) -> None:
+    if out is None:
+        return
+    for o in out if isinstance(out, (tuple, list)) else (out,):
+        check_out(o, name, input)
+
+
+def _np_dtype(dtype):
+    return None if dtype is None else D.to_dtype(dtype).np
+
+
+def _empty_reduction(name: str, dim=None, index_error: bool = False):
+    if dim is None:
+        return RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                            "== 0. Specify the reduction dim with the 'dim' argument.")
+    return IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
+def _check_nonempty(name: str, shape, dims) -> None:
+    for d in dims:
+        if shape[d] == 0:
+            raise _empty_reduction(name, d)
+
+
+# --- sum, nansum, mean, nanmean --------------------------------------------------
+
+
+def _sum_kernel(x, dims, keepdim, np_dtype):
+    if np_dtype is None:
+        if x.dtype.kind in "biu":
+            np_dtype = _INT64  # integer sums accumulate in int64, as in PyTorch
+        elif x.dtype == _F16:
+            return x.sum(axis=dims, keepdims=keepdim, dtype=_F32).astype(_F16)
+    elif x.dtype.kind == "f" and np_dtype.kind != "f":
+        x = x.astype(np_dtype)  # PyTorch casts each element first, then sums
+    return x.sum(axis=dims, keepdims=keepdim, dtype=np_dtype)
+
+
+class Sum(ArrayFunction):
+    """Sum over ``dims``; the gradient is the output's, broadcast back."""
+
+    node_name = "SumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, np_dtype):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        return _sum_kernel(x, dims, keepdim, np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None, None
+
+
+class SumDim(Sum):
+    node_name = "SumBackward1"
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A001
+    """Sum of elements, over all of them or over ``dim`` (an int or a tuple of ints)."""
+    _check_out(out, "sum", input)
+    dims = _dims_of(dim, input.ndim)
+    fn = Sum if dim is None else SumDim
+    return _finish(fn.apply(input, dims, keepdim, _np_dtype(dtype)), out, "sum")
+
+
+class Nansum(ArrayFunction):
+    """Sum treating NaN as zero; NaN positions get no gradient."""
+
+    node_name = "NansumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, np_dtype):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        if x.dtype.kind != "f":
+            return _sum_kernel(x, dims, keepdim, np_dtype)
+        xp = xp_of(x)
+        if ctx.needs_input_grad[0]:
+            ctx.mask = (~xp.isnan(x)).astype(x.dtype)
+        return xp.nansum(x, axis=dims, keepdims=keepdim, dtype=np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = _unreduce(grad, ctx.shape, ctx.dims, ctx.keepdim)
+        return g * _const(ctx.mask), None, None, None
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Sum of elements, treating NaN as zero."""
+    _check_out(out, "nansum", input)
+    dims = _dims_of(dim, input.ndim)
+    return _finish(Nansum.apply(input, dims, keepdim, _np_dtype(dtype)), out, "nansum")
+
+
+class Mean(ArrayFunction):
+    """Mean over ``dims``: a sum divided by the number of elements reduced."""
+
+    node_name = "MeanBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, np_dtype):
+        n = _numel(x.shape, dims)
+        ctx.shape, ctx.dims, ctx.keepdim, ctx.n = x.shape, dims, keepdim, n
+        if np_dtype is not None and x.dtype != np_dtype:
+            x = x.astype(np_dtype)
+        xp = xp_of(x)
+        if n == 0:
+            return xp.full(_out_shape(x.shape, dims, keepdim), np.nan, dtype=x.dtype)
+        if x.dtype == _F16:
+            return (x.sum(axis=dims, keepdims=keepdim, dtype=_F32) / n).astype(_F16)
+        out = x.sum(axis=dims, keepdims=keepdim)
+        if isinstance(out, xp.ndarray):
+            out /= n
+            return out
+        return out / n
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad, ctx.shape, ctx.dims, ctx.keepdim) / ctx.n, None, None, None
+
+
+class MeanDim(Mean):
+    node_name = "MeanBackward1"
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Mean of elements; ``input`` must be floating point (or ``dtype`` given)."""
+    dt = D.to_dtype(dtype) if dtype is not None else input.dtype
+    if not dt.is_floating_point:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {dt._legacy}"
+        )
+    _check_out(out, "mean", input)
+    dims = _dims_of(dim, input.ndim)
+    fn = Mean if dim is None else MeanDim
+    return _finish(fn.apply(input, dims, keepdim, _np_dtype(dtype)), out, "mean")
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Mean of the non-NaN elements: ``nansum / count`` (so its grad_fn is DivBackward0)."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {input.dtype._legacy}")
+    _check_out(out, "nanmean", input)
+    from .pointwise import div
+
+    dims = _dims_of(dim, input.ndim)
+    x = input._data
+    xp = xp_of(x)
+    count = _const(xp.asarray((~xp.isnan(x)).sum(axis=dims, keepdims=keepdim)))
+    with _quiet(xp):
+        result = div(nansum(input, dim, keepdim, dtype=dtype), count)
+    return _finish(result, out, "nanmean")
+
+
+# --- prod --------------------------------------------------------------------
+
+
+class Prod(ArrayFunction):
+    """Product of elements. Gradient: the product of all the *other* elements."""
+
+    node_name = "ProdBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, np_dtype):
+        ctx.dim, ctx.keepdim = dim, keepdim
+        if np_dtype is None and x.dtype.kind in "biu":
+            np_dtype = _INT64
+        out = x.prod(axis=dim, keepdims=keepdim, dtype=np_dtype)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return _prod_backward(grad, x, out, ctx.dim, ctx.keepdim), None, None, None
+
+
+class ProdDim(Prod):
+    node_name = "ProdBackward1"
+
+
+def _prod_backward(grad, x, out, dim, keepdim):
+    if x.ndim == 0:
+        return grad
+    if dim is not None and not keepdim:
+        grad, out = grad.unsqueeze(dim), out.unsqueeze(dim)
+    xa = x._data
+    xp = xp_of(xa)
+    zeros = xa == 0
+    if not zeros.any():
+        return grad * (out / x)
+    if dim is None:  # work on the flattened input
+        if not grad_mode.enabled and int(zeros.sum()) > 1:
+            return grad * _const(xp.zeros_like(xa))
+        flat = xa.reshape(-1)
+        if grad_mode.enabled:
+            return grad * _others_product(x.reshape(-1), 0).reshape(xa.shape)
+        return grad * _const(_others_product_np(flat, 0).reshape(xa.shape))
+    if grad_mode.enabled:
+        return grad * _others_product(x, dim)
+    return grad * _const(_others_product_np(xa, dim))
+
+
+def _others_product_np(a, dim):
+    """For each element, the product of the other elements along ``dim`` (zeros are fine):
+    exclusive cumulative products from the left times those from the right."""
+    xp = xp_of(a)
+    a = xp.moveaxis(a, dim, -1)
+    left = xp.ones_like(a)
+    right = xp.ones_like(a)
+    xp.cumprod(a[..., :-1], axis=-1, out=left[..., 1:])
+    xp.cumprod(a[..., :0:-1], axis=-1, out=right[..., -2::-1])
+    return xp.moveaxis(left * right, -1, dim)
+
+
+def _others_product(x, dim):
+    """``_others_product_np`` with Tensor ops (differentiable; O(n^2), for create_graph)."""
+    n = x.shape[dim]
+    total = None
+    for k in range(n):
+        hole = np.ones((n,) + (1,) * (x.ndim - 1 - dim), dtype=x.dtype.np)
+        hole[k] = 0  # 1 everywhere but at k along dim
+        others = (x * _const(hole) + _const(1 - hole)).prod(dim, keepdim=True)
+        term = others * _const(1 - hole)
+        total = term if total is None else total + term
+    return total
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Product of elements, over all of them or over one ``dim``."""
+    _check_out(out, "prod", input)
+    if dim is None:
+        result = Prod.apply(input, None, False, _np_dtype(dtype))
+    else:
+        d = _one_dim(dim, input.ndim, "prod")
+        fn = ProdDim
+        result = fn.apply(input, d if input.ndim else None, keepdim, _np_dtype(dtype))
+    return _finish(result, out, "prod")
+
+
+# --- max, min, amax, amin, aminmax, argmax, argmin --------------------------------
+
+
+class _ReduceAll(ArrayFunction):
+    """max/min/median over every element: ties share the gradient evenly."""
+
+    @staticmethod
+    def forward(ctx, x, kernel):
+        out = kernel(x)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, value = ctx.saved_tensors
+        xa, va = x._data, value._data
+        xp = xp_of(xa)
+        mask = xp.isnan(xa) if bool(xp.isnan(va)) else xa == va
+        return grad * _const(mask.astype(xa.dtype) / int(mask.sum())), None
+
+
+class MaxAll(_ReduceAll):
+    node_name = "MaxBackward1"
+
+
+class MinAll(_ReduceAll):
+    node_name = "MinBackward1"
+
+
+class MedianAll(_ReduceAll):
+    node_name = "MedianBackward0"
+
+
+class NanmedianAll(_ReduceAll):
+    node_name = "NanmedianBackward0"
+
+
+def _amax_weights(x, value):
+    """Where ``x`` equals its (broadcast) extreme, divided by how many do: the share of the
+    gradient each element gets (NaN slices get NaN, as in PyTorch)."""
+    xp = xp_of(x)
+    mask = (x == value).astype(x.dtype)
+    with _quiet(xp):
+        return mask / mask.sum(axis=tuple(i for i, s in enumerate(value.shape)
+                                          if s == 1 and x.shape[i] != 1), keepdims=True)
+
+
+class Amax(ArrayFunction):
+    """max over ``dims`` without indices: ties share the gradient evenly."""
+
+    node_name = "AmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, is_max):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        out = (x.max if is_max else x.min)(axis=dims, keepdims=keepdim)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        shape, dims, keepdim = ctx.shape, ctx.dims, ctx.keepdim
+        value = out._data if keepdim else out._data.reshape(_keep_shape(shape, dims))
+        w = _amax_weights(x._data, value)
+        return _restore(grad, shape, dims, keepdim) * _const(w), None, None, None
+
+
+class Amin(Amax):
+    node_name = "AminBackward0"
+
+
+def _amax(name, input, dim, keepdim, out, is_max):
+    _check_out(out, name, input)
+    dims = _dims_of(dim, input.ndim)
+    if input.numel() == 0:
+        if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+            raise _empty_reduction(name)
+        _check_nonempty(name, input.shape, dims)
+    fn = Amax if is_max else Amin
+    return _finish(fn.apply(input, dims, keepdim, is_max), out, name)
+
+
+def amax(input, dim=(), keepdim=False, *, out=None):
+    """Maximum over ``dim`` (int or tuple; ``()`` for all), values only."""
+    return _amax("amax", input, dim, keepdim, out, True)
+
+
+def amin(input, dim=(), keepdim=False, *, out=None):
+    """Minimum over ``dim`` (int or tuple; ``()`` for all), values only."""
+    return _amax("amin", input, dim, keepdim, out, False)
+
+
+class Aminmax(ArrayFunction):
+    node_name = "AminmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        lo = x.min(axis=dims, keepdims=keepdim)
+        hi = x.max(axis=dims, keepdims=keepdim)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, lo, hi)
+        return lo, hi
+
+    @staticmethod
+    def backward(ctx, grad_min, grad_max):
+        x, lo, hi = ctx.saved_tensors
+        shape, dims, keepdim = ctx.shape, ctx.dims, ctx.keepdim
+        xa = x._data
+        w_lo = _amax_weights(xa, lo._data.reshape(_keep_shape(shape, dims)))
+        w_hi = _amax_weights(xa, hi._data.reshape(_keep_shape(shape, dims)))
+        g = (_restore(grad_min, shape, dims, keepdim) * _const(w_lo)
+             + _restore(grad_max, shape, dims, keepdim) * _const(w_hi))
+        return g, None, None
+
+
+def aminmax(input, *, dim=None, keepdim=False, out=None):
+    """``(min, max)`` in one pass, over everything or over one ``dim``."""
+    _check_out(out, "aminmax", input)
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                               "operation has no identity.")
+        dims = tuple(range(input.ndim))
+    else:
+        d = _one_dim(dim, input.ndim, "aminmax")
+        if input.ndim and input.shape[d] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
+        dims = (d,) if input.ndim else ()
+    result = return_types.aminmax(Aminmax.apply(input, dims, keepdim))
+    return _finish(result, out, "aminmax")
+
+
+def _arg(name, input, dim, keepdim):
+    x = input._data
+    xp = xp_of(x)
+    if x.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    fn = xp.argmax if name == "argmax" else xp.argmin
+    if dim is None:
+        if x.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        r = fn(x.reshape(-1))
+        if keepdim:
+            r = xp.reshape(r, (1,) * x.ndim)
+    else:
+        d = _one_dim(dim, x.ndim, name)
+        if x.ndim == 0:
+            r = xp.zeros((), dtype=_INT64)
+        else:
+            if x.shape[d] == 0:
+                raise _empty_reduction(name, d)
+            r = fn(x, axis=d, keepdims=keepdim)
+    return Tensor._make(xp.asarray(r, dtype=_INT64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the maximum (of the flattened input, or along ``dim``); NaN counts as max."""
+    return _arg("argmax", input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the minimum (of the flattened input, or along ``dim``); NaN counts as min."""
+    return _arg("argmin", input, dim, keepdim)
+
+
+# --- value-selecting reductions: values and the index they came from ------------
+#
+# A kernel maps (x, dim, *args) -> (values, indices), both keeping ``dim`` (size 1,
+# or k for topk, or n for sort). ``_SelectAlong`` runs it and sends the gradient of
+# the values back to the selected positions.
+
+
+class _SelectAlong(ArrayFunction):
+    @staticmethod
+    def forward(ctx, x, kernel, dim, keepdim, *args):
+        ctx.shape, ctx.dim, ctx.nargs = x.shape, dim, 4 + len(args)
+        if x.ndim == 0:
+            values, index = x.copy(), xp_of(x).zeros((), dtype=_INT64)
+            ctx.index = index
+            return values, index
+        values, index = kernel(x, dim, *args)
+        ctx.index = index  # keeps ``dim``: the scatter in backward needs it
+        if not keepdim:
+            values, index = values.squeeze(dim), index.squeeze(dim)
+        return values, index
+
+    @staticmethod
+    def backward(ctx, grad, grad_index):
+        index = ctx.index
+        if grad.shape != index.shape:
+            grad = grad.reshape(index.shape)
+        g = _Scatter.apply(grad, index, ctx.dim, ctx.shape, False)
+        return (g,) + (None,) * (ctx.nargs - 1)
+
+
+def _select_node(name):
+    return type(f"_Select_{name}", (_SelectAlong,), {"node_name": name})
+
+
+MaxDim = _select_node("MaxBackward0")
+MinDim = _select_node("MinBackward0")
+MedianDim = _select_node("MedianBackward1")
+NanmedianDim = _select_node("NanmedianBackward1")
+Kthvalue = _select_node("KthvalueBackward0")
+Mode = _select_node("ModeBackward0")
+Sort = _select_node("SortBackward0")
+Topk = _select_node("TopkBackward0")
+
+
+def _take(a, index, dim):
+    return xp_of(a).take_along_axis(a, index, axis=dim)
+
+
+def _slice(a, dim, start, stop):
+    return a[(slice(None),) * dim + (slice(start, stop),)]
+
+
+def _argsort(x, dim, descending=False):
+    """Stable argsort along ``dim``; NaN sorts as the largest value (PyTorch's order)."""
+    xp = xp_of(x)
+    if not descending:
+        return xp.argsort(x, axis=dim, kind="stable")
+    # Stable descending: sort the reversed array ascending, then reverse back, so
+    # equal elements keep their original order.
+    n = x.shape[dim]
+    order = xp.argsort(xp.flip(x, axis=dim), axis=dim, kind="stable")
+    return xp.flip(n - 1 - order, axis=dim)
+
+
+def _max_kernel(x, dim):
+    return x.max(axis=dim, keepdims=True), x.argmax(axis=dim, keepdims=True)
+
+
+def _min_kernel(x, dim):
+    return x.min(axis=dim, keepdims=True), x.argmin(axis=dim, keepdims=True)
+
+
+def _median_kernel(x, dim, ignore_nan):
+    """Lower median along ``dim``; with NaNs, the first NaN (or, ignoring them, the lower
+    median of the rest)."""
+    xp = xp_of(x)
+    order = _argsort(x, dim)
+    n = x.shape[dim]
+    if x.dtype.kind != "f":
+        index = _slice(order, dim, (n - 1) // 2, (n - 1) // 2 + 1)
+        return _take(x, index, dim), index
+    nans = xp.isnan(x)
+    if ignore_nan:
+        count = n - nans.sum(axis=dim, keepdims=True)
+        k = xp.maximum(count - 1, 0) // 2
+        index = _take(order, k, dim)
+    else:
+        index = _slice(order, dim, (n - 1) // 2, (n - 1) // 2 + 1)
+        has_nan = nans.any(axis=dim, keepdims=True)
+        if has_nan.any():
+            index = xp.where(has_nan, nans.argmax(axis=dim, keepdims=True), index)
+    return _take(x, index, dim), index
+
+
+def _kth_kernel(x, dim, k):
+    index = _slice(_argsort(x, dim), dim, k - 1, k)
+    return _take(x, index, dim), index
+
+
+def _mode_kernel(x, dim):
+    """Most frequent value along ``dim`` (the smallest among equally frequent ones) and the
+    index of its last occurrence, found from the runs of equal values in sorted order."""
+    xp = xp_of(x)
+    a = xp.moveaxis(x, dim, -1)
+    n = a.shape[-1]
+    order = xp.argsort(a, axis=-1, kind="stable")
+    s = xp.take_along_axis(a, order, axis=-1)
+    pos = xp.arange(n)
+    edge = s[..., 1:] != s[..., :-1]  # a new run starts at j + 1
+    true = xp.ones(edge.shape[:-1] + (1,), dtype=bool)
+    starts = xp.concatenate([true, edge], axis=-1)
+    ends = xp.concatenate([edge, true], axis=-1)
+    run_start = xp.maximum.accumulate(xp.where(starts, pos, 0), axis=-1)
+    run_end = xp.flip(xp.minimum.accumulate(xp.flip(xp.where(ends, pos, n), -1), axis=-1), -1)
+    best = xp.argmax(run_end - run_start, axis=-1, keepdims=True)  # first: smallest value
+    last = xp.take_along_axis(run_end, best, axis=-1)  # stable sort: last occurrence
+    index = xp.take_along_axis(order, last, axis=-1)
+    values = xp.take_along_axis(s, last, axis=-1)
+    return xp.moveaxis(values, -1, dim), xp.moveaxis(index, -1, dim)
+
+
+def _sort_kernel(x, dim, descending):
+    index = _argsort(x, dim, descending)
+    return _take(x, index, dim), index
+
+
+def _topk_kernel(x, dim, k, largest):
+    index = _slice(_argsort(x, dim, descending=largest), dim, 0, k)
+    return _take(x, index, dim), index
+
+
+def _select(fn, kernel, name, input, dim, keepdim, *args):
+    d = _one_dim(dim, input.ndim, name)
+    if input.ndim:
+        _check_nonempty(name, input.shape, (d,))
+    return fn.apply(input, kernel, d, keepdim, *args)
+
+
+def _max_min(name, input, dim, keepdim, out, other):
+    if other is not None or isinstance(dim, Tensor):
+        from . import pointwise
+
+        fn = pointwise.maximum if name == "max" else pointwise.minimum
+        return fn(input, dim if other is None else other, out=out)
+    _check_out(out, name, input)
+    is_max = name == "max"
+    if dim is None:
+        if keepdim:
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            "(Tensor, keepdim=bool)")
+        if input.numel() == 0:
+            raise _empty_reduction(name)
+        result = (MaxAll if is_max else MinAll).apply(input, _max_all if is_max else _min_all)
+        return _finish(result, out, name)
+    fn, kernel = (MaxDim, _max_kernel) if is_max else (MinDim, _min_kernel)
+    rtype = return_types.max if is_max else return_types.min
+    return _finish(rtype(_select(fn, kernel, name, input, dim, keepdim)), out, name)
+
+
+def _max_all(x):
+    return x.max()
+
+
+def _min_all(x):
+    return x.min()
+
+
+def max(input, dim=None, keepdim=False, *, out=None, other=None):  # noqa: A001
+    """``max(x)``: the largest element. ``max(x, dim, keepdim)``: ``(values, indices)``.
+    ``max(x, other)``: the elementwise maximum (``numtorch.maximum``)."""
+    return _max_min("max", input, dim, keepdim, out, other)
+
+
+def min(input, dim=None, keepdim=False, *, out=None, other=None):  # noqa: A001
+    """``min(x)``: the smallest element. ``min(x, dim, keepdim)``: ``(values, indices)``.
+    ``min(x, other)``: the elementwise minimum (``numtorch.minimum``)."""
+    return _max_min("min", input, dim, keepdim, out, other)
+
+
+def _median_all(x, ignore_nan):
+    xp = xp_of(x)
+    flat = x.reshape(-1)
+    if x.dtype.kind == "f":
+        nans = xp.isnan(flat)
+        if nans.any():
+            if not ignore_nan:
+                return xp.asarray(np.nan, dtype=x.dtype)
+            flat = flat[~nans]
+        if flat.size == 0:
+            return xp.asarray(np.nan, dtype=x.dtype)
+    k = (flat.size - 1) // 2
+    return xp.asarray(xp.partition(flat, k)[k])
+
+
+def _median(name, input, dim, keepdim, out, ignore_nan):
+    if input.dtype is D.bool:
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'Bool\'')
+    _check_out(out, name, input)
+    if dim is None:
+        fn = NanmedianAll if ignore_nan else MedianAll
+        return _finish(fn.apply(input, lambda x: _median_all(x, ignore_nan)), out, name)
+    fn = NanmedianDim if ignore_nan else MedianDim
+    rtype = return_types.nanmedian if ignore_nan else return_types.median
+    result = _select(fn, _median_kernel, name, input, dim, keepdim, ignore_nan)
+    return _finish(rtype(result), out, name)
+
+
+def median(input, dim=None, keepdim=False, *, out=None):
+    """The lower median of all elements, or ``(values, indices)`` along ``dim``. NaN wins."""
+    return _median("median", input, dim, keepdim, out, False)
+
+
+def nanmedian(input, dim=None, keepdim=False, *, out=None):
+    """``median`` ignoring NaNs (NaN only where a slice is all NaN)."""
+    return _median("nanmedian", input, dim, keepdim, out, True)
+
+
+def mode(input, dim=-1, keepdim=False, *, out=None):
+    """The most frequent value along ``dim`` and the index of (its last) occurrence."""
+    _check_out(out, "mode", input)
+    result = return_types.mode(_select(Mode, _mode_kernel, "mode", input, dim, keepdim))
+    return _finish(result, out, "mode")
+
+
+def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
+    """The ``k``-th smallest value along ``dim`` (1-based) and its index."""
+    _check_out(out, "kthvalue", input)
+    d = _one_dim(dim, input.ndim, "kthvalue")
+    n = 1
+    if input.ndim:
+        _check_nonempty("kthvalue", input.shape, (d,))
+        n = input.shape[d]
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    result = Kthvalue.apply(input, _kth_kernel, d, keepdim, int(k))
+    return _finish(return_types.kthvalue(result), out, "kthvalue")
+
+
+def sort(input, dim=-1, descending=False, *, stable=False, out=None):
+    """Sorted values along ``dim`` and the permutation that sorts them (always stable)."""
+    _check_out(out, "sort", input)
+    d = _one_dim(dim, input.ndim, "sort")
+    result = Sort.apply(input, _sort_kernel, d, True, bool(descending))
+    return _finish(return_types.sort(result), out, "sort")
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The indices that sort ``input`` along ``dim``."""
+    x = input._data
+    d = _one_dim(dim, x.ndim, "argsort")
+    if x.ndim == 0:
+        return Tensor._make(xp_of(x).zeros((), dtype=_INT64))
+    return Tensor._make(_argsort(x, d, descending).astype(_INT64, copy=False))
+
+
+def msort(input, *, out=None):
+    """Sort along dim 0 (values only)."""
+    _check_out(out, "msort", input)
+    return _finish(sort(input, 0).values, out, "msort")
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):  # noqa: A002
+    """The ``k`` largest (or smallest) values along ``dim`` and their indices.
+
+    The result is always sorted (PyTorch leaves the order unspecified when sorted=False).
+    """
+    _check_out(out, "topk", input)
+    d = _one_dim(dim, input.ndim, "topk")
+    n = input.shape[d] if input.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    result = Topk.apply(input, _topk_kernel, d, True, int(k), bool(largest))
+    return _finish(return_types.topk(result), out, "topk")
+
+
+# --- var, std, var_mean, std_mean ------------------------------------------------
+
+
+class Var(ArrayFunction):
+    """Variance over ``dims`` with ``correction`` (Bessel's is 1): sum((x - mean)^2) / dof.
+
+    ``kind`` is 'var', 'std', 'var_mean' or 'std_mean' (the last two also return the mean).
+    """
+
+    node_name = "VarBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim, full, kind):
+        xp = xp_of(x)
+        n = _numel(x.shape, dims)
+        ctx.shape, ctx.dims, ctx.keepdim, ctx.full = x.shape, dims, keepdim, full
+        ctx.correction, ctx.n, ctx.kind = correction, n, kind
+        work = x.astype(_F32) if x.dtype == _F16 else x
+        dof = builtins.max(0, n - correction)
+        if dof <= 0:
+            warnings.warn(f"{kind}(): degrees of freedom is <= 0. Correction should be strictly "
+                          "less than the reduction factor (input numel divided by output numel).",
+                          UserWarning, stacklevel=5)
+        with _quiet(xp):
+            mean_k = work.sum(axis=dims, keepdims=True) / n
+            dev = work - mean_k
+            dev *= dev
+            out = dev.sum(axis=dims, keepdims=keepdim) / dof
+            if kind.startswith("std"):
+                out = xp.sqrt(out)
+        out = xp.asarray(out).astype(x.dtype, copy=False)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, out)
+        if not kind.endswith("mean"):
+            return out
+        m = mean_k if keepdim else mean_k.reshape(_out_shape(x.shape, dims, False))
+        return out, m.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad, grad_mean=None):
+        x, out = ctx.saved_tensors
+        shape, dims, keepdim = ctx.shape, ctx.dims, ctx.keepdim
+        if ctx.kind.startswith("std"):  # d std = d var / (2 std), and 0 where std == 0
+            zero = out._data == 0
+            if zero.any():
+                grad = grad * _const(~zero) / (out * 2 + _const(zero.astype(out._data.dtype)))
+            else:
+                grad = grad / (out * 2)
+        g = _var_backward(grad, x, shape, dims, keepdim, ctx.full, ctx.correction, ctx.n)
+        if grad_mean is not None:
+            g = g + _unreduce(grad_mean, shape, dims, keepdim) / ctx.n
+        return g, None, None, None, None, None
+
+
+class Std(Var):
+    node_name = "StdBackward0"
+
+
+class VarMean(Var):
+    node_name = "VarMeanBackward0"
+
+
+class StdMean(Var):
+    node_name = "StdMeanBackward0"
+
+
+def _var_backward(grad, x, shape, dims, keepdim, full, correction, n):
+    """PyTorch's var gradient: 2 (x - mean) / dof; over all elements with dof <= 0 it is
+    NaN where x equals the mean and inf elsewhere."""
+    if full:
+        dof = n - correction
+        if dof <= 0:
+            xa = x._data
+            xp = xp_of(xa)
+            w = xp.where(xa == xa.mean(), np.nan, np.inf).astype(xa.dtype)
+            return grad * _const(w)
+        return (2.0 / dof) * grad * (x - x.mean())
+    grad = _restore(grad, shape, dims, keepdim)
+    dof = n - correction
+    scale = 2.0 / dof if dof != 0 else math.inf
+    return scale * grad * (x - x.mean(dims, keepdim=True))
+
+
+_VAR_FNS = {"var": Var, "std": Std, "var_mean": VarMean, "std_mean": StdMean}
+
+
+def _var(kind, input, dim, unbiased, keepdim, correction, out=None):
+    if isinstance(dim, bool):  # var(x, unbiased): the legacy positional form
+        unbiased, dim = dim, None
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{kind}() received an invalid combination of arguments - got both "
+                        "'unbiased' and 'correction'")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    if not input.dtype.is_floating_point:
+        which = "std and var" if kind in ("var", "std") else kind
+        raise RuntimeError(f"{which} only support floating point and complex dtypes")
+    _check_out(out, kind, input)
+    dims = _dims_of(dim, input.ndim)
+    full = dim is None or input.ndim == 0
+    result = _VAR_FNS[kind].apply(input, dims, correction, keepdim, full, kind)
+    return _finish(result, out, kind)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """Variance over ``dim`` with ``correction`` (default 1; ``unbiased=False`` means 0)."""
+    return _var("var", input, dim, unbiased, keepdim, correction, out)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """Standard deviation over ``dim``: the square root of ``var``."""
+    return _var("std", input, dim, unbiased, keepdim, correction, out)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)`` in one pass."""
+    return _var("var_mean", input, dim, unbiased, keepdim, correction)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)`` in one pass."""
+    return _var("std_mean", input, dim, unbiased, keepdim, correction)
+
+
+# --- norm --------------------------------------------------------------------
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """``torch.norm``: a vector p-norm over ``dim`` (2 by default; any number, inf, -inf, or 0
+    to count nonzeros), or the matrix norm 'nuc' (or 'fro' over more than two dims).
+
+    As in PyTorch, this only chooses between ``linalg.vector_norm`` and
+    ``linalg.matrix_norm`` (numtorch/ops/linalg.py), which compute and differentiate.
+    """
+    from . import linalg
+
+    if input.ndim == 0 and dim is not None:
+        _dims_of(dim, 0)  # validate; a 0-d tensor has nothing to reduce
+        dim = None
+    if isinstance(p, str):
+        if p not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if p == "fro" and (dim is None or _is_int(dim) or len(dim) <= 2):
+            return linalg.vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
+        dims = list(range(input.ndim)) if dim is None else ([dim] if _is_int(dim) else dim)
+        return linalg.matrix_norm(input, p, dims, keepdim, dtype=dtype, out=out)
+    return linalg.vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype,
+                              out=out)
+
+
+# --- logsumexp, softmax, log_softmax ---------------------------------------------
+
+
+class Logsumexp(ArrayFunction):
+    """log(sum(exp(x))) over ``dims``, computed as m + log(sum(exp(x - m))) with m the max."""
+
+    node_name = "LogsumexpBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        xp = xp_of(x)
+        ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        src = x
+        if x.dtype.kind != "f":
+            x = x.astype(D.get_default_dtype().np)
+        with _quiet(xp):
+            if x.size:
+                m = x.max(axis=dims, keepdims=True)
+                m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or an inf) slices: no shift
+            else:
+                m = xp.zeros(_keep_shape(x.shape, dims), dtype=x.dtype)
+            out = xp.log(xp.exp(x - m).sum(axis=dims, keepdims=True))
+            out += m
+        if not keepdim:
+            out = out.reshape(_out_shape(x.shape, dims, False))
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(src, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        shape, dims, keepdim = ctx.shape, ctx.dims, ctx.keepdim
+        g = _restore(grad, shape, dims, keepdim)
+        with _quiet(xp_of(x._data)):  # inf - inf = nan, as in PyTorch
+            return g * (x - _restore(out, shape, dims, keepdim)).exp(), None, None
+
+
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    """``log(sum(exp(input), dim))``, without overflow."""
+    _check_out(out, "logsumexp", input)
+    dims = _dims_of(dim, input.ndim)
+    return _finish(Logsumexp.apply(input, dims, keepdim), out, "logsumexp")
+
+
+def _softmax_np(x, axis, log):
+    xp = xp_of(x)
+    if x.size == 0:
+        return xp.empty_like(x)
+    if x.ndim == 0:
+        return _softmax_np(x.reshape(1), 0, log).reshape(())
+    work = x.astype(_F32) if x.dtype == _F16 else x  # PyTorch computes half in float32
+    with _quiet(xp):
+        out = work - work.max(axis=axis, keepdims=True)
+        if log:
+            out -= xp.log(xp.exp(out).sum(axis=axis, keepdims=True))
+        else:
+            xp.exp(out, out=out)
+            out *= 1 / out.sum(axis=axis, keepdims=True)  # one reciprocal per row
+    return out.astype(x.dtype, copy=False)
+
+
+class Softmax(ArrayFunction):
+    """exp(x - max) / sum(exp(x - max)) along ``dim``.
+
+    Backward: y * (g - sum(g * y)). Plain backward runs it as three NumPy calls; when a
+    graph of the backward is being built (create_graph) it runs as Tensor ops.
+    """
+
+    node_name = "SoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        out = _softmax_np(x, dim, False)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        if not grad_mode.enabled:
+            ya, g = y._data, grad._data
+            xp = xp_of(ya)
+            gy = g * ya
+            dot = gy.sum(axis=ctx.dim if ya.ndim else None, keepdims=True)
+            xp.subtract(g, dot, out=gy)  # reuse the buffer: y * (g - dot)
+            gy *= ya
+            return _const(gy), None
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(ArrayFunction):
+    """x - max - log(sum(exp(x - max))) along ``dim``. Backward: g - exp(y) * sum(g)."""
+
+    node_name = "LogSoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        out = _softmax_np(x, dim, True)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        if not grad_mode.enabled:
+            ya, g = y._data, grad._data
+            xp = xp_of(ya)
+            gi = xp.exp(ya)
+            gi *= g.sum(axis=ctx.dim if ya.ndim else None, keepdims=True)
+            xp.subtract(g, gi, out=gi)
+            return _const(gi), None
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+
+
+def _softmax(fn, name, input, dim, dtype):
+    d = _one_dim(dim, input.ndim, name)
+    if dtype is not None:
+        input = input.to(D.to_dtype(dtype))
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"{name}_kernel_impl" not implemented for '
+                                  f"'{input.dtype._legacy}'")
+    return fn.apply(input, d)
+
+
+def softmax(input, dim, dtype=None):
+    """Softmax along ``dim``: non-negative values that sum to 1 (numerically stable)."""
+    return _softmax(Softmax, "softmax", input, dim, dtype)
+
+
+def log_softmax(input, dim, dtype=None):
+    """log(softmax(input)) along ``dim``, computed without the intermediate softmax."""
+    return _softmax(LogSoftmax, "log_softmax", input, dim, dtype)
+
+
+# --- cumulative ops ---------------------------------------------------------------
+
+
+class Cumsum(ArrayFunction):
+    """Running sum along ``dim``. Its gradient is the reversed running sum."""
+
+    node_name = "CumsumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, np_dtype):
+        ctx.dim = dim
+        if np_dtype is None and x.dtype.kind in "biu":
+            np_dtype = _INT64
+        if x.ndim == 0:
+            return x.astype(np_dtype or x.dtype, copy=True)
+        return xp_of(x).cumsum(x, axis=dim, dtype=np_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _RevCumsum.apply(grad, ctx.dim), None, None
+
+
+class _RevCumsum(ArrayFunction):
+    """Sum from each position to the end along ``dim`` (the gradient of cumsum; its own
+    gradient is cumsum)."""
+
+    node_name = "CumsumBackward0"
+
+    @staticmethod
+    def forward(ctx, g, dim):
+        ctx.dim = dim
+        if g.ndim == 0:
+            return g.copy()
+        xp = xp_of(g)
+        return xp.flip(xp.cumsum(xp.flip(g, dim), axis=dim), dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Cumsum.apply(grad, ctx.dim, None), None
+
+
+def cumsum(input, dim, *, dtype=None, out=None):
+    """Running sum along ``dim``; integer and bool inputs give int64."""
+    _check_out(out, "cumsum", input)
+    d = _one_dim(dim, input.ndim, "cumsum")
+    return _finish(Cumsum.apply(input, d, _np_dtype(dtype)), out, "cumsum")
+
+
+class Cumprod(ArrayFunction):
+    """Running product along ``dim``."""
+
+    node_name = "CumprodBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, np_dtype):
+        ctx.dim = dim
+        if np_dtype is None and x.dtype.kind in "biu":
+            np_dtype = _INT64
+        if x.ndim == 0:
+            out = x.astype(np_dtype or x.dtype, copy=True)
+        else:
+            out = xp_of(x).cumprod(x, axis=dim, dtype=np_dtype)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return _cumprod_backward(grad, x, out, ctx.dim), None, None
+
+
+def _cumprod_backward(grad, x, out, dim):
+    """d/dx_k of sum_j g_j y_j: sum_{j >= k} g_j y_j / x_k when x has no zeros; otherwise
+    PyTorch's case analysis around the first zero of each slice (see _cumprod_zeros_np)."""
+    xa = x._data
+    if xa.size <= 1 or xa.shape[dim] == 1:
+        return grad
+    zero = xa == 0
+    if not zero.any():
+        return _RevCumsum.apply(out * grad, dim) / x
+    if not grad_mode.enabled:
+        return _const(_cumprod_zeros_np(grad._data, xa, out._data, dim))
+    # Differentiable O(n^2) form: dy_j/dx_k = cumprod(x with x_k replaced by 1)_j for j >= k.
+    n = xa.shape[dim]
+    trail = (1,) * (xa.ndim - 1 - dim)
+    total = None
+    for k in range(n):
+        hole = np.ones((n,) + trail, dtype=x.dtype.np)
+        hole[k] = 0
+        after = np.zeros((n,) + trail, dtype=x.dtype.np)
+        after[k:] = 1
+        partial = (x * _const(hole) + _const(1 - hole)).cumprod(dim)
+        term = (grad * partial * _const(after)).sum(dim, keepdim=True) * _const(1 - hole)
+        total = term if total is None else total + term
+    return total
+
+
+def _cumprod_zeros_np(g, x, y, dim):
+    """Gradient of cumprod where some slices contain zeros (z1 = the first zero):
+    before z1 it is the usual reversed sum / x; at z1 it is
+    prod(x[:z1]) * sum_{z1 <= j < z2} g_j prod(x[z1+1 .. j]); after z1 it is 0."""
+    xp = xp_of(x)
+    w = y * g
+    seen = xp.cumsum(x == 0, axis=dim)
+    before = seen == 0
+    with _quiet(xp):
+        gi = xp.where(before, xp.flip(xp.cumsum(xp.flip(w * before, dim), axis=dim), dim) / x, 0)
+    first = seen == 1
+    at_zero = first & (x == 0)
+    between = first & ~at_zero
+    run = xp.cumprod(xp.where(between, x, 1), axis=dim)
+    s = (g * run * first).sum(axis=dim, keepdims=True)
+    prefix = xp.where(before, x, 1).prod(axis=dim, keepdims=True)
+    gi = gi + at_zero * (prefix * s)
+    return gi.astype(x.dtype, copy=False)
+
+
+def cumprod(input, dim, *, dtype=None, out=None):
+    """Running product along ``dim``; integer and bool inputs give int64."""
+    _check_out(out, "cumprod", input)
+    d = _one_dim(dim, input.ndim, "cumprod")
+    return _finish(Cumprod.apply(input, d, _np_dtype(dtype)), out, "cumprod")
+
+
+class Cummax(ArrayFunction):
+    """Running max (or min) along ``dim`` and where it was attained (the latest of ties;
+    NaN, once seen, wins). The gradient is scatter-added back to those indices."""
+
+    node_name = "CummaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, is_max):
+        xp = xp_of(x)
+        ctx.shape, ctx.dim = x.shape, dim
+        if x.ndim == 0:
+            values, index = x.copy(), xp.zeros((), dtype=_INT64)
+        else:
+            values = (xp.maximum if is_max else xp.minimum).accumulate(x, axis=dim)
+            hit = x == values
+            if x.dtype.kind == "f":
+                hit |= xp.isnan(x)
+            pos = xp.arange(x.shape[dim]).reshape((-1,) + (1,) * (x.ndim - 1 - dim))
+            index = xp.maximum.accumulate(xp.where(hit, pos, 0), axis=dim).astype(_INT64)
+        ctx.index = index
+        return values, index
+
+    @staticmethod
+    def backward(ctx, grad, grad_index):
+        return _Scatter.apply(grad, ctx.index, ctx.dim, ctx.shape, True), None, None
+
+
+class Cummin(Cummax):
+    node_name = "CumminBackward0"
+
+
+def cummax(input, dim, *, out=None):
+    """Running maximum along ``dim`` and the index of each."""
+    _check_out(out, "cummax", input)
+    d = _one_dim(dim, input.ndim, "cummax")
+    return _finish(return_types.cummax(Cummax.apply(input, d, True)), out, "cummax")
+
+
+def cummin(input, dim, *, out=None):
+    """Running minimum along ``dim`` and the index of each."""
+    _check_out(out, "cummin", input)
+    d = _one_dim(dim, input.ndim, "cummin")
+    return _finish(return_types.cummin(Cummin.apply(input, d, False)), out, "cummin")
+
+
+# --- logical reductions and counting (no gradient) ----------------------------------
+
+
+def _logical(name, input, dim, keepdim, out):
+    x = input._data
+    xp = xp_of(x)
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        dims = ()  # PyTorch: all(x, dim=()) reduces nothing
+    else:
+        dims = None if dim is None else _dims_of(dim, x.ndim)
+    r = (xp.all if name == "all" else xp.any)(x, axis=dims, keepdims=keepdim)
+    r = xp.asarray(r, dtype=np.uint8 if x.dtype == np.uint8 else np.bool_)
+    return _finish(Tensor._make(r), out, name)
+
+
+def all(input, dim=None, keepdim=False, *, out=None):  # noqa: A001
+    """True if every element (over ``dim``) is nonzero; uint8 input gives uint8."""
+    return _logical("all", input, dim, keepdim, out)
+
+
+def any(input, dim=None, keepdim=False, *, out=None):  # noqa: A001
+    """True if some element (over ``dim``) is nonzero; uint8 input gives uint8."""
+    return _logical("any", input, dim, keepdim, out)
+
+
+def count_nonzero(input, dim=None):
+    """Number of nonzero elements, over all or over ``dim`` (int or tuple)."""
+    x = input._data
+    xp = xp_of(x)
+    dims = _dims_of(dim, x.ndim)
+    if not dims:
+        return _const(xp.asarray(x != 0).astype(_INT64))
+    return Tensor._make(xp.asarray(xp.count_nonzero(x, axis=dims), dtype=_INT64))
+
+
+# --- unique ----------------------------------------------------------------------
+
+
+class _Unique(ArrayFunction):
+    """unique / unique_consecutive: values with no derivative (as in PyTorch)."""
+
+    node_name = "Unique2Backward0"
+    _op = "_unique2"
+
+    @staticmethod
+    def forward(ctx, x, dim, consecutive):
+        ctx.op = type(ctx)._forward_cls._op
+        return (_unique_consecutive_np if consecutive else _unique_np)(x, dim)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError(f"the derivative for '{ctx.op}' is not implemented.")
+
+
+class _UniqueDim(_Unique):
+    node_name = "UniqueDimBackward0"
+    _op = "unique_dim"
+
+
+class _UniqueConsecutive(_Unique):
+    node_name = "UniqueConsecutiveBackward0"
+    _op = "unique_consecutive"
+
+
+def _unique_np(x, dim):
+    xp = xp_of(x)
+    if dim is None:
+        kw = {"equal_nan": False} if x.dtype.kind == "f" else {}
+        values, inverse, counts = xp.unique(x.reshape(-1), return_inverse=True,
+                                            return_counts=True, **kw)
+        inverse = inverse.reshape(x.shape)
+    else:
+        values, inverse, counts = xp.unique(x, return_inverse=True, return_counts=True, axis=dim)
+        inverse = inverse.reshape(-1)
+    return values, inverse.astype(_INT64, copy=False), counts.astype(_INT64, copy=False)
+
+
+def _unique_consecutive_np(x, dim):
+    xp = xp_of(x)
+    a = x.reshape(-1) if dim is None else xp.moveaxis(x, dim, 0)
+    n = a.shape[0]
+    if n == 0:
+        keep = xp.zeros(0, dtype=bool)
+    else:
+        change = (a[1:] != a[:-1]).reshape(n - 1, -1).any(axis=1)
+        keep = xp.concatenate([xp.ones(1, dtype=bool), change])
+    values = a[keep]
+    inverse = (xp.cumsum(keep) - 1).astype(_INT64)
+    starts = xp.flatnonzero(keep)
+    counts = xp.diff(xp.append(starts, n)).astype(_INT64)
+    if dim is None:
+        inverse = inverse.reshape(x.shape)
+    else:
+        values = xp.moveaxis(values, 0, dim)
+    return values, inverse, counts
+
+
+def _unique_result(results, return_inverse, return_counts):
+    values, inverse, counts = results
+    if not return_inverse and not return_counts:
+        return values
+    return (values,) + ((inverse,) if return_inverse else ()) + (
+        (counts,) if return_counts else ())
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False,  # noqa: A002
+           dim=None):
+    """The distinct values (sorted), optionally with the inverse map and the counts."""
+    if dim is None:
+        results = _Unique.apply(input, None, False)
+    else:
+        results = _UniqueDim.apply(input, _wrap_dim(dim, input.ndim), False)
+    return _unique_result(results, return_inverse, return_counts)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """Collapse each run of equal consecutive values (or slices along ``dim``) to one."""
+    d = None if dim is None else _wrap_dim(dim, input.ndim)
+    results = _UniqueConsecutive.apply(input, d, True)
+    return _unique_result(results, return_inverse, return_counts)
+
+
+# --- gather / scatter along a dim: the backward of every index-selecting op ------------
+
+
+def _along(index, dim):
+    """An index tuple that picks ``index`` along ``dim`` and everything else in place."""
+    xp = xp_of(index)
+    nd = index.ndim
+    idx = []
+    for i, n in enumerate(index.shape):
+        if i == dim:
+            idx.append(index)
+        else:
+            idx.append(xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - 1 - i)))
+    return tuple(idx)
+
+
+class _Gather(ArrayFunction):
+    """``x`` read at ``index`` along ``dim`` (torch.gather)."""
+
+    node_name = "GatherBackward0"
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        ctx.shape, ctx.index, ctx.dim = x.shape, index, dim
+        return x.copy() if x.ndim == 0 else x[_along(index, dim)]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _Scatter.apply(grad, ctx.index, ctx.dim, ctx.shape, True), None, None
+
+
+class _Scatter(ArrayFunction):
+    """Zeros of ``shape`` with ``src`` written (or, with ``accumulate``, added) at ``index``
+    along ``dim``."""
+
+    node_name = "ScatterBackward0"
+
+    @staticmethod
+    def forward(ctx, src, index, dim, shape, accumulate):
+        ctx.index, ctx.dim = index, dim
+        xp = xp_of(src)
+        if len(shape) == 0:
+            return xp.array(src, copy=True).reshape(())
+        out = xp.zeros(shape, dtype=src.dtype)
+        if accumulate:
+            xp.add.at(out, _along(index, dim), src)
+        else:
+            out[_along(index, dim)] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _Gather.apply(grad, ctx.index, ctx.dim), None, None, None, None

@@ -1,0 +1,237 @@
+"""Random sampling: ``rand``, ``randn``, ``randint``, ``normal``, ``Tensor.uniform_`` ...
+
+The numbers come from ``numtorch.random``: its kernels reproduce PyTorch's
+CPU generator, so a seed gives the same values PyTorch gives. This file only
+turns arguments into shapes and dtypes and wraps the kernels' arrays.
+"""
+
+from __future__ import annotations
+
+from .. import _dtype as D
+from .. import random as _random
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from .creation import _finish, _out, _shape
+
+__all__ = [
+    "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson",
+    "rand_like", "randn_like", "randint_like",
+]
+
+TENSOR_METHODS = (
+    "uniform_", "normal_", "bernoulli_", "exponential_", "random_", "geometric_", "cauchy_",
+    "log_normal_", "bernoulli", "multinomial",
+)
+INPLACE_METHODS = ()
+
+
+def _float_dtype(dtype, what: str) -> D.dtype:
+    dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    if not dt.is_floating_point:
+        raise RuntimeError(f'"{what}" not implemented for \'{dt._legacy}\'')
+    return dt
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False):
+    """Uniform samples on [0, 1)."""
+    dt = _float_dtype(dtype, "check_uniform_bounds")
+    arr = _random.uniform(_shape(size), dt.np, 0.0, 1.0, generator=generator)
+    return _out(out, _finish(arr, requires_grad))
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False):
+    """Standard normal samples."""
+    dt = _float_dtype(dtype, "normal_kernel_cpu")
+    arr = _random.normal(_shape(size), dt.np, 0.0, 1.0, generator=generator)
+    return _out(out, _finish(arr, requires_grad))
+
+
+def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
+            requires_grad=False, pin_memory=False):
+    """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    args = list(args)
+    if size is None:
+        if not args or not isinstance(args[-1], (tuple, list)):
+            raise TypeError("randint() missing 1 required positional arguments: \"size\"")
+        size = args.pop()
+    if len(args) == 1:
+        low, high = 0, args[0]
+    elif len(args) == 2:
+        low, high = args
+    else:
+        raise TypeError("randint() missing 1 required positional arguments: \"high\"")
+    low, high = int(low), int(high)
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
+                           f"to={high}")
+    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    arr = _random.randint(low, high, _shape((size,)), dt.np, generator=generator)
+    return _out(out, _finish(arr, requires_grad))
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False, pin_memory=False):
+    """A random permutation of 0..n-1."""
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    return _out(out, _finish(_random.randperm(int(n), dt.np, generator=generator), requires_grad))
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, requires_grad=False, pin_memory=False):
+    """Normal samples; ``mean``, ``std`` may be tensors (broadcast) or numbers (with ``size``)."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        if isinstance(std, Tensor) and bool((std._data < 0).any()):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        like = mean if isinstance(mean, Tensor) else std
+        import numpy as np
+
+        shape = np.broadcast_shapes(getattr(m, "shape", ()), getattr(s, "shape", ()))
+        arr = _random.normal(shape, like.dtype.np, m, s, generator=generator)
+        return _out(out, _finish(arr, requires_grad))
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    if size is None:
+        raise TypeError("normal() received an invalid combination of arguments: with float "
+                        "mean and std, 'size' is required")
+    dt = _float_dtype(dtype, "normal_kernel_cpu")
+    arr = _random.normal(_shape((size,)), dt.np, float(mean), float(std), generator=generator)
+    return _out(out, _finish(arr, requires_grad))
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """0/1 samples with probabilities ``input`` (or the number ``p``), in input's dtype."""
+    if p is not None:
+        arr = _random.bernoulli_scalar(input.shape, float(p), input.dtype.np, generator=generator)
+    else:
+        _check_probs(input)
+        arr = _random.bernoulli(input._data, input.dtype.np, generator=generator)
+    return _out(out, Tensor._make(arr))
+
+
+def _check_probs(p) -> None:
+    data = p._data
+    if data.size and bool(((data < 0) | (data > 1)).any()):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Indices drawn from the categorical distributions in the rows of ``input``."""
+    arr = _random.multinomial(input._data, int(num_samples), bool(replacement),
+                              generator=generator)
+    return _out(out, Tensor._make(arr))
+
+
+def poisson(input, generator=None):
+    """Poisson samples with rates ``input``."""
+    return Tensor._make(_random.poisson(input._data, input.dtype.np, generator=generator))
+
+
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input, *args, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None):
+    """Integers on [low, high) shaped like ``input``: ``randint_like(x, high)`` or
+    ``randint_like(x, low, high)``."""
+    if len(args) == 1:
+        low, high = 0, args[0]
+    elif len(args) == 2:
+        low, high = args
+    else:
+        raise TypeError('randint_like() missing 1 required positional arguments: "high"')
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,
+                   requires_grad=requires_grad)
+
+
+# --- in-place sampling: fill an existing tensor ------------------------------
+
+
+def _fill(self, arr):
+    """Write samples into ``self`` (an in-place op: leaf check, version bump)."""
+    if grad_mode.enabled and self._requires_grad and self._grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    self._data[...] = arr
+    self._vc[0] += 1
+    return self
+
+
+def uniform_(self, a=0.0, b=1.0, *, generator=None, **kwargs):
+    """Fill with uniform samples on [a, b)."""
+    a, b = kwargs.pop("from", a), kwargs.pop("to", b)
+    if not self.dtype.is_floating_point:
+        raise RuntimeError(
+            f'"check_uniform_bounds" not implemented for \'{self.dtype._legacy}\'')
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > "
+                           f"to={b}")
+    return _fill(self, _random.uniform(self.shape, self.dtype.np, a, b, generator=generator))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with normal samples."""
+    if not self.dtype.is_floating_point:
+        raise RuntimeError(f'"normal_kernel_cpu" not implemented for \'{self.dtype._legacy}\'')
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    return _fill(self, _random.normal(self.shape, self.dtype.np, mean, std, generator=generator))
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 0/1 samples of probability ``p`` (a number or a tensor)."""
+    if isinstance(p, Tensor):
+        _check_probs(p)
+        import numpy as np
+
+        probs = np.broadcast_to(p._data, self.shape)
+        return _fill(self, _random.bernoulli(probs, self.dtype.np, generator=generator))
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return _fill(self, _random.bernoulli_scalar(self.shape, float(p), self.dtype.np,
+                                                generator=generator))
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    if lambd <= 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    return _fill(self, _random.exponential(self.shape, self.dtype.np, lambd,
+                                           generator=generator))
+
+
+def random_(self, *args, generator=None, **kwargs):
+    """Fill with integers: ``random_()``, ``random_(to)``, ``random_(from, to)``."""
+    low = kwargs.pop("from", None)
+    high = kwargs.pop("to", None)
+    if len(args) == 1:
+        high = args[0]
+        low = 0
+    elif len(args) == 2:
+        low, high = args
+    return _fill(self, _random.random_(self.shape, self.dtype.np, low, high, generator=generator))
+
+
+def geometric_(self, p, *, generator=None):
+    return _fill(self, _random.geometric(self.shape, self.dtype.np, p, generator=generator))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    return _fill(self, _random.cauchy(self.shape, self.dtype.np, median, sigma,
+                                      generator=generator))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    return _fill(self, _random.log_normal(self.shape, self.dtype.np, mean, std,
+                                          generator=generator))

@@ -1,0 +1,347 @@
+"""The Tensor object itself: creation, metadata, interop with NumPy and Python, conversion."""
+
+import copy
+import operator
+import pickle
+
+import numpy as np
+import pytest
+
+import numtorch
+from tests.utils import assert_same, torch
+
+# --- creation ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", [
+    [[1, 2], [3, 4]], [1.5, 2.0], [True, False], 3, 2.5, True, [], [[1, 2.5]], [[True, 2]],
+    np.float64(1.5), np.array([1, 2], dtype=np.int32), np.array(3.0, dtype=np.float16),
+])
+def test_tensor_infers_dtype_and_values_like_torch(data):
+    assert_same(numtorch.tensor(data), torch.tensor(data))
+
+
+def test_tensor_from_tensors_and_dtype_argument():
+    assert_same(numtorch.tensor([numtorch.tensor(1.5), numtorch.tensor(2.0)]),
+                torch.tensor([torch.tensor(1.5), torch.tensor(2.0)]))
+    assert_same(numtorch.tensor([1, 2], dtype=numtorch.float64),
+                torch.tensor([1, 2], dtype=torch.float64))
+
+
+def test_tensor_copies_but_from_numpy_and_as_tensor_share_memory():
+    n = np.ones(3)
+    t = numtorch.tensor(n)
+    s = numtorch.from_numpy(n)
+    a = numtorch.as_tensor(n)
+    n[0] = 5
+    assert t[0].item() == 1 and s[0].item() == 5 and a[0].item() == 5
+
+
+def test_from_numpy_rejects_unsupported_dtypes():
+    with pytest.raises(TypeError, match="can't convert np.ndarray of type numpy.object_"):
+        numtorch.from_numpy(np.array([object()]))
+    with pytest.raises(TypeError, match="expected np.ndarray"):
+        numtorch.from_numpy([1, 2])
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones", "empty"])
+def test_filled_constructors(name):
+    nt_fn, t_fn = getattr(numtorch, name), getattr(torch, name)
+    with pytest.raises(TypeError, match='missing 1 required positional arguments: "size"'):
+        nt_fn()
+    for args, kw in [((2, 3), {}), (((2, 3),), {}), (([4],), {}), (((),), {}),
+                     ((2,), {"dtype": numtorch.int32})]:
+        tkw = {"dtype": torch.int32} if kw else {}
+        a, b = nt_fn(*args, **kw), t_fn(*args, **tkw)
+        assert tuple(a.shape) == tuple(b.shape)
+        assert str(a.dtype)[len("numtorch."):] == str(b.dtype)[len("torch."):]
+        if name != "empty":
+            assert_same(a, b)
+
+
+def test_negative_size_is_an_error():
+    with pytest.raises(RuntimeError, match="negative dimension -1"):
+        numtorch.zeros(2, -1)
+
+
+def test_full_and_like_family():
+    assert_same(numtorch.full((2, 2), 7), torch.full((2, 2), 7))
+    assert_same(numtorch.full((2,), 1.5), torch.full((2,), 1.5))
+    assert_same(numtorch.full((2,), True), torch.full((2,), True))
+    x = numtorch.tensor([[1, 2], [3, 4]])
+    tx = torch.tensor([[1, 2], [3, 4]])
+    for name in ["zeros_like", "ones_like"]:
+        assert_same(getattr(numtorch, name)(x), getattr(torch, name)(tx))
+    assert_same(numtorch.full_like(x, 9), torch.full_like(tx, 9))
+    assert numtorch.empty_like(x).shape == x.shape
+    assert numtorch.zeros_like(x, dtype=numtorch.float64).dtype is numtorch.float64
+
+
+@pytest.mark.parametrize("args", [(5,), (1, 4), (0, 1, 0.1), (1.0, 2.5, 0.5), (10, 0, -3),
+                                  (0, 0.3, 0.1), (-1, 1, 0.25)])
+def test_arange_matches_torch(args):
+    assert_same(numtorch.arange(*args), torch.arange(*args), rtol=0, atol=0)
+
+
+def test_arange_errors():
+    with pytest.raises(RuntimeError, match="step must be nonzero"):
+        numtorch.arange(0, 1, 0)
+    with pytest.raises(RuntimeError, match="inconsistent with step sign"):
+        numtorch.arange(0, 10, -1)
+
+
+@pytest.mark.parametrize("args", [(0, 1, 5), (-3, 7, 11), (1, 1, 1), (0, 1, 0), (2, -2, 100)])
+def test_linspace_logspace_eye(args):
+    assert_same(numtorch.linspace(*args), torch.linspace(*args), rtol=1e-6, atol=1e-7)
+    assert_same(numtorch.logspace(*args), torch.logspace(*args), rtol=1e-6)
+    assert_same(numtorch.linspace(*args, dtype=numtorch.int64),
+                torch.linspace(*args, dtype=torch.int64))
+    assert_same(numtorch.eye(3), torch.eye(3))
+    assert_same(numtorch.eye(2, 4, dtype=numtorch.int32), torch.eye(2, 4, dtype=torch.int32))
+
+
+def test_requires_grad_only_for_floats():
+    assert numtorch.zeros(2, requires_grad=True).requires_grad
+    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype can require "
+                                           "gradients"):
+        numtorch.zeros(2, dtype=numtorch.int64, requires_grad=True)
+
+
+def test_legacy_constructor():
+    assert numtorch.Tensor(2, 3).shape == (2, 3)
+    assert numtorch.Tensor(2, 3).dtype is numtorch.float32
+    assert_same(numtorch.Tensor([1, 2]), torch.Tensor([1, 2]))
+
+
+# --- dtypes ----------------------------------------------------------------------
+
+
+def test_default_dtype_round_trip():
+    assert numtorch.get_default_dtype() is numtorch.float32
+    numtorch.set_default_dtype(numtorch.float64)
+    assert numtorch.tensor([1.5]).dtype is numtorch.float64
+    assert numtorch.zeros(1).dtype is numtorch.float64
+    numtorch.set_default_dtype(numtorch.float32)
+    with pytest.raises(TypeError, match="only floating-point types"):
+        numtorch.set_default_dtype(numtorch.int64)
+
+
+NAMES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"]
+
+
+@pytest.mark.parametrize("a", NAMES)
+@pytest.mark.parametrize("b", NAMES)
+def test_promote_types_table_matches_torch(a, b):
+    got = numtorch.promote_types(getattr(numtorch, a), getattr(numtorch, b))
+    want = torch.promote_types(getattr(torch, a), getattr(torch, b))
+    assert got.name == str(want)[len("torch."):]
+
+
+@pytest.mark.parametrize("dt", NAMES)
+@pytest.mark.parametrize("other", [1, 2.5, True, "t0f64", "t0i8", "t1f16", "t1u8"])
+def test_result_type_with_scalars_and_zero_dim_tensors(dt, other):
+    x = numtorch.ones(2, dtype=getattr(numtorch, dt))
+    tx = torch.ones(2, dtype=getattr(torch, dt))
+    if isinstance(other, str):
+        kind = {"f64": "float64", "i8": "int8", "f16": "float16", "u8": "uint8"}[other[2:]]
+        shape = () if other[1] == "0" else (2,)
+        o, to = numtorch.ones(shape, dtype=getattr(numtorch, kind)), \
+            torch.ones(shape, dtype=getattr(torch, kind))
+    else:
+        o = to = other
+    assert numtorch.result_type(x, o).name == str(torch.result_type(tx, to))[len("torch."):]
+
+
+def test_dtype_attributes_and_repr():
+    assert repr(numtorch.float32) == "numtorch.float32"
+    assert numtorch.float32.is_floating_point and not numtorch.int64.is_floating_point
+    assert numtorch.float is numtorch.float32 and numtorch.long is numtorch.int64
+    assert numtorch.float16.itemsize == 2
+    assert pickle.loads(pickle.dumps(numtorch.float64)) is numtorch.float64
+
+
+@pytest.mark.parametrize("method,dt", [("float", "float32"), ("double", "float64"),
+                                       ("half", "float16"), ("long", "int64"), ("int", "int32"),
+                                       ("short", "int16"), ("char", "int8"), ("byte", "uint8"),
+                                       ("bool", "bool")])
+def test_cast_methods(method, dt):
+    x = numtorch.tensor([1.7, -2.2, 0.0])
+    tx = torch.tensor([1.7, -2.2, 0.0])
+    assert_same(getattr(x, method)(), getattr(tx, method)())
+    assert getattr(x, method)().dtype.name == dt
+
+
+def test_to_and_type():
+    x = numtorch.tensor([1.5, 2.5], requires_grad=True)
+    assert x.to(numtorch.float32) is x
+    y = x.to(numtorch.float64)
+    assert y.dtype is numtorch.float64 and type(y.grad_fn).__name__ == "ToCopyBackward0"
+    y.sum().backward()
+    assert x.grad.dtype is numtorch.float32
+    assert x.to("cpu") is x and x.to(numtorch.device("cpu"), numtorch.float32) is x
+    assert x.to(numtorch.zeros(1, dtype=numtorch.int64)).dtype is numtorch.int64
+    assert x.type() == "numtorch.FloatTensor"
+    assert numtorch.zeros(1, dtype=numtorch.int64).type() == "numtorch.LongTensor"
+    assert x.type(numtorch.float64).dtype is numtorch.float64
+    assert x.type("numtorch.IntTensor").dtype is numtorch.int32
+    assert x.detach().type(numtorch.int64).tolist() == [1, 2]
+
+
+# --- metadata ---------------------------------------------------------------------
+
+
+def test_metadata_matches_torch():
+    n = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    x, t = numtorch.from_numpy(n), torch.from_numpy(n)
+    assert x.shape == t.shape and x.size() == tuple(t.size()) and x.size(1) == t.size(1)
+    assert x.size(-1) == 4 and x.dim() == x.ndim == 3 and x.numel() == 24
+    assert x.stride() == t.stride() and x.element_size() == 4 and x.is_contiguous()
+    v, tv = x.transpose(0, 2), t.transpose(0, 2)
+    assert v.stride() == tv.stride() and not v.is_contiguous()
+    s, ts = x[1, 1:, 2:], t[1, 1:, 2:]
+    assert s.storage_offset() == ts.storage_offset() == 18
+    assert s.stride() == ts.stride()
+    assert repr(x.shape) == "numtorch.Size([2, 3, 4])"
+    assert x.shape[1:] == numtorch.Size([3, 4]) and isinstance(x.shape[1:], numtorch.Size)
+    assert x.shape.numel() == 24
+    assert str(x.device) == "cpu" and x.device == numtorch.device("cpu") and not x.is_cuda
+
+
+def test_size_dim_out_of_range():
+    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of "
+                                         r"\[-2, 1\], but got 2\)"):
+        numtorch.zeros(2, 3).size(2)
+
+
+def test_leaf_grad_fn_and_data():
+    a = numtorch.ones(3, requires_grad=True)
+    b = a * 2
+    assert a.is_leaf and not b.is_leaf and a.grad_fn is None
+    assert type(b.grad_fn).__name__ == "MulBackward0"
+    assert repr(b.grad_fn).startswith("<MulBackward0 object at 0x")
+    d = b.data
+    assert d.is_leaf and not d.requires_grad
+    d[0] = 10  # shares memory, untracked
+    assert b[0].item() == 10
+    with pytest.warns(UserWarning, match="is not a leaf Tensor is being accessed"):
+        assert b.grad is None
+    with pytest.raises(RuntimeError, match="you can only change requires_grad flags of leaf"):
+        b.requires_grad_(False)
+    b.detach_()
+    assert b.is_leaf and not b.requires_grad
+
+
+def test_T_and_mT():
+    n = np.arange(6.0).reshape(2, 3)
+    assert_same(numtorch.tensor(n).T, torch.tensor(n).T)
+    m = np.arange(24.0).reshape(2, 3, 4)
+    assert_same(numtorch.tensor(m).mT, torch.tensor(m).mT)
+
+
+# --- interop ----------------------------------------------------------------------
+
+
+def test_numpy_shares_memory_both_ways():
+    t = numtorch.ones(5)
+    n = t.numpy()
+    t.add_(1)
+    assert n.tolist() == [2.0] * 5
+    n[0] = 7
+    assert t[0].item() == 7
+
+
+def test_numpy_refuses_tensor_that_requires_grad():
+    x = numtorch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad. "
+                                           r"Use tensor.detach\(\).numpy\(\) instead."):
+        x.numpy()
+    assert x.numpy(force=True).tolist() == [1.0, 1.0]
+    with pytest.raises(RuntimeError, match="requires grad"):
+        np.asarray(x)
+
+
+def test_python_number_conversions():
+    x = numtorch.tensor(3.5)
+    assert x.item() == 3.5 and float(x) == 3.5 and int(x) == 3 and isinstance(x.item(), float)
+    assert numtorch.tensor(7).item() == 7 and isinstance(numtorch.tensor(7).item(), int)
+    assert numtorch.tensor(True).item() is True
+    assert operator.index(numtorch.tensor(4)) == 4
+    assert [10, 20, 30][numtorch.tensor(1)] == 20
+    with pytest.raises(TypeError, match="only integer tensors of a single element"):
+        operator.index(numtorch.tensor(1.0))
+    with pytest.raises(RuntimeError, match="a Tensor with 2 elements cannot be converted to "
+                                           "Scalar"):
+        numtorch.ones(2).item()
+    assert numtorch.tensor([[1, 2], [3, 4]]).tolist() == [[1, 2], [3, 4]]
+    assert numtorch.tensor(2.5).tolist() == 2.5
+
+
+def test_bool_len_iter_hash_format():
+    assert bool(numtorch.tensor([1])) and not bool(numtorch.tensor(0.0))
+    with pytest.raises(RuntimeError, match="Boolean value of Tensor with more than one value is "
+                                           "ambiguous"):
+        bool(numtorch.ones(2))
+    with pytest.raises(RuntimeError, match="Boolean value of Tensor with no values is ambiguous"):
+        bool(numtorch.ones(0))
+    x = numtorch.tensor([[1, 2], [3, 4]])
+    assert len(x) == 2 and [r.tolist() for r in x] == [[1, 2], [3, 4]]
+    with pytest.raises(TypeError, match="len\\(\\) of a 0-d tensor"):
+        len(numtorch.tensor(1))
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        iter(numtorch.tensor(1))
+    a, b = numtorch.ones(1), numtorch.ones(1)
+    assert len({a, b}) == 2 and hash(a) == id(a)
+    assert f"{numtorch.tensor(0.123456):.3f}" == "0.123" and f"{numtorch.tensor(5):>3d}" == "  5"
+    assert f"{numtorch.tensor(2.0)}" == f"{torch.tensor(2.0)}" == "2.0"
+    assert f"{numtorch.ones(2)}" == str(numtorch.ones(2))
+    with pytest.raises(TypeError, match="unsupported format string"):
+        f"{numtorch.ones(2):.2f}"
+
+
+def test_numpy_operands_and_array_protocol():
+    x = numtorch.tensor([1.0, 2.0])
+    assert np.asarray(x).tolist() == [1.0, 2.0]
+    assert np.asarray(x, dtype=np.float64).dtype == np.float64
+    r = np.ones(2, dtype=np.float32) * x
+    assert isinstance(r, numtorch.Tensor) and r.tolist() == [1.0, 2.0]
+
+
+def test_deepcopy_and_pickle_keep_values():
+    x = numtorch.tensor([1.0, 2.0], requires_grad=True)
+    y = copy.deepcopy(x)
+    assert y is not x and y.requires_grad and y.tolist() == [1.0, 2.0]
+    y.detach()[0] = 5
+    assert x[0].item() == 1.0
+    with pytest.raises(RuntimeError, match="Only Tensors created explicitly by the user"):
+        copy.deepcopy(x * 2)
+
+
+# --- devices ----------------------------------------------------------------------
+
+
+def test_device_objects():
+    d = numtorch.device("cuda:1")
+    assert d.type == "cuda" and d.index == 1 and str(d) == "cuda:1"
+    assert repr(numtorch.device("cpu")) == "device(type='cpu')"
+    assert numtorch.device("cpu") == "cpu"
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda"):
+        numtorch.device("tpu")
+
+
+def test_cuda_is_unavailable_with_a_clear_error():
+    assert numtorch.cuda.is_available() is False
+    with pytest.raises(RuntimeError, match="CUDA is not available.*CuPy"):
+        numtorch.ones(2).to("cuda")
+    with pytest.raises(RuntimeError, match="CUDA is not available"):
+        numtorch.ones(2).cuda()
+    with pytest.raises(RuntimeError, match="CUDA is not available"):
+        numtorch.zeros(2, device="cuda")
+
+
+def test_pickle_round_trip_keeps_values_dtype_and_requires_grad():
+    x = numtorch.tensor([[1.5, 2.0]], dtype=numtorch.float64, requires_grad=True)
+    y = pickle.loads(pickle.dumps(x))
+    assert y.tolist() == [[1.5, 2.0]] and y.dtype is numtorch.float64 and y.requires_grad
+    assert y.is_leaf and y.grad is None
+    z = pickle.loads(pickle.dumps(numtorch.arange(6)[::2]))
+    assert z.tolist() == [0, 2, 4]
