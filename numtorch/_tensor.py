@@ -360,6 +360,11 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to the graph leaves."""
+        if inputs is None:  # straight to the engine: the common call, kept short
+            from .autograd.engine import run_backward
+
+            run_backward((self,), (gradient,), retain_graph, create_graph)
+            return
         from .autograd import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from . import function as _function
 from . import grad_mode
 from .function import _FREED, AccumulateGrad, _anomaly
@@ -35,22 +37,22 @@ def _root(t, i: int):
 
 def _root_grads(outputs, grads, create_graph: bool):
     """The starting gradients: ones for scalar outputs, or the user's (shape-checked)."""
-    from .._tensor import Tensor
-
+    Tensor = _function.Tensor
     result = []
     for i, (out, g) in enumerate(zip(outputs, grads)):
+        arr = out._data
         if g is None:
-            if out.numel() != 1:
+            if arr.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if not out.dtype.is_floating_point:
+            if arr.dtype.kind != "f":
                 raise RuntimeError("grad can be implicitly created only for real scalar outputs "
                                    f"but got {out.dtype}")
-            g = Tensor._make(out._xp().ones(out.shape, dtype=out.dtype.np))
+            g = Tensor._make(out._xp().ones(arr.shape, dtype=arr.dtype))
         else:
             if not isinstance(g, Tensor):
-                from .._tensor import tensor as as_tensor
+                from ..ops.creation import tensor
 
-                g = as_tensor(g, dtype=out.dtype)
+                g = tensor(g, dtype=out.dtype)
             if g.shape != out.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
@@ -63,26 +65,36 @@ def _root_grads(outputs, grads, create_graph: bool):
 
 
 def _topological_order(roots):
-    """Nodes reachable from ``roots``, each before every node it sends gradients to."""
-    post = []
-    seen = set()
-    for root in roots:
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(root.next_functions))]
-        while stack:
-            node, children = stack[-1]
-            for child, _ in children:
-                if child is not None and child not in seen:
-                    seen.add(child)
-                    stack.append((child, iter(child.next_functions)))
-                    break
+    """Nodes reachable from ``roots``, each before every node it sends gradients to.
+
+    Kahn's algorithm, as PyTorch's engine does it: count how many edges point at each
+    node, then a node is ready once every node feeding it has been listed. Plain loops
+    and a stack, so deep graphs never meet Python's recursion limit.
+    """
+    roots = list(dict.fromkeys(roots))
+    deps = dict.fromkeys(roots, 0)
+    stack = list(roots)
+    while stack:
+        for child, _ in stack.pop().next_functions:
+            if child is None:
+                continue
+            if child in deps:
+                deps[child] += 1
             else:
-                stack.pop()
-                post.append(node)
-    post.reverse()
-    return post
+                deps[child] = 1
+                stack.append(child)
+    ready = [r for r in roots if deps[r] == 0]
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child, _ in node.next_functions:
+            if child is not None:
+                left = deps[child] - 1
+                deps[child] = left
+                if left == 0:
+                    ready.append(child)
+    return order
 
 
 def _leading_to(order, targets):
@@ -222,6 +234,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
 
     prev = grad_mode.enabled
     grad_mode.enabled = create_graph
+    # Backward formulas meet inf/nan at singular points (as PyTorch's do, silently):
+    # one errstate for the whole walk keeps NumPy's warnings out of the user's way.
+    errstate = np.errstate(all="ignore")
+    errstate.__enter__()
     try:
         for node in order:
             grads = buffers.pop(node, None)
@@ -242,6 +258,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             _run_node(node, grads, buffers, retain_graph)
     finally:
         grad_mode.enabled = prev
+        errstate.__exit__(None, None, None)
 
     if inputs is None:
         return None

@@ -267,19 +267,26 @@ class Function(metaclass=_FunctionMeta):
                 return tuple(_plain_output(o, args) for o in raw)
             return _plain_output(raw, args)
 
-        # Recording: connect the node to the nodes of its inputs.
-        needs, nexts, metas = [], [], []
+        # Recording: connect the node to the nodes of its inputs (one pass over the args).
+        arrays, needs, nexts, metas = [], [], [], []
         for a in args:
-            if isinstance(a, Tensor) and a._requires_grad:
-                fn = a._grad_fn
-                nexts.append((a._accumulator(), 0) if fn is None else (fn, a._output_nr))
+            if isinstance(a, Tensor):
                 arr = a._data
-                metas.append((arr.shape, arr.dtype))
-                needs.append(True)
+                arrays.append(arr)
+                if a._requires_grad:
+                    fn = a._grad_fn
+                    if fn is None:
+                        nexts.append((a._accum or a._accumulator(), 0))
+                    else:
+                        nexts.append((fn, a._output_nr))
+                    metas.append((arr.shape, arr.dtype))
+                    needs.append(True)
+                    continue
             else:
-                nexts.append(_NO_EDGE)
-                metas.append(None)
-                needs.append(False)
+                arrays.append(a)
+            nexts.append(_NO_EDGE)
+            metas.append(None)
+            needs.append(False)
         ctx.needs_input_grad = tuple(needs)
         ctx.next_functions = tuple(nexts)
         ctx._input_meta = metas
@@ -287,7 +294,7 @@ class Function(metaclass=_FunctionMeta):
             ctx._anomaly_trace = "".join(traceback.format_stack()[:-1])
         if not cls._forward_on_arrays:
             return _connect_outputs(cls, ctx, args, _call_user_forward(cls, ctx, args))
-        raw = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args])
+        raw = cls.forward(ctx, *arrays)
         if type(raw) is tuple or ctx._non_diff is not None:
             return _connect_outputs(cls, ctx, args, raw)
         # The common case, inlined: one array output.
@@ -372,14 +379,14 @@ def _resolve_saved(saved, args, outs, result):
         if s is None or isinstance(s, Tensor):
             resolved.append(s)
             continue
-        for a in args:
-            if isinstance(a, Tensor) and a._data is s:
-                resolved.append(a)
+        for o, t in zip(outs, result):
+            if o is s and t is not None:
+                resolved.append(t)
                 break
         else:
-            for o, t in zip(outs, result):
-                if o is s and t is not None:
-                    resolved.append(t)
+            for a in args:
+                if isinstance(a, Tensor) and a._data is s:
+                    resolved.append(a)
                     break
             else:
                 resolved.append(_wrap(s))

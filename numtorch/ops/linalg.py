@@ -32,14 +32,14 @@ from ._util import cast_operands, check_out, wrap_dims, write_out, xp_of
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
     "addr", "baddbmm", "addbmm", "einsum", "tensordot", "kron", "chain_matmul", "trace",
-    "cross", "norm", "det", "logdet", "slogdet", "inverse", "svd", "qr", "cholesky",
+    "cross", "det", "logdet", "slogdet", "inverse", "svd", "qr", "cholesky",
     "pinverse", "matrix_power",
 ]
 
 # Methods of Tensor that are these functions (see numtorch/_tensor.py).
 TENSOR_METHODS = (
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
-    "addr", "baddbmm", "addbmm", "kron", "trace", "cross", "norm", "det", "logdet", "slogdet",
+    "addr", "baddbmm", "addbmm", "kron", "trace", "cross", "det", "logdet", "slogdet",
     "inverse", "svd", "qr", "cholesky", "pinverse", "matrix_power",
 )
 INPLACE_METHODS = ("addmm", "addmv", "addr", "baddbmm", "addbmm")
@@ -2201,19 +2201,6 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
-
-
-def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
-    """Deprecated ``torch.norm``: a vector norm, except ``p='nuc'`` (or 'fro' on >2 dims)."""
-    if isinstance(dim, int):
-        dim = [dim]
-    if isinstance(p, str):
-        if p == "fro" and (dim is None or len(dim) <= 2):
-            return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
-        if dim is None:
-            dim = list(range(input.ndim))
-        return matrix_norm(input, p, dim, keepdim, dtype=dtype, out=out)
-    return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype, out=out)
 
 
 def linalg_matmul(input, other, *, out=None):

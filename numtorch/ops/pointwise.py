@@ -231,12 +231,12 @@ def _operands(name, input, other, *, scalar_input=True, scalar_other=True, wrap_
         if wrap_ints and type(other) is int and input._data.dtype.kind in "iu":
             other = _fit_int(other, input._data)
         return input, other
-    if not _is_number(input) or not scalar_input:
-        if scalar_other and not scalar_input and _is_number(input):
-            raise TypeError(f"{name}() received an invalid combination of arguments - got "
-                            f"({_type_name(input)}, {_type_name(other)})")
+    if not _is_number(input) or not (scalar_input or scalar_other):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
+    if not scalar_input:  # a number only as `other` (fmod, eq): no overload matches
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        f"({_type_name(input)}, {_type_name(other)})")
     if isinstance(input, np.generic):
         input = input.item()
     if isinstance(other, Tensor):
@@ -308,11 +308,20 @@ def _down(out, dt):
 def _keep(grad, mask):
     """``where(mask, grad, 0)`` for backward formulas: multiplying by the mask is several
     times faster than NumPy's ``where`` on irregular masks. It differs only where a
-    non-finite gradient meets a false mask (inf * 0 is nan), so then ``where`` is used."""
+    non-finite gradient meets a false mask (inf * 0 is nan), so then ``where`` is used.
+    A plain backward (no graph of it being built) runs on the arrays directly."""
+    if not grad_mode.enabled:
+        return _keep_array(grad._data, mask._data)
     g = grad * mask
     if bool(xp_of(g._data).isfinite(g._data).all()):
         return g
     return where(mask, grad, 0.0)
+
+
+def _keep_array(g, m):
+    """``_keep`` on arrays: the plain-backward path, with no Tensor ops in between."""
+    out = g * m
+    return _make(out if bool(xp_of(g).isfinite(out).all()) else xp_of(g).where(m, g, 0))
 
 
 def _check_int_div(xp, b) -> None:
@@ -430,7 +439,7 @@ class Mul(ArrayFunction):
         return ga, gb
 
 
-def _check_alpha(name, input, other, alpha, result):
+def _check_alpha(alpha, result) -> None:
     if isinstance(alpha, bool) and result is not D.bool:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, float) and not result.is_floating_point:
@@ -438,9 +447,13 @@ def _check_alpha(name, input, other, alpha, result):
                            "point number.")
 
 
+def _is_bool(x) -> bool:
+    return x._data.dtype.kind == "b" if isinstance(x, Tensor) else isinstance(x, bool)
+
+
 def _check_bool_sub(input, other) -> None:
-    a_bool = input.dtype is D.bool if isinstance(input, Tensor) else isinstance(input, bool)
-    b_bool = other.dtype is D.bool if isinstance(other, Tensor) else isinstance(other, bool)
+    """PyTorch refuses subtraction with bool operands."""
+    a_bool, b_bool = _is_bool(input), _is_bool(other)
     if a_bool and b_bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -454,17 +467,16 @@ def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting; either may be a number."""
     input, other = _operands("add", input, other, two_numbers=True)
     if alpha != 1 or type(alpha) is not int:
-        _check_alpha("add", input, other, alpha, _result_dtype(input, other))
+        _check_alpha(alpha, _result_dtype(input, other))
     return _apply(Add, out, "add", input, other, alpha)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``, broadcasting; either may be a number."""
     input, other = _operands("sub", input, other, two_numbers=True)
-    if _has_bool(input, other):
-        _check_bool_sub(input, other)
+    _check_bool_sub(input, other)
     if alpha != 1 or type(alpha) is not int:
-        _check_alpha("sub", input, other, alpha, _result_dtype(input, other))
+        _check_alpha(alpha, _result_dtype(input, other))
     return _apply(Sub, out, "sub", input, other, alpha)
 
 
@@ -474,22 +486,11 @@ subtract = sub
 def rsub(input, other, *, alpha=1, out=None):
     """``other - alpha * input`` (what ``2 - x`` computes)."""
     input, other = _operands("rsub", input, other, two_numbers=True)
-    if _has_bool(input, other):
-        _check_bool_sub(input, other)
+    _check_bool_sub(input, other)
     if alpha != 1 or type(alpha) is not int:
-        _check_alpha("rsub", input, other, alpha, _result_dtype(input, other))
+        _check_alpha(alpha, _result_dtype(input, other))
     cls = RsubTensor if isinstance(other, Tensor) else Rsub
     return _apply(cls, out, "rsub", input, other, alpha)
-
-
-def _has_bool(a, b) -> bool:
-    for x in (a, b):
-        if isinstance(x, Tensor):
-            if x._data.dtype.kind == "b":
-                return True
-        elif isinstance(x, bool):
-            return True
-    return False
 
 
 def mul(input, other, *, out=None):
@@ -514,19 +515,20 @@ class Div(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         a, b = _float_pair(a, b)
-        if ctx.needs_input_grad[1]:
-            ctx.save_for_backward(a, b)
-        elif ctx.needs_input_grad[0]:
-            ctx.scalar_b = None if hasattr(b, "shape") else b
-            ctx.save_for_backward(None, b if ctx.scalar_b is None else None)
+        need_a, need_b = ctx.needs_input_grad
+        if need_a or need_b:  # numbers stay on ctx; arrays are saved (version-checked)
+            ctx.a = None if hasattr(a, "shape") else a
+            ctx.b = None if hasattr(b, "shape") else b
+            ctx.save_for_backward(a if need_b and ctx.a is None else None,
+                                  b if ctx.b is None else None)
         with _quiet():
             return a / b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        if b is None:
-            b = ctx.scalar_b
+        a = ctx.a if a is None else a
+        b = ctx.b if b is None else b
         ga = grad / b if ctx.needs_input_grad[0] else None
         gb = -grad * ((a / b) / b) if ctx.needs_input_grad[1] else None
         return ga, gb
@@ -1471,6 +1473,8 @@ class Relu(ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
+        if not grad_mode.enabled:  # the common, once-differentiated case, on arrays
+            return _keep_array(grad._data, out._data > 0)
         return _keep(grad, out > 0)
 
 

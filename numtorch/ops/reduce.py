@@ -164,7 +164,7 @@ def _np_dtype(dtype):
     return None if dtype is None else D.to_dtype(dtype).np
 
 
-def _empty_reduction(name: str, dim=None, index_error: bool = False):
+def _empty_reduction(name: str, dim=None):
     if dim is None:
         return RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
                             "== 0. Specify the reduction dim with the 'dim' argument.")
@@ -229,14 +229,14 @@ class Nansum(ArrayFunction):
         if x.dtype.kind != "f":
             return _sum_kernel(x, dims, keepdim, np_dtype)
         xp = xp_of(x)
-        if ctx.needs_input_grad[0]:
-            ctx.mask = (~xp.isnan(x)).astype(x.dtype)
+        nans = xp.isnan(x)
+        ctx.mask = (~nans).astype(x.dtype) if ctx.needs_input_grad[0] and nans.any() else None
         return xp.nansum(x, axis=dims, keepdims=keepdim, dtype=np_dtype)
 
     @staticmethod
     def backward(ctx, grad):
         g = _unreduce(grad, ctx.shape, ctx.dims, ctx.keepdim)
-        return g * _const(ctx.mask), None, None, None
+        return (g if ctx.mask is None else g * _const(ctx.mask)), None, None, None
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -372,10 +372,11 @@ def _others_product_np(a, dim):
 
 def _others_product(x, dim):
     """``_others_product_np`` with Tensor ops (differentiable; O(n^2), for create_graph)."""
+    xp = xp_of(x._data)
     n = x.shape[dim]
     total = None
     for k in range(n):
-        hole = np.ones((n,) + (1,) * (x.ndim - 1 - dim), dtype=x.dtype.np)
+        hole = xp.ones((n,) + (1,) * (x.ndim - 1 - dim), dtype=x.dtype.np)
         hole[k] = 0  # 1 everywhere but at k along dim
         others = (x * _const(hole) + _const(1 - hole)).prod(dim, keepdim=True)
         term = others * _const(1 - hole)
@@ -390,8 +391,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
         result = Prod.apply(input, None, False, _np_dtype(dtype))
     else:
         d = _one_dim(dim, input.ndim, "prod")
-        fn = ProdDim
-        result = fn.apply(input, d if input.ndim else None, keepdim, _np_dtype(dtype))
+        result = ProdDim.apply(input, d if input.ndim else None, keepdim, _np_dtype(dtype))
     return _finish(result, out, "prod")
 
 
@@ -573,6 +573,8 @@ def argmin(input, dim=None, keepdim=False):
 
 
 class _SelectAlong(ArrayFunction):
+    """Values picked along ``dim`` by ``kernel``, and their indices (not differentiable)."""
+
     @staticmethod
     def forward(ctx, x, kernel, dim, keepdim, *args):
         ctx.shape, ctx.dim, ctx.nargs = x.shape, dim, 4 + len(args)
@@ -595,18 +597,36 @@ class _SelectAlong(ArrayFunction):
         return (g,) + (None,) * (ctx.nargs - 1)
 
 
-def _select_node(name):
-    return type(f"_Select_{name}", (_SelectAlong,), {"node_name": name})
+class MaxDim(_SelectAlong):
+    node_name = "MaxBackward0"
 
 
-MaxDim = _select_node("MaxBackward0")
-MinDim = _select_node("MinBackward0")
-MedianDim = _select_node("MedianBackward1")
-NanmedianDim = _select_node("NanmedianBackward1")
-Kthvalue = _select_node("KthvalueBackward0")
-Mode = _select_node("ModeBackward0")
-Sort = _select_node("SortBackward0")
-Topk = _select_node("TopkBackward0")
+class MinDim(_SelectAlong):
+    node_name = "MinBackward0"
+
+
+class MedianDim(_SelectAlong):
+    node_name = "MedianBackward1"
+
+
+class NanmedianDim(_SelectAlong):
+    node_name = "NanmedianBackward1"
+
+
+class Kthvalue(_SelectAlong):
+    node_name = "KthvalueBackward0"
+
+
+class Mode(_SelectAlong):
+    node_name = "ModeBackward0"
+
+
+class Sort(_SelectAlong):
+    node_name = "SortBackward0"
+
+
+class Topk(_SelectAlong):
+    node_name = "TopkBackward0"
 
 
 def _take(a, index, dim):
@@ -692,7 +712,17 @@ def _sort_kernel(x, dim, descending):
 
 
 def _topk_kernel(x, dim, k, largest):
-    index = _slice(_argsort(x, dim, descending=largest), dim, 0, k)
+    xp = xp_of(x)
+    n = x.shape[dim]
+    if 0 < k < n:
+        # O(n) selection of the k candidates, then a sort of just those k (kept in index
+        # order first, so equal values come out in the order they appear).
+        part = xp.argpartition(x, n - k if largest else k - 1, axis=dim)
+        cand = xp.sort(_slice(part, dim, n - k, n) if largest else _slice(part, dim, 0, k),
+                       axis=dim)
+        index = _take(cand, _argsort(_take(x, cand, dim), dim, descending=largest), dim)
+    else:
+        index = _slice(_argsort(x, dim, descending=largest), dim, 0, k)
     return _take(x, index, dim), index
 
 
@@ -1011,7 +1041,9 @@ class Logsumexp(ArrayFunction):
                 m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or an inf) slices: no shift
             else:
                 m = xp.zeros(_keep_shape(x.shape, dims), dtype=x.dtype)
-            out = xp.log(xp.exp(x - m).sum(axis=dims, keepdims=True))
+            shifted = xp.asarray(x - m)  # (a 0-d input gives a NumPy scalar)
+            xp.exp(shifted, out=shifted)
+            out = xp.log(shifted.sum(axis=dims, keepdims=True))
             out += m
         if not keepdim:
             out = out.reshape(_out_shape(x.shape, dims, False))
@@ -1055,8 +1087,9 @@ def _softmax_np(x, axis, log):
 class Softmax(ArrayFunction):
     """exp(x - max) / sum(exp(x - max)) along ``dim``.
 
-    Backward: y * (g - sum(g * y)). Plain backward runs it as three NumPy calls; when a
-    graph of the backward is being built (create_graph) it runs as Tensor ops.
+    Backward: y * (g - sum(g * y)). A plain backward runs it as four NumPy calls on one
+    buffer; when a graph of the backward is being built (create_graph) it runs as Tensor
+    ops, so it can be differentiated again.
     """
 
     node_name = "SoftmaxBackward0"
@@ -1074,8 +1107,10 @@ class Softmax(ArrayFunction):
         if not grad_mode.enabled:
             ya, g = y._data, grad._data
             xp = xp_of(ya)
+            if ya.ndim == 0:
+                return _const(ya * (g - g * ya)), None
             gy = g * ya
-            dot = gy.sum(axis=ctx.dim if ya.ndim else None, keepdims=True)
+            dot = gy.sum(axis=ctx.dim, keepdims=True)
             xp.subtract(g, dot, out=gy)  # reuse the buffer: y * (g - dot)
             gy *= ya
             return _const(gy), None
@@ -1100,8 +1135,10 @@ class LogSoftmax(ArrayFunction):
         if not grad_mode.enabled:
             ya, g = y._data, grad._data
             xp = xp_of(ya)
+            if ya.ndim == 0:
+                return _const(g - xp.exp(ya) * g), None
             gi = xp.exp(ya)
-            gi *= g.sum(axis=ctx.dim if ya.ndim else None, keepdims=True)
+            gi *= g.sum(axis=ctx.dim, keepdims=True)
             xp.subtract(g, gi, out=gi)
             return _const(gi), None
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
@@ -1211,13 +1248,14 @@ def _cumprod_backward(grad, x, out, dim):
     if not grad_mode.enabled:
         return _const(_cumprod_zeros_np(grad._data, xa, out._data, dim))
     # Differentiable O(n^2) form: dy_j/dx_k = cumprod(x with x_k replaced by 1)_j for j >= k.
+    xp = xp_of(xa)
     n = xa.shape[dim]
     trail = (1,) * (xa.ndim - 1 - dim)
     total = None
     for k in range(n):
-        hole = np.ones((n,) + trail, dtype=x.dtype.np)
+        hole = xp.ones((n,) + trail, dtype=xa.dtype)
         hole[k] = 0
-        after = np.zeros((n,) + trail, dtype=x.dtype.np)
+        after = xp.zeros((n,) + trail, dtype=xa.dtype)
         after[k:] = 1
         partial = (x * _const(hole) + _const(1 - hole)).cumprod(dim)
         term = (grad * partial * _const(after)).sum(dim, keepdim=True) * _const(1 - hole)
