@@ -156,11 +156,10 @@ def _eye_like(t, n: int, m: int | None = None):
 
 
 # Named tuples that numtorch.return_types does not define (yet).
-_LinalgInvEx = return_types._define("linalg_inv_ex", ("inverse", "info"))
-_LinalgSolveEx = return_types._define("linalg_solve_ex", ("result", "info"))
-_LinalgCholeskyEx = return_types._define("linalg_cholesky_ex", ("L", "info"))
-_LinalgLstsq = return_types._define("linalg_lstsq",
-                                    ("solution", "residuals", "rank", "singular_values"))
+_LinalgInvEx = return_types.linalg_inv_ex
+_LinalgSolveEx = return_types.linalg_solve_ex
+_LinalgCholeskyEx = return_types.linalg_cholesky_ex
+_LinalgLstsq = return_types.linalg_lstsq
 
 
 # --- mm, bmm, mv, dot and their add* forms ----------------------------------------
@@ -2075,7 +2074,10 @@ class LinalgVectorNorm(ArrayFunction):
         if p == 2:
             return x * (grad / safe), None, None, None
         absx = x * _const(sign) + _const((xd == 0).astype(xd.dtype))  # |x|, 1 where x == 0
-        return _const(sign) * absx.pow(p - 1) * (grad / safe.pow(p - 1)), None, None, None
+        # sign(x) |x|^(p-1) norm^(1-p) g, and 0 wherever the norm is 0 (PyTorch's convention;
+        # for p < 1 a single zero entry makes the norm 0).
+        live = _const((nd != 0).astype(xd.dtype))
+        return _const(sign) * absx.pow(p - 1) * (grad * live / safe.pow(p - 1)), None, None, None
 
 
 def _ord_str(ord) -> str:
@@ -2103,6 +2105,9 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     else:
         dims = wrap_dims(dim, x.ndim)
     if ord < 0 or ord == math.inf:
+        if x.numel() == 0 and len(dims) == x.ndim:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {_ord_str(ord)} norm on "
+                               "an empty tensor because the operation does not have an identity")
         for d in dims:
             if x.shape[d] == 0:
                 shown = "inf" if ord == math.inf else _ord_str(ord)

@@ -36,6 +36,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from ._util import check_out, write_out, xp_of
+from .shape import broadcast_view
 
 __all__ = [
     "sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax",
@@ -126,6 +127,11 @@ def _restore(grad, shape, dims, keepdim: bool):
 
 def _unreduce(grad, shape, dims, keepdim: bool):
     """The output gradient broadcast back over the input (the gradient of a sum)."""
+    if not grad_mode.enabled:  # a plain backward: the same view, built on the arrays
+        g = grad._data
+        if not keepdim and dims:
+            g = g.reshape(_keep_shape(shape, dims))
+        return Tensor._make(broadcast_view(g, shape))
     return _restore(grad, shape, dims, keepdim).expand(shape)
 
 

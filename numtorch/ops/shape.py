@@ -546,22 +546,27 @@ class Expand(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, shape):
-        if x.size == 0 or _prod(shape) == x.size:  # no element repeated: a plain (writable) view
-            return x.reshape(shape)
-        # Read-only, as writing would hit elements shared by several positions.
-        if type(x) is not np.ndarray or not x.flags.c_contiguous:
-            return xp_of(x).broadcast_to(x, shape)
-        # The same view as broadcast_to, built directly (several times cheaper): stride 0
-        # on every new or broadcast dim.
-        lead = len(shape) - x.ndim
-        strides = (0,) * lead + tuple(0 if n == 1 else st for n, st in zip(x.shape, x.strides))
-        out = np.ndarray(shape, x.dtype, buffer=x, strides=strides)
-        out.flags.writeable = False
-        return out
+        return broadcast_view(x, shape)
 
     @staticmethod
     def backward(ctx, grad):
         return grad, None  # the engine sums the broadcast dims away
+
+
+def broadcast_view(x, shape):
+    """``x`` seen with the (broadcast-compatible) ``shape``, without copying."""
+    if x.size == 0 or _prod(shape) == x.size:  # no element repeated: a plain (writable) view
+        return x.reshape(shape)
+    # Read-only, as writing would hit elements shared by several positions.
+    if type(x) is not np.ndarray or not x.flags.c_contiguous:
+        return xp_of(x).broadcast_to(x, shape)
+    # The same view as broadcast_to, built directly (several times cheaper): stride 0
+    # on every new or broadcast dim.
+    lead = len(shape) - x.ndim
+    strides = (0,) * lead + tuple(0 if n == 1 else st for n, st in zip(x.shape, x.strides))
+    out = np.ndarray(shape, x.dtype, buffer=x, strides=strides)
+    out.flags.writeable = False
+    return out
 
 
 def _prod(shape) -> int:

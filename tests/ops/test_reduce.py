@@ -644,10 +644,7 @@ def test_std_of_constant_input_has_zero_gradient():
 # --- norm -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("p", [2, 1, 3, 0.5, 1.5, pytest.param(-1, marks=pytest.mark.xfail(
-    reason="linalg.vector_norm (ops/linalg.py): for p < 1 PyTorch's gradient is "
-           "sgn(x)|x|^(p-1) g norm^(1-p), which is 0 where the norm is 0", strict=False)),
-    0, math.inf, -math.inf])
+@pytest.mark.parametrize("p", [2, 1, 3, 0.5, 1.5, -1, 0, math.inf, -math.inf])
 def test_norm_at_zero_and_with_zero_entries(p):
     for data in ([0.0, 0.0, 0.0], [0.0, 1.0, -2.0, 2.0], [[0.0, 0.0], [1.0, -3.0]]):
         arr = np.array(data)
@@ -683,9 +680,6 @@ def test_norm_forms_fro_nuc_dims_and_dtype():
         numtorch.empty(2, 0).norm(math.inf, 1)
 
 
-@pytest.mark.xfail(reason="linalg.vector_norm (ops/linalg.py) reports the empty dimension "
-                          "before the whole-tensor case; PyTorch says 'on an empty tensor'",
-                   strict=False)
 def test_norm_of_empty_tensor_without_identity_raises_torch_message():
     with pytest.raises(RuntimeError, match="cannot compute the inf norm on an empty tensor"):
         numtorch.empty(0).norm(math.inf)
