@@ -25,9 +25,12 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import CPU, device, to_device
+from .autograd import engine as _engine  # Tensor.backward calls it on every step
 from .autograd import function as _function
 from .autograd import grad_mode
 from .backend import device_of, get_array_module
+from .backend import parallel as _parallel
+from .backend.parallel import MIN_SIZE as _PAR_MIN
 
 _new = object.__new__
 
@@ -361,9 +364,7 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to the graph leaves."""
         if inputs is None:  # straight to the engine: the common call, kept short
-            from .autograd.engine import run_backward
-
-            run_backward((self,), (gradient,), retain_graph, create_graph)
+            _engine.run_backward((self,), (gradient,), retain_graph, create_graph)
             return
         from .autograd import backward
 
@@ -635,10 +636,21 @@ def _parse_to(self, args, kwargs):
 
 
 def _wrap(arr):
-    """Wrap an op's result; NumPy hands back 0-d results as scalars, so re-array them."""
+    """Wrap an op's result; NumPy hands back 0-d results as scalars, so re-array them.
+
+    Every op output passes through here, so ``Tensor._make``'s body is repeated inline
+    (one Python call less per op)."""
     if isinstance(arr, np.generic):
         arr = np.asarray(arr)
-    return Tensor._make(arr)
+    self = _new(Tensor)
+    self._data = arr
+    self._requires_grad = False
+    self._grad = None
+    self._grad_fn = None
+    self._output_nr = 0
+    self._vc = [0]
+    self._base = None
+    return self
 
 
 _function._init(Tensor, _wrap)
@@ -806,12 +818,16 @@ def _binary(fn, reflected=False, fast=None):
                     if not (grad_mode.enabled and other._requires_grad):
                         b = other._data
                         if b.dtype == a.dtype:
+                            f = fast
+                            if a.size >= _PAR_MIN or b.size >= _PAR_MIN:  # large: on threads
+                                f = _parallel.binary(fast)
                             try:
-                                return _wrap(fast(b, a) if reflected else fast(a, b))
+                                return _wrap(f(b, a) if reflected else f(a, b))
                             except ValueError:  # shapes don't broadcast: fn raises PyTorch's error
                                 pass
                 elif to is builtins.float or to is builtins.int:
-                    return _wrap(fast(other, a) if reflected else fast(a, other))
+                    f = _parallel.binary(fast) if a.size >= _PAR_MIN else fast
+                    return _wrap(f(other, a) if reflected else f(a, other))
         if not _operand(other):
             if isinstance(other, np.ndarray):
                 other = _C.as_tensor(other)

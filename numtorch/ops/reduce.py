@@ -35,6 +35,7 @@ from .. import return_types
 from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
+from ..backend import parallel
 from ._util import check_out, write_out, xp_of
 from .shape import broadcast_view
 
@@ -57,6 +58,7 @@ INPLACE_METHODS = ("cumsum", "cumprod")
 
 _INT64 = np.dtype(np.int64)
 _F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
+_PAR_MIN = parallel.MIN_SIZE  # reductions at least this large run on threads
 
 
 # --- helpers -----------------------------------------------------------------
@@ -194,6 +196,8 @@ def _sum_kernel(x, dims, keepdim, np_dtype):
             return x.sum(axis=dims, keepdims=keepdim, dtype=_F32).astype(_F16)
     elif x.dtype.kind == "f" and np_dtype.kind != "f":
         x = x.astype(np_dtype)  # PyTorch casts each element first, then sums
+    if x.size >= _PAR_MIN:
+        return parallel.reduce(np.add, x, dims, keepdim, np_dtype)
     return x.sum(axis=dims, keepdims=keepdim, dtype=np_dtype)
 
 
@@ -209,6 +213,10 @@ class Sum(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
+        if not grad_mode.enabled and len(ctx.dims) == len(ctx.shape):
+            # A plain backward of a full sum (the usual loss): the 0-d (or all-ones)
+            # gradient seen with the input's shape, no reshape needed first.
+            return Tensor._make(broadcast_view(grad._data, ctx.shape)), None, None, None
         return _unreduce(grad, ctx.shape, ctx.dims, ctx.keepdim), None, None, None
 
 
@@ -268,7 +276,10 @@ class Mean(ArrayFunction):
             return xp.full(_out_shape(x.shape, dims, keepdim), np.nan, dtype=x.dtype)
         if x.dtype == _F16:
             return (x.sum(axis=dims, keepdims=keepdim, dtype=_F32) / n).astype(_F16)
-        out = x.sum(axis=dims, keepdims=keepdim)
+        if x.size >= _PAR_MIN:
+            out = parallel.reduce(np.add, x, dims, keepdim)
+        else:
+            out = x.sum(axis=dims, keepdims=keepdim)
         if isinstance(out, xp.ndarray):
             out /= n
             return out
@@ -457,7 +468,10 @@ class Amax(ArrayFunction):
     @staticmethod
     def forward(ctx, x, dims, keepdim, is_max):
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
-        out = (x.max if is_max else x.min)(axis=dims, keepdims=keepdim)
+        if x.size >= _PAR_MIN:
+            out = parallel.reduce(np.maximum if is_max else np.minimum, x, dims, keepdim)
+        else:
+            out = (x.max if is_max else x.min)(axis=dims, keepdims=keepdim)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(x, out)
         return out

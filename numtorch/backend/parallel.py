@@ -1,0 +1,234 @@
+"""Large NumPy ufuncs and reductions, split over the CPU's cores.
+
+NumPy runs every ufunc on one thread; PyTorch splits large elementwise ops and
+reductions over a thread pool. NumPy releases the GIL inside its ufunc loops,
+so plain Python threads can do the same: ``apply`` computes ``ufunc(*args)``
+in contiguous chunks of the output's leading dimension, each chunk writing
+into its slice of one preallocated output (``out=``), and ``reduce`` splits
+``ufunc.reduce`` over a dimension that is kept (each chunk writes its slice of
+the result) or, when every large dimension is reduced, reduces the chunks to
+partial results and combines them with the same ufunc.
+
+Only CPU NumPy arrays with at least ``MIN_SIZE`` elements are split: below it
+the threads' hand-over (tens of microseconds) costs more than it saves. The
+calling thread computes the first chunk itself; the pool's workers the rest.
+One parallel region runs at a time: a call from another thread while one is
+running computes serially.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+import queue
+import threading
+
+import numpy as np
+
+# Measured on a 2-core machine: below ~2**18 float32 elements the hand-over to a
+# worker thread costs about what the second core saves.
+MIN_SIZE = 1 << 18
+
+_num_threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+    os.cpu_count() or 1)
+_workers: list = []  # one task queue per worker thread (started on first use)
+_done: queue.SimpleQueue = queue.SimpleQueue()
+_busy = threading.Lock()
+
+
+def get_num_threads() -> int:
+    """How many threads large ops are split over (the usable cores, by default)."""
+    return _num_threads
+
+
+def set_num_threads(n: int) -> None:
+    """Split large ops over ``n`` threads (1 turns the splitting off)."""
+    global _num_threads
+    if int(n) < 1:
+        raise RuntimeError(f"set_num_threads expects a positive integer, got {n}")
+    _num_threads = int(n)
+
+
+def _work(tasks: queue.SimpleQueue) -> None:
+    while True:
+        fn, args = tasks.get()
+        try:
+            fn(*args)
+        except BaseException as e:  # handed to the caller, raised there
+            _done.put(e)
+        else:
+            _done.put(None)
+
+
+def run(fn, chunks) -> None:
+    """``fn(*chunk)`` for every chunk: the first on this thread, the others on the pool."""
+    if len(chunks) == 1 or not _busy.acquire(blocking=False):
+        for c in chunks:
+            fn(*c)
+        return
+    try:
+        while len(_workers) < len(chunks) - 1:
+            tasks = queue.SimpleQueue()
+            threading.Thread(target=_work, args=(tasks,), daemon=True,
+                             name="numtorch-parallel").start()
+            _workers.append(tasks)
+        for tasks, c in zip(_workers, chunks[1:]):
+            tasks.put((fn, c))
+        error = None
+        try:
+            fn(*chunks[0])
+        except BaseException as e:
+            error = e
+        for _ in chunks[1:]:  # always wait for every worker: they write into our arrays
+            e = _done.get()
+            if error is None:
+                error = e
+        if error is not None:
+            raise error
+    finally:
+        _busy.release()
+
+
+def _reset_after_fork() -> None:
+    # A forked child (DataLoader workers) has none of the parent's threads.
+    global _done, _busy
+    _workers.clear()
+    _done = queue.SimpleQueue()
+    _busy = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+def _bounds(size: int, n: int):
+    """``n`` contiguous (start, stop) ranges covering ``range(size)`` evenly."""
+    return [(size * i // n, size * (i + 1) // n) for i in range(n)]
+
+
+def _split_axis(shape, n: int):
+    """The first (outermost) dimension long enough to give every thread a chunk."""
+    for ax, s in enumerate(shape):
+        if s >= n:
+            return ax
+    return None
+
+
+def _c_ordered(a) -> bool:
+    """Strides non-increasing over the dims that matter: a ufunc's own output would be
+    C-ordered too, so writing into a C-ordered output keeps NumPy's (and PyTorch's) layout."""
+    last = None
+    for s, st in zip(a.shape, a.strides):
+        if s > 1:
+            st = abs(st)
+            if last is not None and st > last:
+                return False
+            last = st
+    return True
+
+
+def _chunk(a, ax: int, ndim: int, start: int, stop: int):
+    """The part of input ``a`` that output rows ``start:stop`` of dimension ``ax`` read."""
+    if type(a) is not np.ndarray:
+        return a
+    d = ax - (ndim - a.ndim)  # inputs broadcast from the right
+    if d < 0 or a.shape[d] == 1:
+        return a
+    return a[(slice(None),) * d + (slice(start, stop),)]
+
+
+def apply(ufunc, *args, dtype=None):
+    """``ufunc(*args)`` (arrays and Python numbers, broadcasting), on threads when large.
+
+    ``dtype`` is the output's dtype; by default NumPy's result for these operands.
+    """
+    n = _num_threads
+    arrays = [a for a in args if type(a) is np.ndarray]
+    if n == 1 or len(arrays) != len([a for a in args if hasattr(a, "shape")]):
+        return ufunc(*args)  # one thread, or CuPy / NumPy scalars: NumPy's own call
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    size = 1
+    for s in shape:
+        size *= s
+    ax = _split_axis(shape, n)
+    if size < MIN_SIZE or ax is None or not all(
+            _c_ordered(a) for a in arrays if a.ndim == len(shape)):
+        return ufunc(*args)
+    if dtype is None:
+        dtype = ufunc.resolve_dtypes(tuple(
+            a.dtype if type(a) is np.ndarray else type(a) for a in args) + (None,) * ufunc.nout
+        )[-1]
+    out = np.empty(shape, dtype=dtype)
+    ndim = len(shape)
+    lead = (slice(None),) * ax
+
+    def part(start, stop):
+        ufunc(*[_chunk(a, ax, ndim, start, stop) for a in args],
+              out=out[lead + (slice(start, stop),)])
+
+    run(part, _bounds(shape[ax], n))
+    return out
+
+
+def reduce(ufunc, x, axis: tuple, keepdims: bool = False, dtype=None):
+    """``ufunc.reduce(x, axis=axis, keepdims=keepdims, dtype=dtype)`` (``np.add`` for sum,
+    ``np.maximum`` for amax ...), on threads when ``x`` is large.
+
+    Split over a kept dimension where there is one; otherwise each thread reduces a
+    block and the partial results are reduced once more (for float sums that changes
+    the order of additions, within rounding, as PyTorch's own threads do).
+    """
+    n = _num_threads
+    if n == 1 or type(x) is not np.ndarray or x.size < MIN_SIZE:
+        return ufunc.reduce(x, axis=axis, keepdims=keepdims, dtype=dtype)
+    # Split the dimension with the largest stride (the outermost in memory) that is long
+    # enough: each chunk is then one contiguous block of memory where x is contiguous.
+    candidates = [d for d in range(x.ndim) if x.shape[d] >= n]
+    ax = max(candidates, key=lambda d: abs(x.strides[d]))
+    bounds = _bounds(x.shape[ax], n)
+    lead = (slice(None),) * ax
+
+    if ax not in axis:
+        # Every chunk writes its own slice of the result.
+        out_ax = ax if keepdims else ax - len([d for d in axis if d < ax])
+        out_shape = tuple(1 if d in axis else s for d, s in enumerate(x.shape)) if keepdims \
+            else tuple(s for d, s in enumerate(x.shape) if d not in axis)
+        out = np.empty(out_shape, dtype=dtype or _reduce_dtype(ufunc, x))
+        out_lead = (slice(None),) * out_ax
+
+        def part(start, stop):
+            ufunc.reduce(x[lead + (slice(start, stop),)], axis=axis, keepdims=keepdims,
+                         dtype=dtype, out=out[out_lead + (slice(start, stop),)])
+
+        run(part, bounds)
+        return out
+
+    partials = [None] * n
+
+    def block(i, start, stop):
+        partials[i] = ufunc.reduce(x[lead + (slice(start, stop),)], axis=axis,
+                                   keepdims=keepdims, dtype=dtype)
+
+    run(block, [(i, *b) for i, b in enumerate(bounds)])
+    result = partials[0]
+    for p in partials[1:]:
+        result = ufunc(result, p)
+    return result
+
+
+def _reduce_dtype(ufunc, x):
+    """The dtype ``ufunc.reduce`` gives for ``x`` (sums of small ints widen, as in NumPy)."""
+    return ufunc.reduce(x.reshape(-1)[:1]).dtype
+
+
+_UFUNC_OF = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
+             operator.truediv: np.true_divide}
+
+
+def binary(op):
+    """The threaded form of a binary operator (``operator.add`` ...) or ufunc: a function
+    of two operands calling ``apply``. Anything else is returned unchanged."""
+    ufunc = _UFUNC_OF.get(op, op)
+    if type(ufunc) is not np.ufunc:
+        return op
+    return lambda a, b: apply(ufunc, a, b)

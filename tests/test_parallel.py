@@ -1,0 +1,165 @@
+"""backend.parallel: large ufuncs and reductions split over threads give NumPy's results."""
+
+import numpy as np
+import pytest
+
+import numtorch
+from numtorch.backend import parallel
+
+BIG = parallel.MIN_SIZE
+RNG = np.random.default_rng(0)
+
+
+def rand(*shape, dtype=np.float32):
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+@pytest.fixture
+def two_threads():
+    old = parallel.get_num_threads()
+    parallel.set_num_threads(2)
+    yield
+    parallel.set_num_threads(old)
+
+
+def serial(fn):
+    old = parallel.get_num_threads()
+    parallel.set_num_threads(1)
+    try:
+        return fn()
+    finally:
+        parallel.set_num_threads(old)
+
+
+@pytest.mark.parametrize("ufunc", [np.add, np.subtract, np.multiply, np.maximum, np.greater])
+@pytest.mark.parametrize("shapes", [
+    ((700, 500), (700, 500)), ((700, 500), (1, 500)), ((700, 500), (700, 1)),
+    ((1, 500), (700, 500)), ((700, 500), (500,)), ((1, BIG + 3), (1, BIG + 3)),
+    ((3, 7, 20000), (7, 1)),
+])
+def test_apply_matches_the_ufunc_exactly_with_broadcasting(two_threads, ufunc, shapes):
+    a, b = rand(*shapes[0]), rand(*shapes[1])
+    r = parallel.apply(ufunc, a, b)
+    expect = ufunc(a, b)
+    assert r.dtype == expect.dtype and r.shape == expect.shape
+    np.testing.assert_array_equal(r, expect)
+
+
+@pytest.mark.parametrize("other", [2, 2.5])
+def test_apply_with_a_python_number_keeps_the_array_dtype(two_threads, other):
+    a = rand(600, 600)
+    r = parallel.apply(np.multiply, a, other)
+    assert r.dtype == np.float32
+    np.testing.assert_array_equal(r, a * other)
+
+
+def test_apply_on_non_contiguous_inputs(two_threads):
+    base = rand(800, 1400)
+    a = base[:, ::2]  # C-ordered but strided: split
+    np.testing.assert_array_equal(parallel.apply(np.exp, a), np.exp(a))
+    t = base.T  # Fortran-ordered: NumPy's own (F-ordered) result is kept
+    r = parallel.apply(np.exp, t)
+    np.testing.assert_array_equal(r, np.exp(t))
+    assert r.strides == np.exp(t).strides
+
+
+def test_apply_raises_numpy_broadcast_error(two_threads):
+    with pytest.raises(ValueError, match="broadcast"):
+        parallel.apply(np.add, rand(600, 500), rand(600, 3))
+
+
+def test_worker_errors_reach_the_caller(two_threads):
+    def fail(i):
+        if i == 1:
+            raise KeyError("from the worker")
+
+    with pytest.raises(KeyError, match="from the worker"):
+        parallel.run(fail, [(0,), (1,)])
+    parallel.run(lambda i: None, [(0,), (1,)])  # the pool still works
+
+
+@pytest.mark.parametrize("ufunc", [np.add, np.maximum, np.minimum])
+@pytest.mark.parametrize("axis", [(0,), (1,), (0, 1), (1, 2), (0, 2), ()])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reduce_matches_numpy(two_threads, ufunc, axis, keepdims):
+    x = rand(60, 70, 80)
+    r = parallel.reduce(ufunc, x, axis, keepdims)
+    expect = ufunc.reduce(x, axis=axis, keepdims=keepdims)
+    assert np.shape(r) == np.shape(expect) and r.dtype == expect.dtype
+    np.testing.assert_allclose(r, expect, rtol=1e-5, atol=1e-4)
+
+
+def test_reduce_int_sum_widens_as_numpy(two_threads):
+    x = RNG.integers(0, 100, size=(600, 600), dtype=np.int32)
+    for axis in [(0,), (1,), (0, 1)]:
+        r, expect = parallel.reduce(np.add, x, axis), np.add.reduce(x, axis=axis)
+        assert r.dtype == expect.dtype
+        np.testing.assert_array_equal(r, expect)
+
+
+def test_reduce_of_a_transposed_array(two_threads):
+    x = rand(700, 600).T
+    np.testing.assert_allclose(parallel.reduce(np.add, x, (1,)), x.sum(axis=1), rtol=1e-5,
+                               atol=1e-3)
+
+
+# --- through numtorch: the threaded and single-thread paths agree ------------------------
+
+
+def ops(x, row, col):
+    return {
+        "chain": ((x * row + col).exp() - x).relu(),
+        "sub": x - row, "div": x / col, "mul_scalar": x * 3.0, "radd": 1.5 + x,
+        "log": x.abs().log(), "tanh": x.tanh(), "relu": x.relu(),
+        "maximum": numtorch.maximum(x, row), "minimum": numtorch.minimum(col, x),
+        "gt": x > row, "eq": x == x,
+        "sum1": x.sum(dim=1), "sum0": x.sum(dim=0, keepdim=True), "sum": x.sum(),
+        "mean": x.mean(), "mean1": x.mean(dim=1), "amax0": x.amax(dim=0), "amin": x.amin(),
+    }
+
+
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_numtorch_ops_equal_single_thread_results(two_threads, contiguous):
+    xs = rand(700, 800) if contiguous else rand(700, 1600)[:, ::2]
+    x = numtorch.from_numpy(xs)
+    row, col = numtorch.tensor(rand(1, 800)), numtorch.tensor(rand(700, 1))
+    xs[0, :3] = [np.nan, -np.inf, np.inf]
+    par = ops(x, row, col)
+    ser = serial(lambda: ops(x, row, col))
+    for name, r in par.items():
+        assert r.dtype == ser[name].dtype and r.shape == ser[name].shape, name
+        if name.startswith(("sum", "mean")):
+            np.testing.assert_allclose(r.numpy(), ser[name].numpy(), rtol=1e-5, atol=1e-3,
+                                       err_msg=name)
+        else:
+            np.testing.assert_array_equal(r.numpy(), ser[name].numpy(), err_msg=name)
+
+
+def test_relu_keeps_nan_and_gradients_match(two_threads):
+    xs = rand(600, 600)
+    xs[1, 1] = np.nan
+    x = numtorch.tensor(xs, requires_grad=True)
+    y = x.relu()
+    assert np.isnan(y[1, 1].item())
+    (y * 2).sum().backward()
+    g = serial(lambda: (lambda t: ((t.relu() * 2).sum().backward(), t.grad)[1])(
+        numtorch.tensor(xs, requires_grad=True)))
+    np.testing.assert_array_equal(x.grad.numpy(), g.numpy())
+
+
+def test_broadcast_mismatch_still_raises_pytorchs_error(two_threads):
+    a, b = numtorch.zeros(600, 500), numtorch.zeros(600, 3)
+    with pytest.raises(RuntimeError, match=r"size of tensor a \(500\) must match"):
+        numtorch.add(a, b)
+
+
+def test_empty_and_zero_dim_tensors_are_unaffected(two_threads):
+    e = numtorch.zeros(0, 600000)
+    assert (e + e).shape == (0, 600000) and e.sum(dim=0).shape == (600000,)
+    s = numtorch.tensor(2.0)
+    assert (s * s).item() == 4.0 and s.exp().shape == ()
+
+
+def test_set_num_threads_rejects_non_positive():
+    with pytest.raises(RuntimeError, match="positive integer"):
+        parallel.set_num_threads(0)
