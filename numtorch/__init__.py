@@ -4,7 +4,7 @@
 re-export; the code lives in the modules named below.
 """
 
-from . import _dtype, autograd, backend, cuda, library, linalg, random
+from . import _dtype, autograd, backend, cuda, library, linalg, nn, optim, random, utils  # noqa: E402  (they build on everything above)
 from ._device import device
 from ._dtype import (
     bool,
@@ -53,6 +53,7 @@ from .random import (
     seed,
     set_rng_state,
 )
+from .serialization import *  # noqa: E402
 
 __version__ = "0.1.0"
 

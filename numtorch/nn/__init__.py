@@ -1,0 +1,5 @@
+"""numtorch.nn: modules, parameters, functional and init, as torch.nn lays them out."""
+
+from . import functional, init, utils
+from .modules import *
+from .parameter import *

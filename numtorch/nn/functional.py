@@ -1,0 +1,13 @@
+"""nn.functional: the kernels behind the layers, as functions.
+
+Each family lives in its file under ``numtorch/ops/`` (forward beside backward);
+this module only gathers them under PyTorch's names.
+"""
+
+from ..ops.activation import *
+from ..ops.dropout import *
+from ..ops.embedding import *
+from ..ops.linear import *
+from ..ops.loss import *
+from ..ops.norm import *
+from ..ops.reduce import log_softmax, softmax

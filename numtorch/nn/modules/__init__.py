@@ -1,0 +1,11 @@
+"""The layers. One family a file; each file's ``__all__`` is re-exported here."""
+
+from .activation import *
+from .container import *
+from .dropout import *
+from .flatten import *
+from .linear import *
+from .loss import *
+from .module import *
+from .normalization import *
+from .sparse import *

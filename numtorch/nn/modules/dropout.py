@@ -1,0 +1,3 @@
+"""Dropout and AlphaDropout."""
+
+__all__: list[str] = []

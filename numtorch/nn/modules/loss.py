@@ -1,0 +1,3 @@
+"""Loss modules: each a thin shell around its nn.functional kernel."""
+
+__all__: list[str] = []

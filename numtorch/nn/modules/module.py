@@ -1,0 +1,3 @@
+"""Module: the base class every layer derives from (PyTorch's torch.nn.Module)."""
+
+__all__: list[str] = []

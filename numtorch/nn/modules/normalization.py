@@ -1,0 +1,3 @@
+"""LayerNorm and RMSNorm."""
+
+__all__: list[str] = []

@@ -1,0 +1,7 @@
+"""nn.utils: gradient clipping, parameter vectors, weight and spectral normalisation."""
+
+from . import parametrizations, parametrize
+from .clip_grad import *
+from .convert_parameters import *
+from .spectral_norm import *
+from .weight_norm import *

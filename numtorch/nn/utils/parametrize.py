@@ -1,0 +1,3 @@
+"""register_parametrization: computed parameters (nn.utils.parametrize)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""The old-style spectral_norm hook (nn.utils.spectral_norm)."""
+
+__all__: list[str] = []

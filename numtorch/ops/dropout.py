@@ -1,0 +1,3 @@
+"""Dropout kernels: dropout, alpha_dropout, feature dropout."""
+
+__all__: list[str] = []

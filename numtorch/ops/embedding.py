@@ -1,0 +1,3 @@
+"""Embedding lookup: forward beside backward."""
+
+__all__: list[str] = []

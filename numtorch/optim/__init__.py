@@ -1,0 +1,14 @@
+"""numtorch.optim: optimisers and learning-rate schedulers, as torch.optim lays them out."""
+
+from . import lr_scheduler
+from .adadelta import *
+from .adagrad import *
+from .adam import *
+from .adamax import *
+from .adamw import *
+from .lbfgs import *
+from .nadam import *
+from .optimizer import *
+from .radam import *
+from .rmsprop import *
+from .sgd import *

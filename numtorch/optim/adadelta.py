@@ -1,0 +1,3 @@
+"""The adadelta optimiser."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""The adagrad optimiser."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""The adam optimiser."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""The adamax optimiser."""
+
+__all__: list[str] = []

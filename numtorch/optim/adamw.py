@@ -1,0 +1,3 @@
+"""The adamw optimiser."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""The lbfgs optimiser."""
+
+__all__: list[str] = []

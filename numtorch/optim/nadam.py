@@ -1,0 +1,3 @@
+"""The nadam optimiser."""
+
+__all__: list[str] = []

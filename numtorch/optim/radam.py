@@ -1,0 +1,3 @@
+"""The radam optimiser."""
+
+__all__: list[str] = []

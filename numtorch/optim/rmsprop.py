@@ -1,0 +1,3 @@
+"""The rmsprop optimiser."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""The sgd optimiser."""
+
+__all__: list[str] = []

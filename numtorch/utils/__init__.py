@@ -1,0 +1,3 @@
+"""numtorch.utils: data loading (numtorch.utils.data)."""
+
+from . import data

@@ -1,0 +1,3 @@
+"""default_collate and default_convert."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""DataLoader: batching, sampling and worker processes."""
+
+__all__: list[str] = []

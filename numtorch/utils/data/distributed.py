@@ -1,0 +1,3 @@
+"""DistributedSampler."""
+
+__all__: list[str] = []

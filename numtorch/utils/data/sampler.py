@@ -1,0 +1,3 @@
+"""Samplers: Sequential, Random, SubsetRandom, WeightedRandom, Batch."""
+
+__all__: list[str] = []
