@@ -1,3 +1,3 @@
-"""numtorch.utils: data loading (numtorch.utils.data)."""
+"""numtorch.utils: data loading (numtorch.utils.data) and hook handles (numtorch.utils.hooks)."""
 
-from . import data
+from . import data, hooks
