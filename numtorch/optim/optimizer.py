@@ -1,3 +1,447 @@
-"""Optimizer: the base class (param_groups, state, state_dict, zero_grad)."""
+"""Optimizer: the base class (param_groups, state, state_dict, zero_grad).
 
-__all__: list[str] = []
+An optimiser holds ``param_groups`` — a list of dicts, each with its ``params``
+(a list of leaf Tensors) and one value for every hyper-parameter in
+``defaults`` — and ``state``, a dict keyed by the parameter Tensor holding
+what the algorithm carries between steps (momentum buffers, moment estimates,
+the step count). ``state_dict()`` is PyTorch's layout exactly: parameters are
+replaced by their integer position across the groups, so a state dict written
+by numtorch loads into ``torch.optim`` and the reverse.
+
+Subclasses implement ``step(closure=None)``. The built-in ones update the raw
+arrays in place (``p._data -= lr * g``) and bump each parameter's version
+counter as an in-place op would: no graph is recorded and no Tensor is made
+per step, which keeps a training step's optimiser cost at a few NumPy calls.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
+from copy import deepcopy
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..backend import get_array_module
+
+__all__ = ["Optimizer"]
+
+
+class _RequiredParameter:
+    """Singleton marking a hyper-parameter a param group must give (SGD's ``lr`` in old PyTorch)."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class RemovableHandle:
+    """Returned by ``register_*_hook``; ``handle.remove()`` takes the hook out again."""
+
+    _next_id = itertools.count()
+
+    def __init__(self, hooks: OrderedDict) -> None:
+        self.hooks_dict = hooks
+        self.id = next(RemovableHandle._next_id)
+
+    def remove(self) -> None:
+        self.hooks_dict.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
+_global_pre_hooks: OrderedDict = OrderedDict()
+_global_post_hooks: OrderedDict = OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
+    """Register ``hook(optimizer, args, kwargs)`` to run before every optimiser's ``step``."""
+    handle = RemovableHandle(_global_pre_hooks)
+    _global_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
+    """Register ``hook(optimizer, args, kwargs)`` to run after every optimiser's ``step``."""
+    handle = RemovableHandle(_global_post_hooks)
+    _global_post_hooks[handle.id] = hook
+    return handle
+
+
+def _typename(obj) -> str:
+    if isinstance(obj, Tensor):
+        return obj.type()
+    cls = type(obj)
+    module = cls.__module__ or ""
+    return cls.__qualname__ if module in ("", "builtins") else f"{module}.{cls.__qualname__}"
+
+
+def _with_step_hooks(step):
+    """Wrap a subclass's ``step`` so the registered pre/post hooks run around it."""
+
+    @functools.wraps(step)
+    def wrapper(self, *args, **kwargs):
+        if _global_pre_hooks or self._optimizer_step_pre_hooks:
+            for hook in itertools.chain(_global_pre_hooks.values(),
+                                        self._optimizer_step_pre_hooks.values()):
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if isinstance(result, tuple) and len(result) == 2:
+                        args, kwargs = result
+                    else:
+                        raise RuntimeError(f"{step} must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {result}.")
+        out = step(self, *args, **kwargs)
+        if self._optimizer_step_post_hooks or _global_post_hooks:
+            for hook in itertools.chain(self._optimizer_step_post_hooks.values(),
+                                        _global_post_hooks.values()):
+                hook(self, args, kwargs)
+        return out
+
+    wrapper.hooked = True
+    return wrapper
+
+
+def _no_fused_or_capturable(fused, capturable=False) -> None:
+    """numtorch has one NumPy kernel per optimiser: refuse requests for the CUDA-only variants."""
+    if fused:
+        raise RuntimeError("numtorch has no fused optimizer kernels: pass fused=None or "
+                           "fused=False (the NumPy step is already one pass over each parameter)")
+    if capturable:
+        raise RuntimeError("numtorch has no capturable (CUDA graph) optimizer kernels: pass "
+                           "capturable=False")
+
+
+def _no_differentiable(differentiable) -> None:
+    if differentiable:
+        raise RuntimeError("numtorch optimizers have no differentiable mode: their step updates "
+                           "the parameters' arrays in place without recording a graph; pass "
+                           "differentiable=False")
+
+
+def _scalar(x) -> float:
+    """A hyper-parameter (float or 1-element Tensor) as a Python float (weak in NumPy maths)."""
+    return float(x)
+
+
+def _step_tensor(value: float = 0.0) -> Tensor:
+    """The 0-d float32 ``step`` count PyTorch keeps in Adam-family state."""
+    return Tensor._make(np.array(value, dtype=np.float32))
+
+
+class Optimizer:
+    """Base class for all optimisers.
+
+    Args:
+        params (iterable): Tensors, ``(name, Tensor)`` pairs, or dicts (param groups)
+            saying which Tensors to optimise.
+        defaults (dict): default values of the hyper-parameters, used by every group
+            that does not give its own.
+    """
+
+    def __init__(self, params, defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self._optimizer_step_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_step_post_hooks: OrderedDict = OrderedDict()
+        self._optimizer_state_dict_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_state_dict_post_hooks: OrderedDict = OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_load_state_dict_post_hooks: OrderedDict = OrderedDict()
+        self._patch_step_function()
+
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of "
+                            "Tensors or dicts, but got " + _typename(params))
+        self.state: defaultdict = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    def _patch_step_function(self) -> None:
+        cls = type(self)
+        if not getattr(cls.step, "hooked", False):
+            cls.step = _with_step_hooks(cls.step)
+
+    # --- pickling and printing ---------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"defaults": self.defaults, "state": self.state,
+                "param_groups": self.param_groups}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for name in ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
+                     "_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
+                     "_optimizer_load_state_dict_pre_hooks",
+                     "_optimizer_load_state_dict_post_hooks"):
+            if name not in self.__dict__:
+                setattr(self, name, OrderedDict())
+        self._patch_step_function()
+        self.defaults.setdefault("differentiable", False)
+
+    def __repr__(self) -> str:
+        text = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):  # each group opens with a blank line
+            text += f"\nParameter Group {i}\n"
+            text += "".join(f"    {key}: {group[key]}\n" for key in sorted(group)
+                            if key != "params")
+        return text + ")"
+
+    # --- param groups ------------------------------------------------------
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a param group (a dict with ``params`` and optional hyper-parameters)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, "
+                            "but the ordering of tensors in sets will change between runs. "
+                            "Please use a list instead.")
+        else:
+            params = list(params)
+
+        tensors, names = [], []
+        for param in params:
+            if isinstance(param, tuple):
+                names.append(param[0])
+                tensors.append(param[1])
+            else:
+                tensors.append(param)
+        param_group["params"] = tensors
+        if names:
+            if len(names) != len(tensors):
+                raise ValueError("all optimizer params should be with/without names. Some param "
+                                 "names are missing")
+            param_group["param_names"] = names
+
+        for param in tensors:
+            if not isinstance(param, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                                + _typename(param))
+            if not self.defaults.get("differentiable", None) and not (
+                    param.is_leaf or param.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError("parameter group didn't specify a value of required "
+                                 f"optimization parameter {name}")
+            param_group.setdefault(name, default)
+
+        if len({id(p) for p in tensors}) != len(tensors):
+            import warnings
+
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; "
+                          "in future, this will cause an error; see "
+                          "github.com/pytorch/pytorch/issues/40967 for more information",
+                          stacklevel=3)
+        seen: set[int] = set()
+        for group in self.param_groups:
+            seen.update(id(p) for p in group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
+        if any(id(p) in seen for p in tensors):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    # --- gradients and steps -----------------------------------------------
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of every optimised Tensor (to None by default, else to zeros)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p._grad
+                if g is None:
+                    continue
+                if set_to_none:
+                    p._grad = None
+                else:
+                    if g._grad_fn is not None:
+                        g.detach_()
+                    else:
+                        g._requires_grad = False
+                    g._data.fill(0)
+                    g._vc[0] += 1
+
+    def step(self, closure: Callable[[], Any] | None = None):
+        """Perform one optimisation step (implemented by each optimiser)."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _closure_loss(closure):
+        """Re-evaluate the model with grad mode on, as ``step(closure)`` does."""
+        if closure is None:
+            return None
+        with grad_mode.enable_grad():
+            return closure()
+
+    # --- hooks -------------------------------------------------------------
+
+    def _register(self, hooks: OrderedDict, hook: Callable, prepend: bool = False):
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(optimizer, args, kwargs) -> None or (args, kwargs)`` runs before ``step``."""
+        return self._register(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(optimizer, args, kwargs) -> None`` runs after ``step``."""
+        return self._register(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False):
+        """``hook(optimizer) -> None`` runs before ``state_dict()``."""
+        return self._register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False):
+        """``hook(optimizer, state_dict) -> state_dict or None`` runs after ``state_dict()``."""
+        return self._register(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False):
+        """``hook(optimizer, state_dict) -> state_dict or None`` runs before loading."""
+        return self._register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False):
+        """``hook(optimizer) -> None`` runs after ``load_state_dict``."""
+        return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    # --- state dict --------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimiser's state as PyTorch lays it out.
+
+        ``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``:
+        each parameter is replaced by its position across the groups; state
+        Tensors are the live ones (not copies), as in PyTorch.
+        """
+        for hook in self._optimizer_state_dict_pre_hooks.values():
+            hook(self)
+        index: dict[int, int] = {}
+        start = 0
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for i, p in enumerate(group["params"], start):
+                index.setdefault(id(p), i)
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            groups.append(packed)
+        state = {(index[id(k)] if isinstance(k, Tensor) else k): v
+                 for k, v in self.state.items()}
+        state_dict = {"state": state, "param_groups": groups}
+        for hook in self._optimizer_state_dict_post_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a state dict made by ``state_dict()`` (numtorch's or PyTorch's layout)."""
+        state_dict = state_dict.copy()
+        for hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        groups = self.param_groups
+        saved_groups = deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match "
+                             "the size of optimizer's group")
+        id_map = dict(zip(itertools.chain.from_iterable(g["params"] for g in saved_groups),
+                          itertools.chain.from_iterable(g["params"] for g in groups)))
+
+        def cast(param, value, key=None):
+            # State follows its parameter's dtype, except the step count, kept as saved.
+            if isinstance(value, Tensor):
+                if key == "step" or not param.is_floating_point():
+                    return value
+                return value.to(dtype=param.dtype)
+            if isinstance(value, dict):
+                return {k: cast(param, v, k) for k, v in value.items()}
+            if isinstance(value, Iterable) and not isinstance(value, str):
+                return type(value)(cast(param, v) for v in value)
+            return value
+
+        state: defaultdict = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                param = id_map[k]
+                state[param] = cast(param, v)
+            else:
+                state[k] = v
+
+        new_groups = []
+        for group, saved in zip(groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+            new_groups.append(saved)
+        self.__setstate__({"state": state, "param_groups": new_groups})
+        for hook in self._optimizer_load_state_dict_post_hooks.values():
+            hook(self)
+
+
+# --- helpers the built-in optimisers share ---------------------------------------------
+
+
+def _zeros_state(p: Tensor) -> Tensor:
+    """A zero-filled state Tensor shaped and typed like parameter ``p``."""
+    return Tensor._make(get_array_module(p._data).zeros_like(p._data))
+
+
+def _tensor_steps(optimizer: Optimizer) -> None:
+    """Turn ``step`` counts saved as Python numbers (old checkpoints) into 0-d float32 Tensors."""
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            p_state = optimizer.state.get(p, {})
+            if len(p_state) != 0 and "step" in p_state and not isinstance(p_state["step"],
+                                                                            Tensor):
+                p_state["step"] = _step_tensor(float(p_state["step"]))
+
+
+def _bump_step(step_t: Tensor) -> float:
+    """``step_t += 1`` on the 0-d count, returning the new count as a Python float."""
+    step_t._data += 1
+    step_t._vc[0] += 1
+    return float(step_t._data)
+
+
+def _lerp_(xp, avg, g, weight: float, tmp) -> None:
+    """``avg.lerp_(g, weight)``: avg += weight * (g - avg), with ``tmp`` as scratch."""
+    xp.subtract(g, avg, out=tmp)
+    tmp *= weight
+    avg += tmp
+
+
+def _addcmul_sq_(xp, avg, g, value: float, tmp) -> None:
+    """``avg.addcmul_(g, g, value=value)``: avg += (value * g) * g, with ``tmp`` as scratch."""
+    xp.multiply(g, value, out=tmp)
+    tmp *= g
+    avg += tmp

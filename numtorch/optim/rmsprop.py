@@ -1,3 +1,134 @@
-"""The rmsprop optimiser."""
+"""RMSprop: divide the gradient by a running root-mean-square (Hinton), optionally centred."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from .._tensor import Tensor
+from ..backend import get_array_module
+from .optimizer import (
+    Optimizer,
+    _addcmul_sq_,
+    _bump_step,
+    _lerp_,
+    _no_differentiable,
+    _no_fused_or_capturable,
+    _scalar,
+    _step_tensor,
+    _tensor_steps,
+    _zeros_state,
+)
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop.
+
+    Each step with gradient ``g`` of parameter ``theta``::
+
+        g = g + weight_decay * theta                    if weight_decay != 0
+        v = alpha * v + (1 - alpha) * g * g
+        avg = sqrt(v - g_avg**2) with g_avg = lerp(g_avg, g, 1 - alpha)   if centered
+              sqrt(v)                                                      otherwise
+        avg = avg + eps
+        b = momentum * b + g / avg; theta = theta - lr * b      if momentum > 0
+        theta = theta - lr * g / avg                            otherwise
+
+    Args:
+        params (iterable): Tensors or param-group dicts to optimise.
+        lr (float or Tensor): learning rate (default 1e-2).
+        alpha (float): smoothing constant (default 0.99).
+        eps (float): added to the denominator (default 1e-8).
+        weight_decay (float): L2 penalty (default 0).
+        momentum (float): momentum factor (default 0).
+        centered (bool): normalise by an estimate of the gradient's variance.
+        maximize (bool): maximise the objective instead of minimising it.
+        capturable, foreach, differentiable: accepted for PyTorch compatibility;
+            ``capturable=True`` and ``differentiable=True`` raise.
+    """
+
+    def __init__(self, params, lr: float | Tensor = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        _no_fused_or_capturable(False, capturable)
+        _no_differentiable(differentiable)
+        defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
+                    "centered": centered, "weight_decay": weight_decay, "capturable": capturable,
+                    "foreach": foreach, "maximize": maximize, "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("momentum", 0)
+            group.setdefault("centered", False)
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("capturable", False)
+        _tensor_steps(self)
+
+    def step(self, closure=None):
+        """Perform one step; ``closure`` (optional) re-evaluates the model and returns the loss."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr = _scalar(group["lr"])
+            alpha, eps = group["alpha"], group["eps"]
+            weight_decay, momentum = group["weight_decay"], group["momentum"]
+            centered, maximize = group["centered"], group["maximize"]
+            for p in group["params"]:
+                grad = p._grad
+                if grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_tensor()
+                    state["square_avg"] = _zeros_state(p)
+                    if momentum > 0:
+                        state["momentum_buffer"] = _zeros_state(p)
+                    if centered:
+                        state["grad_avg"] = _zeros_state(p)
+                param, g = p._data, grad._data
+                xp = get_array_module(param)
+                _bump_step(state["step"])
+                if maximize:
+                    g = -g
+                if weight_decay != 0:
+                    g = g + weight_decay * param
+                square_avg = state["square_avg"]._data
+                avg = xp.empty_like(param)
+                square_avg *= alpha
+                _addcmul_sq_(xp, square_avg, g, 1 - alpha, avg)
+                if centered:
+                    grad_avg = state["grad_avg"]._data
+                    _lerp_(xp, grad_avg, g, 1 - alpha, avg)
+                    # square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
+                    xp.multiply(grad_avg, -1.0, out=avg)
+                    avg *= grad_avg
+                    avg += square_avg
+                    xp.sqrt(avg, out=avg)
+                else:
+                    xp.sqrt(square_avg, out=avg)
+                avg += eps
+                if momentum > 0:
+                    buf = state["momentum_buffer"]._data
+                    buf *= momentum
+                    buf += g / avg  # addcdiv_ with value 1
+                    param -= lr * buf
+                else:
+                    xp.divide(xp.multiply(g, -lr), avg, out=avg)
+                    param += avg
+                p._vc[0] += 1
+        return loss
