@@ -10,4 +10,3 @@ from ..ops.embedding import *
 from ..ops.linear import *
 from ..ops.loss import *
 from ..ops.norm import *
-from ..ops.reduce import log_softmax, softmax
