@@ -1,6 +1,6 @@
 """Random number kernels, numtorch beside PyTorch (same seed, same numbers):
 
-rand(1_000_000) and randn(1_000_000) float32      — target <= 2x
+rand(1_000_000) and randn(1_000_000), float32 and float64 — target <= 2x
 and, for information, a few other kernels (no target).
 """
 
@@ -32,9 +32,12 @@ def cases(torch):
         ("randn(1_000_000) float32", lambda: R.normal((N,), np.float32),
          t and (lambda: t.randn(N)), 2.0),
         ("rand(1_000_000) float64", lambda: R.uniform((N,), np.float64),
-         t and (lambda: t.rand(N, dtype=t.float64)), None),
+         t and (lambda: t.rand(N, dtype=t.float64)), 2.0),
         ("randn(1_000_000) float64", lambda: R.normal((N,), np.float64),
-         t and (lambda: t.randn(N, dtype=t.float64)), None),
+         t and (lambda: t.randn(N, dtype=t.float64)), 2.0),
+        ("uniform_(1.5, 3.0) on 1_000_000 float64",
+         lambda: R.uniform((N,), np.float64, 1.5, 3.0),
+         t and (lambda: t.empty(N, dtype=t.float64).uniform_(1.5, 3.0)), None),
         ("randint(0, 1000, (1_000_000,))", lambda: R.randint(0, 1000, (N,)),
          t and (lambda: t.randint(0, 1000, (N,))), None),
         ("randperm(1_000_000)", lambda: R.randperm(N), t and (lambda: t.randperm(N)), None),

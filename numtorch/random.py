@@ -53,10 +53,14 @@ Exactness
     estimates each value in extended precision and asks Python's ``math``
     module, which calls the same C library as PyTorch, only for the values too
     close to a rounding tie to decide; log1p (not correctly rounded in glibc)
-    always goes through ``math``. So the float64 kernels that need these
-    functions (randn/normal_ float64, exponential_, cauchy_, log_normal_) run
-    several times slower than PyTorch; float32 randn pays for replaying the
-    AVX2 arithmetic step by step (see ``bench/random.py``).
+    always goes through ``math``. sin and cos come straight from NumPy where
+    its float64 loop is the C library's (checked once, ``_numpy_is_libm``).
+    The fused ``a*b + c`` of float64 kernels is rebuilt exactly from
+    error-free transformations (``_fma64``). Still, the float64 kernels that
+    need log (randn/normal_ float64, exponential_, cauchy_, log_normal_) run
+    a few times slower than PyTorch, and float32 randn pays for replaying the
+    AVX2 arithmetic step by step (see ``bench/random.py``). The Box-Muller
+    blocks of large draws are split over the CPU's threads.
 
 Known differences
     * PyTorch seeds its default generator from /dev/urandom at start-up; ours
@@ -87,6 +91,8 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 import numpy as np
+
+from .backend import parallel
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed",
@@ -376,25 +382,57 @@ def _two_sum_err(a, b, s):
 
 
 def _fma64(a, b, c) -> np.ndarray:
-    """float64 fused multiply-add, exact: a double-double sum, rounded once; the rare
-    sums too close to a tie to decide are redone with exact rationals."""
+    """float64 fused multiply-add ``a*b + c`` with one rounding, on whole arrays.
+
+    Error-free transformations split the exact value into doubles that we can add
+    without losing anything: ``a*b = p + pe`` (Dekker's product), ``p + c = s + se``
+    and ``se + pe = t + te`` (Knuth's TwoSum), so ``a*b + c = s + t + te`` exactly.
+    ``r = s + t`` is one correctly rounded addition with exact error ``re``; the last
+    piece ``te`` is far below ``r``'s rounding step, so it can only matter where
+    ``s + t`` sat exactly half-way between two doubles (``|re|`` is half a step): there
+    the sign of ``te`` says which neighbour the exact value is nearer. Those ties are
+    common (``uniform_(1.5, 3.0)`` makes one draw in four a tie) and cost nothing
+    extra. Values whose pieces leave float64's safe range (a product near underflow or
+    overflow) are redone with exact rationals.
+    """
     if np.ndim(b) == 0 and b == 1:
         return np.asarray(a, np.float64) + c  # a*1 is exact: the fma is one rounded add
     a, b, c = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(b, np.float64),
                                   np.asarray(c, np.float64))
-    p = a * b
-    p_err = _two_prod_err(a, b, p)
-    s = p + c
-    t = _two_sum_err(p, c, s) + p_err
-    r = s + t
-    rest = (s - r) + t                       # what r is missing, to ~2**-100 relative
-    ulp = np.spacing(np.abs(r))
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = a * b
+        pe = _two_prod_err(a, b, p)
+        s = p + c
+        se = _two_sum_err(p, c, s)
+        t = se + pe
+        te = _two_sum_err(se, pe, t)
+        r = s + t
+        re = _two_sum_err(s, t, r)
+    r = np.where(t == 0, s, r)               # exact s: keep its signed zero, as the fma does
+    idx = np.flatnonzero(te)                  # only there can r be off
+    if idx.size:
+        r_i, re_i, te_i = r.flat[idx], re.flat[idx], te.flat[idx]
+        toward = np.where(re_i != 0, re_i, te_i)           # the side the exact value lies on
+        half = np.abs(np.nextafter(r_i, np.copysign(np.inf, toward)) - r_i) / 2
+        pushes = np.sign(te_i) == np.sign(toward)
+        tie = pushes & (np.abs(re_i) == half)
+        r.flat[idx[tie]] = np.nextafter(r_i[tie], np.copysign(np.inf, toward[tie]))
+        # |re| < half and te pushes further: by the piece sizes the exact value stays
+        # short of the half-way point; check it rather than assume it.
+        odd = pushes & ~tie & ~(np.abs(re_i) + np.abs(te_i) < half)
+        r.flat[idx[odd]] = _fma_exact(a, b, c, idx[odd])
     with np.errstate(invalid="ignore"):
-        unsure = ~(np.abs(np.abs(rest) - ulp / 2) > ulp * 2.0**-20) | (r == 0)
-    unsure &= np.isfinite(r)
-    for i in np.flatnonzero(unsure):
-        r.flat[i] = float(Fraction(a.flat[i]) * Fraction(b.flat[i]) + Fraction(c.flat[i]))
+        unsafe = ~np.isfinite(pe) | ((np.abs(p) < 2.0**-969) & (p != 0)) | (r == 0)
+    unsafe &= np.isfinite(r)
+    bad = np.flatnonzero(unsafe)
+    r.flat[bad] = _fma_exact(a, b, c, bad)
     return r
+
+
+def _fma_exact(a, b, c, idx) -> np.ndarray:
+    """a*b + c at the flat indices ``idx``, through exact rationals (rare cases only)."""
+    return np.array([float(Fraction(a.flat[i]) * Fraction(b.flat[i]) + Fraction(c.flat[i]))
+                     for i in idx.tolist()], dtype=np.float64)
 
 
 def _two_prod_err(a, b, p):
@@ -410,24 +448,51 @@ def _two_prod_err(a, b, p):
 
 
 _EXTENDED = np.finfo(np.longdouble).nmant >= 63      # x86's 80-bit long double
-_NEAR_CR = {"log", "exp", "sin", "cos", "tan"}        # glibc keeps these within 0.55 ulp
+# How far from a rounding tie (in ulps) an extended-precision estimate must lie for the
+# C library to round it the same way: glibc keeps exp/sin/cos/tan within 0.55 ulp, and
+# its log (since 2.28; before, correctly rounded) within 0.52 ulp. The margin covers
+# the estimate's own error (about 2**-11 ulp).
+_TIE_ZONE = {"log": 0.025, "exp": 0.05, "sin": 0.05, "cos": 0.05, "tan": 0.05}
+_NUMPY_IS_LIBM: dict[str, bool] = {}
+
+
+def _numpy_is_libm(name: str) -> bool:
+    """Whether NumPy's float64 ``name`` loop is the C library's function itself.
+
+    NumPy builds call the C library for float64 sin/cos unless they have a SIMD
+    implementation of their own (some releases did, and those differ in the last bit
+    now and then). Checked once against ``math`` on 20000 arguments: an own
+    implementation would disagree on dozens of them.
+    """
+    if name not in _NUMPY_IS_LIBM:
+        x = np.random.default_rng(12345).random(20000)
+        x[:16000] *= 2 * math.pi                       # Box-Muller's angles
+        x[16000:] = (x[16000:] - 0.5) * 2e4
+        ref = np.fromiter(map(getattr(math, name), x.tolist()), np.float64, count=x.size)
+        _NUMPY_IS_LIBM[name] = bool(np.array_equal(getattr(np, name)(x), ref))
+    return _NUMPY_IS_LIBM[name]
 
 
 def _libm(name: str, x: np.ndarray) -> np.ndarray:
     """The C library's float64 ``name(x)`` (what PyTorch's kernels call), vectorised.
 
-    For functions the C library rounds almost correctly (within 0.55 ulp) we estimate
-    in extended precision and only call the library, through ``math``, for the values
-    whose estimate lies within 0.05 ulp of a rounding tie (about one in ten); log1p has
-    no such guarantee and is always called per element.
+    sin and cos come straight from NumPy where its loop is the C library's (checked by
+    ``_numpy_is_libm``). For the other functions the C library rounds almost correctly
+    we estimate in extended precision and only call the library, through ``math``, for
+    the values whose estimate lies too close to a rounding tie to decide (``_TIE_ZONE``:
+    one value in ten to twenty); log1p has no such guarantee and is always called per
+    element.
     """
     x = np.asarray(x, dtype=np.float64)
-    if _EXTENDED and name in _NEAR_CR:
+    if name in ("sin", "cos") and _numpy_is_libm(name):
+        return getattr(np, name)(x)
+    if _EXTENDED and name in _TIE_ZONE:
         wide = getattr(np, name)(x.astype(np.longdouble))
         y = wide.astype(np.float64)
         with np.errstate(invalid="ignore"):
             off = np.abs((wide - y).astype(np.float64) / np.spacing(np.abs(y)))
-            unsure = ~(off < 0.45) | ((y.view(np.uint64) & ((1 << 52) - 1)) == 0)
+            unsure = ~(off < 0.5 - _TIE_ZONE[name])
+            unsure |= (y.view(np.uint64) & ((1 << 52) - 1)) == 0
         idx = np.flatnonzero(unsure)
     else:
         y = np.empty_like(x)
@@ -632,19 +697,35 @@ def _avx2_sincos(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _box_muller_f32_blocks(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Rows of 16 float32 uniforms -> rows of 8 cosines and 8 sines, scaled."""
-    out = np.empty_like(u)
-    rows = _CHUNK // 8
-    for start in range(0, u.shape[0], rows):
-        blk = u[start:start + rows]
+    def rows(blk, dst):
         radius = _avx2_log((np.float32(1) - blk[:, :8]).ravel())
         radius *= np.float32(-2)
         np.sqrt(radius, out=radius)
         sin, cos = _avx2_sincos((_TWO_PI_F32 * blk[:, 8:]).ravel())
         cos *= radius
         sin *= radius
-        dst = out[start:start + rows]
         dst[:, :8] = _scale32(cos, mean, std).reshape(-1, 8)
         dst[:, 8:] = _scale32(sin, mean, std).reshape(-1, 8)
+    return _over_rows(rows, u, _CHUNK // 8)
+
+
+def _over_rows(kernel, u: np.ndarray, chunk_rows: int) -> np.ndarray:
+    """``kernel(rows, out_rows)`` over chunks of ``chunk_rows`` rows of ``u`` (temporaries
+    stay in cache); large inputs are split over the CPU's threads (NumPy releases the
+    GIL inside its loops, and each block's result depends on that block alone)."""
+    out = np.empty_like(u)
+
+    def run(u_part, out_part):
+        for start in range(0, u_part.shape[0], chunk_rows):
+            kernel(u_part[start:start + chunk_rows], out_part[start:start + chunk_rows])
+
+    threads = min(parallel.get_num_threads(), -(-u.shape[0] // chunk_rows))
+    if u.size < parallel.MIN_SIZE or threads < 2:
+        run(u, out)
+    else:
+        bounds = [(u.shape[0] * i // threads, u.shape[0] * (i + 1) // threads)
+                  for i in range(threads)]
+        parallel.run(run, [(u[a:b], out[a:b]) for a, b in bounds])
     return out
 
 
@@ -659,12 +740,16 @@ def _scale32(z: np.ndarray, mean: float, std: float) -> np.ndarray:
 
 def _box_muller_f64_blocks(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Rows of 16 float64 uniforms -> 8 cosines and 8 sines each, with the C library."""
-    radius = np.sqrt(-2.0 * _libm("log", 1.0 - u[:, :8]))
-    theta = (2.0 * math.pi) * u[:, 8:]
-    out = np.empty_like(u)
-    out[:, :8] = _fma64(radius * _libm("cos", theta), std, mean)
-    out[:, 8:] = _fma64(radius * _libm("sin", theta), std, mean)
-    return out
+    _numpy_is_libm("sin"), _numpy_is_libm("cos")          # settle these before threading
+
+    def rows(blk, dst):
+        radius = _libm("log", 1.0 - blk[:, :8])
+        radius *= -2.0
+        np.sqrt(radius, out=radius)
+        theta = (2.0 * math.pi) * blk[:, 8:]
+        dst[:, :8] = _fma64(radius * _libm("cos", theta), std, mean)
+        dst[:, 8:] = _fma64(radius * _libm("sin", theta), std, mean)
+    return _over_rows(rows, u, _CHUNK // 16)
 
 
 def _normal_fill(g: Generator, n: int, dt: np.dtype, mean: float, std: float) -> np.ndarray:
@@ -1188,6 +1273,11 @@ def _multinomial_replacement(rows: np.ndarray, k: int, g: Generator) -> np.ndarr
     cum /= cum[:, -1:]
     cum[:, -1] = 1
     u = _uniform01_f64(g, rows.shape[0] * k).reshape(rows.shape[0], k)
+    if rows.shape[0] <= 64:
+        # cum is non-decreasing, so the first index with cum >= u is NumPy's left-sided
+        # search (compared in float64, as below).
+        return np.stack([np.searchsorted(c.astype(np.float64), r, side="left")
+                         for c, r in zip(cum, u)]).astype(np.int64, copy=False)
     lo = np.zeros(u.shape, dtype=np.int64)
     hi = np.full(u.shape, rows.shape[1], dtype=np.int64)
     row = np.arange(rows.shape[0])[:, None]

@@ -123,6 +123,31 @@ def test_uniform_ranges_use_one_fused_rounding(low, high, dtype):
     assert_same(ours, torch.empty(3000, dtype=TORCH[dtype]).uniform_(low, high))
 
 
+@pytest.mark.parametrize("low,high", [(1.5, 3.0), (-1.5, 3.0), (0.5, 2.0), (-7.25, -1.5),
+                                      (1e300, 1.5e300), (3.0, 12.0)])
+def test_uniform_float64_bounds_with_many_exact_ties(low, high):
+    # x * (high - low) + low lands exactly half-way between two doubles for a large
+    # share of draws here: the fused rounding must break every such tie as torch does.
+    seeded(4)
+    ours = R.uniform((100_000,), np.float64, low, high)
+    assert_same(ours, torch.empty(100_000, dtype=torch.float64).uniform_(low, high))
+    assert_same_position()
+
+
+def test_fma64_is_the_correctly_rounded_fused_result():
+    from fractions import Fraction
+    rng = np.random.default_rng(0)
+    n = 20000
+    a = rng.standard_normal(n) * np.exp2(rng.integers(-30, 30, n))
+    b = rng.standard_normal(n) * np.exp2(rng.integers(-30, 30, n))
+    c = -(a * b) * (1 + rng.standard_normal(n) * np.exp2(rng.integers(-60, 0, n)))
+    a[::2], b[::2], c[::2] = np.round(a[::2] * 2**20), np.round(b[::2] * 4) / 4, 0.5 + a[::2]
+    c[1::4] = 0.0
+    ref = [float(Fraction(x) * Fraction(y) + Fraction(z))
+           for x, y, z in zip(a.tolist(), b.tolist(), c.tolist())]
+    assert np.array_equal(R._fma64(a, b, c), np.array(ref))
+
+
 def test_uniform_shapes():
     seeded(9)
     assert_same(R.uniform((2, 3, 4), np.float32), torch.rand(2, 3, 4))
@@ -367,7 +392,7 @@ def test_poisson_small_and_large_rates(dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
 @pytest.mark.parametrize("replacement", [True, False])
 @pytest.mark.parametrize("shape,k", [((10,), 1), ((10,), 4), ((1000,), 10), ((7, 30), 1),
-                                     ((7, 30), 30), ((3, 5), 5)])
+                                     ((7, 30), 30), ((3, 5), 5), ((100, 12), 12)])
 def test_multinomial(shape, k, replacement, dtype):
     rng = np.random.default_rng(len(shape) * 100 + k)
     probs = (rng.random(shape) ** 3).astype(dtype)
