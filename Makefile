@@ -7,7 +7,8 @@ PYTHON ?= python3
 setup:
 	$(PYTHON) -m pip install -q -e '.[test]'
 
-train: setup
+train:
+	$(PYTHON) -m pip install -q -e '.[train]'
 	$(PYTHON) -m numtorch train
 
 test: setup

@@ -4,7 +4,7 @@
 re-export; the code lives in the modules named below.
 """
 
-from . import _dtype, autograd, backend, cuda, library, linalg, nn, optim, random, utils  # noqa: E402  (they build on everything above)
+from . import _dtype, autograd, backend, cuda, library, linalg, random
 from ._device import device
 from ._dtype import (
     bool,
@@ -53,9 +53,32 @@ from .random import (
     seed,
     set_rng_state,
 )
-from .serialization import *  # noqa: E402
 
 __version__ = "0.1.0"
+
+# The layers above the tensor library: they import the names defined above.
+# Then the nn.functional kernels PyTorch also exposes as torch.<name> with the same
+# signature (torch.embedding, torch.kl_div and the other losses take other arguments
+# there, so they are not here).
+from . import nn, optim, utils  # noqa: E402
+from .ops.activation import (  # noqa: E402
+    celu,
+    celu_,
+    hardshrink,
+    prelu,
+    relu_,
+    rrelu,
+    rrelu_,
+    selu,
+    selu_,
+    threshold,
+    threshold_,
+)
+from .ops.dropout import alpha_dropout, dropout, feature_alpha_dropout  # noqa: E402
+from .ops.linear import bilinear  # noqa: E402
+from .ops.loss import cosine_similarity, pairwise_distance  # noqa: E402
+from .ops.norm import group_norm, layer_norm, rms_norm  # noqa: E402
+from .serialization import *  # noqa: E402
 
 
 def result_type(tensor1, tensor2):
@@ -69,3 +92,11 @@ def can_cast(from_, to) -> "bool":
 
 def is_storage(obj) -> "bool":
     return False
+
+
+def __getattr__(name: str):
+    # Only reached for names numtorch does not define: say it is a PyTorch feature we lack.
+    if name.startswith("__"):
+        raise AttributeError(f"module 'numtorch' has no attribute '{name}'")
+    raise AttributeError(f"module 'numtorch' has no attribute '{name}': "
+                         f"torch.{name} is not implemented in numtorch")

@@ -1,0 +1,7 @@
+"""``python -m numtorch ...`` is the ``numtorch`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
