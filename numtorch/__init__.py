@@ -4,7 +4,7 @@
 re-export; the code lives in the modules named below.
 """
 
-from . import _dtype, autograd, backend, cuda, library, linalg, random
+from . import _dtype, autograd, backend, backends, cuda, library, linalg, random
 from ._device import device
 from ._dtype import (
     bool,
@@ -37,6 +37,7 @@ from .autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .backend.parallel import get_num_threads, set_num_threads
 from .ops.creation import *
 from .ops.index import *
 from .ops.linalg import *

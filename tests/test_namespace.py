@@ -51,3 +51,22 @@ def test_missing_pytorch_feature_is_named():
     with pytest.raises(AttributeError, match=r"torch\.compile is not implemented in numtorch"):
         numtorch.compile  # noqa: B018
     assert not hasattr(numtorch, "compile")
+
+
+def test_backends_report_no_accelerator_like_torch_on_a_cpu_build():
+    assert numtorch.backends.mps.is_available() is False
+    assert numtorch.backends.cudnn.is_available() is False
+    assert numtorch.backends.cudnn.benchmark is False
+    numtorch.backends.cudnn.benchmark = True  # programs set it; it is a plain flag here
+    numtorch.backends.cudnn.benchmark = False
+
+
+def test_set_num_threads_sets_ours_and_refuses_nonsense():
+    before = numtorch.get_num_threads()
+    try:
+        numtorch.set_num_threads(1)
+        assert numtorch.get_num_threads() == 1
+    finally:
+        numtorch.set_num_threads(before)
+    with pytest.raises(RuntimeError, match="set_num_threads expects a positive integer, got 0"):
+        numtorch.set_num_threads(0)

@@ -42,11 +42,43 @@ def get_num_threads() -> int:
 
 
 def set_num_threads(n: int) -> None:
-    """Split large ops over ``n`` threads (1 turns the splitting off)."""
+    """Use ``n`` threads: for splitting large ops, and for the BLAS behind matmul.
+
+    ``numtorch.set_num_threads`` is this function, as ``torch.set_num_threads`` sets
+    PyTorch's intra-op threads. 1 turns the splitting off and makes BLAS single-threaded
+    (much faster than oversubscribed threads when other processes share the cores).
+    """
     global _num_threads
-    if int(n) < 1:
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise RuntimeError(f"set_num_threads expects a positive integer, got {n}")
-    _num_threads = int(n)
+    _num_threads = n
+    _blas_set_num_threads(n)
+
+
+def _blas_set_num_threads(n: int) -> None:
+    """Tell NumPy's OpenBLAS (if that is NumPy's BLAS) to use ``n`` threads.
+
+    NumPy has no API for this; its wheels bundle OpenBLAS, whose C entry point is
+    found in the loaded library by name. Other BLAS builds are left as they are.
+    """
+    import ctypes
+
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "openblas" in line and ".so" in line}
+    except OSError:  # not Linux
+        return
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_",
+                     "scipy_openblas_set_num_threads", "openblas_set_num_threads"):
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn(ctypes.c_int(n))
+                break
 
 
 def _work(tasks: queue.SimpleQueue) -> None:
