@@ -170,3 +170,13 @@ def test_run_names_a_missing_pytorch_feature(tmp_path):
 def test_run_missing_script(tmp_path, capsys):
     assert main(["run", str(tmp_path / "nope.py")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+@needs_fashion_mnist
+def test_worker_processes_give_the_same_model(tmp_path, data_root):
+    args = ("--epochs", "1", "--train-subset", "640", "--test-subset", "200")
+    assert _train(tmp_path / "w0", data_root, *args) == 0
+    assert _train(tmp_path / "w2", data_root, *args, "--num-workers", "2") == 0
+    a, b = numtorch.load(tmp_path / "w0" / "model.pth"), numtorch.load(tmp_path / "w2" / "model.pth")
+    for k in a:
+        np.testing.assert_array_equal(a[k].numpy(), b[k].numpy())

@@ -375,7 +375,11 @@ def _resolve_saved(ctx, args, outs, result) -> None:
     resolved = []
     versions = []
     for s in ctx._saved:
-        if s is not None and not isinstance(s, Tensor):
+        if s is None:
+            resolved.append(None)
+            versions.append(0)
+            continue
+        if not isinstance(s, Tensor):
             t = None
             for o, r in zip(outs, result):
                 if o is s and r is not None:
@@ -390,7 +394,7 @@ def _resolve_saved(ctx, args, outs, result) -> None:
                     t = _wrap(s)
             s = t
         resolved.append(s)
-        versions.append(0 if s is None else s._vc[0])
+        versions.append(s._vc[0])
     ctx._saved = tuple(resolved)
     ctx._saved_versions = tuple(versions)
 

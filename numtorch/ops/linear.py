@@ -18,6 +18,7 @@ Other ranks are folded to 2-D around it, as PyTorch does.
 from __future__ import annotations
 
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from .linalg import _check_broadcast_to, _dims, _need_tensor, einsum, matmul, mm
 
@@ -43,8 +44,15 @@ class _Linear(ArrayFunction):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gx = mm(grad, w) if need[0] else None
-        gw = mm(grad.t(), x) if need[1] else None
+        if grad_mode.enabled:  # create_graph: products that are themselves recorded
+            gx = mm(grad, w) if need[0] else None
+            gw = mm(grad.t(), x) if need[1] else None
+        else:
+            # A plain backward: the gemms straight on the arrays (what mm computes),
+            # skipping mm's checks, which forward's shapes already passed, and a node each.
+            g = grad._data
+            gx = Tensor._make(g @ w._data) if need[0] else None
+            gw = Tensor._make(g.T @ x._data) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
             # A (out_features,) bias is summed here; other broadcast shapes by the engine.

@@ -1506,6 +1506,10 @@ class Relu(ArrayFunction):
             raise RuntimeError("Boolean inputs not supported for relu")
         if type(x) is np.ndarray and x.size >= _PAR_MIN:
             out = parallel.apply(np.maximum, x, _zeros_like(x))
+        elif type(x) is np.ndarray and x.size >= 256 and x.flags.c_contiguous:
+            # Against a zeros array NumPy runs its vectorised loop, ~4x faster than
+            # maximum(x, 0) (see _zeros_like); the same values and layout.
+            out = np.maximum(x, _zeros_like(x))
         else:
             out = xp_of(x).maximum(x, 0)
         ctx.save_for_backward(out)
