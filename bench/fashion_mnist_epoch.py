@@ -82,6 +82,19 @@ def _epoch(lib, nn, loader) -> float:
     return time.perf_counter() - start
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM belongs to the address space, so a child
+    started by a big parent does not inherit the parent's figure (ru_maxrss does)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(framework: str, data_root: str) -> dict:
     """Run one epoch in a fresh process; its time and peak resident memory."""
     out = subprocess.run([sys.executable, __file__, "--child", framework, "--data-root",
@@ -96,7 +109,7 @@ def main() -> None:
     args = p.parse_args()
     if args.child:
         seconds = (numtorch_epoch if args.child == "numtorch" else torch_epoch)(args.data_root)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = _peak_rss_mb()
         print(json.dumps({"seconds": seconds, "peak_mb": peak}))
         return
     torch = load_torch()
