@@ -2,12 +2,24 @@
 
 (b) 512x512 float32 ``(a @ b).relu().sum()`` forward + backward  — target <= 1.05x
 (c) a reduction and a broadcasted pointwise chain on 1M floats    — target <= 1.2x
+
+Every numtorch case is timed first, then every PyTorch case (still one process, PyTorch
+imported from the start). In a small experiment on the 2-core machine, once PyTorch had
+run a parallel op, plain threads of the same process (two threads running ``zlib.compress``
+as well as numtorch's pool) often stopped running side by side, while with PyTorch only
+imported they ran at full speed; CPU affinity was unchanged and ``OMP_WAIT_POLICY=passive``
+or ``OMP_NUM_THREADS=1`` did not remove it (the machine was shared and noisy, so this is
+a lead, not a settled cause). Timing numtorch before PyTorch's first op leaves PyTorch's
+own numbers as they were (its defaults untouched, its warm-up first) and keeps one
+library's side effects off the other's clock. A short pause between the two lets BLAS's
+worker threads, which spin for a while after numtorch's last matmul, go idle.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -63,10 +75,12 @@ def main() -> None:
         ("(c) 1M floats: sum(dim=1), mean(), amax(dim=0)", reduction, 20, 1.2),
         ("(c) 1M floats: ((x*row + col).exp() - x).relu()", pointwise_chain, 20, 1.2),
     ]
-    for name, make, number, target in cases:
-        nt = median_time(make(numtorch), number=number)
-        ref = median_time(make(torch), number=number) if torch is not None else None
-        report(name, nt, ref, target)
+    nt = [median_time(make(numtorch), number=number) for _, make, number, _ in cases]
+    time.sleep(0.5)
+    ref = [median_time(make(torch), number=number) if torch is not None else None
+           for _, make, number, _ in cases]
+    for (name, _, _, target), nt_s, ref_s in zip(cases, nt, ref):
+        report(name, nt_s, ref_s, target)
 
 
 if __name__ == "__main__":

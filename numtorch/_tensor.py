@@ -799,35 +799,49 @@ def _operand(other):
     return isinstance(other, (Tensor, builtins.int, builtins.float, builtins.bool, np.generic))
 
 
-def _binary(fn, reflected=False, fast=None):
+def _binary(fn, reflected=False, fast=None, record=None):
     """A Python operator calling ``fn``.
 
-    ``fast`` is the NumPy operator for the common case where nothing needs
-    recording (grad mode off or no input requiring grad) and both operands are
-    floating arrays of one dtype, or a floating array and a Python number: there
-    NumPy's result is already PyTorch's, so the op is a single array operation.
-    This is what keeps backward formulas and inference cheap on tiny tensors.
+    Two shortcuts skip ``fn``'s argument checks where they cannot fail; both cover float
+    operands of one dtype, or a float tensor and a Python number, where NumPy's result
+    is already PyTorch's:
+
+    - ``fast`` is the NumPy operator for when nothing needs recording (grad mode off or
+      no input requiring grad): the op is a single array operation. This is what keeps
+      backward formulas and inference cheap on tiny tensors.
+    - ``record(self, other)`` calls the op's ``Function.apply`` directly when the result
+      needs a graph node (the usual training step): ``fn`` would only have checked and
+      passed the operands through to the same call.
     """
 
     def op(self, other):
-        if fast is not None and not (grad_mode.enabled and self._requires_grad):
-            a = self._data
-            if a.dtype.kind == "f":
-                to = type(other)
-                if to is Tensor:
-                    if not (grad_mode.enabled and other._requires_grad):
+        a = self._data
+        if a.dtype.kind == "f":
+            to = type(other)
+            if to is builtins.float or to is builtins.int:
+                if not (grad_mode.enabled and self._requires_grad):
+                    if fast is not None:
+                        f = _parallel.binary(fast) if a.size >= _PAR_MIN else fast
+                        return _wrap(f(other, a) if reflected else f(a, other))
+                elif record is not None:
+                    return record(self, other)
+            elif isinstance(other, Tensor) and other._data.dtype == a.dtype:
+                if not (grad_mode.enabled and (self._requires_grad or other._requires_grad)):
+                    if fast is not None and to is Tensor:
                         b = other._data
-                        if b.dtype == a.dtype:
-                            f = fast
-                            if a.size >= _PAR_MIN or b.size >= _PAR_MIN:  # large: on threads
-                                f = _parallel.binary(fast)
-                            try:
-                                return _wrap(f(b, a) if reflected else f(a, b))
-                            except ValueError:  # shapes don't broadcast: fn raises PyTorch's error
-                                pass
-                elif to is builtins.float or to is builtins.int:
-                    f = _parallel.binary(fast) if a.size >= _PAR_MIN else fast
-                    return _wrap(f(other, a) if reflected else f(a, other))
+                        f = fast
+                        if a.size >= _PAR_MIN or b.size >= _PAR_MIN:  # large: on threads
+                            f = _parallel.binary(fast)
+                        try:
+                            return _wrap(f(b, a) if reflected else f(a, b))
+                        except ValueError:  # shapes don't broadcast: fn raises PyTorch's error
+                            pass
+                elif record is not None:
+                    try:
+                        return record(self, other)
+                    except ValueError as e:  # shapes don't broadcast: PyTorch's error
+                        _P._raise_broadcast(e, (other, self) if reflected else (self, other))
+                        raise
         if not _operand(other):
             if isinstance(other, np.ndarray):
                 other = _C.as_tensor(other)
@@ -850,16 +864,21 @@ def _inplace_binary(fn):
     return op
 
 
-Tensor.__add__ = _binary(_P.add, fast=operator.add)
-Tensor.__radd__ = _binary(_P.add, reflected=True, fast=operator.add)
+Tensor.__add__ = _binary(_P.add, fast=operator.add, record=lambda s, o: _P.Add.apply(s, o, 1))
+Tensor.__radd__ = _binary(_P.add, reflected=True, fast=operator.add,
+                          record=lambda s, o: _P.Add.apply(o, s, 1))
 Tensor.__iadd__ = _inplace_binary(_P.add)
-Tensor.__sub__ = _binary(_P.sub, fast=operator.sub)
-Tensor.__rsub__ = _binary(_P.rsub, fast=lambda a, b: b - a)  # 2 - x: RsubBackward1
+Tensor.__sub__ = _binary(_P.sub, fast=operator.sub, record=lambda s, o: _P.Sub.apply(s, o, 1))
+Tensor.__rsub__ = _binary(  # 2 - x: RsubBackward1; x.__rsub__(y) for a Tensor y: RsubBackward0
+    _P.rsub, fast=lambda a, b: b - a,
+    record=lambda s, o: (_P.RsubTensor if isinstance(o, Tensor) else _P.Rsub).apply(s, o, 1))
 Tensor.__isub__ = _inplace_binary(_P.sub)
-Tensor.__mul__ = _binary(_P.mul, fast=operator.mul)
-Tensor.__rmul__ = _binary(_P.mul, reflected=True, fast=operator.mul)
+Tensor.__mul__ = _binary(_P.mul, fast=operator.mul, record=_P.Mul.apply)
+Tensor.__rmul__ = _binary(  # mul(number, x) puts the tensor first
+    _P.mul, reflected=True, fast=operator.mul,
+    record=lambda s, o: _P.Mul.apply(o, s) if isinstance(o, Tensor) else _P.Mul.apply(s, o))
 Tensor.__imul__ = _inplace_binary(_P.mul)
-Tensor.__truediv__ = _binary(_P.div)  # no fast path: division by zero must not warn
+Tensor.__truediv__ = _binary(_P.div, record=_P.Div.apply)  # no fast: x / 0 must not warn
 Tensor.__rtruediv__ = _binary(_P._rdiv)  # 2 / x is x.reciprocal() * 2, as in PyTorch
 Tensor.__itruediv__ = _inplace_binary(_P.div)
 Tensor.__pow__ = _binary(_P.pow)

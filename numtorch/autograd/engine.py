@@ -72,6 +72,10 @@ def _root(t, i: int):
 def _root_grads(outputs, grads, create_graph: bool):
     """The starting gradients: ones for scalar outputs, or the user's (shape-checked)."""
     Tensor = _function.Tensor
+    if len(outputs) == 1 and grads[0] is None:  # loss.backward(): a 0-d float loss, usually
+        arr = outputs[0]._data
+        if arr.ndim == 0 and type(arr) is np.ndarray and arr.dtype.kind == "f":
+            return (Tensor._make(np.array(1, dtype=arr.dtype)),)
     result = []
     for i, (out, g) in enumerate(zip(outputs, grads)):
         arr = out._data
@@ -117,7 +121,8 @@ def _dependencies(roots) -> dict:
                 deps[child] += 1
             else:
                 deps[child] = 1
-                stack.append(child)
+                if child.next_functions:  # leaves (AccumulateGrad) have none to walk
+                    stack.append(child)
     return deps
 
 
@@ -252,8 +257,12 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     """The engine. Returns the captured gradients of ``inputs`` (None if not given)."""
     if retain_graph is None:
         retain_graph = create_graph
-    roots = [_root(t, i) for i, t in enumerate(outputs)]
-    root_nodes = [n for n, _ in roots]
+    if len(outputs) == 1:  # loss.backward(): skip the per-output list building
+        roots = (_root(outputs[0], 0),)
+        root_nodes = (roots[0][0],)
+    else:
+        roots = [_root(t, i) for i, t in enumerate(outputs)]
+        root_nodes = [n for n, _ in roots]
     root_grads = _root_grads(outputs, grad_outputs, create_graph)
 
     capture = reach = None
@@ -265,7 +274,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             key = (t._grad_fn, t._output_nr) if t._grad_fn is not None else (t._accumulator(), 0)
             capture.setdefault(key[0], []).append((key[1], k))
         reach = _leading_to(_topological_order(root_nodes), capture)
-    captured = [None] * (len(inputs) if inputs is not None else 0)
+    captured = [None] * len(inputs) if inputs is not None else None
 
     buffers = {}
     delivered = set()
@@ -282,7 +291,10 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     # child its gradients as the count drops. A node that received nothing still
     # releases its children, so they run once their other inputs arrive.
     deps = _dependencies(root_nodes)
-    ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
+    if len(root_nodes) == 1:  # one root: nothing points at it (a graph has no cycles)
+        ready = [root_nodes[0]]
+    else:
+        ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
 
     prev = grad_mode.enabled
     grad_mode.enabled = create_graph

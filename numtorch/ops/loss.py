@@ -451,8 +451,15 @@ class CrossEntropy(ArrayFunction):
         # Stable log-softmax: shifted = x - max(x); log p = shifted - lse. Every term of
         # the loss is read off ``shifted`` first; then the same buffer becomes the softmax.
         # (An inf or nan in x gives nan, as in PyTorch; no NumPy warning for it.)
-        with np.errstate(invalid="ignore"):
-            shifted = x2 - x2.max(axis=1, keepdims=True) if x2.size else x2.copy()
+        if not x2.size:
+            shifted = x2.copy()
+        else:
+            top = x2.max(axis=1, keepdims=True)
+            if xp.isfinite(top).all():  # no inf - inf to warn about: skip errstate's cost
+                shifted = x2 - top
+            else:
+                with np.errstate(invalid="ignore"):
+                    shifted = x2 - top
         if probs_target:
             q = target.reshape(x2.shape).astype(x.dtype, copy=False)
             if smoothing:
@@ -575,6 +582,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     Shape: input (N, C) or (C,) or (N, C, d1, ...); target of class indices (N,) or ()
     or (N, d1, ...), or of probabilities with input's shape.
     """
+    if (weight is None and label_smoothing == 0 and size_average is None and reduce is None
+            and reduction in ("mean", "sum", "none") and isinstance(input, Tensor)
+            and isinstance(target, Tensor) and input._data.ndim == 2
+            and target._data.ndim == 1 and target._data.dtype == np.int64
+            and input._data.shape[0] == target._data.shape[0]):
+        # The usual classifier loss: (N, C) logits, (N,) int64 classes, no weight or
+        # smoothing. Every check below would pass, and they cost as much as the kernel.
+        return CrossEntropy.apply(input, target, None, ignore_index, reduction, 0.0)
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")

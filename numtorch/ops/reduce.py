@@ -226,6 +226,8 @@ class SumDim(Sum):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A001
     """Sum of elements, over all of them or over ``dim`` (an int or a tuple of ints)."""
+    if dim is None and dtype is None and out is None:  # x.sum(), the usual loss: no checks
+        return Sum.apply(input, tuple(range(input.ndim)), keepdim, None)
     _check_out(out, "sum", input)
     dims = _dims_of(dim, input.ndim)
     fn = Sum if dim is None else SumDim
