@@ -180,3 +180,32 @@ def test_worker_processes_give_the_same_model(tmp_path, data_root):
     a, b = numtorch.load(tmp_path / "w0" / "model.pth"), numtorch.load(tmp_path / "w2" / "model.pth")
     for k in a:
         np.testing.assert_array_equal(a[k].numpy(), b[k].numpy())
+
+
+@needs_fashion_mnist
+def test_ctrl_c_leaves_a_usable_checkpoint_and_resume_continues(tmp_path, data_root):
+    import signal
+    import time
+
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "numtorch", "train", "--out", str(out), "--data-root", data_root,
+           "--train-subset", "640", "--test-subset", "200", "--epochs", "1000"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        while not (out / "metrics.csv").exists() and time.time() < deadline:
+            time.sleep(0.2)
+        assert (out / "metrics.csv").exists(), "no epoch finished in time"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "Interrupted." in err and "--resume" in err
+    state = numtorch.load(out / "checkpoint.pth")
+    done = state["epoch"]
+    assert done >= 1
+    assert main(["train", "--out", str(out), "--data-root", data_root, "--train-subset", "640",
+                 "--test-subset", "200", "--epochs", str(done + 1), "--resume"]) == 0
+    rows = list(csv.DictReader(open(out / "metrics.csv")))
+    assert [int(r["epoch"]) for r in rows] == list(range(1, done + 2))
