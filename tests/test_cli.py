@@ -190,7 +190,10 @@ def test_ctrl_c_leaves_a_usable_checkpoint_and_resume_continues(tmp_path, data_r
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "numtorch", "train", "--out", str(out), "--data-root", data_root,
            "--train-subset", "640", "--test-subset", "200", "--epochs", "1000"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A shell that runs pytest in the background hands down SIGINT as ignored, and Python
+    # then keeps it ignored: give the child the default disposition, as a terminal would.
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.time() + 120
         while not (out / "metrics.csv").exists() and time.time() < deadline:
