@@ -29,6 +29,7 @@ from .pointwise import (
     _down,
     _erf_kernel,
     _keep,
+    _not_implemented,
     _quiet,
     _up,
     erf,
@@ -60,10 +61,7 @@ _GELU_C = 0.044715
 def _floats_only(x, kernel: str):
     """PyTorch's CPU kernels refuse integer and bool tensors with this message."""
     if x.dtype.kind != "f":
-        from .. import _dtype as D
-
-        raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{D.from_numpy_dtype(x.dtype)._legacy}'")
+        raise _not_implemented(kernel, x.dtype)
 
 
 def _work(x):

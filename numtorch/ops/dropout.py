@@ -39,7 +39,7 @@ def _dropout_impl(input, p, train, inplace, feature, alpha):
     if p == 0 or not train or input.numel() == 0:
         return input
     if p == 1:
-        zero = Tensor._make(np.zeros((), dtype=input._data.dtype))
+        zero = Tensor._make(input._xp().zeros((), dtype=input._data.dtype))
         return input.mul_(zero) if inplace else input * zero
     if feature:
         if input.ndim < 2:

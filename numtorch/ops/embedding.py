@@ -89,12 +89,13 @@ def _renorm_rows(weight, indices, max_norm, norm_type) -> None:
     """Rescale in place the rows of ``weight`` that ``indices`` reads and whose norm exceeds
     ``max_norm`` (PyTorch's ``embedding_renorm_``), outside autograd."""
     w = weight._data
-    rows = np.unique(indices.reshape(-1))
+    xp = xp_of(w)
+    rows = xp.unique(indices.reshape(-1))
     sub = w[rows].astype(w.dtype)
     if norm_type == float("inf"):
-        norms = np.abs(sub).max(axis=1)
+        norms = xp.abs(sub).max(axis=1)
     else:
-        norms = (np.abs(sub) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+        norms = (xp.abs(sub) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
     big = norms > max_norm
     if big.any():
         scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)

@@ -816,7 +816,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if isinstance(var, (int, float)):
         if var < 0:
             raise ValueError("var has negative entry/entries")
-        var = Tensor._make(np.full(input.shape, var, dtype=input.dtype.np))
+        var = Tensor._make(xp_of(input._data).full(input.shape, var, dtype=input.dtype.np))
     elif bool((var < 0).any()):
         raise ValueError("var has negative entry/entries")
     if var.shape != input.shape:
@@ -974,8 +974,9 @@ class MultiMarginLoss(ArrayFunction):
         if ctx.p == 2:
             t1 = Tensor._make(ctx.t1)
             coef = coef * (ctx.margin - x2.gather(1, t1) + x2) * 2
-        onehot = np.zeros(coef.shape, dtype=bool)
-        np.put_along_axis(onehot, ctx.t1, True, axis=1)
+        xp = xp_of(coef._data)
+        onehot = xp.zeros(coef.shape, dtype=bool)
+        xp.put_along_axis(onehot, ctx.t1, True, axis=1)
         gx = coef - Tensor._make(onehot) * coef.sum(1, keepdim=True)
         g = _scale(grad, ctx.reduction, ctx.n)
         if ctx.reduction == "none" and not ctx.one_d:
@@ -1089,7 +1090,7 @@ class CtcLoss(ArrayFunction):
         skip = xp.zeros((n, s_ext), dtype=bool)
         skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
         lpe = lp[:, xp.arange(n)[:, None], ext]  # (T, N, S'): log p of each extended label
-        neg_inf = np.array(-np.inf, dtype=lp.dtype)
+        neg_inf = xp.array(-math.inf, dtype=lp.dtype)
         lpe = xp.where(valid[None], lpe, neg_inf)
         with np.errstate(all="ignore"):
             alpha = xp.full((n_t, n, s_ext), neg_inf, dtype=lp.dtype)
@@ -1121,7 +1122,7 @@ class CtcLoss(ArrayFunction):
         xp = xp_of(lp)
         n_t, n, n_c = lp.shape
         s_ext = ext.shape[1]
-        neg_inf = np.array(-np.inf, dtype=lp.dtype)
+        neg_inf = xp.array(-math.inf, dtype=lp.dtype)
         rows = xp.arange(n)
         with np.errstate(all="ignore"):
             beta = xp.full((n_t, n, s_ext), neg_inf, dtype=lp.dtype)
