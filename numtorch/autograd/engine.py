@@ -114,14 +114,13 @@ def _dependencies(roots) -> dict:
     deps = dict.fromkeys(roots, 0)
     stack = list(deps)
     while stack:
-        for child, _ in stack.pop().next_functions:
-            if child is None:
-                continue
+        for edge in stack.pop()._edges:
+            child = edge[0]
             if child in deps:
                 deps[child] += 1
             else:
                 deps[child] = 1
-                if child.next_functions:  # leaves (AccumulateGrad) have none to walk
+                if child._edges:  # leaves (AccumulateGrad) have none to walk
                     stack.append(child)
     return deps
 
@@ -139,12 +138,12 @@ def _topological_order(roots):
     while ready:
         node = ready.pop()
         order.append(node)
-        for child, _ in node.next_functions:
-            if child is not None:
-                left = deps[child] - 1
-                deps[child] = left
-                if left == 0:
-                    ready.append(child)
+        for edge in node._edges:
+            child = edge[0]
+            left = deps[child] - 1
+            deps[child] = left
+            if left == 0:
+                ready.append(child)
     return order
 
 
@@ -152,8 +151,9 @@ def _leading_to(order, targets):
     """The nodes from which some target node is reachable (excluding bare targets)."""
     reach = set()
     for node in reversed(order):
-        for child, _ in node.next_functions:
-            if child is not None and (child in reach or child in targets):
+        for edge in node._edges:
+            child = edge[0]
+            if child in reach or child in targets:
                 reach.add(node)
                 break
     return reach
@@ -329,25 +329,21 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                         node._saved = _FREED
                     if not isinstance(out, tuple):
                         out = (out,)
-                    if len(out) != len(node.next_functions):
+                    if len(out) != len(node.needs_input_grad):
                         _check_count(node, out)
             if out is None:
-                for child, _ in node.next_functions:
-                    if child is not None:
-                        left = deps[child] - 1
-                        deps[child] = left
-                        if not left:
-                            ready.append(child)
+                for edge in node._edges:
+                    child = edge[0]
+                    left = deps[child] - 1
+                    deps[child] = left
+                    if not left:
+                        ready.append(child)
                 continue
             # Pass each gradient on: cast/sum it to the input's dtype and shape if it
             # differs (the one place broadcasting is undone), add it into the child's buffer.
-            metas = node._input_meta
-            for i, (child, nr) in enumerate(node.next_functions):
-                if child is None:
-                    continue
+            for child, nr, i, shape, dtype in node._edges:
                 g = out[i]
                 if g is not None:
-                    meta = metas[i]
                     try:
                         data = g._data
                     except AttributeError:
@@ -355,9 +351,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                                            f"{type(g).__name__})") from None
                     # (``is not`` first: NumPy's builtin dtypes are singletons, and
                     # comparing dtypes with ``!=`` costs more than the rest of this line.)
-                    if data.shape != meta[0] or (data.dtype is not meta[1]
-                                                 and data.dtype != meta[1]):
-                        g = _check_grad(g, meta, node, i)
+                    if data.shape != shape or (data.dtype is not dtype and data.dtype != dtype):
+                        g = _check_grad(g, (shape, dtype), node, i)
                     buf = buffers.get(child)
                     if buf is None:
                         buf = buffers[child] = [None] * len(child._output_meta)
@@ -383,7 +378,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
 
 
 def _run_node(node, grads, retain_graph: bool) -> tuple:
-    """Run one node's backward; its gradients, one per entry of ``next_functions``."""
+    """Run one node's backward; its gradients, one per argument of the forward."""
     if node.materialize_grads:
         for g in grads:
             if g is None:
@@ -399,7 +394,7 @@ def _run_node(node, grads, retain_graph: bool) -> tuple:
         node._saved = _FREED  # release the saved tensors; saved_tensors now raises
     if not isinstance(out, tuple):
         out = (out,)
-    if len(out) != len(node.next_functions):
+    if len(out) != len(node.needs_input_grad):
         _check_count(node, out)
     if node._post_hooks:
         for fn in node._post_hooks:
@@ -409,7 +404,7 @@ def _run_node(node, grads, retain_graph: bool) -> tuple:
 
 def _check_count(node, out) -> None:
     """A backward must return one gradient per forward input (extra Nones are allowed)."""
-    n = len(node.next_functions)
+    n = len(node.needs_input_grad)
     if len(out) < n or any(g is not None for g in out[n:]):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of "
                            f"gradients (expected {n}, got {len(out)})")

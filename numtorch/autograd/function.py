@@ -57,7 +57,9 @@ class Node:
     # Class-level defaults keep node creation (once per recorded op) cheap.
     _forward_cls = None
     _anomaly_trace = None
-    next_functions = ()
+    next_functions = ()  # one (node, output_nr) per Tensor argument, as PyTorch lists them
+    _edges = ()  # one (node, output_nr, arg index, shape, dtype) per input that needs a grad
+    needs_input_grad = ()
     _saved = None
     _saved_versions = None
     _pre_hooks = None
@@ -264,8 +266,12 @@ class Function(metaclass=_FunctionMeta):
             return _plain_output(raw, args)
 
         # Recording: connect the node to the nodes of its inputs (one pass over the args).
-        # (Appending measured cheaper than pre-filled lists for the usual 1-4 arguments.)
-        arrays, needs, nexts, metas = [], [], [], []
+        # ``next_functions`` is the public view (one entry per Tensor argument); the engine
+        # walks ``_edges``: only the inputs that need a gradient, each with its argument's
+        # position (where backward returns its gradient) and its shape and dtype (what
+        # that gradient must have). Appending measured cheaper than pre-filled lists.
+        arrays, needs, nexts, edges = [], [], [], []
+        i = 0
         for a in args:
             if isinstance(a, Tensor):
                 arr = a._data
@@ -273,20 +279,22 @@ class Function(metaclass=_FunctionMeta):
                 if a._requires_grad:
                     fn = a._grad_fn
                     if fn is None:
-                        nexts.append((a._accum or a._accumulator(), 0))
+                        fn, nr = a._accum or a._accumulator(), 0
                     else:
-                        nexts.append((fn, a._output_nr))
-                    metas.append((arr.shape, arr.dtype))
+                        nr = a._output_nr
+                    nexts.append((fn, nr))
+                    edges.append((fn, nr, i, arr.shape, arr.dtype))
                     needs.append(True)
-                    continue
+                else:
+                    nexts.append(_NO_EDGE)
+                    needs.append(False)
             else:
                 arrays.append(a)
-            nexts.append(_NO_EDGE)
-            metas.append(None)
-            needs.append(False)
+                needs.append(False)
+            i += 1
         ctx.needs_input_grad = tuple(needs)
         ctx.next_functions = tuple(nexts)
-        ctx._input_meta = metas
+        ctx._edges = edges
         if _anomaly[0]:
             ctx._anomaly_trace = "".join(traceback.format_stack()[:-1])
         if not cls._forward_on_arrays:

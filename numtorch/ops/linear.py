@@ -37,6 +37,7 @@ class _Linear(ArrayFunction):
             ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
         out = x @ w.T
         if b is not None:
+            ctx.bias_shape = b.shape
             out += b
         return out
 
@@ -56,7 +57,7 @@ class _Linear(ArrayFunction):
         gb = None
         if len(need) > 2 and need[2]:
             # A (out_features,) bias is summed here; other broadcast shapes by the engine.
-            gb = grad.sum(0) if ctx._input_meta[2][0] == grad.shape[1:] else grad
+            gb = grad.sum(0) if ctx.bias_shape == grad.shape[1:] else grad
         return gx, gw, gb
 
 

@@ -445,3 +445,40 @@ def test_custom_function_float32_end_to_end():
     y = Cube.apply(x)
     y.sum().backward()
     assert y.dtype is numtorch.float32 and x.grad.dtype is numtorch.float32
+
+
+def _graph_shape(fn):
+    """The backward graph below ``fn`` as nested (name, [children]) lists."""
+    if fn is None:
+        return None
+    return (type(fn).__name__, [(_graph_shape(child), nr) for child, nr in fn.next_functions])
+
+
+def test_next_functions_list_tensor_arguments_only():
+    # Non-tensor arguments (alpha, dims, a Python number k) get no entry, as in PyTorch;
+    # a tensor that needs no gradient gets (None, 0).
+    graphs = []
+    for lib in (numtorch, torch):
+        MulConst = make_fns(lib)[0]
+        a = lib.ones(3, requires_grad=True)
+        b = lib.ones(3)
+        y = (MulConst.apply(a, 2.0) + b * a).sum(dim=0) + a.sum()
+        z = lib.add(a, b, alpha=2).mean()
+        graphs.append((_graph_shape(y.grad_fn), _graph_shape(z.grad_fn)))
+    assert graphs[0] == graphs[1]
+
+
+def test_backward_returning_too_few_gradients_raises():
+    class Short(Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            return x * k
+
+        @staticmethod
+        def backward(ctx, grad):
+            return (grad,)[:0]
+
+    x = numtorch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"returned an incorrect number of gradients "
+                                           r"\(expected 2, got 0\)"):
+        Short.apply(x, 2.0).sum().backward()
