@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
@@ -14,6 +16,7 @@ from .optimizer import (
     _scalar,
     _step_tensor,
     _tensor_steps,
+    _update,
     _zeros_state,
 )
 
@@ -120,35 +123,44 @@ class Adam(Optimizer):
                     state["exp_avg_sq"] = _zeros_state(p)
                     if amsgrad:
                         state["max_exp_avg_sq"] = _zeros_state(p)
-                param, g = p._data, grad._data
-                xp = get_array_module(param)
-                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
                 step = _bump_step(state["step"])
-                if maximize:
-                    g = -g
-                if weight_decay != 0:
-                    if decoupled:
-                        param *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * param
-                tmp = xp.empty_like(param)
-                _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
-                exp_avg_sq *= beta2
-                _addcmul_sq_(xp, exp_avg_sq, g, 1 - beta2, tmp)
-
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-                step_size = lr / bias_correction1
+                arrays = [p._data, grad._data, state["exp_avg"]._data,
+                          state["exp_avg_sq"]._data]
                 if amsgrad:
-                    max_sq = state["max_exp_avg_sq"]._data
-                    xp.maximum(max_sq, exp_avg_sq, out=max_sq)
-                    xp.sqrt(max_sq, out=tmp)
-                else:
-                    xp.sqrt(exp_avg_sq, out=tmp)
-                tmp /= bias_correction2_sqrt
-                tmp += eps  # tmp is now the denominator
-                # param.addcdiv_(exp_avg, denom, value=-step_size): (value * exp_avg) / denom
-                xp.divide(xp.multiply(exp_avg, -step_size), tmp, out=tmp)
-                param += tmp
+                    arrays.append(state["max_exp_avg_sq"]._data)
+                _update(functools.partial(
+                    _adam_update, beta1=beta1, beta2=beta2, eps=eps, lr=lr,
+                    weight_decay=weight_decay, decoupled=decoupled, maximize=maximize,
+                    step_size=lr / (1 - beta1 ** step),
+                    bias_correction2_sqrt=(1 - beta2 ** step) ** 0.5), *arrays)
                 p._vc[0] += 1
         return loss
+
+
+def _adam_update(param, g, exp_avg, exp_avg_sq, *rest, beta1, beta2, eps, lr, weight_decay,
+                 decoupled, maximize, step_size, bias_correction2_sqrt) -> None:
+    """One parameter's Adam update, in place, on whole arrays or on matching chunks of them
+    (``rest`` is ``(max_exp_avg_sq, tmp)`` with AMSGrad, else ``(tmp,)``)."""
+    xp = get_array_module(param)
+    tmp = rest[-1]
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        if decoupled:
+            param *= 1 - lr * weight_decay
+        else:
+            g = g + weight_decay * param
+    _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
+    exp_avg_sq *= beta2
+    _addcmul_sq_(xp, exp_avg_sq, g, 1 - beta2, tmp)
+    if len(rest) == 2:  # AMSGrad: the largest second moment so far
+        max_sq = rest[0]
+        xp.maximum(max_sq, exp_avg_sq, out=max_sq)
+        xp.sqrt(max_sq, out=tmp)
+    else:
+        xp.sqrt(exp_avg_sq, out=tmp)
+    tmp /= bias_correction2_sqrt
+    tmp += eps  # tmp is now the denominator
+    # param.addcdiv_(exp_avg, denom, value=-step_size): (value * exp_avg) / denom
+    xp.divide(xp.multiply(exp_avg, -step_size), tmp, out=tmp)
+    param += tmp

@@ -27,7 +27,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..backend import get_array_module
+from ..backend import get_array_module, parallel
 
 __all__ = ["Optimizer"]
 
@@ -445,3 +445,43 @@ def _addcmul_sq_(xp, avg, g, value: float, tmp) -> None:
     xp.multiply(g, value, out=tmp)
     tmp *= g
     avg += tmp
+
+
+# --- the elementwise update of one parameter, cache-sized ------------------------------
+#
+# An optimiser's step is a dozen elementwise NumPy passes over a parameter and its state
+# (Adam: the moments, a denominator, the parameter). On whole arrays each pass streams
+# megabytes through memory; on chunks of ``_CHUNK`` elements the arrays of the update
+# stay in the core's caches from the first pass to the last, and chunks are shared out
+# over the pool's threads. The arithmetic per element is unchanged, so the result is
+# bit-identical to one call on the whole arrays. Measured on the tutorial MLP's
+# parameters (2 cores): Adam's step 3.0 -> 1.7 ms (PyTorch 1.4 ms). Smaller chunks would
+# fit L2 better but cost more Python calls, and on two threads they contend for the GIL
+# (2**13 elements: 6.2 ms).
+
+_CHUNK = 1 << 16  # elements (256 KiB of float32): measured best for Adam on 2 cores, 2**13..2**18
+
+
+def _update(update, *arrays) -> None:
+    """Run ``update(*arrays, tmp)`` — in-place elementwise arithmetic on same-shaped arrays,
+    ``tmp`` a scratch array of that shape — chunk by chunk where that pays (CPU, contiguous,
+    larger than a chunk), else once on the whole arrays."""
+    first = arrays[0]
+    n = first.size
+    if type(first) is not np.ndarray or n <= _CHUNK or not all(
+            type(a) is np.ndarray and a.flags.c_contiguous and a.shape == first.shape
+            for a in arrays):
+        update(*arrays, get_array_module(first).empty_like(first))
+        return
+    flat = [a.reshape(-1) for a in arrays]
+
+    def part(start, stop):
+        scratch = np.empty(_CHUNK, dtype=first.dtype)
+        for lo in range(start, stop, _CHUNK):
+            hi = min(lo + _CHUNK, stop)
+            update(*[f[lo:hi] for f in flat], scratch[:hi - lo])
+
+    chunks = -(-n // _CHUNK)
+    threads = min(parallel.get_num_threads(), chunks) if n >= parallel.MIN_SIZE else 1
+    per = -(-chunks // threads) * _CHUNK
+    parallel.run(part, [(lo, min(lo + per, n)) for lo in range(0, n, per)])

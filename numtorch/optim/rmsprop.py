@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
@@ -14,6 +16,7 @@ from .optimizer import (
     _scalar,
     _step_tensor,
     _tensor_steps,
+    _update,
     _zeros_state,
 )
 
@@ -100,35 +103,47 @@ class RMSprop(Optimizer):
                         state["momentum_buffer"] = _zeros_state(p)
                     if centered:
                         state["grad_avg"] = _zeros_state(p)
-                param, g = p._data, grad._data
-                xp = get_array_module(param)
                 _bump_step(state["step"])
-                if maximize:
-                    g = -g
-                if weight_decay != 0:
-                    g = g + weight_decay * param
-                square_avg = state["square_avg"]._data
-                avg = xp.empty_like(param)
-                square_avg *= alpha
-                _addcmul_sq_(xp, square_avg, g, 1 - alpha, avg)
+                arrays = [p._data, grad._data, state["square_avg"]._data]
                 if centered:
-                    grad_avg = state["grad_avg"]._data
-                    _lerp_(xp, grad_avg, g, 1 - alpha, avg)
-                    # square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
-                    xp.multiply(grad_avg, -1.0, out=avg)
-                    avg *= grad_avg
-                    avg += square_avg
-                    xp.sqrt(avg, out=avg)
-                else:
-                    xp.sqrt(square_avg, out=avg)
-                avg += eps
+                    arrays.append(state["grad_avg"]._data)
                 if momentum > 0:
-                    buf = state["momentum_buffer"]._data
-                    buf *= momentum
-                    buf += g / avg  # addcdiv_ with value 1
-                    param -= lr * buf
-                else:
-                    xp.divide(xp.multiply(g, -lr), avg, out=avg)
-                    param += avg
+                    arrays.append(state["momentum_buffer"]._data)
+                _update(functools.partial(
+                    _rmsprop_update, lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                    momentum=momentum, centered=centered, maximize=maximize), *arrays)
                 p._vc[0] += 1
         return loss
+
+
+def _rmsprop_update(param, g, square_avg, *rest, lr, alpha, eps, weight_decay, momentum,
+                    centered, maximize) -> None:
+    """One parameter's RMSprop update, in place, on whole arrays or on matching chunks of
+    them (``rest``: ``grad_avg`` if centered, ``momentum_buffer`` if momentum, scratch)."""
+    xp = get_array_module(param)
+    grad_avg = rest[0] if centered else None
+    buf = rest[-2] if momentum > 0 else None
+    avg = rest[-1]
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * param
+    square_avg *= alpha
+    _addcmul_sq_(xp, square_avg, g, 1 - alpha, avg)
+    if centered:
+        _lerp_(xp, grad_avg, g, 1 - alpha, avg)
+        # square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
+        xp.multiply(grad_avg, -1.0, out=avg)
+        avg *= grad_avg
+        avg += square_avg
+        xp.sqrt(avg, out=avg)
+    else:
+        xp.sqrt(square_avg, out=avg)
+    avg += eps
+    if momentum > 0:
+        buf *= momentum
+        buf += g / avg  # addcdiv_ with value 1
+        param -= lr * buf
+    else:
+        xp.divide(xp.multiply(g, -lr), avg, out=avg)
+        param += avg

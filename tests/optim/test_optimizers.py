@@ -574,3 +574,46 @@ def test_lbfgs_stops_at_an_optimum_and_rejects_unknown_line_search():
 
     with pytest.raises(RuntimeError, match="only 'strong_wolfe' is supported"):
         bad.step(closure_y)
+
+
+# --- the chunked update of large parameters ---------------------------------------------
+
+CHUNKED = [(n, k) for n, k in GRID if n in ("SGD", "Adam", "AdamW", "RMSprop")]
+
+
+@pytest.mark.parametrize("name,kwargs", CHUNKED,
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(CHUNKED)])
+def test_chunked_update_is_bit_identical_to_whole_arrays(name, kwargs, monkeypatch):
+    # Large parameters are updated chunk by chunk (on threads above parallel.MIN_SIZE):
+    # the same arithmetic per element, so the same bits as one pass over whole arrays.
+    from numtorch.optim import optimizer as opt_mod
+
+    rng = np.random.default_rng(3)
+    shapes = [(700, 800), (3000, 50), (70001,), (5,)]
+    start = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [[rng.standard_normal(s).astype(np.float32) for s in shapes] for _ in range(3)]
+    results = []
+    for chunk in (opt_mod._CHUNK, 1 << 40):
+        monkeypatch.setattr(opt_mod, "_CHUNK", chunk)
+        params = [numtorch.tensor(a, requires_grad=True) for a in start]
+        opt = getattr(optim, name)(params, **kwargs)
+        for step_grads in grads:
+            for p, g in zip(params, step_grads):
+                p.grad = numtorch.tensor(g)
+            opt.step()
+        results.append([p.detach().numpy().copy() for p in params])
+    for chunked, whole in zip(*results):
+        np.testing.assert_array_equal(chunked, whole)
+
+
+def test_chunked_update_with_a_non_contiguous_grad_matches_torch():
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((600, 500)).astype(np.float32)
+    tp, np_ = torch.tensor(a, requires_grad=True), numtorch.tensor(a, requires_grad=True)
+    topt, nopt = torch.optim.Adam([tp], lr=0.01), optim.Adam([np_], lr=0.01)
+    for _ in range(3):
+        g = rng.standard_normal((500, 600)).astype(np.float32)
+        tp.grad, np_.grad = torch.tensor(g).t(), numtorch.tensor(g).t()
+        topt.step()
+        nopt.step()
+    np.testing.assert_allclose(np_.detach().numpy(), tp.detach().numpy(), **TOL[np.float32])
