@@ -31,6 +31,8 @@ import threading
 
 import numpy as np
 
+from . import blas
+
 # Measured on a 2-core machine: below ~2**18 float32 elements the hand-over to a
 # worker thread costs about what the second core saves.
 MIN_SIZE = 1 << 18
@@ -60,33 +62,7 @@ def set_num_threads(n: int) -> None:
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise RuntimeError(f"set_num_threads expects a positive integer, got {n}")
     _num_threads = n
-    _blas_set_num_threads(n)
-
-
-def _blas_set_num_threads(n: int) -> None:
-    """Tell NumPy's OpenBLAS (if that is NumPy's BLAS) to use ``n`` threads.
-
-    NumPy has no API for this; its wheels bundle OpenBLAS, whose C entry point is
-    found in the loaded library by name. Other BLAS builds are left as they are.
-    """
-    import ctypes
-
-    try:
-        with open("/proc/self/maps") as f:
-            paths = {line.split()[-1] for line in f if "openblas" in line and ".so" in line}
-    except OSError:  # not Linux
-        return
-    for path in paths:
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for name in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_",
-                     "scipy_openblas_set_num_threads", "openblas_set_num_threads"):
-            fn = getattr(lib, name, None)
-            if fn is not None:
-                fn(ctypes.c_int(n))
-                break
+    blas.set_num_threads(n)
 
 
 def _work(tasks: queue.SimpleQueue) -> None:

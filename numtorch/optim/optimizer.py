@@ -27,7 +27,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..backend import get_array_module, parallel
+from ..backend import blas, get_array_module, parallel
 
 __all__ = ["Optimizer"]
 
@@ -485,3 +485,17 @@ def _update(update, *arrays) -> None:
     threads = min(parallel.get_num_threads(), chunks) if n >= parallel.MIN_SIZE else 1
     per = -(-chunks // threads) * _CHUNK
     parallel.run(part, [(lo, min(lo + per, n)) for lo in range(0, n, per)])
+
+
+def _add_(y, x, alpha: float) -> None:
+    """``y.add_(x, alpha=alpha)`` on arrays: ``y += alpha * x`` rounded once, as PyTorch
+    rounds it, by BLAS's axpy (one pass, on BLAS's threads); NumPy where BLAS cannot."""
+    if not blas.axpy(alpha, x, y):
+        y += alpha * x
+
+
+def _added(a, x, alpha: float):
+    """``a.add(x, alpha=alpha)`` on arrays: a new array, rounded as ``_add_`` rounds."""
+    out = get_array_module(a).array(a)  # a copy; an array even if ``a`` is a 0-d result
+    _add_(out, x, alpha)
+    return out

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-
 from .._tensor import Tensor
 from ..backend import get_array_module
-from .optimizer import Optimizer, _no_differentiable, _no_fused_or_capturable, _scalar, _update
+from .optimizer import (
+    Optimizer,
+    _add_,
+    _added,
+    _no_differentiable,
+    _no_fused_or_capturable,
+    _scalar,
+)
 
 __all__ = ["SGD"]
 
@@ -80,44 +85,24 @@ class SGD(Optimizer):
                 grad = p._grad
                 if grad is None:
                     continue
-                arrays = [p._data, grad._data]
-                first = False
+                g = grad._data
+                if maximize:
+                    g = -g
+                if weight_decay != 0:
+                    g = _added(g, p._data, weight_decay)  # grad.add(param, alpha=wd)
                 if momentum != 0:
                     state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:  # the first step: the buffer starts as the gradient
-                        g = grad._data
                         buf = state["momentum_buffer"] = Tensor._make(
-                            get_array_module(g).empty(g.shape, g.dtype))
-                        first = True
+                            get_array_module(g).array(g))
                     else:
+                        b = buf._data
+                        b *= momentum
+                        _add_(b, g, 1 - dampening)
                         buf._vc[0] += 1
-                    arrays.append(buf._data)
-                _update(functools.partial(
-                    _sgd_update, lr=lr, weight_decay=weight_decay, momentum=momentum,
-                    dampening=dampening, nesterov=nesterov, maximize=maximize, first=first),
-                    *arrays)
+                    g = _added(g, buf._data, momentum) if nesterov else buf._data
+                _add_(p._data, g, -lr)  # param.add_(grad, alpha=-lr)
                 p._vc[0] += 1
         return loss
 
-
-def _sgd_update(param, g, *rest, lr, weight_decay, momentum, dampening, nesterov, maximize,
-                first) -> None:
-    """One parameter's SGD update, in place, on whole arrays or on matching chunks of them
-    (``rest`` is ``(momentum_buffer, tmp)`` with momentum, else ``(tmp,)``)."""
-    tmp = rest[-1]
-    if maximize:
-        g = -g
-    if weight_decay != 0:
-        g = g + weight_decay * param
-    if momentum != 0:
-        buf = rest[0]
-        if first:
-            buf[...] = g
-        else:
-            buf *= momentum
-            get_array_module(g).multiply(g, 1 - dampening, out=tmp)
-            buf += tmp
-        g = g + momentum * buf if nesterov else buf
-    get_array_module(g).multiply(g, lr, out=tmp)
-    param -= tmp

@@ -617,3 +617,25 @@ def test_chunked_update_with_a_non_contiguous_grad_matches_torch():
         topt.step()
         nopt.step()
     np.testing.assert_allclose(np_.detach().numpy(), tp.detach().numpy(), **TOL[np.float32])
+
+
+SGD_ROWS = [(n, k) for n, k in GRID if n == "SGD"]
+
+
+@pytest.mark.skipif(not {"saxpy", "daxpy"} <= set(__import__(
+    "numtorch.backend.blas", fromlist=["_routines"])._routines()),
+    reason="NumPy's BLAS has no axpy numtorch can call")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,kwargs", SGD_ROWS, ids=[f"SGD-{i}" for i in range(len(SGD_ROWS))])
+def test_sgd_trajectory_is_torch_bit_for_bit(name, kwargs, dtype):
+    # add_(x, alpha=) rounds once in PyTorch; BLAS axpy does too, so every step agrees exactly
+    # (odd sizes cover BLAS's tail loop).
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in [(37, 29), (70001,), ()]]
+    tparams = [torch.tensor(a, requires_grad=True) for a in arrays]
+    nparams = [numtorch.tensor(a, requires_grad=True) for a in arrays]
+    topt = torch.optim.SGD(tparams, **kwargs)
+    nopt = optim.SGD(nparams, **kwargs)
+    run_both(topt, nopt, tparams, nparams, 30)
+    for tp, np_ in zip(tparams, nparams):
+        np.testing.assert_array_equal(np_.detach().numpy(), tp.detach().numpy())
