@@ -163,3 +163,17 @@ def test_empty_and_zero_dim_tensors_are_unaffected(two_threads):
 def test_set_num_threads_rejects_non_positive():
     with pytest.raises(RuntimeError, match="positive integer"):
         parallel.set_num_threads(0)
+
+
+def test_malloc_tuning_applies_on_glibc_and_can_be_turned_off():
+    import platform
+    import subprocess
+    import sys
+
+    code = "from numtorch.backend import cpu; print(cpu.tune_malloc())"
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**__import__("os").environ, "NUMTORCH_MALLOC_TUNING": "0"})
+    assert off.stdout.strip() == "False", off.stderr
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    glibc = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+    assert on.stdout.strip() == str(glibc), on.stderr

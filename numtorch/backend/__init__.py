@@ -10,6 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._device import device
+from . import cpu
+
+cpu.tune_malloc()  # once, at import: see backend/cpu.py
 
 
 def get_array_module(*arrays):
