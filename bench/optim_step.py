@@ -26,6 +26,11 @@ CASES = [
     ("Adam", dict(lr=1e-3)),
     ("AdamW", dict(lr=1e-3)),
     ("RMSprop", dict(lr=1e-3)),
+    ("Adagrad", dict(lr=1e-2)),
+    ("Adamax", dict(lr=2e-3)),
+    ("Adadelta", dict(lr=1.0)),
+    ("NAdam", dict(lr=2e-3)),
+    ("RAdam", dict(lr=1e-3)),
 ]
 
 

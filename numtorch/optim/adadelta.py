@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
@@ -13,6 +15,7 @@ from .optimizer import (
     _scalar,
     _step_tensor,
     _tensor_steps,
+    _update,
     _zeros_state,
 )
 
@@ -87,26 +90,32 @@ class Adadelta(Optimizer):
                     state["step"] = _step_tensor()
                     state["square_avg"] = _zeros_state(p)
                     state["acc_delta"] = _zeros_state(p)
-                param, g = p._data, grad._data
-                xp = get_array_module(param)
                 _bump_step(state["step"])
-                if maximize:
-                    g = -g
-                if weight_decay != 0:
-                    g = g + weight_decay * param
-                square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
-                tmp = xp.empty_like(param)
-                square_avg *= rho
-                _addcmul_sq_(xp, square_avg, g, 1 - rho, tmp)
-                std = xp.add(square_avg, eps, out=xp.empty_like(param))
-                xp.sqrt(std, out=std)
-                delta = xp.add(acc_delta, eps, out=xp.empty_like(param))
-                xp.sqrt(delta, out=delta)
-                delta /= std
-                delta *= g
-                acc_delta *= rho
-                _addcmul_sq_(xp, acc_delta, delta, 1 - rho, tmp)
-                delta *= -lr  # param.add_(delta, alpha=-lr)
-                param += delta
+                _update(functools.partial(
+                    _adadelta_update, lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                    maximize=maximize),
+                    p._data, grad._data, state["square_avg"]._data, state["acc_delta"]._data)
                 p._vc[0] += 1
         return loss
+
+
+def _adadelta_update(param, g, square_avg, acc_delta, tmp, *, lr, rho, eps, weight_decay,
+                     maximize) -> None:
+    """One parameter's Adadelta update, in place, on whole arrays or matching chunks."""
+    xp = get_array_module(param)
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * param
+    square_avg *= rho
+    _addcmul_sq_(xp, square_avg, g, 1 - rho, tmp)
+    std = xp.add(square_avg, eps, out=xp.empty_like(param))
+    xp.sqrt(std, out=std)
+    delta = xp.add(acc_delta, eps, out=xp.empty_like(param))
+    xp.sqrt(delta, out=delta)
+    delta /= std
+    delta *= g
+    acc_delta *= rho
+    _addcmul_sq_(xp, acc_delta, delta, 1 - rho, tmp)
+    delta *= -lr  # param.add_(delta, alpha=-lr)
+    param += delta

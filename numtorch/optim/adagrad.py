@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
@@ -12,6 +14,7 @@ from .optimizer import (
     _scalar,
     _step_tensor,
     _tensor_steps,
+    _update,
 )
 
 __all__ = ["Adagrad"]
@@ -106,20 +109,25 @@ class Adagrad(Optimizer):
                 state = self.state[p]
                 if len(state) == 0:  # a parameter added with add_param_group
                     state = self._init_state(p)
-                param, g = p._data, grad._data
-                xp = get_array_module(param)
                 step = _bump_step(state["step"])
-                if maximize:
-                    g = -g
-                if weight_decay != 0:
-                    g = g + weight_decay * param
-                clr = lr / (1 + (step - 1) * lr_decay)
-                state_sum = state["sum"]._data
-                std = xp.multiply(g, g, out=xp.empty_like(param))  # addcmul_ with value 1
-                state_sum += std
-                xp.sqrt(state_sum, out=std)
-                std += eps
-                xp.divide(xp.multiply(g, -clr), std, out=std)
-                param += std
+                _update(functools.partial(
+                    _adagrad_update, clr=lr / (1 + (step - 1) * lr_decay), eps=eps,
+                    weight_decay=weight_decay, maximize=maximize),
+                    p._data, grad._data, state["sum"]._data)
                 p._vc[0] += 1
         return loss
+
+
+def _adagrad_update(param, g, state_sum, tmp, *, clr, eps, weight_decay, maximize) -> None:
+    """One parameter's Adagrad update, in place, on whole arrays or matching chunks of them."""
+    xp = get_array_module(param)
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * param
+    std = xp.multiply(g, g, out=tmp)  # addcmul_ with value 1
+    state_sum += std
+    xp.sqrt(state_sum, out=std)
+    std += eps
+    xp.divide(xp.multiply(g, -clr), std, out=std)
+    param += std

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
@@ -13,6 +15,7 @@ from .optimizer import (
     _scalar,
     _step_tensor,
     _tensor_steps,
+    _update,
     _zeros_state,
 )
 
@@ -89,22 +92,27 @@ class Adamax(Optimizer):
                     state["step"] = _step_tensor()
                     state["exp_avg"] = _zeros_state(p)
                     state["exp_inf"] = _zeros_state(p)
-                param, g = p._data, grad._data
-                xp = get_array_module(param)
                 step = _bump_step(state["step"])
-                if maximize:
-                    g = -g
-                if weight_decay != 0:
-                    g = g + weight_decay * param
-                exp_avg, exp_inf = state["exp_avg"]._data, state["exp_inf"]._data
-                tmp = xp.empty_like(param)
-                _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
-                exp_inf *= beta2
-                xp.abs(g, out=tmp)
-                tmp += eps
-                xp.maximum(exp_inf, tmp, out=exp_inf)
-                clr = lr / (1 - beta1 ** step)
-                xp.divide(xp.multiply(exp_avg, -clr), exp_inf, out=tmp)
-                param += tmp
+                _update(functools.partial(
+                    _adamax_update, beta1=beta1, beta2=beta2, eps=eps,
+                    clr=lr / (1 - beta1 ** step), weight_decay=weight_decay, maximize=maximize),
+                    p._data, grad._data, state["exp_avg"]._data, state["exp_inf"]._data)
                 p._vc[0] += 1
         return loss
+
+
+def _adamax_update(param, g, exp_avg, exp_inf, tmp, *, beta1, beta2, eps, clr, weight_decay,
+                   maximize) -> None:
+    """One parameter's Adamax update, in place, on whole arrays or matching chunks of them."""
+    xp = get_array_module(param)
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * param
+    _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
+    exp_inf *= beta2
+    xp.abs(g, out=tmp)
+    tmp += eps
+    xp.maximum(exp_inf, tmp, out=exp_inf)
+    xp.divide(xp.multiply(exp_avg, -clr), exp_inf, out=tmp)
+    param += tmp

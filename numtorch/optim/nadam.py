@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
@@ -14,6 +16,7 @@ from .optimizer import (
     _scalar,
     _step_tensor,
     _tensor_steps,
+    _update,
     _zeros_state,
 )
 
@@ -108,37 +111,42 @@ class NAdam(Optimizer):
                     state["mu_product"] = _step_tensor(1.0)
                     state["exp_avg"] = _zeros_state(p)
                     state["exp_avg_sq"] = _zeros_state(p)
-                param, g = p._data, grad._data
-                xp = get_array_module(param)
                 step = _bump_step(state["step"])
-                if maximize:
-                    g = -g
-                bias_correction2 = 1 - beta2 ** step
-                if weight_decay != 0:
-                    if decoupled:
-                        param *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * param
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
                 mu_t = state["mu_product"]
                 mu_t._data *= mu  # a 0-d float32 array: rounded as PyTorch's 0-d tensor
                 mu_t._vc[0] += 1
                 mu_product = float(mu_t._data)
-                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                tmp = xp.empty_like(param)
-                _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
-                exp_avg_sq *= beta2
-                _addcmul_sq_(xp, exp_avg_sq, g, 1 - beta2, tmp)
-                denom = xp.divide(exp_avg_sq, bias_correction2, out=xp.empty_like(param))
-                xp.sqrt(denom, out=denom)
-                denom += eps
-                mu_product_next = mu_product * mu_next
-                xp.divide(xp.multiply(g, -lr * (1.0 - mu) / (1.0 - mu_product)), denom,
-                          out=tmp)
-                param += tmp
-                xp.divide(xp.multiply(exp_avg, (-lr * mu_next) / (1.0 - mu_product_next)),
-                          denom, out=tmp)
-                param += tmp
+                _update(functools.partial(
+                    _nadam_update, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                    weight_decay=weight_decay, decoupled=decoupled, maximize=maximize,
+                    bias_correction2=1 - beta2 ** step,
+                    g_scale=-lr * (1.0 - mu) / (1.0 - mu_product),
+                    avg_scale=(-lr * mu_next) / (1.0 - mu_product * mu_next)),
+                    p._data, grad._data, state["exp_avg"]._data, state["exp_avg_sq"]._data)
                 p._vc[0] += 1
         return loss
+
+
+def _nadam_update(param, g, exp_avg, exp_avg_sq, tmp, *, lr, beta1, beta2, eps, weight_decay,
+                  decoupled, maximize, bias_correction2, g_scale, avg_scale) -> None:
+    """One parameter's NAdam update, in place, on whole arrays or matching chunks of them."""
+    xp = get_array_module(param)
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        if decoupled:
+            param *= 1 - lr * weight_decay
+        else:
+            g = g + weight_decay * param
+    _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
+    exp_avg_sq *= beta2
+    _addcmul_sq_(xp, exp_avg_sq, g, 1 - beta2, tmp)
+    denom = xp.divide(exp_avg_sq, bias_correction2, out=xp.empty_like(param))
+    xp.sqrt(denom, out=denom)
+    denom += eps
+    xp.divide(xp.multiply(g, g_scale), denom, out=tmp)
+    param += tmp
+    xp.divide(xp.multiply(exp_avg, avg_scale), denom, out=tmp)
+    param += tmp

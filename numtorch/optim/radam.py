@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
@@ -14,6 +16,7 @@ from .optimizer import (
     _scalar,
     _step_tensor,
     _tensor_steps,
+    _update,
     _zeros_state,
 )
 
@@ -98,38 +101,46 @@ class RAdam(Optimizer):
                     state["step"] = _step_tensor()
                     state["exp_avg"] = _zeros_state(p)
                     state["exp_avg_sq"] = _zeros_state(p)
-                param, g = p._data, grad._data
-                xp = get_array_module(param)
                 step = _bump_step(state["step"])
-                if maximize:
-                    g = -g
-                if weight_decay != 0:
-                    if decoupled:
-                        param *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * param
-                exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                tmp = xp.empty_like(param)
-                _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
-                exp_avg_sq *= beta2
-                _addcmul_sq_(xp, exp_avg_sq, g, 1 - beta2, tmp)
-
-                bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
-                update = exp_avg / bias_correction1
-                update *= lr
                 rho_inf = 2 / (1 - beta2) - 1
                 rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+                rect = None  # the variance rectification, once the approximation holds
                 if rho_t > 5.0:
                     rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
                             / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-                    # sqrt(bias_correction2) / (sqrt(v) + eps), as reciprocal times the scalar
-                    xp.sqrt(exp_avg_sq, out=tmp)
-                    tmp += eps
-                    xp.reciprocal(tmp, out=tmp)
-                    tmp *= bias_correction2 ** 0.5
-                    update *= tmp
-                    update *= rect
-                param -= update
+                _update(functools.partial(
+                    _radam_update, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                    weight_decay=weight_decay, decoupled=decoupled, maximize=maximize,
+                    bias_correction1=1 - beta1 ** step, bias_correction2=bias_correction2,
+                    rect=rect),
+                    p._data, grad._data, state["exp_avg"]._data, state["exp_avg_sq"]._data)
                 p._vc[0] += 1
         return loss
+
+
+def _radam_update(param, g, exp_avg, exp_avg_sq, tmp, *, lr, beta1, beta2, eps, weight_decay,
+                  decoupled, maximize, bias_correction1, bias_correction2, rect) -> None:
+    """One parameter's RAdam update, in place, on whole arrays or matching chunks of them."""
+    xp = get_array_module(param)
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        if decoupled:
+            param *= 1 - lr * weight_decay
+        else:
+            g = g + weight_decay * param
+    _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
+    exp_avg_sq *= beta2
+    _addcmul_sq_(xp, exp_avg_sq, g, 1 - beta2, tmp)
+    update = exp_avg / bias_correction1
+    update *= lr
+    if rect is not None:
+        # sqrt(bias_correction2) / (sqrt(v) + eps), as reciprocal times the scalar
+        xp.sqrt(exp_avg_sq, out=tmp)
+        tmp += eps
+        xp.reciprocal(tmp, out=tmp)
+        tmp *= bias_correction2 ** 0.5
+        update *= tmp
+        update *= rect
+    param -= update

@@ -578,7 +578,9 @@ def test_lbfgs_stops_at_an_optimum_and_rejects_unknown_line_search():
 
 # --- the chunked update of large parameters ---------------------------------------------
 
-CHUNKED = [(n, k) for n, k in GRID if n in ("SGD", "Adam", "AdamW", "RMSprop")]
+CHUNKED = [(n, k) for n, k in GRID
+           if n in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "Adadelta", "NAdam",
+                    "RAdam")]
 
 
 @pytest.mark.parametrize("name,kwargs", CHUNKED,
