@@ -20,8 +20,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 
 import numpy as np
@@ -79,12 +81,14 @@ def _datasets(root: str, train_subset=None, test_subset=None):
 
 # --- the tutorial's loops ---------------------------------------------------------------
 
-def _train_loop(dataloader, model, loss_fn, optimizer, progress, say):
-    """One epoch of training; returns the mean training loss."""
+def _train_loop(dataloader, model, loss_fn, optimizer, progress, say, check=lambda: None):
+    """One epoch of training; returns the mean training loss. ``check()`` runs before
+    every batch (it raises KeyboardInterrupt once Ctrl-C was pressed)."""
     size = len(dataloader.dataset)
     model.train()
     total, batches = 0.0, 0
     for batch, (X, y) in enumerate(dataloader):
+        check()
         pred = model(X)
         loss = loss_fn(pred, y)
 
@@ -102,7 +106,7 @@ def _train_loop(dataloader, model, loss_fn, optimizer, progress, say):
     return total / max(batches, 1)
 
 
-def _test_loop(dataloader, model, loss_fn):
+def _test_loop(dataloader, model, loss_fn, check=lambda: None):
     """Returns (accuracy in [0, 1], mean loss per batch), as the tutorial computes them."""
     model.eval()
     size = len(dataloader.dataset)
@@ -110,6 +114,7 @@ def _test_loop(dataloader, model, loss_fn):
     test_loss, correct = 0.0, 0.0
     with torch.no_grad():
         for X, y in dataloader:
+            check()
             pred = model(X)
             test_loss += loss_fn(pred, y).item()
             correct += (pred.argmax(1) == y).type(torch.float).sum().item()
@@ -289,25 +294,28 @@ def train(args) -> int:
                                  num_workers=args.num_workers)
 
     progress = _Progress(enabled=sys.stdout.isatty())
+    ctrl_c = _CtrlC()
+    saved = first_epoch  # the last epoch whose files are complete
     try:
-        for t in range(first_epoch, args.epochs):
-            print(f"Epoch {t + 1}\n-------------------------------", flush=True)
-            start = time.perf_counter()
-            progress.start(len(train_dataloader), desc=f"epoch {t + 1}/{args.epochs}")
-            train_loss = _train_loop(train_dataloader, model, loss_fn, optimizer,
-                                     progress, progress.say)
-            progress.close()
-            accuracy, test_loss = _test_loop(test_dataloader, model, loss_fn)
-            print(f"Test Error: \n Accuracy: {(100 * accuracy):>0.1f}%, "
-                  f"Avg loss: {test_loss:>8f} \n", flush=True)
-            rows.append({"epoch": t + 1, "train_loss": round(train_loss, 6),
-                         "test_loss": round(test_loss, 6), "test_accuracy": round(accuracy, 6),
-                         "seconds": round(time.perf_counter() - start, 2)})
-            _save_epoch(args.out, model, optimizer, loader_gen, rows, t + 1, config)
+        with ctrl_c:
+            for t in range(first_epoch, args.epochs):
+                print(f"Epoch {t + 1}\n-------------------------------", flush=True)
+                start = time.perf_counter()
+                progress.start(len(train_dataloader), desc=f"epoch {t + 1}/{args.epochs}")
+                train_loss = _train_loop(train_dataloader, model, loss_fn, optimizer,
+                                         progress, progress.say, ctrl_c.check)
+                progress.close()
+                accuracy, test_loss = _test_loop(test_dataloader, model, loss_fn, ctrl_c.check)
+                print(f"Test Error: \n Accuracy: {(100 * accuracy):>0.1f}%, "
+                      f"Avg loss: {test_loss:>8f} \n", flush=True)
+                rows.append({"epoch": t + 1, "train_loss": round(train_loss, 6),
+                             "test_loss": round(test_loss, 6), "test_accuracy": round(accuracy, 6),
+                             "seconds": round(time.perf_counter() - start, 2)})
+                _save_epoch(args.out, model, optimizer, loader_gen, rows, t + 1, config)
+                saved = t + 1
     except KeyboardInterrupt:
         progress.close()
-        done = rows[-1]["epoch"] if rows else first_epoch
-        print(f"\nInterrupted. {ckpt_path} holds the state after epoch {done}; "
+        print(f"\nInterrupted. {ckpt_path} holds the state after epoch {saved}; "
               "continue with --resume.", file=sys.stderr)
         return 130
     _plot_predictions(os.path.join(args.out, "predictions.png"), model, test_data, args.seed)
@@ -315,6 +323,42 @@ def train(args) -> int:
     print(f"Wrote {args.out}/model.pth, checkpoint.pth, metrics.csv, curves.png, "
           "predictions.png, config.json")
     return 0
+
+
+class _CtrlC:
+    """Ctrl-C during training stops the run between two batches, never inside a file write.
+
+    The first Ctrl-C only sets a flag; ``check()``, called before every batch, then raises
+    KeyboardInterrupt, so the files of the last finished epoch are complete and agree with
+    each other. A second Ctrl-C raises at once. Installed only where Ctrl-C would raise
+    KeyboardInterrupt anyway (Python's default handler, main thread).
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous = None
+
+    def __enter__(self):
+        if (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        print("\nStopping after this batch (Ctrl-C again to stop at once).", file=sys.stderr,
+              flush=True)
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
 
 
 def _save_epoch(out, model, optimizer, loader_gen, rows, epoch, config) -> None:

@@ -212,3 +212,24 @@ def test_ctrl_c_leaves_a_usable_checkpoint_and_resume_continues(tmp_path, data_r
                  "--test-subset", "200", "--epochs", str(done + 1), "--resume"]) == 0
     rows = list(csv.DictReader(open(out / "metrics.csv")))
     assert [int(r["epoch"]) for r in rows] == list(range(1, done + 2))
+
+
+def test_ctrl_c_handler_stops_between_batches_then_at_once():
+    import os
+    import signal
+
+    from numtorch._job import _CtrlC
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with _CtrlC() as ctrl_c:
+            ctrl_c.check()  # nothing pressed yet
+            os.kill(os.getpid(), signal.SIGINT)  # the first Ctrl-C only asks to stop
+            assert ctrl_c.requested
+            with pytest.raises(KeyboardInterrupt):
+                ctrl_c.check()
+            with pytest.raises(KeyboardInterrupt):  # the second one stops at once
+                os.kill(os.getpid(), signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    finally:
+        signal.signal(signal.SIGINT, previous)
