@@ -559,11 +559,11 @@ def uniform(shape, dtype, low: float = 0.0, high: float = 1.0,
     g = _gen(generator)
     if dt == _F64:
         x = _uniform01_f64(g, n)
-        out = x if (low, high) == (0.0, 1.0) else _fma64(x, high - low, low)
+        out = x if (low, high) == (0.0, 1.0) else _elementwise(_fma64, x, high - low, low)
     else:
         x = _uniform01_f32(g, n)
         lo32, hi32 = np.float32(low), np.float32(high)
-        out = x if (low, high) == (0.0, 1.0) else _fma32(x, hi32 - lo32, lo32)
+        out = x if (low, high) == (0.0, 1.0) else _elementwise(_fma32, x, hi32 - lo32, lo32)
         out = out.astype(dt, copy=False)
     if dt == _F16 or (low, high) != (0.0, 1.0):
         # Rounding can land on `high` itself; PyTorch then returns `low`: [low, high).
@@ -727,6 +727,15 @@ def _over_rows(kernel, u: np.ndarray, chunk_rows: int) -> np.ndarray:
                   for i in range(threads)]
         parallel.run(run, [(u[a:b], out[a:b]) for a, b in bounds])
     return out
+
+
+def _elementwise(fma, x: np.ndarray, b, c) -> np.ndarray:
+    """``fma(x, b, c)`` for a 1-D ``x`` and scalar ``b``, ``c``, over cache-sized chunks and
+    the CPU's threads (``_over_rows``): each element's result depends on that element only,
+    so the numbers are those of one call on the whole array."""
+    def rows(blk, dst):
+        dst[...] = fma(blk, b, c)
+    return _over_rows(rows, x.reshape(-1, 1), _CHUNK).reshape(-1)
 
 
 def _scale32(z: np.ndarray, mean: float, std: float) -> np.ndarray:

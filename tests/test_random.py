@@ -123,6 +123,16 @@ def test_uniform_ranges_use_one_fused_rounding(low, high, dtype):
     assert_same(ours, torch.empty(3000, dtype=TORCH[dtype]).uniform_(low, high))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_uniform_range_over_threads_and_chunks(dtype):
+    # Above parallel.MIN_SIZE the affine map runs in cache-sized chunks on two threads,
+    # with a partial last chunk: still torch's numbers, element for element.
+    seeded(9)
+    ours = R.uniform((300_007,), dtype, -1.5, 3.0)
+    assert_same(ours, torch.empty(300_007, dtype=TORCH[dtype]).uniform_(-1.5, 3.0))
+    assert_same_position()
+
+
 @pytest.mark.parametrize("low,high", [(1.5, 3.0), (-1.5, 3.0), (0.5, 2.0), (-7.25, -1.5),
                                       (1e300, 1.5e300), (3.0, 12.0)])
 def test_uniform_float64_bounds_with_many_exact_ties(low, high):
