@@ -8,8 +8,9 @@ from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
     Optimizer,
-    _addcmul_sq_,
     _bump_step,
+    _effective_grad,
+    _ema_sq_,
     _no_differentiable,
     _no_fused_or_capturable,
     _scalar,
@@ -103,19 +104,14 @@ def _adadelta_update(param, g, square_avg, acc_delta, tmp, *, lr, rho, eps, weig
                      maximize) -> None:
     """One parameter's Adadelta update, in place, on whole arrays or matching chunks."""
     xp = get_array_module(param)
-    if maximize:
-        g = -g
-    if weight_decay != 0:
-        g = g + weight_decay * param
-    square_avg *= rho
-    _addcmul_sq_(xp, square_avg, g, 1 - rho, tmp)
+    g = _effective_grad(param, g, weight_decay, maximize)
+    _ema_sq_(xp, square_avg, g, rho, tmp)
     std = xp.add(square_avg, eps, out=xp.empty_like(param))
     xp.sqrt(std, out=std)
     delta = xp.add(acc_delta, eps, out=xp.empty_like(param))
     xp.sqrt(delta, out=delta)
     delta /= std
     delta *= g
-    acc_delta *= rho
-    _addcmul_sq_(xp, acc_delta, delta, 1 - rho, tmp)
+    _ema_sq_(xp, acc_delta, delta, rho, tmp)
     delta *= -lr  # param.add_(delta, alpha=-lr)
     param += delta

@@ -9,6 +9,7 @@ from ..backend import get_array_module
 from .optimizer import (
     Optimizer,
     _bump_step,
+    _effective_grad,
     _no_differentiable,
     _no_fused_or_capturable,
     _scalar,
@@ -121,10 +122,7 @@ class Adagrad(Optimizer):
 def _adagrad_update(param, g, state_sum, tmp, *, clr, eps, weight_decay, maximize) -> None:
     """One parameter's Adagrad update, in place, on whole arrays or matching chunks of them."""
     xp = get_array_module(param)
-    if maximize:
-        g = -g
-    if weight_decay != 0:
-        g = g + weight_decay * param
+    g = _effective_grad(param, g, weight_decay, maximize)
     std = xp.multiply(g, g, out=tmp)  # addcmul_ with value 1
     state_sum += std
     xp.sqrt(state_sum, out=std)

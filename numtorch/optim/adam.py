@@ -8,9 +8,9 @@ from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
     Optimizer,
-    _addcmul_sq_,
     _bump_step,
-    _lerp_,
+    _effective_grad,
+    _moments_,
     _no_differentiable,
     _no_fused_or_capturable,
     _scalar,
@@ -143,16 +143,8 @@ def _adam_update(param, g, exp_avg, exp_avg_sq, *rest, beta1, beta2, eps, lr, we
     (``rest`` is ``(max_exp_avg_sq, tmp)`` with AMSGrad, else ``(tmp,)``)."""
     xp = get_array_module(param)
     tmp = rest[-1]
-    if maximize:
-        g = -g
-    if weight_decay != 0:
-        if decoupled:
-            param *= 1 - lr * weight_decay
-        else:
-            g = g + weight_decay * param
-    _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
-    exp_avg_sq *= beta2
-    _addcmul_sq_(xp, exp_avg_sq, g, 1 - beta2, tmp)
+    g = _effective_grad(param, g, weight_decay, maximize, lr if decoupled else None)
+    _moments_(xp, exp_avg, exp_avg_sq, g, beta1, beta2, tmp)
     if len(rest) == 2:  # AMSGrad: the largest second moment so far
         max_sq = rest[0]
         xp.maximum(max_sq, exp_avg_sq, out=max_sq)

@@ -9,6 +9,7 @@ from ..backend import get_array_module
 from .optimizer import (
     Optimizer,
     _bump_step,
+    _effective_grad,
     _lerp_,
     _no_differentiable,
     _no_fused_or_capturable,
@@ -105,10 +106,7 @@ def _adamax_update(param, g, exp_avg, exp_inf, tmp, *, beta1, beta2, eps, clr, w
                    maximize) -> None:
     """One parameter's Adamax update, in place, on whole arrays or matching chunks of them."""
     xp = get_array_module(param)
-    if maximize:
-        g = -g
-    if weight_decay != 0:
-        g = g + weight_decay * param
+    g = _effective_grad(param, g, weight_decay, maximize)
     _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
     exp_inf *= beta2
     xp.abs(g, out=tmp)

@@ -8,9 +8,9 @@ from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
     Optimizer,
-    _addcmul_sq_,
     _bump_step,
-    _lerp_,
+    _effective_grad,
+    _moments_,
     _no_differentiable,
     _no_fused_or_capturable,
     _scalar,
@@ -133,16 +133,8 @@ def _nadam_update(param, g, exp_avg, exp_avg_sq, tmp, *, lr, beta1, beta2, eps, 
                   decoupled, maximize, bias_correction2, g_scale, avg_scale) -> None:
     """One parameter's NAdam update, in place, on whole arrays or matching chunks of them."""
     xp = get_array_module(param)
-    if maximize:
-        g = -g
-    if weight_decay != 0:
-        if decoupled:
-            param *= 1 - lr * weight_decay
-        else:
-            g = g + weight_decay * param
-    _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
-    exp_avg_sq *= beta2
-    _addcmul_sq_(xp, exp_avg_sq, g, 1 - beta2, tmp)
+    g = _effective_grad(param, g, weight_decay, maximize, lr if decoupled else None)
+    _moments_(xp, exp_avg, exp_avg_sq, g, beta1, beta2, tmp)
     denom = xp.divide(exp_avg_sq, bias_correction2, out=xp.empty_like(param))
     xp.sqrt(denom, out=denom)
     denom += eps

@@ -447,6 +447,32 @@ def _addcmul_sq_(xp, avg, g, value: float, tmp) -> None:
     avg += tmp
 
 
+def _ema_sq_(xp, avg, g, beta: float, tmp) -> None:
+    """``avg.mul_(beta).addcmul_(g, g, value=1 - beta)``: the running average of g**2."""
+    avg *= beta
+    _addcmul_sq_(xp, avg, g, 1 - beta, tmp)
+
+
+def _moments_(xp, exp_avg, exp_avg_sq, g, beta1: float, beta2: float, tmp) -> None:
+    """Adam's two running averages, in place: of the gradient (a lerp) and of its square."""
+    _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
+    _ema_sq_(xp, exp_avg_sq, g, beta2, tmp)
+
+
+def _effective_grad(param, g, weight_decay: float, maximize: bool, decoupled_lr=None):
+    """The gradient an update uses: negated for ``maximize``, plus ``weight_decay * param``
+    (L2 decay). With ``decoupled_lr`` (AdamW's decay) the parameter itself shrinks by
+    ``1 - lr * weight_decay``, in place, and the gradient is left alone."""
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        if decoupled_lr is not None:
+            param *= 1 - decoupled_lr * weight_decay
+        else:
+            g = g + weight_decay * param
+    return g
+
+
 # --- the elementwise update of one parameter, cache-sized ------------------------------
 #
 # An optimiser's step is a dozen elementwise NumPy passes over a parameter and its state

@@ -8,9 +8,9 @@ from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
     Optimizer,
-    _addcmul_sq_,
     _bump_step,
-    _lerp_,
+    _effective_grad,
+    _moments_,
     _no_differentiable,
     _no_fused_or_capturable,
     _scalar,
@@ -123,16 +123,8 @@ def _radam_update(param, g, exp_avg, exp_avg_sq, tmp, *, lr, beta1, beta2, eps, 
                   decoupled, maximize, bias_correction1, bias_correction2, rect) -> None:
     """One parameter's RAdam update, in place, on whole arrays or matching chunks of them."""
     xp = get_array_module(param)
-    if maximize:
-        g = -g
-    if weight_decay != 0:
-        if decoupled:
-            param *= 1 - lr * weight_decay
-        else:
-            g = g + weight_decay * param
-    _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
-    exp_avg_sq *= beta2
-    _addcmul_sq_(xp, exp_avg_sq, g, 1 - beta2, tmp)
+    g = _effective_grad(param, g, weight_decay, maximize, lr if decoupled else None)
+    _moments_(xp, exp_avg, exp_avg_sq, g, beta1, beta2, tmp)
     update = exp_avg / bias_correction1
     update *= lr
     if rect is not None:

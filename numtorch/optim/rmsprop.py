@@ -8,8 +8,9 @@ from .._tensor import Tensor
 from ..backend import get_array_module
 from .optimizer import (
     Optimizer,
-    _addcmul_sq_,
     _bump_step,
+    _effective_grad,
+    _ema_sq_,
     _lerp_,
     _no_differentiable,
     _no_fused_or_capturable,
@@ -124,12 +125,8 @@ def _rmsprop_update(param, g, square_avg, *rest, lr, alpha, eps, weight_decay, m
     grad_avg = rest[0] if centered else None
     buf = rest[-2] if momentum > 0 else None
     avg = rest[-1]
-    if maximize:
-        g = -g
-    if weight_decay != 0:
-        g = g + weight_decay * param
-    square_avg *= alpha
-    _addcmul_sq_(xp, square_avg, g, 1 - alpha, avg)
+    g = _effective_grad(param, g, weight_decay, maximize)
+    _ema_sq_(xp, square_avg, g, alpha, avg)
     if centered:
         _lerp_(xp, grad_avg, g, 1 - alpha, avg)
         # square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
