@@ -26,7 +26,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction, once_differentiable
 from ._util import xp_of
-from .pointwise import minimum, where
+from .pointwise import _not_implemented, minimum, where
 from .shape import broadcast_tensors
 
 __all__ = [
@@ -267,6 +267,13 @@ def _check_weight(weight, n_classes: int) -> None:
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} "
                            "classes or no classes but got weight tensor of shape: "
                            f"[{', '.join(map(str, weight.shape))}]")
+
+
+def _check_log_softmax_dtype(input) -> None:
+    """cross_entropy's log-softmax has float kernels only; PyTorch names the one it tried."""
+    if not input.dtype.is_floating_point:
+        kernel = "log_softmax_lastdim_kernel_impl" if input.ndim <= 2 else "log_softmax_kernel_impl"
+        raise _not_implemented(kernel, input.dtype)
 
 
 def _check_class_target(input, target, weight):
@@ -585,6 +592,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if (weight is None and label_smoothing == 0 and size_average is None and reduce is None
             and reduction in ("mean", "sum", "none") and isinstance(input, Tensor)
             and isinstance(target, Tensor) and input._data.ndim == 2
+            and input._data.dtype.kind == "f"
             and target._data.ndim == 1 and target._data.dtype == np.int64
             and input._data.shape[0] == target._data.shape[0]):
         # The usual classifier loss: (N, C) logits, (N,) int64 classes, no weight or
@@ -600,15 +608,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             raise RuntimeError("Expected floating point type for target with class "
                                f"probabilities, got {target.dtype._legacy}")
         _check_weight(weight, input.shape[1] if input.ndim > 1 else input.shape[0])
-        if not input.dtype.is_floating_point:
-            raise RuntimeError('"log_softmax_lastdim_kernel_impl" not implemented for '
-                               f"'{input.dtype._legacy}'")
+        _check_log_softmax_dtype(input)
         fn = CrossEntropyProbsMean if reduction == "mean" else CrossEntropyProbs
         return fn.apply(input, target, w, ignore_index, reduction, float(label_smoothing))
     if input.ndim >= 1 and target.dtype.is_floating_point and target.ndim == input.ndim:
         if input.ndim > 1 and input.shape[0] != target.shape[0]:
             raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
                              f"batch_size ({target.shape[0]}).")
+    _check_log_softmax_dtype(input)  # PyTorch takes the log-softmax before nll's checks
     _check_class_target(input, target, weight)
     if label_smoothing > 0:
         fn = CrossEntropySmoothed

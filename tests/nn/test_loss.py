@@ -381,6 +381,27 @@ def test_class_target_errors():
             numtorch.tensor(T), weight=w)
 
 
+@pytest.mark.parametrize("logits,target", [
+    ((2, 3), [0, 1]),             # class indices: the fast common path
+    ((2, 3), "probs"),            # class probabilities
+    ((2, 3, 4), "classes_nd"),    # (N, C, d) input
+])
+def test_cross_entropy_integer_logits_raise_torchs_error(logits, target):
+    msgs = []
+    for lib in (numtorch, torch):
+        x = lib.ones(*logits, dtype=lib.int64)
+        if target == "probs":
+            t = lib.ones(*logits)
+        elif target == "classes_nd":
+            t = lib.zeros(2, 4, dtype=lib.int64)
+        else:
+            t = lib.tensor(target)
+        with pytest.raises(NotImplementedError) as info:
+            lib.nn.functional.cross_entropy(x, t)
+        msgs.append(str(info.value))
+    assert msgs[0] == msgs[1]
+
+
 def test_binary_losses_errors():
     p = numtorch.tensor(P)
     _raises(RuntimeError, "all elements of input should be between 0 and 1",
