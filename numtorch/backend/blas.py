@@ -1,7 +1,7 @@
 """Calls into the BLAS that NumPy already loaded, for what NumPy does not expose.
 
 NumPy reaches BLAS only through ``matmul``/``dot``. Two things numtorch needs are
-missing: setting BLAS's thread count (``numtorch.set_num_threads``), and axpy,
+missing: BLAS's thread count (``numtorch.set_num_threads`` sets it), and axpy,
 ``y += alpha * x``. An optimiser step is mostly ``param.add_(grad, alpha=-lr)``;
 in NumPy that is ``param -= lr * grad``: two passes over memory, a temporary, and
 two roundings. BLAS's axpy is one pass with a fused multiply-add — one rounding,
@@ -30,6 +30,10 @@ _NAMES = {
                         ("openblas_set_num_threads64_", ctypes.c_int),
                         ("scipy_openblas_set_num_threads", ctypes.c_int),
                         ("openblas_set_num_threads", ctypes.c_int)],
+    "get_num_threads": [("scipy_openblas_get_num_threads64_", ctypes.c_int),
+                        ("openblas_get_num_threads64_", ctypes.c_int),
+                        ("scipy_openblas_get_num_threads", ctypes.c_int),
+                        ("openblas_get_num_threads", ctypes.c_int)],
     "saxpy": [("scipy_cblas_saxpy64_", ctypes.c_int64), ("cblas_saxpy64_", ctypes.c_int64),
               ("cblas_saxpy", ctypes.c_int)],
     "daxpy": [("scipy_cblas_daxpy64_", ctypes.c_int64), ("cblas_daxpy64_", ctypes.c_int64),
@@ -79,6 +83,12 @@ def set_num_threads(n: int) -> None:
     entry = _routines().get("set_num_threads")
     if entry is not None:
         entry[0](ctypes.c_int(n))
+
+
+def get_num_threads() -> int | None:
+    """How many threads NumPy's OpenBLAS uses (None for other BLAS builds)."""
+    entry = _routines().get("get_num_threads")
+    return None if entry is None else int(entry[0]())
 
 
 def axpy(alpha: float, x, y) -> bool:

@@ -468,17 +468,17 @@ def test_next_functions_list_tensor_arguments_only():
     assert graphs[0] == graphs[1]
 
 
-def test_backward_returning_too_few_gradients_raises():
-    class Short(Function):
-        @staticmethod
-        def forward(ctx, x, k):
-            return x * k
-
-        @staticmethod
-        def backward(ctx, grad):
-            return (grad,)[:0]
-
-    x = numtorch.ones(2, requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"returned an incorrect number of gradients "
-                                           r"\(expected 2, got 0\)"):
-        Short.apply(x, 2.0).sum().backward()
+def test_gradient_count_includes_non_tensor_arguments_as_in_torch():
+    # ``k`` gets no next_functions entry, but backward must still return a slot for it.
+    messages = []
+    for lib in (numtorch, torch):
+        Short = type("Short", (lib.autograd.Function,), {
+            "forward": staticmethod(lambda ctx, x, k: x * k),
+            "backward": staticmethod(lambda ctx, grad: grad),  # one value for two inputs
+        })
+        x = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError) as info:
+            Short.apply(x, 2.0).sum().backward()
+        messages.append(str(info.value))
+    assert messages[0] == messages[1] == (
+        "function ShortBackward returned an incorrect number of gradients (expected 2, got 1)")
