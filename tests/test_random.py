@@ -13,6 +13,7 @@ import pytest
 
 import numtorch
 from numtorch import random as R
+from numtorch.backend import parallel
 
 torch = pytest.importorskip("torch")
 
@@ -176,6 +177,19 @@ def test_normal_both_algorithms(size, dtype):
         seeded(seed)
         assert_same(R.normal((size,), dtype), torch.randn(size, dtype=TORCH[dtype]))
         assert_same_position()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("mean,std", [(0.0, 1.0), (0.3, 1.7)])
+def test_normal_over_threads_and_chunks(mean, std, dtype):
+    # Above parallel.MIN_SIZE the blocks of 16 run on two threads, each in several
+    # cache-sized chunks with a partial last one, and the size leaves a re-drawn tail.
+    size = 4 * R._CHUNK + 3 * R._CHUNK // 7 + 5
+    assert size >= parallel.MIN_SIZE and size % 16
+    seeded(6)
+    ours = R.normal((size,), dtype, mean, std)
+    assert_same(ours, torch.empty(size, dtype=TORCH[dtype]).normal_(mean, std))
+    assert_same_position()
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
