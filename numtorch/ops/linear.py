@@ -17,12 +17,37 @@ Other ranks are folded to 2-D around it, as PyTorch does.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from .linalg import _check_broadcast_to, _dims, _need_tensor, einsum, matmul, mm
 
 __all__ = ["linear", "bilinear"]
+
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+
+
+def _affine(x, w, b):
+    """``x @ w.T + b`` (``b`` may be None), C-contiguous as PyTorch's result.
+
+    OpenBLAS multiplies a few rows by a large weight much faster as ``(w @ x.T).T``:
+    measured on the 2-core Xeon (float32, one or two threads alike), ``(8|16|32, 784)``
+    rows through a ``(512, 784)`` weight take 0.5-0.7x the time of ``x @ w.T``, 64 rows
+    0.85x; with more rows, or narrow layers, it turns 1.1-2x slower. The transposed
+    product is then made C-contiguous by the bias add itself (or a copy without bias).
+    Both orders compute every output as the same dot product, so the values agree.
+    """
+    rows, inner = x.shape
+    if (type(x) is np.ndarray and (x.dtype is _F32 or x.dtype is _F64)
+            and 8 <= rows and 8 * rows <= w.shape[0] and inner >= 256):
+        t = (w @ x.T).T
+        return np.ascontiguousarray(t) if b is None else np.add(t, b, order="C")
+    out = x @ w.T
+    if b is not None:
+        out += b
+    return out
 
 
 class _Linear(ArrayFunction):
@@ -35,11 +60,9 @@ class _Linear(ArrayFunction):
         need = ctx.needs_input_grad
         if need[0] or need[1]:
             ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
-        out = x @ w.T
         if b is not None:
             ctx.bias_shape = b.shape
-            out += b
-        return out
+        return _affine(x, w, b)
 
     @staticmethod
     def backward(ctx, grad):

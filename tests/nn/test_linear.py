@@ -93,6 +93,24 @@ def test_linear_broadcast_bias(rng, b_shape):
     check_op(F.linear, TF.linear, x, w, b)
 
 
+@pytest.mark.parametrize("rows, n_in, n_out", [(8, 256, 64), (16, 300, 200), (8, 256, 63),
+                                             (7, 256, 64), (8, 255, 64), (64, 784, 512)])
+@pytest.mark.parametrize("b_shape", [(-1,), None, (1,), (), (1, -1), (-2, -1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_linear_few_rows_through_a_wide_weight(rng, rows, n_in, n_out, b_shape, dtype):
+    # Few rows and a large weight take the (w @ x.T).T product (ops/linear.py _affine),
+    # on both sides of each bound of that rule: same values, gradients and layout.
+    b_shape = None if b_shape is None else tuple(
+        {-1: n_out, -2: rows}.get(d, d) for d in b_shape)
+    x, w = arrays(rng, (rows, n_in), (n_out, n_in), dtype=dtype)
+    args = (x, w) if b_shape is None else (x, w, arrays(rng, b_shape, dtype=dtype)[0])
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    out = check_op(F.linear, TF.linear, *args, rtol=tol, atol=tol)
+    ref = TF.linear(*(torch.tensor(a) for a in args))
+    assert out.is_contiguous() and out.stride() == ref.stride()
+    check_op(F.linear, TF.linear, noncontig(x), *args[1:], rtol=tol, atol=tol)
+
+
 def test_linear_float64_and_integer(rng):
     x, w, b = arrays(rng, (3, 4), (2, 4), (2,), dtype=np.float64)
     check_op(F.linear, TF.linear, x, w, b)
