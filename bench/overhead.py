@@ -2,6 +2,12 @@
 on 1-element tensors. At this size the time is all framework bookkeeping.
 
 Target: numtorch <= 0.5x PyTorch's time.
+
+Two models a learner writes by hand follow, where the arrays are small enough
+(batch 32, hidden 128) for the same bookkeeping to be a large part of the time: a
+tanh RNN over 20 steps (forward and backward), and a training step of an LSTM cell
+built from nn.Linear, chunk, sigmoid and tanh (20 steps, cross-entropy, Adam).
+No target: they show how the per-op cost adds up in a real loop.
 """
 
 from __future__ import annotations
@@ -25,6 +31,57 @@ def step_for(lib):
     return step
 
 
+def rnn_for(lib, batch=32, hidden=128, inputs=64, steps=20):
+    lib.manual_seed(0)
+    wx = lib.randn(inputs, hidden, requires_grad=True)
+    wh = lib.randn(hidden, hidden, requires_grad=True)
+    b = lib.zeros(hidden, requires_grad=True)
+    xs = [lib.randn(batch, inputs) for _ in range(steps)]
+
+    def step():
+        h = lib.zeros(batch, hidden)
+        for x in xs:
+            h = lib.tanh(x @ wx + h @ wh + b)
+        h.sum().backward()
+        wx.grad = wh.grad = b.grad = None
+
+    return step
+
+
+def lstm_for(lib, batch=32, hidden=128, inputs=64, steps=20):
+    nn = lib.nn
+    lib.manual_seed(0)
+
+    class LSTM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ih = nn.Linear(inputs, 4 * hidden)
+            self.hh = nn.Linear(hidden, 4 * hidden)
+            self.out = nn.Linear(hidden, 10)
+
+        def forward(self, xs):
+            h = c = lib.zeros(batch, hidden)
+            for x in xs:
+                i, f, g, o = (self.ih(x) + self.hh(h)).chunk(4, 1)
+                c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+                h = o.sigmoid() * c.tanh()
+            return self.out(h)
+
+    model = LSTM()
+    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    xs = [lib.randn(batch, inputs) for _ in range(steps)]
+    y = lib.randint(0, 10, (batch,))
+
+    def step():
+        loss = loss_fn(model(xs), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    return step
+
+
 def main() -> None:
     torch = load_torch()
     if torch is not None:
@@ -32,6 +89,11 @@ def main() -> None:
     nt = median_time(step_for(numtorch), number=2000)
     ref = median_time(step_for(torch), number=2000) if torch is not None else None
     report("tiny autograd: ((a*b+c).relu()).sum().backward()", nt, ref, 0.5)
+    for name, make, number in (("tanh RNN, 20 steps, fwd+bwd (batch 32, hidden 128)", rnn_for, 20),
+                               ("LSTM cell, 20 steps, train step (batch 32, h 128)", lstm_for, 5)):
+        nt = median_time(make(numtorch), number=number)
+        ref = median_time(make(torch), number=number) if torch is not None else None
+        report(name, nt, ref, None)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import numpy as np
 from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor, _wrap_dim
+from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from ._util import cast_operands, check_out, wrap_dims, write_out, xp_of
 
@@ -180,8 +181,15 @@ class Mm(ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ga = mm(grad, b.t()) if ctx.needs_input_grad[0] else None
-        gb = mm(a.t(), grad) if ctx.needs_input_grad[1] else None
+        need = ctx.needs_input_grad
+        if not grad_mode.enabled:
+            # A plain backward: the two gemms on the arrays (what mm computes), without
+            # a transpose op and mm's checks, which forward's operands already passed.
+            g = grad._data
+            return (Tensor._make(g @ b._data.T) if need[0] else None,
+                    Tensor._make(a._data.T @ g) if need[1] else None)
+        ga = mm(grad, b.t()) if need[0] else None
+        gb = mm(a.t(), grad) if need[1] else None
         return ga, gb
 
 
