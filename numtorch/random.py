@@ -86,6 +86,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import sys
 import warnings
 from collections.abc import Iterator
 from fractions import Fraction
@@ -533,16 +534,30 @@ def _round_checked(approx: np.ndarray, tol: np.ndarray, exact_one, cast) -> np.n
 
 def _uniform01_f32(g: Generator, n: int) -> np.ndarray:
     """float32 uniforms in [0, 1): 24 random bits over 2**24 (also used for float16)."""
-    bits = g._u32(n)
-    bits &= 0xFFFFFF
-    out = bits.astype(np.float32)
+    return _bits_to_f32(g._u32(n))
+
+
+def _bits_to_f32(bits: np.ndarray) -> np.ndarray:
+    """u32 draws (NumPy's raw output: uint64 values below 2**32) -> float32 uniforms.
+
+    Read as int32 through their low 32-bit words: NumPy converts int32 to float32 twice
+    as fast as uint64."""
+    low = bits.view(np.int32)[..., _LOW_WORD::2]
+    out = (low & 0xFFFFFF).astype(np.float32)
     out *= np.float32(2.0**-24)
     return out
 
 
+_LOW_WORD = 0 if sys.byteorder == "little" else 1
+
+
 def _uniform01_f64(g: Generator, n: int) -> np.ndarray:
     """float64 uniforms in [0, 1): 53 random bits of a u64 over 2**53."""
-    bits = g._u64(n)
+    return _bits_to_f64(g._u64(n))
+
+
+def _bits_to_f64(bits: np.ndarray) -> np.ndarray:
+    """u64 draws -> float64 uniforms (``bits`` is overwritten)."""
     bits &= np.uint64((1 << 53) - 1)
     out = bits.astype(np.float64)
     out *= 2.0**-53
@@ -695,9 +710,11 @@ def _avx2_sincos(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sin_bits.view(np.float32), cos_bits.view(np.float32)
 
 
-def _box_muller_f32_blocks(u: np.ndarray, mean: float, std: float) -> np.ndarray:
-    """Rows of 16 float32 uniforms -> rows of 8 cosines and 8 sines, scaled."""
+def _box_muller_f32_blocks(bits: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """Rows of 16 u32 draws -> rows of 8 cosines and 8 sines, scaled (float32). Each
+    chunk turns its draws into uniforms itself, on its thread, while they are in cache."""
     def rows(blk, dst):
+        blk = _bits_to_f32(blk)
         radius = _avx2_log((np.float32(1) - blk[:, :8]).ravel())
         radius *= np.float32(-2)
         np.sqrt(radius, out=radius)
@@ -706,14 +723,15 @@ def _box_muller_f32_blocks(u: np.ndarray, mean: float, std: float) -> np.ndarray
         sin *= radius
         dst[:, :8] = _scale32(cos, mean, std).reshape(-1, 8)
         dst[:, 8:] = _scale32(sin, mean, std).reshape(-1, 8)
-    return _over_rows(rows, u, _CHUNK // 8)
+    return _over_rows(rows, bits, _CHUNK // 8, np.float32)
 
 
-def _over_rows(kernel, u: np.ndarray, chunk_rows: int) -> np.ndarray:
+def _over_rows(kernel, u: np.ndarray, chunk_rows: int, dtype=None) -> np.ndarray:
     """``kernel(rows, out_rows)`` over chunks of ``chunk_rows`` rows of ``u`` (temporaries
     stay in cache); large inputs are split over the CPU's threads (NumPy releases the
-    GIL inside its loops, and each block's result depends on that block alone)."""
-    out = np.empty_like(u)
+    GIL inside its loops, and each block's result depends on that block alone). The
+    output has ``u``'s shape and ``dtype`` (``u``'s by default)."""
+    out = np.empty(u.shape, dtype or u.dtype)
 
     def run(u_part, out_part):
         for start in range(0, u_part.shape[0], chunk_rows):
@@ -747,33 +765,34 @@ def _scale32(z: np.ndarray, mean: float, std: float) -> np.ndarray:
     return _fma32(z, std32, mean32)
 
 
-def _box_muller_f64_blocks(u: np.ndarray, mean: float, std: float) -> np.ndarray:
-    """Rows of 16 float64 uniforms -> 8 cosines and 8 sines each, with the C library."""
+def _box_muller_f64_blocks(bits: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """Rows of 16 u64 draws -> 8 cosines and 8 sines each (float64), with the C library."""
     _numpy_is_libm("sin"), _numpy_is_libm("cos")          # settle these before threading
 
     def rows(blk, dst):
+        blk = _bits_to_f64(blk)
         radius = _libm("log", 1.0 - blk[:, :8])
         radius *= -2.0
         np.sqrt(radius, out=radius)
         theta = (2.0 * math.pi) * blk[:, 8:]
         dst[:, :8] = _fma64(radius * _libm("cos", theta), std, mean)
         dst[:, 8:] = _fma64(radius * _libm("sin", theta), std, mean)
-    return _over_rows(rows, u, _CHUNK // 16)
+    return _over_rows(rows, bits, _CHUNK // 16, np.float64)
 
 
 def _normal_fill(g: Generator, n: int, dt: np.dtype, mean: float, std: float) -> np.ndarray:
     """PyTorch's vectorised normal_ (numel >= 16): blocks of 16, a re-drawn tail."""
     if dt == _F64:
-        draw, blocks = _uniform01_f64, _box_muller_f64_blocks
+        draw, blocks, work = g._u64, _box_muller_f64_blocks, _F64
     else:
-        draw, blocks = _uniform01_f32, _box_muller_f32_blocks
+        draw, blocks, work = g._u32, _box_muller_f32_blocks, _F32
     full = n // 16 * 16
     # float16 rounds float32 blocks and draws only whole blocks before its tail.
-    u = draw(g, full if dt == _F16 else n)
-    out = np.empty(n, dtype=u.dtype)
-    out[:full] = blocks(u[:full].reshape(-1, 16), mean, std).ravel()
+    bits = draw(full if dt == _F16 else n)
+    out = np.empty(n, dtype=work)
+    out[:full] = blocks(bits[:full].reshape(-1, 16), mean, std).ravel()
     if n != full:
-        out[n - 16:] = blocks(draw(g, 16).reshape(1, 16), mean, std).ravel()
+        out[n - 16:] = blocks(draw(16).reshape(1, 16), mean, std).ravel()
     return out.astype(dt, copy=False)
 
 
