@@ -35,13 +35,14 @@ def _affine(x, w, b):
     OpenBLAS multiplies a few rows by a large weight much faster as ``(w @ x.T).T``:
     measured on the 2-core Xeon (float32, one or two threads alike), ``(8|16|32, 784)``
     rows through a ``(512, 784)`` weight take 0.5-0.7x the time of ``x @ w.T``, 64 rows
-    0.85x; with more rows, or narrow layers, it turns 1.1-2x slower. The transposed
-    product is then made C-contiguous by the bias add itself (or a copy without bias).
-    Both orders compute every output as the same dot product, so the values agree.
+    0.85x; with more rows than an eighth of either dimension of the weight, or a narrow
+    layer, it turns 1.1-2x slower. The transposed product is then made C-contiguous by
+    the bias add itself (or a copy without bias). Both orders compute every output as
+    the same dot product, so the values agree.
     """
     rows, inner = x.shape
-    if (type(x) is np.ndarray and (x.dtype is _F32 or x.dtype is _F64)
-            and 8 <= rows and 8 * rows <= w.shape[0] and inner >= 256):
+    if (type(x) is np.ndarray and (x.dtype is _F32 or x.dtype is _F64) and 8 <= rows
+            and 8 * rows <= min(w.shape[0], inner) and inner >= 256):
         t = (w @ x.T).T
         return np.ascontiguousarray(t) if b is None else np.add(t, b, order="C")
     out = x @ w.T

@@ -94,7 +94,8 @@ def test_linear_broadcast_bias(rng, b_shape):
 
 
 @pytest.mark.parametrize("rows, n_in, n_out", [(8, 256, 64), (16, 300, 200), (8, 256, 63),
-                                             (7, 256, 64), (8, 255, 64), (64, 784, 512)])
+                                             (7, 256, 64), (8, 255, 64), (64, 784, 512),
+                                             (32, 256, 1024), (33, 256, 1024)])
 @pytest.mark.parametrize("b_shape", [(-1,), None, (1,), (), (1, -1), (-2, -1)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_linear_few_rows_through_a_wide_weight(rng, rows, n_in, n_out, b_shape, dtype):
