@@ -741,7 +741,7 @@ def _over_rows(kernel, u: np.ndarray, chunk_rows: int, dtype=None) -> np.ndarray
             kernel(u_part[start:start + chunk_rows], out_part[start:start + chunk_rows])
 
     threads = min(parallel.get_num_threads(), -(-u.shape[0] // chunk_rows))
-    if u.size < parallel.MIN_SIZE or threads < 2:
+    if u.size < parallel.MIN_SIZE_KERNEL or threads < 2:
         run(u, out)
     else:
         bounds = [(u.shape[0] * i // threads, u.shape[0] * (i + 1) // threads)

@@ -126,8 +126,8 @@ def test_uniform_ranges_use_one_fused_rounding(low, high, dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
 def test_uniform_range_over_threads_and_chunks(dtype):
-    # Above parallel.MIN_SIZE the affine map runs in cache-sized chunks on two threads,
-    # with a partial last chunk: still torch's numbers, element for element.
+    # Above parallel.MIN_SIZE_KERNEL the affine map runs in cache-sized chunks on two
+    # threads, with a partial last chunk: still torch's numbers, element for element.
     seeded(9)
     ours = R.uniform((300_007,), dtype, -1.5, 3.0)
     assert_same(ours, torch.empty(300_007, dtype=TORCH[dtype]).uniform_(-1.5, 3.0))
@@ -182,10 +182,10 @@ def test_normal_both_algorithms(size, dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
 @pytest.mark.parametrize("mean,std", [(0.0, 1.0), (0.3, 1.7)])
 def test_normal_over_threads_and_chunks(mean, std, dtype):
-    # Above parallel.MIN_SIZE the blocks of 16 run on two threads, each in several
+    # Above parallel.MIN_SIZE_KERNEL the blocks of 16 run on two threads, each in several
     # cache-sized chunks with a partial last one, and the size leaves a re-drawn tail.
     size = 4 * R._CHUNK + 3 * R._CHUNK // 7 + 5
-    assert size >= parallel.MIN_SIZE and size % 16
+    assert size >= parallel.MIN_SIZE_KERNEL and size % 16
     seeded(6)
     ours = R.normal((size,), dtype, mean, std)
     assert_same(ours, torch.empty(size, dtype=TORCH[dtype]).normal_(mean, std))

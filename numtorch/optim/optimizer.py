@@ -508,7 +508,7 @@ def _update(update, *arrays) -> None:
             update(*[f[lo:hi] for f in flat], scratch[:hi - lo])
 
     chunks = -(-n // _CHUNK)
-    threads = min(parallel.get_num_threads(), chunks) if n >= parallel.MIN_SIZE else 1
+    threads = min(parallel.get_num_threads(), chunks) if n >= parallel.MIN_SIZE_KERNEL else 1
     per = -(-chunks // threads) * _CHUNK
     parallel.run(part, [(lo, min(lo + per, n)) for lo in range(0, n, per)])
 

@@ -23,10 +23,10 @@ def _grads(lib, fn, arrays, create_graph):
     return lib.autograd.grad(out, leaves, lib.tensor(g), create_graph=create_graph)
 
 
-def _same_grads(ours, ref, tol):
+def _same_grads(ours, ref, tol, atol=None):
     for o, r in zip(ours, ref):
         assert o.requires_grad == r.requires_grad
-        assert_same(o, r, rtol=tol, atol=tol)
+        assert_same(o, r, rtol=tol, atol=tol if atol is None else atol)
 
 
 @pytest.mark.parametrize("create_graph", [False, True])
@@ -74,4 +74,7 @@ def test_broadcast_gradient_summed_back(shapes, create_graph, dtype):
     x, b = (rng.standard_normal(s).astype(dtype) for s in shapes)
     ours = _grads(numtorch, lambda lib, u, v: u * v, [x, b], create_graph)
     ref = _grads(torch, lambda lib, u, v: u * v, [x, b], create_graph)
-    _same_grads(ours, ref, 1e-2 if dtype == np.float16 else 1e-5)
+    # b's gradient sums x.size / b.size products: float32 rounding grows with that count.
+    summed = x.size // max(b.size, 1)
+    tol = 1e-2 if dtype == np.float16 else 1e-5
+    _same_grads(ours, ref, tol, atol=tol * max(1, summed / 100))

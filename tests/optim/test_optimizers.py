@@ -586,7 +586,7 @@ CHUNKED = [(n, k) for n, k in GRID
 @pytest.mark.parametrize("name,kwargs", CHUNKED,
                          ids=[f"{n}-{i}" for i, (n, _) in enumerate(CHUNKED)])
 def test_chunked_update_is_bit_identical_to_whole_arrays(name, kwargs, monkeypatch):
-    # Large parameters are updated chunk by chunk (on threads above parallel.MIN_SIZE):
+    # Large parameters are updated chunk by chunk (on threads above parallel.MIN_SIZE_KERNEL):
     # the same arithmetic per element, so the same bits as one pass over whole arrays.
     from numtorch.optim import optimizer as opt_mod
 
