@@ -62,6 +62,7 @@ __version__ = "0.1.0"
 # signature (torch.embedding, torch.kl_div and the other losses take other arguments
 # there, so they are not here).
 from . import nn, optim, utils  # noqa: E402
+from ._input_check import check_inputs as _check_inputs  # noqa: E402
 from .ops.activation import (  # noqa: E402
     celu,
     celu_,
@@ -80,6 +81,10 @@ from .ops.linear import bilinear  # noqa: E402
 from .ops.loss import cosine_similarity, pairwise_distance  # noqa: E402
 from .ops.norm import group_norm, layer_norm, rms_norm  # noqa: E402
 from .serialization import *  # noqa: E402
+
+# torch.sum([1, 2]) raises PyTorch's TypeError: see _input_check.
+_check_inputs(globals())
+del _check_inputs
 
 
 def result_type(tensor1, tensor2):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
+from .._input_check import type_name
 from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..backend import get_array_module
@@ -74,7 +75,7 @@ def wrap_dims(dim, ndim: int) -> tuple:
 def check_out(out, name: str, *inputs) -> None:
     """Refuse ``out=`` where autograd would have to track it (PyTorch's rule)."""
     if not isinstance(out, Tensor):
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type_name(out)}")
     if grad_mode.enabled and (out._requires_grad or any(
             isinstance(t, Tensor) and t._requires_grad for t in inputs)):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "

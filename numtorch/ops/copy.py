@@ -7,6 +7,7 @@ views. The result forgets the old values, so backward sends them no gradient.
 
 from __future__ import annotations
 
+from .._input_check import type_name
 from .._tensor import Tensor, inplace
 from ..autograd.function import ArrayFunction
 from ._util import xp_of
@@ -83,7 +84,7 @@ def _fill(x, value):
 
 def _copy(x, src, non_blocking=False):
     if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type_name(src)}")
     shape, sshape = x.shape, src.shape
     for i in range(1, min(len(shape), len(sshape)) + 1):
         if sshape[-i] not in (1, shape[-i]):

@@ -31,6 +31,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._input_check import type_name
 from .._tensor import Tensor, _inplace_tracked, _replay_view, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
@@ -815,7 +816,7 @@ def _check_scatter(input, dim, index, src, name="scatter"):
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     if src is not None:
         if not isinstance(src, Tensor):
-            raise TypeError(f"{name}(): argument 'src' must be Tensor, not {type(src).__name__}")
+            raise TypeError(f"{name}(): argument 'src' must be Tensor, not {type_name(src)}")
         if 0 < src.ndim < nd:  # PyTorch asks src for a size it does not have
             raise IndexError(f"Dimension out of range (expected to be in range of "
                              f"[{-src.ndim}, {src.ndim - 1}], but got {src.ndim})")

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import return_types
+from .._input_check import type_name
 from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
@@ -76,7 +77,7 @@ def _prod(shape) -> int:
 def _need_tensor(fn: str, arg: str, pos: int, x) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Tensor, not "
-                        f"{type(x).__name__}")
+                        f"{type_name(x)}")
 
 
 def _no_bool(kernel: str, t) -> None:

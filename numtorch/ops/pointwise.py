@@ -32,6 +32,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._input_check import type_name
 from .._tensor import Tensor, inplace
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
@@ -216,8 +217,7 @@ def _is_number(x) -> bool:
     return isinstance(x, (bool, int, float, np.generic))
 
 
-def _type_name(x) -> str:
-    return "Tensor" if isinstance(x, Tensor) else type(x).__name__
+_type_name = type_name  # as PyTorch prints it: list, float, numpy.ndarray, Tensor
 
 
 def _fit_int(value, arr):
@@ -256,13 +256,13 @@ def _operands(name, input, other, *, scalar_input=True, scalar_other=True, wrap_
             return input, other
         if not _is_number(other):
             raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
-                            f"{type(other).__name__}")
+                            f"{_type_name(other)}")
         if not scalar_other:
             if scalar_input:
                 raise TypeError(f"{name}() received an invalid combination of arguments - got "
-                                f"(Tensor, {type(other).__name__})")
+                                f"(Tensor, {_type_name(other)})")
             raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
-                            f"{type(other).__name__}")
+                            f"{_type_name(other)}")
         if isinstance(other, np.generic):
             other = other.item()
         if wrap_ints and type(other) is int and input._data.dtype.kind in "iu":
@@ -270,7 +270,7 @@ def _operands(name, input, other, *, scalar_input=True, scalar_other=True, wrap_
         return input, other
     if not _is_number(input) or not (scalar_input or scalar_other):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
+                        f"{_type_name(input)}")
     if not scalar_input:  # a number only as `other` (fmod, eq): no overload matches
         raise TypeError(f"{name}() received an invalid combination of arguments - got "
                         f"({_type_name(input)}, {_type_name(other)})")
@@ -282,7 +282,7 @@ def _operands(name, input, other, *, scalar_input=True, scalar_other=True, wrap_
         return input, other
     if not _is_number(other):
         raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
-                        f"{type(other).__name__}")
+                        f"{_type_name(other)}")
     if not scalar_other or not two_numbers:
         raise TypeError(f"{name}() received an invalid combination of arguments - got "
                         f"({_type_name(input)}, {_type_name(other)})")

@@ -32,6 +32,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import return_types
+from .._input_check import type_name
 from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
@@ -98,7 +99,7 @@ def _is_int(x) -> bool:
 def _as_int(x, what: str) -> int:
     if not _is_int(x):
         raise TypeError(f"argument '{what}' must be tuple of ints, but found element of type "
-                        f"{type(x).__name__}")
+                        f"{type_name(x)}")
     return int(x)
 
 
