@@ -1214,6 +1214,8 @@ def index_select(input, dim, index, *, out=None):
         size = input.shape[dim]
         bad = (idx >= size) | (idx < 0)
         if bad.any():
+            if dim != 1:  # PyTorch's CPU kernel words it differently for dim 1 alone
+                raise IndexError("index out of range in self")
             raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(idx[bad][0])} "
                              f"axis_dim={size}")
     if out is not None:
@@ -1296,7 +1298,15 @@ def _prep_index_add(input, dim, index, source):
         raise RuntimeError(f"index_add_(): self ({input.dtype._legacy}) and source "
                            f"({source.dtype._legacy}) must have the same scalar type")
     _check_index_source(input, dim, index, source, "index_add_")
-    _check_bounds(index._data, input.shape[dim] if input.ndim else 1, dim)
+    size = input.shape[dim] if input.ndim else 1
+    if input.ndim <= 1 or 0 < dim < input.ndim - 1:
+        # PyTorch's CPU kernel words it this way for a vector and for inner dims; for the
+        # first and the last dim of a matrix and beyond, as _check_bounds does.
+        idx = index._data
+        if idx.size and ((idx >= size) | (idx < 0)).any():
+            raise IndexError("index out of range in self")
+    else:
+        _check_bounds(index._data, size, dim)
     return dim
 
 

@@ -607,6 +607,36 @@ def test_index_select():
     assert out.tolist() == [2.0, 1.0]
 
 
+@pytest.mark.parametrize("shape", [(4,), (2, 3), (2, 3, 4), (3, 2, 2, 2)])
+@pytest.mark.parametrize("bad", [9, -1])
+def test_index_select_out_of_range_errors_match_torch(shape, bad):
+    # PyTorch's CPU kernel raises IndexError, except along dim 1 (a RuntimeError there).
+    for dim in range(len(shape)):
+        errors = []
+        for lib in (numtorch, torch):
+            with pytest.raises(Exception) as e:
+                lib.ones(shape).index_select(dim, lib.tensor([0, bad]))
+            errors.append((type(e.value), str(e.value)))
+        assert errors[0] == errors[1], (shape, dim)
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (3, 2), (2, 3, 4), (2, 3, 4, 5), (2, 1, 4)])
+@pytest.mark.parametrize("bad", [9, -9])
+def test_index_add_out_of_range_errors_match_torch(shape, bad):
+    # IndexError for a vector and inner dims, RuntimeError naming the index for the first
+    # and last dims: PyTorch's CPU kernel takes two paths.
+    for dim in range(max(len(shape), 1)):
+        src_shape = list(shape)
+        if shape:
+            src_shape[dim] = 1
+        errors = []
+        for lib in (numtorch, torch):
+            with pytest.raises(Exception) as e:
+                lib.zeros(shape).index_add(dim, lib.tensor([bad]), lib.ones(src_shape))
+            errors.append((type(e.value), str(e.value)))
+        assert errors[0] == errors[1], (shape, dim)
+
+
 @pytest.mark.parametrize("alpha", [1, 2.5])
 def test_index_add(alpha):
     x, s = randn(4, 3), randn(5, 3)
