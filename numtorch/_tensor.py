@@ -33,6 +33,8 @@ from .backend import parallel as _parallel
 from .backend.parallel import MIN_SIZE as _PAR_MIN
 
 _new = object.__new__
+# requires_grad=True on an integer tensor, from a factory or nn.Parameter
+FACTORY_GRAD_ERROR = "Only Tensors of floating point and complex dtype can require gradients"
 
 
 class Size(tuple):
@@ -247,10 +249,17 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
-        self.requires_grad_(flag)
+        self._set_requires_grad(flag, "only Tensors of floating point and complex dtype can "
+                                      "require gradients")
 
     def requires_grad_(self, requires_grad: bool = True):
         """Set whether autograd records operations on this (leaf) tensor."""
+        return self._set_requires_grad(requires_grad, "only Tensors of floating point dtype "
+                                                      "can require gradients")
+
+    def _set_requires_grad(self, requires_grad, message: str):
+        # PyTorch words the integer-dtype error differently for requires_grad_(), the
+        # attribute, and factories' requires_grad=True (FACTORY_GRAD_ERROR): ``message``.
         if self._grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -260,7 +269,7 @@ class Tensor:
                 )
             return self
         if requires_grad and not self.dtype.is_floating_point:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError(message)
         self._requires_grad = builtins.bool(requires_grad)
         return self
 

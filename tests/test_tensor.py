@@ -59,9 +59,17 @@ def test_filled_constructors(name):
             assert_same(a, b)
 
 
-def test_negative_size_is_an_error():
-    with pytest.raises(RuntimeError, match="negative dimension -1"):
-        numtorch.zeros(2, -1)
+@pytest.mark.parametrize("make", ["zeros(2, -1)", "zeros((-1,))", "ones(2, -1)", "empty(-3)",
+                                  "full((2, -1), 1.0)", "rand(-1)", "randn(2, -2)",
+                                  "zeros()", "ones()", "empty()"])
+def test_negative_or_missing_size_errors_match_torch(make):
+    # zeros words a negative size its own way in PyTorch; the others name the dimension.
+    errors = []
+    for lib in (numtorch, torch):
+        with pytest.raises((RuntimeError, TypeError)) as e:
+            eval(f"lib.{make}", {"lib": lib})
+        errors.append((type(e.value), str(e.value).split("\n")[0]))
+    assert errors[0] == errors[1]
 
 
 def test_full_and_like_family():
@@ -100,11 +108,27 @@ def test_linspace_logspace_eye(args):
     assert_same(numtorch.eye(2, 4, dtype=numtorch.int32), torch.eye(2, 4, dtype=torch.int32))
 
 
-def test_requires_grad_only_for_floats():
+def _set_requires_grad(t):
+    t.requires_grad = True
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.zeros(2, dtype=lib.int64, requires_grad=True),
+    lambda lib: lib.tensor([1, 2], requires_grad=True),
+    lambda lib: lib.arange(3, requires_grad=True),
+    lambda lib: lib.full((2,), 1, requires_grad=True),
+    lambda lib: lib.nn.Parameter(lib.tensor([1, 2])),
+    lambda lib: lib.tensor([1, 2]).requires_grad_(),
+    lambda lib: _set_requires_grad(lib.tensor([1, 2])),
+])
+def test_requires_grad_only_for_floats(make):
+    # Three wordings in PyTorch: factories and Parameter, requires_grad_(), the attribute.
     assert numtorch.zeros(2, requires_grad=True).requires_grad
-    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype can require "
-                                           "gradients"):
-        numtorch.zeros(2, dtype=numtorch.int64, requires_grad=True)
+    with pytest.raises(RuntimeError) as ours:
+        make(numtorch)
+    with pytest.raises(RuntimeError) as ref:
+        make(torch)
+    assert str(ours.value) == str(ref.value)
 
 
 def test_legacy_constructor():

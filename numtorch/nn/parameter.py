@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, _new
+from .._tensor import FACTORY_GRAD_ERROR, Tensor, _new
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
@@ -48,7 +48,7 @@ class Parameter(Tensor):
         Tensor._init(self, arr)
         self._vc = vc  # a Parameter is an alias of ``data``: in-place edits show on both
         if requires_grad:
-            self.requires_grad_(True)
+            self._set_requires_grad(True, FACTORY_GRAD_ERROR)
         return self
 
     def __init__(self, data=None, requires_grad: bool = True):

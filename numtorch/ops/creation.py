@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import to_device
-from .._tensor import Size, Tensor
+from .._tensor import FACTORY_GRAD_ERROR, Size, Tensor
 from ..backend import xp_for
 
 __all__ = [
@@ -30,7 +30,7 @@ INPLACE_METHODS = ()
 def _finish(arr, requires_grad: bool):
     t = Tensor._make(arr)
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True, FACTORY_GRAD_ERROR)
     return t
 
 
@@ -144,7 +144,7 @@ def as_tensor(data, dtype=None, device=None):
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = False):
     t = tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype, device=device)
     if requires_grad:
-        t.requires_grad_(True)
+        t._set_requires_grad(True, FACTORY_GRAD_ERROR)
     return t
 
 
@@ -159,10 +159,15 @@ def from_numpy(ndarray):
     return Tensor._make(ndarray)
 
 
-def _filled(fill, size, dtype, device, requires_grad, default=None):
+def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty"):
     dt = D.to_dtype(dtype) if dtype is not None else (default or D.get_default_dtype())
     xp = _xp(device)
-    shape = _shape(size)
+    try:
+        shape = _shape(size, name)
+    except RuntimeError:  # a negative size: PyTorch's zeros words it its own way
+        if name == "zeros":
+            raise RuntimeError("zeros: Dimension size must be non-negative.") from None
+        raise
     if fill == 0:
         arr = xp.zeros(shape, dtype=dt.np)
     elif fill is None:
@@ -174,17 +179,17 @@ def _filled(fill, size, dtype, device, requires_grad, default=None):
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
-    return _out(out, _filled(0, size, dtype, device, requires_grad))
+    return _out(out, _filled(0, size, dtype, device, requires_grad, name="zeros"))
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
-    return _out(out, _filled(1, size, dtype, device, requires_grad))
+    return _out(out, _filled(1, size, dtype, device, requires_grad, name="ones"))
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None):
-    return _out(out, _filled(None, size, dtype, device, requires_grad))
+    return _out(out, _filled(None, size, dtype, device, requires_grad, name="empty"))
 
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -200,7 +205,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     return _out(out, _filled(fill_value, (size,) if not isinstance(size, int) else (size,),
-                             dtype, device, requires_grad, default))
+                             dtype, device, requires_grad, default, name="full"))
 
 
 def _out(out, result):
