@@ -369,3 +369,19 @@ def test_pickle_round_trip_keeps_values_dtype_and_requires_grad():
     assert y.is_leaf and y.grad is None
     z = pickle.loads(pickle.dumps(numtorch.arange(6)[::2]))
     assert z.tolist() == [0, 2, 4]
+
+
+@pytest.mark.parametrize("data", [
+    [[1, 2], [3]], [[1, 2], [3, 4, 5]], [[[1, 2], [3, 4]], [[1, 2], [3]]], [(1, 2), [3]],
+    [[1.0, 2.0], []], [[1], 2], [[1, 2], 3], [1, [2]], [1.0, [2.0]], [True, [1]], [1, (2,)],
+    [[1, 2], np.array([1.0, 2.0, 3.0])],
+])
+def test_ragged_nested_lists_raise_torchs_error(data):
+    # The shape is read along the first elements; the first sequence that disagrees is
+    # named with its depth. (PyTorch takes [[], [1]] as a 2 x 0 tensor; numtorch refuses it.)
+    errors = []
+    for lib in (numtorch, torch):
+        with pytest.raises((ValueError, TypeError)) as e:
+            lib.tensor(data)
+        errors.append((type(e.value), str(e.value)))
+    assert errors[0] == errors[1]

@@ -126,9 +126,52 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     try:
         arr = _xp(device).asarray(_to_nested(data), dtype=dt.np)
     except ValueError as e:
+        ragged = _ragged_error(data, dt)
+        if ragged is not None:
+            raise ragged from None
         raise ValueError(f"expected sequence of equal-length lists to build a tensor: {e}") \
             from None
     return _finish(arr, requires_grad)
+
+
+def _is_sequence(x) -> bool:
+    return isinstance(x, (list, tuple)) or (isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0)
+
+
+def _ragged_error(data, dt):
+    """PyTorch's error for nested sequences that are not a grid, or None.
+
+    As PyTorch does, the shape is read along the first elements (``[[1, 2], [3]]`` is
+    2 x 2), then every sequence is checked against it, depth first; the first one of
+    another length is reported, with its depth, and a sequence where a number belongs
+    is refused as a number of the tensor's dtype would refuse it."""
+    shape = []
+    x = data
+    while _is_sequence(x):
+        shape.append(len(x))
+        if not len(x):
+            break
+        x = x[0]
+
+    def first_bad(x, dim):
+        if dim == len(shape):
+            if not _is_sequence(x):
+                return None
+            if dt.is_floating_point:
+                return TypeError(f"must be real number, not {type(x).__name__}")
+            return TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+        if not _is_sequence(x):
+            return TypeError("not a sequence")
+        if len(x) != shape[dim]:
+            return ValueError(f"expected sequence of length {shape[dim]} at dim {dim} "
+                              f"(got {len(x)})")
+        for item in x:
+            error = first_bad(item, dim + 1)
+            if error is not None:
+                return error
+        return None
+
+    return first_bad(data, 0)
 
 
 def as_tensor(data, dtype=None, device=None):
