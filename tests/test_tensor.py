@@ -385,3 +385,46 @@ def test_ragged_nested_lists_raise_torchs_error(data):
             lib.tensor(data)
         errors.append((type(e.value), str(e.value)))
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("call", [
+    "x.new_zeros(2, 3)", "x.new_zeros((2,))", "x.new_zeros([])", "x.new_ones([2, 2])",
+    "x.new_ones(3, dtype=lib.int32)", "x.new_full((2,), 3)", "x.new_full((2,), 2.5)",
+    "i.new_full((2,), 2.5)", "x.new_full([1, 2], lib.tensor(4.0))", "x.new_tensor([1, 2])",
+    "x.new_tensor([1.5, 2.0], dtype=lib.int32)", "i.new_tensor([1.5, 2.7])",
+    "x.new_zeros(2, requires_grad=True)", "x.new_empty(3).shape", "x.new_empty((2, 0)).shape",
+])
+def test_new_factories_match_torch(call):
+    results = []
+    for lib in (numtorch, torch):
+        env = {"lib": lib, "x": lib.ones(2, 3, dtype=lib.float64), "i": lib.ones(2, dtype=lib.int64)}
+        results.append(eval(call, env))
+    ours, ref = results
+    if isinstance(ref, torch.Size):
+        assert tuple(ours) == tuple(ref)
+    else:
+        assert_same(ours, ref)
+        assert ours.requires_grad == ref.requires_grad
+
+
+@pytest.mark.parametrize("call", ["x.new_full(2, 3)", "x.new_zeros()", "x.new_ones(-1)",
+                                  "i.new_zeros(2, requires_grad=True)"])
+def test_new_factories_errors_match_torch(call):
+    errors = []
+    for lib in (numtorch, torch):
+        env = {"lib": lib, "x": lib.ones(2, 3), "i": lib.ones(2, dtype=lib.int64)}
+        with pytest.raises((TypeError, RuntimeError)) as e:
+            eval(call, env)
+        errors.append((type(e.value), str(e.value).split("\n")[0]))
+    assert errors[0] == errors[1]
+
+
+def test_copy_constructing_from_a_tensor_warns_as_torch_does():
+    for lib, name in ((numtorch, "numtorch"), (torch, "torch")):
+        t = lib.ones(2, requires_grad=True)
+        with pytest.warns(UserWarning, match=r"rather than " + name + r"\.tensor\(sourceTensor\)"):
+            copy = lib.tensor(t)
+        assert not copy.requires_grad and copy.tolist() == [1.0, 1.0]
+        with pytest.warns(UserWarning, match=r"rather than tensor\.new_tensor\(sourceTensor\)"):
+            copy = t.new_tensor(t)
+        assert not copy.requires_grad and copy.grad_fn is None

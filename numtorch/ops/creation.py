@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
 
 import numpy as np
 
@@ -23,7 +24,7 @@ __all__ = [
 ]
 
 # Methods of Tensor that are these functions (see numtorch/_tensor.py).
-TENSOR_METHODS = ()
+TENSOR_METHODS = ("new_zeros", "new_ones", "new_empty", "new_full", "new_tensor")
 INPLACE_METHODS = ()
 
 
@@ -112,6 +113,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False):
     """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays, tensors)."""
     if isinstance(data, Tensor):
+        _warn_copy_construct("numtorch.tensor(sourceTensor)")
         arr = data._data
         dt = D.to_dtype(dtype) if dtype is not None else data.dtype
         return _finish(arr.astype(dt.np, copy=True), requires_grad)
@@ -172,6 +174,13 @@ def _ragged_error(data, dt):
         return None
 
     return first_bad(data, 0)
+
+
+def _warn_copy_construct(call: str) -> None:
+    warnings.warn("To copy construct from a tensor, it is recommended to use "
+                  "sourceTensor.detach().clone() or "
+                  f"sourceTensor.detach().clone().requires_grad_(True), rather than {call}.",
+                  UserWarning, stacklevel=3)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -392,3 +401,56 @@ def is_nonzero(input) -> builtins.bool:
                            if input.numel() else "Boolean value of Tensor with no values is "
                            "ambiguous")
     return builtins.bool(input.item())
+
+
+# --- Tensor.new_*: like the factories, with the tensor's dtype and device by default ------
+
+
+def _new_device(self, device):
+    return self.device if device is None else device
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False):
+    """``Tensor.new_zeros``: zeros of ``size``, with ``self``'s dtype and device by default."""
+    return _filled(0, size, _like(self, dtype), _new_device(self, device), requires_grad,
+                   name="new_zeros")
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False):
+    """``Tensor.new_ones``: ones of ``size``, with ``self``'s dtype and device by default."""
+    return _filled(1, size, _like(self, dtype), _new_device(self, device), requires_grad,
+                   name="new_ones")
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False):
+    """``Tensor.new_empty``: an uninitialised tensor with ``self``'s dtype and device."""
+    return _filled(None, size, _like(self, dtype), _new_device(self, device), requires_grad,
+                   name="new_empty")
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+             layout=None, pin_memory=False):
+    """``Tensor.new_full``: ``fill_value`` (cast to the dtype) in a tensor of ``size``."""
+    if not isinstance(size, (tuple, list, Size)):
+        raise TypeError(f"new_full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _filled(fill_value, (size,), _like(self, dtype), _new_device(self, device),
+                   requires_grad, name="new_full")
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False):
+    """``Tensor.new_tensor``: a copy of ``data`` with ``self``'s dtype and device by default
+    (the dtype is not inferred from ``data``, unlike ``tensor``)."""
+    if isinstance(data, Tensor):
+        _warn_copy_construct("tensor.new_tensor(sourceTensor)")
+        data = data.detach()
+    with warnings.catch_warnings():  # tensor() would warn again, naming itself
+        warnings.simplefilter("ignore", UserWarning)
+        return tensor(data, dtype=_like(self, dtype), device=_new_device(self, device),
+                      requires_grad=requires_grad)
