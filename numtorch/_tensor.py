@@ -301,10 +301,23 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
-            if value.shape != self.shape:
-                raise RuntimeError("assigned grad has data of a different size")
             if value.dtype is not self.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                from .ops.linalg import _CTYPE  # C type names, as PyTorch's message uses
+
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_CTYPE[value.dtype.name]}' "
+                    f"to a tensor with grad_dtype '{self.dtype._legacy}'. The gradient must "
+                    "match the tensor's grad_dtype (defaults to the tensor's dtype). You can "
+                    "set the tensor's grad_dtype attribute with a specific dtype, or None to "
+                    "allow any dtype. Set grad_dtype with caution. Diverging the dtypes of a "
+                    "tensor and its gradient may break downstream systems that assume they "
+                    "match.")
+            if value.shape != self.shape:
+                got, want = (", ".join(map(str, t.shape)) for t in (value, self))
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '[{got}]' to a tensor of size "
+                    f"'[{want}]'. Please ensure that the gradient and the tensor are the same "
+                    "size")
         self._grad = value
 
     @grad.deleter

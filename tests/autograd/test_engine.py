@@ -656,3 +656,19 @@ def test_retain_graph_keeps_saved_tensors():
     x.grad = None
     y.backward()
     assert_same(x.grad, torch.from_numpy(first.numpy()))
+
+
+@pytest.mark.parametrize("value", [
+    "lib.ones(3)", "lib.ones(2, 1)", "lib.ones(())", "lib.ones(2, dtype=lib.float64)",
+    "lib.ones(2, dtype=lib.int64)", "lib.ones(2, dtype=lib.float16)",
+    "lib.ones(2, dtype=lib.bool)", "lib.ones(3, dtype=lib.float64)", "3",
+])
+def test_assigning_a_grad_of_the_wrong_size_dtype_or_type_matches_torch(value):
+    errors = []
+    for lib in (numtorch, torch):
+        x = lib.ones(2, requires_grad=True)
+        with pytest.raises((RuntimeError, TypeError)) as e:
+            x.grad = eval(value, {"lib": lib})
+        assert x.grad is None  # nothing assigned
+        errors.append((type(e.value), str(e.value)))
+    assert errors[0] == errors[1]
