@@ -44,6 +44,21 @@ _OVERLOADED = frozenset({
 # raises AttributeError there too): left as they are.
 _UNCHECKED = frozenset({"norm"})
 
+# nn.functional: the functions PyTorch hands straight to its argument parser, with the
+# name its error reports (the kernel's, where that differs). The others are Python code in
+# PyTorch and fail on the first Tensor attribute they read; they are left as they are.
+_FUNCTIONAL = {
+    name: name for name in (
+        "alpha_dropout", "celu", "dropout", "elu", "feature_alpha_dropout", "gelu",
+        "hardshrink", "hardsigmoid", "hardswish", "hardtanh", "hinge_embedding_loss", "kl_div",
+        "layer_norm", "leaky_relu", "mish", "multi_margin_loss", "multilabel_margin_loss",
+        "poisson_nll_loss", "prelu", "relu", "relu6", "rms_norm", "rrelu", "selu", "silu",
+        "soft_margin_loss", "softplus", "softshrink", "threshold")
+} | {"cross_entropy": "cross_entropy_loss", "logsigmoid": "log_sigmoid",
+     "multilabel_soft_margin_loss": "log_sigmoid", "nll_loss": "nll_loss_nd"}
+# F.embedding(input, weight) is torch.embedding(weight, input): the input is 'indices' there.
+_ARGUMENT = {"embedding": ("indices", 2)}
+
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python
 
 
@@ -60,6 +75,10 @@ def type_name(obj) -> str:
 
 def _input_error(name: str, fn, args, kwargs) -> TypeError:
     x = args[0] if args else kwargs["input"]
+    if name in _ARGUMENT:
+        arg, position = _ARGUMENT[name]
+        return TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
+                         f"not {type_name(x)}")
     if name in _OVERLOADED:
         got = [type_name(a) for a in args] + [f"{k}={type_name(v)}" for k, v in kwargs.items()]
         return TypeError(f"{name}() received an invalid combination of arguments - got "
@@ -88,6 +107,13 @@ def _checked(name: str, fn):
 
     checked.__wrapped_input_check__ = True
     return checked
+
+
+def check_functional_inputs(namespace: dict) -> None:
+    """The same for ``nn.functional``, for the functions PyTorch checks (``_FUNCTIONAL``)."""
+    for name, reported in _FUNCTIONAL.items():
+        namespace[name] = _checked(reported, namespace[name])
+    namespace["embedding"] = _checked("embedding", namespace["embedding"])
 
 
 def check_inputs(namespace: dict) -> None:

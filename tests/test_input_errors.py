@@ -129,3 +129,24 @@ def test_wrapped_functions_keep_their_name_signature_and_docs():
     assert numtorch.sum.__doc__ == inspect.unwrap(numtorch.sum).__doc__
     # methods and numtorch's own calls use the functions themselves
     assert numtorch.Tensor.sum is inspect.unwrap(numtorch.sum)
+
+
+_F_EXTRA = {"threshold": lambda lib: (0.5, 0.0), "layer_norm": lambda lib: ((2,),),
+            "rms_norm": lambda lib: ((2,),), "prelu": lambda lib: (lib.ones(1),),
+            "embedding": lambda lib: (lib.ones(3, 2),)}
+_TARGET_TAKERS = {"cross_entropy", "nll_loss", "multi_margin_loss", "multilabel_margin_loss",
+                  "soft_margin_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss",
+                  "poisson_nll_loss", "kl_div"}
+
+
+@pytest.mark.parametrize("name", sorted(_input_check._FUNCTIONAL) + ["embedding"])
+def test_functional_non_tensor_input_raises_torchs_error(name):
+    NF, TF = numtorch.nn.functional, torch.nn.functional
+    for bad in ([1.0, 2.0], 3.0, np.array([1.0, 2.0]), None):
+        outcomes = []
+        for lib, F in ((numtorch, NF), (torch, TF)):
+            extra = _F_EXTRA.get(name, lambda lib: ())
+            rest = (lib.ones(2),) if name in _TARGET_TAKERS else extra(lib)
+            outcomes.append(_outcome(getattr(F, name), bad, *rest))
+        assert outcomes[0] == outcomes[1], (name, type(bad).__name__)
+        assert outcomes[0][0] == "TypeError"

@@ -4,9 +4,14 @@ Each family lives in its file under ``numtorch/ops/`` (forward beside backward);
 this module only gathers them under PyTorch's names.
 """
 
+from .._input_check import check_functional_inputs as _check
 from ..ops.activation import *
 from ..ops.dropout import *
 from ..ops.embedding import *
 from ..ops.linear import *
 from ..ops.loss import *
 from ..ops.norm import *
+
+# F.relu([1.0]) raises PyTorch's TypeError: see numtorch/_input_check.py.
+_check(globals())
+del _check
