@@ -93,8 +93,8 @@ def _checked(name: str, fn):
 
     @functools.wraps(fn)
     def checked(*args, **kwargs):
-        if not kwargs and args and type(args[0]) is Tensor:  # the usual call, checked first
-            return fn(*args)
+        if args and type(args[0]) is Tensor:  # the usual call, checked first
+            return fn(*args, **kwargs)
         if args:
             x = args[0]
         elif "input" in kwargs:

@@ -150,3 +150,24 @@ def test_functional_non_tensor_input_raises_torchs_error(name):
             outcomes.append(_outcome(getattr(F, name), bad, *rest))
         assert outcomes[0] == outcomes[1], (name, type(bad).__name__)
         assert outcomes[0][0] == "TypeError"
+
+
+@pytest.mark.parametrize("module", [
+    "nn.ReLU()", "nn.Tanh()", "nn.Sigmoid()", "nn.GELU()", "nn.LeakyReLU()", "nn.ELU()",
+    "nn.SiLU()", "nn.Dropout()", "nn.LayerNorm(2)", "nn.Embedding(3, 2)", "nn.Linear(2, 3)",
+    "nn.Sequential(nn.Flatten(), nn.Linear(2, 3))", "nn.Softplus()", "nn.Hardtanh()",
+])
+def test_layers_given_a_list_or_a_numpy_array_raise_torchs_error(module):
+    # A NumPy batch fed to a model: PyTorch refuses it at the first layer, and so does numtorch.
+    for bad in ([1.0, 2.0], np.array([1.0, 2.0], np.float32)):
+        ours = _outcome(eval(module, {"nn": numtorch.nn}), bad)
+        ref = _outcome(eval(module, {"nn": torch.nn}), bad)
+        assert ours == ref, (module, type(bad).__name__)
+
+
+@pytest.mark.parametrize("loss", ["nn.CrossEntropyLoss()", "nn.NLLLoss()", "nn.KLDivLoss()",
+                                  "nn.SoftMarginLoss()", "nn.PoissonNLLLoss()"])
+def test_losses_given_a_list_raise_torchs_error(loss):
+    ours = _outcome(eval(loss, {"nn": numtorch.nn}), [1.0, 2.0], numtorch.ones(2))
+    ref = _outcome(eval(loss, {"nn": torch.nn}), [1.0, 2.0], torch.ones(2))
+    assert ours == ref and ours[0] == "TypeError"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import warnings
 
-from ...ops import activation as F
+import numtorch
+
+from .. import functional as F  # PyTorch's TypeError for a non-Tensor input
 from .. import init
 from ..parameter import Parameter
 from .module import Module
@@ -106,7 +108,7 @@ class Sigmoid(Module):
     """``1 / (1 + exp(-x))``."""
 
     def forward(self, input):
-        return F.sigmoid(input)
+        return numtorch.sigmoid(input)  # as PyTorch's (its errors name torch.sigmoid)
 
 
 class Hardsigmoid(Module):
@@ -124,7 +126,7 @@ class Tanh(Module):
     """Hyperbolic tangent."""
 
     def forward(self, input):
-        return F.tanh(input)
+        return numtorch.tanh(input)  # as PyTorch's (its errors name torch.tanh)
 
 
 class SiLU(Module):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...ops import dropout as F
+from .. import functional as F  # PyTorch's TypeError for a non-Tensor input
 from .module import Module
 
 __all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 
-from ...ops import loss as F
+from .. import functional as F  # PyTorch's TypeError for a non-Tensor input
 from .module import Module
 
 __all__ = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numbers
 
-from ...ops import norm as F
 from ...ops.creation import empty
+from .. import functional as F  # PyTorch's TypeError for a non-Tensor input
 from .. import init
 from ..parameter import Parameter
 from .module import Module

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ...autograd import grad_mode
-from ...ops import embedding as F
 from ...ops.creation import empty
+from .. import functional as F  # PyTorch's TypeError for a non-Tensor input
 from .. import init
 from ..parameter import Parameter
 from .module import Module
