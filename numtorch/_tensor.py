@@ -865,13 +865,26 @@ def _binary(fn, reflected=False, fast=None, record=None):
                         _P._raise_broadcast(e, (other, self) if reflected else (self, other))
                         raise
         if not _operand(other):
-            if isinstance(other, np.ndarray):
-                other = _C.as_tensor(other)
-            elif isinstance(other, (list, tuple)):
-                other = _C.tensor(other)
-            else:
+            # A NumPy array is taken as a tensor, as PyTorch takes it; anything else (a
+            # list: ``t + [1, 2]``) is NotImplemented, so Python raises its TypeError.
+            if not isinstance(other, np.ndarray):
                 return NotImplemented
+            other = _C.as_tensor(other)
         return fn(other, self) if reflected else fn(self, other)
+    return op
+
+
+def _matmul_operator(reflected: bool):
+    """``a @ b`` takes Tensors only: a number or a list is NotImplemented (Python's
+    "unsupported operand type(s) for @"), as in PyTorch."""
+    def op(self, other):
+        if not isinstance(other, Tensor):
+            if isinstance(other, np.ndarray) and not reflected:
+                # PyTorch hands this to NumPy, which computes it (in NumPy's dtype) and
+                # wraps the result back into a Tensor.
+                return _wrap(np.matmul(self.__array__(), other))
+            return NotImplemented
+        return _L.matmul(other, self) if reflected else _L.matmul(self, other)
     return op
 
 
@@ -906,8 +919,8 @@ Tensor.__itruediv__ = _inplace_binary(_P.div)
 Tensor.__pow__ = _binary(_P.pow)
 Tensor.__rpow__ = _binary(_P.pow, reflected=True)
 Tensor.__ipow__ = _inplace_binary(_P.pow)
-Tensor.__matmul__ = _binary(_L.matmul)
-Tensor.__rmatmul__ = _binary(_L.matmul, reflected=True)
+Tensor.__matmul__ = _matmul_operator(reflected=False)
+Tensor.__rmatmul__ = _matmul_operator(reflected=True)
 Tensor.__neg__ = _P.neg
 Tensor.__pos__ = _P.positive
 Tensor.__abs__ = _P.abs

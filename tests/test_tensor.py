@@ -428,3 +428,22 @@ def test_copy_constructing_from_a_tensor_warns_as_torch_does():
         with pytest.warns(UserWarning, match=r"rather than tensor\.new_tensor\(sourceTensor\)"):
             copy = t.new_tensor(t)
         assert not copy.requires_grad and copy.grad_fn is None
+
+
+@pytest.mark.parametrize("expr", [
+    "t + [1.0, 2.0]", "[1.0, 2.0] + t", "t * (1.0, 2.0)", "t ** [1.0, 2.0]", "t < [1.0, 2.0]",
+    "t == [1.0, 2.0]", "t @ 2", "2 @ t", "t @ [1.0, 2.0]", "t @ t", "t + np.ones(2)",
+    "t @ np.ones(2)", "t - 1", "2 * t",
+])
+def test_python_operators_with_lists_numbers_and_arrays_as_torch(expr):
+    # Lists are not operands (Python's TypeError), matmul takes no numbers, and a NumPy
+    # array on the right is taken as a tensor (for @, NumPy computes it).
+    outcomes = []
+    for lib in (numtorch, torch):
+        try:
+            r = eval(expr, {"t": lib.ones(2), "np": np})
+            outcomes.append(("ok", r.tolist() if hasattr(r, "tolist") else r,
+                             str(getattr(r, "dtype", "")).split(".")[-1]))
+        except TypeError as e:
+            outcomes.append(("TypeError", str(e)))
+    assert outcomes[0] == outcomes[1]
