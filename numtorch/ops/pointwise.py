@@ -32,6 +32,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .. import return_types
 from .._input_check import type_name
 from .._tensor import Tensor, inplace
 from ..autograd import grad_mode
@@ -57,6 +58,9 @@ __all__ = [
     # clamping, selection, blending
     "clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fmax", "fmin", "where",
     "lerp", "addcmul", "addcdiv", "hypot", "copysign", "xlogy", "nan_to_num",
+    # more math: angles, sinc, log-sum-exp pairs, steps, integers, float decomposition
+    "deg2rad", "rad2deg", "sinc", "logaddexp", "logaddexp2", "heaviside", "gcd", "lcm",
+    "ldexp", "nextafter", "frexp",
     # predicates
     "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal",
     # logical and bitwise
@@ -83,7 +87,10 @@ TENSOR_METHODS = (
     "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
     "bitwise_left_shift", "bitwise_right_shift", "eq", "ne", "lt", "le", "gt", "ge",
     "greater", "greater_equal", "less", "less_equal", "not_equal", "isclose", "allclose",
-    "equal",
+    "equal", "deg2rad", "rad2deg", "sinc", "logaddexp", "logaddexp2", "heaviside", "gcd",
+    "lcm", "ldexp", "nextafter", "frexp",
+    # ldexp_ checks self's dtype first, for PyTorch's message (defined beside ldexp)
+    "ldexp_",
     # in-place forms with an untracked fast path (defined at the end of this file)
     "add_", "sub_", "subtract_", "mul_", "multiply_", "div_", "divide_", "addcmul_",
     "addcdiv_", "lerp_", "sqrt_", "clamp_", "clip_", "float_power_",
@@ -100,7 +107,8 @@ INPLACE_METHODS = (
     "floor", "ceil", "round", "trunc", "fix", "frac", "clamp_min", "clamp_max", "hypot",
     "copysign", "xlogy", "nan_to_num", "logical_and", "logical_or", "logical_xor",
     "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-    "bitwise_left_shift", "bitwise_right_shift",
+    "bitwise_left_shift", "bitwise_right_shift", "deg2rad", "rad2deg", "sinc", "heaviside",
+    "gcd", "lcm", "nextafter",
 )
 
 _LN2 = math.log(2.0)
@@ -1446,6 +1454,91 @@ def arctan2(input, other, *, out=None):
     return _apply(Atan2, out, "arctan2", input, other)
 
 
+# --- angle conversion and sinc ----------------------------------------------------------
+
+_DEG2RAD = math.pi / 180.0
+_RAD2DEG = 180.0 / math.pi
+
+
+def _scaled(x, c: float):
+    """``x * c`` in x's float dtype (integers and bool: the default float). float16
+    multiplies in float32 and rounds once, as PyTorch's CPU kernel does."""
+    x = _float(x)
+    return _down(_up(x) * c, x.dtype)
+
+
+class Deg2rad(ArrayFunction):
+    """Degrees to radians: ``x * pi / 180``."""
+
+    node_name = "Deg2RadBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _scaled(x, _DEG2RAD)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * _DEG2RAD
+
+
+class Rad2deg(ArrayFunction):
+    """Radians to degrees: ``x * 180 / pi``."""
+
+    node_name = "Rad2DegBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _scaled(x, _RAD2DEG)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * _RAD2DEG
+
+
+def deg2rad(input, *, out=None):
+    """Each angle of ``input``, in degrees, converted to radians."""
+    return _apply(Deg2rad, out, "deg2rad", input)
+
+
+def rad2deg(input, *, out=None):
+    """Each angle of ``input``, in radians, converted to degrees."""
+    return _apply(Rad2deg, out, "rad2deg", input)
+
+
+class Sinc(ArrayFunction):
+    """The normalised sinc, ``sin(pi x) / (pi x)``, with ``sinc(0) = 1``.
+
+    d/dx = (pi x cos(pi x) - sin(pi x)) / (pi x**2), taken as 0 where ``pi x**2``
+    underflows to 0 (the limit at 0 is 0; PyTorch masks the same way).
+    """
+
+    node_name = "SincBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        x = _float(x)
+        ctx.save_for_backward(x)
+        xp = xp_of(x)
+        y = _up(x) * math.pi
+        with _quiet():
+            out = xp.sin(y) / y
+        return _down(xp.where(x == 0, 1, out), x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        with _quiet():
+            y = x * math.pi
+            sq = x * x * math.pi
+            d = grad * (y * y.cos() - y.sin()) / sq
+            return where(sq == 0, 0.0, d)
+
+
+def sinc(input, *, out=None):
+    """The normalised sinc function ``sin(pi x) / (pi x)`` (1 at 0), elementwise."""
+    return _apply(Sinc, out, "sinc", input)
+
+
 # --- activations and special functions --------------------------------------------------
 
 
@@ -2401,6 +2494,306 @@ def xlogy(input, other, *, out=None):
     else:
         cls = Xlogy if isinstance(other, Tensor) else XlogyScalarOther
     return _apply(cls, out, "xlogy", input, other)
+
+
+def _float_operands(kernel: str, a, b):
+    """Both operands cast to their result dtype, which must be floating (PyTorch has no
+    integer kernel for these ops and says so with a NotImplementedError)."""
+    a, b = cast_operands(a, b)
+    dt = _np_dtype(a, b)
+    if dt.kind != "f":
+        np.broadcast_shapes(np.shape(a), np.shape(b))  # PyTorch checks shapes first
+        raise _not_implemented(kernel, dt)
+    return a, b
+
+
+class Logaddexp(ArrayFunction):
+    """``log(exp(a) + exp(b))``, computed without overflow (``xp.logaddexp``).
+
+    d/da = exp(a) / (exp(a) + exp(b)) = sigmoid(a - b), and symmetrically for ``b``.
+    """
+
+    node_name = "LogaddexpBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _float_operands("logaddexp_cpu", a, b)
+        ctx.save_for_backward(a, b)
+        with _quiet():
+            return _down(xp_of(a, b).logaddexp(_up(a), _up(b)), a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        with _quiet():
+            d = a - b
+            return (grad * sigmoid(d) if ctx.needs_input_grad[0] else None,
+                    grad * sigmoid(-d) if ctx.needs_input_grad[1] else None)
+
+
+class Logaddexp2(ArrayFunction):
+    """``log2(2**a + 2**b)``, computed without overflow (``xp.logaddexp2``).
+
+    d/da = 2**a / (2**a + 2**b) = sigmoid((a - b) ln 2), and symmetrically for ``b``.
+    """
+
+    node_name = "Logaddexp2Backward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _float_operands("logaddexp2_cpu", a, b)
+        ctx.save_for_backward(a, b)
+        with _quiet():
+            return _down(xp_of(a, b).logaddexp2(_up(a), _up(b)), a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        with _quiet():
+            d = (a - b) * _LN2
+            return (grad * sigmoid(d) if ctx.needs_input_grad[0] else None,
+                    grad * sigmoid(-d) if ctx.needs_input_grad[1] else None)
+
+
+def logaddexp(input, other, *, out=None):
+    """``log(exp(input) + exp(other))``, elementwise and without overflow."""
+    _tensors("logaddexp", ("input", input), ("other", other))
+    return _apply(Logaddexp, out, "logaddexp", input, other)
+
+
+def logaddexp2(input, other, *, out=None):
+    """``log2(2**input + 2**other)``, elementwise and without overflow."""
+    _tensors("logaddexp2", ("input", input), ("other", other))
+    return _apply(Logaddexp2, out, "logaddexp2", input, other)
+
+
+class Heaviside(_NotImplementedGrad):
+    """The step function: 0 where ``x < 0``, ``values`` where ``x == 0``, 1 where ``x > 0``
+    (and 0 where ``x`` is nan). PyTorch defines no derivative: backward raises."""
+
+    node_name = "NotImplemented"
+    aten_name = "heaviside"
+
+    @staticmethod
+    def forward(ctx, x, values):
+        xp = xp_of(x, values)
+        return xp.asarray(xp.where(x == 0, values, x > 0)).astype(x.dtype, copy=False)
+
+
+def heaviside(input, values, *, out=None):
+    """The Heaviside step of ``input``, taking ``values`` where ``input`` is 0.
+
+    ``input``, ``values`` (and ``out``) must share one dtype: PyTorch does not promote here.
+    """
+    _tensors("heaviside", ("input", input), ("values", values))
+    if input.dtype != values.dtype or (isinstance(out, Tensor) and out.dtype != input.dtype):
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return _apply(Heaviside, out, "heaviside", input, values)
+
+
+def _gcd_kernel(xp, a, b):
+    """``xp.gcd``, except where an operand is the most negative integer: there ``|x|``
+    overflows, and PyTorch's Euclid loop on the wrapped values gives results (``-128``
+    for ``gcd(-128, 0)`` in int8, ``-2`` for ``gcd(6, -128)``) that NumPy's does not."""
+    out = xp.asarray(xp.gcd(a, b))
+    if out.dtype.kind == "i" and out.size:
+        low = _INT_RANGE[out.dtype][0]
+        odd = (a == low) | (b == low)
+        if bool(odd.any()):
+            a, b, odd = xp.broadcast_arrays(a, b, odd)
+            x, y = xp.abs(a[odd]), xp.abs(b[odd])  # abs(low) wraps to low, as in C
+            while True:
+                live = x != 0
+                if not bool(live.any()):
+                    break
+                r = xp.fmod(y, xp.where(live, x, 1))  # C's remainder: the dividend's sign
+                y = xp.where(live, x, y)
+                x = xp.where(live, r, 0)
+            out[odd] = y
+    return out
+
+
+def _integer_op(name: str, kernel, input, other, out):
+    """gcd / lcm: integer tensors only, promoted together (uint8 with int8 gives int16)."""
+    _tensors(name, ("input", input), ("other", other))
+    a, b = input._data, other._data
+    try:
+        np.broadcast_shapes(a.shape, b.shape)  # PyTorch checks shapes before dtypes
+    except ValueError as e:
+        _raise_broadcast(e, (input, other))
+        raise
+    dt = D.result_type(a, b).np
+    if dt.kind not in "iu":
+        raise _not_implemented(f"{name}_cpu", dt)
+    if out is not None:
+        check_out(out, name, input, other)
+    a, b = cast_operands(a, b)
+    xp = xp_of(a, b)
+    with _quiet():
+        r = kernel(xp, a, b)
+    return _plain(_make(xp.asarray(r)), out)
+
+
+def gcd(input, other, *, out=None):
+    """The greatest common divisor of ``input`` and ``other`` (integers), elementwise;
+    ``gcd(0, 0)`` is 0."""
+    return _integer_op("gcd", _gcd_kernel, input, other, out)
+
+
+def lcm(input, other, *, out=None):
+    """The least common multiple of ``input`` and ``other`` (integers), elementwise; 0 where
+    either is 0. Like PyTorch, it wraps around where the result overflows the dtype."""
+    return _integer_op("lcm", lambda xp, a, b: xp.lcm(a, b), input, other, out)
+
+
+class Ldexp(ArrayFunction):
+    """``x * 2**e``.
+
+    PyTorch has two kernels, and so has this op. A float ``x`` with an integer ``e``
+    keeps x's dtype and scales exactly (C's ``ldexp``; the exponent is read as a 32-bit
+    C int, wrapping as PyTorch's does). Otherwise it is ``x * pow(2.0, e)``: ``pow`` gives
+    e's float dtype (integers: the default float) and the product promotes as ``mul`` does.
+    d/dx = 2**e, d/de = ln 2 * x * 2**e = ln 2 * out.
+    """
+
+    node_name = "LdexpBackward0"
+
+    @staticmethod
+    def forward(ctx, x, e):
+        xp = xp_of(x, e)
+        if x.dtype.kind == "f" and e.dtype.kind != "f":
+            if e.dtype.kind == "b":
+                np.broadcast_shapes(x.shape, e.shape)  # PyTorch checks shapes first
+                raise _not_implemented("ldexp_cpu_exp", e.dtype)
+            ctx.save_for_backward(e, None)
+            with _quiet():
+                return xp.asarray(xp.ldexp(x, e.astype(np.int32, copy=False)))
+        p_dt = e.dtype if e.dtype.kind == "f" else D.get_default_dtype().np
+        # The dtype of mul(x, pow(2.0, e)): a stand-in with e's rank carries pow's dtype.
+        dt = D.result_type(x, np.empty((1,) if e.ndim else (), p_dt)).np
+        with _quiet():
+            p = xp.exp2(e.astype(p_dt, copy=False))
+            out = xp.asarray(x.astype(dt, copy=False) * p.astype(dt, copy=False))
+        ctx.save_for_backward(e, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        e, out = ctx.saved_tensors
+        if out is None:  # integer exponent: only x has a gradient, 2**e exactly
+            return ldexp(grad, e), None
+        gx = grad * exp2(e) if ctx.needs_input_grad[0] else None
+        ge = grad * out * _LN2 if ctx.needs_input_grad[1] else None
+        return gx, ge
+
+
+def _check_ldexp_into(t) -> None:
+    if isinstance(t, Tensor) and not t.dtype.is_floating_point:
+        raise RuntimeError(f"ldexp can't be cast to the desired output type {t.dtype._legacy}")
+
+
+def ldexp(input, other, *, out=None):
+    """``input * 2**other``, elementwise (an integer ``other`` scales a float ``input``
+    exactly and keeps its dtype)."""
+    _tensors("ldexp", ("input", input), ("other", other))
+    _check_ldexp_into(out)
+    return _apply(Ldexp, out, "ldexp", input, other)
+
+
+_ldexp_inplace = inplace(ldexp)
+
+
+def ldexp_(self, other):
+    """In-place :func:`ldexp`. ``self`` must be floating (PyTorch's own message)."""
+    if isinstance(other, Tensor):
+        _check_ldexp_into(self)
+    return _ldexp_inplace(self, other)
+
+
+class Nextafter(ArrayFunction):
+    """The next representable float after ``a`` in the direction of ``b``.
+
+    PyTorch's gradient treats it as the identity in ``a`` (except where ``a == b``: the
+    result is then ``b`` and the gradient 0) and as constant in ``b``.
+    """
+
+    node_name = "NextafterBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _float_operands("nextafter_cpu", a, b)
+        ctx.save_for_backward(a, b)
+        return xp_of(a, b).asarray(xp_of(a, b).nextafter(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = where(a == b, 0.0, grad)
+        if ctx.needs_input_grad[1]:
+            gb = Tensor._make(xp_of(grad._data).zeros_like(grad._data))
+        return ga, gb
+
+
+def nextafter(input, other, *, out=None):
+    """The next floating-point value after ``input`` towards ``other``, elementwise."""
+    _tensors("nextafter", ("input", input), ("other", other))
+    return _apply(Nextafter, out, "nextafter", input, other)
+
+
+class Frexp(ArrayFunction):
+    """``x = mantissa * 2**exponent`` with ``0.5 <= |mantissa| < 1`` (0, inf and nan keep
+    their value with exponent 0). The exponent is int32 and not differentiable;
+    d mantissa / dx = 2**-exponent."""
+
+    node_name = "FrexpBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = xp_of(x)
+        mantissa, exponent = xp.frexp(x)
+        mantissa = xp.asarray(mantissa)
+        exponent = xp.asarray(exponent).astype(np.int32, copy=False)
+        ctx.mark_non_differentiable(exponent)
+        ctx.save_for_backward(exponent)
+        return mantissa, exponent
+
+    @staticmethod
+    def backward(ctx, grad, grad_exponent):
+        (exponent,) = ctx.saved_tensors
+        return grad / exp2(exponent)  # exp2 of int32 is the default float, as in PyTorch
+
+
+def _check_frexp_out(out, input) -> None:
+    if not isinstance(out, (tuple, list)):
+        raise TypeError(f"frexp(): argument 'out' must be tuple of Tensors, not "
+                        f"{_type_name(out)}")
+    if len(out) != 2:
+        raise TypeError(f"expected tuple of 2 elements but got {len(out)}")
+    mantissa, exponent = out
+    check_out(mantissa, "frexp", input)
+    check_out(exponent, "frexp", input)
+    if mantissa.dtype != input.dtype:
+        raise RuntimeError(f"numtorch.frexp() expects mantissa to have dtype "
+                           f"{_CPP_NAME[input.dtype.name]} but got "
+                           f"{_CPP_NAME.get(mantissa.dtype.name, mantissa.dtype.name)}")
+    if exponent.dtype != D.int32:
+        raise RuntimeError(f"numtorch.frexp() expects exponent to have int dtype but got "
+                           f"{_CPP_NAME.get(exponent.dtype.name, exponent.dtype.name)}")
+
+
+def frexp(input, *, out=None):
+    """Split ``input`` into mantissa and exponent, ``input = mantissa * 2**exponent``,
+    as the named tuple ``numtorch.return_types.frexp(mantissa, exponent)``."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("numtorch.frexp() only supports floating-point dtypes")
+    if out is not None:
+        _check_frexp_out(out, input)
+    mantissa, exponent = Frexp.apply(input)
+    if out is None:
+        return return_types.frexp((mantissa, exponent))
+    return return_types.frexp((write_out(out[0], mantissa), write_out(out[1], exponent)))
 
 
 class NanToNum(ArrayFunction):
