@@ -36,9 +36,9 @@ _OVERLOADED = frozenset({
     "bitwise_xor", "clamp", "clamp_max", "clamp_min", "clip", "copysign", "divide", "dsplit",
     "eq", "float_power", "floor_divide", "fmod", "ge", "greater", "greater_equal", "gt",
     "hsplit", "index_fill", "le", "lerp", "less", "less_equal", "lt", "masked_fill",
-    "moveaxis", "movedim", "multiply", "narrow", "ne", "not_equal", "pow", "randint_like",
-    "remainder", "rsub", "scatter", "std", "std_mean", "subtract", "tensor_split",
-    "true_divide", "var", "var_mean", "vsplit", "xlogy"})
+    "moveaxis", "movedim", "multiply", "nanquantile", "narrow", "ne", "not_equal", "pow",
+    "quantile", "randint_like", "remainder", "rsub", "scatter", "std", "std_mean", "subtract",
+    "tensor_split", "true_divide", "var", "var_mean", "vsplit", "xlogy"})
 
 # Python-level functions in PyTorch that fail on their own terms (``torch.norm([1.])``
 # raises AttributeError there too): left as they are.

@@ -23,7 +23,7 @@ _VALUES = {"dim": 0, "dim0": 0, "dim1": 0, "k": 1, "n": 1, "shifts": 1, "size": 
            "dims": (0,), "num_samples": 1, "start": 0, "length": 1, "value": 0.0, "p": 0.5,
            "normalized_shape": (2,), "num_groups": 1, "stride": (1,), "source_dim": 0,
            "destination": 0, "high": 3, "diagonal": 0, "offset": 0, "reduce": "sum",
-           "fill_value": 1.0, "lambd": 0.5, "threshold": 0.1, "sizes": (2, 1)}
+           "fill_value": 1.0, "lambd": 0.5, "threshold": 0.1, "sizes": (2, 1), "q": 0.5}
 # PyTorch-side quirks, not numtorch's to copy: torch.norm is Python code that fails with
 # an AttributeError on .layout; torch.unique names its internal _unique2; with no
 # ``repeats``, torch.repeat_interleave's only matching signature calls its input

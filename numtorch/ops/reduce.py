@@ -45,7 +45,8 @@ __all__ = [
     "argmax", "argmin", "var", "std", "var_mean", "std_mean", "norm", "logsumexp", "cumsum",
     "cumprod", "cummax", "cummin", "all", "any", "count_nonzero", "median", "nanmedian",
     "mode", "sort", "argsort", "msort", "topk", "kthvalue", "unique", "unique_consecutive",
-    "softmax", "log_softmax",
+    "softmax", "log_softmax", "diff", "bincount", "quantile", "nanquantile", "cov", "corrcoef",
+    "histc", "logcumsumexp", "dist",
 ]
 
 # Methods of Tensor that are these functions (see numtorch/_tensor.py).
@@ -54,6 +55,8 @@ TENSOR_METHODS = (
     "argmax", "argmin", "var", "std", "norm", "logsumexp", "cumsum", "cumprod", "cummax",
     "cummin", "all", "any", "count_nonzero", "median", "nanmedian", "mode", "sort", "argsort",
     "msort", "topk", "kthvalue", "unique", "unique_consecutive", "softmax", "log_softmax",
+    "diff", "bincount", "quantile", "nanquantile", "cov", "corrcoef", "histc", "logcumsumexp",
+    "dist", "sum_to_size",
 )
 INPLACE_METHODS = ("cumsum", "cumprod")
 
@@ -1533,3 +1536,559 @@ class _Scatter(ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         return _Gather.apply(grad, ctx.index, ctx.dim), None, None, None, None
+
+
+# --- diff, dist, sum_to_size ---------------------------------------------------------
+
+
+class _CopyOf(ArrayFunction):
+    """A fresh copy (what ``diff`` with ``n=0`` returns); the gradient passes through."""
+
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def _check_tensor_arg(name: str, what: str, value) -> None:
+    if value is not None and not isinstance(value, Tensor):
+        raise TypeError(f"{name}(): argument '{what}' must be Tensor, not {type_name(value)}")
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None):
+    """The ``n``-th forward difference along ``dim``: ``x[1:] - x[:-1]``, ``n`` times (bool
+    input: ``x[1:] ^ x[:-1]``). ``prepend``/``append`` are concatenated along ``dim`` first.
+
+    As in PyTorch it is built from slices and ``sub``, so its grad_fn is SubBackward0.
+    """
+    if not _is_int(n):
+        raise TypeError(f"diff(): argument 'n' must be int, not {type_name(n)}")
+    _check_tensor_arg("diff", "prepend", prepend)
+    _check_tensor_arg("diff", "append", append)
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = _one_dim(dim, input.ndim, "diff")
+    for other in (prepend, append):
+        if other is None:
+            continue
+        if other.ndim != input.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        for i in range(input.ndim):
+            if i != d and other.shape[i] != input.shape[i]:
+                raise RuntimeError(
+                    "diff expects the shape of tensor to prepend or append to match that of "
+                    f"input except along the differencing dimension; input.size({i}) = "
+                    f"{input.shape[i]}, but got tensor.size({i}) = {other.shape[i]}")
+    if out is not None:
+        check_out(out, "sub", input, prepend, append)
+    if n == 0:
+        return _finish(_CopyOf.apply(input), out, "diff")
+    from .pointwise import logical_xor, sub
+    from .shape import cat
+
+    x = input
+    if prepend is not None or append is not None:
+        parts = [t for t in (prepend, input, append) if t is not None]
+        x = cat(parts, d)
+    step = logical_xor if x.dtype is D.bool else sub
+    for _ in range(n):
+        size = x.shape[d]
+        if size == 0:
+            break
+        x = step(x.narrow(d, 1, size - 1), x.narrow(d, 0, size - 1))
+    return _finish(x, out, "diff")
+
+
+class Dist(ArrayFunction):
+    """``vector_norm(input - other, p)`` over every element (with broadcasting).
+
+    The backward is the p-norm's (``LinalgVectorNorm``), applied to the difference and sent
+    to ``input`` with a plus sign and to ``other`` with a minus sign.
+    """
+
+    node_name = "DistBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, p):
+        from .linalg import LinalgVectorNorm
+
+        ctx.p = p
+        d = xp_of(a, b).asarray(a - b)
+        out = LinalgVectorNorm.forward(ctx, d, p, tuple(range(d.ndim)), False)
+        ctx.save_for_backward(a, b, out)  # (replaces the difference LinalgVectorNorm saved)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        import types
+
+        from .linalg import LinalgVectorNorm
+
+        a, b, out = ctx.saved_tensors
+        if ctx.p == 0:
+            return None, None, None
+        d = a - b
+        inner = types.SimpleNamespace(saved_tensors=(d, out), ord=ctx.p,
+                                      dims=tuple(range(d.ndim)), keepdim=False)
+        g = LinalgVectorNorm.backward(inner, grad)[0]
+        return (g if ctx.needs_input_grad[0] else None,
+                -g if ctx.needs_input_grad[1] else None, None)
+
+
+def dist(input, other, p=2):
+    """The ``p``-norm of ``input - other`` (broadcast), as a 0-d tensor."""
+    from .linalg import _ord_str
+
+    if not isinstance(other, Tensor):
+        raise TypeError(f"dist(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type_name(other)}")
+    if isinstance(p, Tensor):
+        p = p.item()
+    if isinstance(p, str) or not isinstance(p, (int, float, np.number)):
+        raise TypeError(f"dist(): argument 'p' must be Number, not {type_name(p)}")
+    p = float(p)
+    if input.dtype is D.bool and other.dtype is D.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    dt = D.promote_types(input.dtype, other.dtype)
+    if not dt.is_floating_point:
+        raise RuntimeError("norm(): input dtype should be either floating point or complex. "
+                           f"Got {dt._legacy} instead.")
+    shape = []
+    for i in range(1, builtins.max(input.ndim, other.ndim) + 1):
+        sa = input.shape[-i] if i <= input.ndim else 1
+        sb = other.shape[-i] if i <= other.ndim else 1
+        if sa != sb and sa != 1 and sb != 1:
+            raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b "
+                               f"({sb}) at non-singleton dimension "
+                               f"{builtins.max(input.ndim, other.ndim) - i}")
+        shape.append(builtins.max(sa, sb) if sa and sb else 0)
+    if (p < 0 or p == math.inf) and math.prod(shape) == 0:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {_ord_str(p)} norm on an "
+                           "empty tensor because the operation does not have an identity")
+    a = input if input.dtype is dt else input.to(dt)
+    b = other if other.dtype is dt else other.to(dt)
+    return Dist.apply(a, b, p)
+
+
+def sum_to_size(self, *size):
+    """Sum ``self`` down to ``size`` (a shape ``self`` could be expanded from): the leading
+    dims are summed away and each size-1 dim of ``size`` is summed with keepdim."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    elif not size:
+        raise TypeError('sum_to_size() missing 1 required positional arguments: "size"')
+    for s in size:
+        if not _is_int(s):
+            raise TypeError(f"sum_to_size(): argument 'size' must be tuple of ints, but found "
+                            f"element of type {type_name(s)}")
+    size = tuple(int(s) for s in size)
+    shape = tuple(self.shape)
+    lead = len(shape) - len(size)
+    if lead < 0 or builtins.any(s != 1 and s != t for s, t in zip(size, shape[lead:])):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    if size == shape:
+        return self
+    if not size:
+        return sum(self)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
+    out = sum(self, dims, keepdim=True) if dims else self
+    return out.view(size) if lead else out
+
+
+
+# --- bincount, histc (counts: no gradient) ------------------------------------------------
+
+
+class _Bincount(ArrayFunction):
+    """Weighted counts: PyTorch has no derivative for them (its grad_fn is NotImplemented)."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, x, weights, minlength, np_dtype):
+        xp = xp_of(x)
+        if x.size == 0:  # PyTorch: int64 zeros, whatever the weights
+            return xp.zeros(minlength, dtype=_INT64)
+        return xp.bincount(x, weights, minlength).astype(np_dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::bincount is not implemented")
+
+
+def bincount(input, weights=None, minlength=0):
+    """How many times each value ``0..max(input)`` occurs in a 1-D tensor of non-negative
+    ints (at least ``minlength`` bins); with ``weights``, the sum of the weights instead.
+
+    Counts are int64; weighted sums are float32 for float32 weights, float64 otherwise.
+    """
+    _check_tensor_arg("bincount", "weights", weights)
+    if not _is_int(minlength):
+        raise TypeError(f"bincount(): argument 'minlength' must be int, not "
+                        f"{type_name(minlength)}")
+    if input.dtype.is_floating_point or input.dtype is D.bool:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
+                                  f"'{input.dtype._legacy}'")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    x = input._data
+    if x.ndim != 1 or (x.size and x.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return Tensor._make(xp_of(x).bincount(x, minlength=int(minlength)).astype(_INT64))
+    if weights.ndim != 1 or weights.shape[0] != x.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    np_dtype = _F32 if weights.dtype is D.float32 else np.dtype(np.float64)
+    return _Bincount.apply(input, weights, int(minlength), np_dtype)
+
+
+def _fmt(v: float) -> str:
+    """A number as C++ streams print a double (6 significant digits)."""
+    return f"{v:g}"
+
+
+def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002
+    """Histogram of ``input`` in ``bins`` equal-width bins over ``[min, max]`` (the data's own
+    range when ``min == max``; widened by 1 each way if that is a single value). Elements
+    outside the range are ignored; the last bin includes ``max``. The counts have the
+    input's (floating) dtype and no gradient."""
+    if not _is_int(bins):
+        raise TypeError(f"histc(): argument 'bins' must be int, not {type_name(bins)}")
+    if isinstance(min, Tensor):
+        min = min.item()  # noqa: A001
+    if isinstance(max, Tensor):
+        max = max.item()  # noqa: A001
+    if bins <= 0:
+        raise RuntimeError(f"numtorch.histogram(): bins must be > 0, but got {bins} for "
+                           "dimension 0")
+    if out is not None and not isinstance(out, Tensor):
+        raise TypeError(f"histc(): argument 'out' must be Tensor, not {type_name(out)}")
+    x = input._data
+    xp = xp_of(x)
+    lo, hi = float(min), float(max)
+    if lo == hi and x.size:
+        # (PyTorch's reduction starts from the finite extremes)
+        info = np.finfo(x.dtype) if x.dtype.kind == "f" else np.iinfo(_INT64)
+        lo = float(builtins.min(x.min(), info.max)) if not xp.isnan(x).any() else math.nan
+        hi = float(builtins.max(x.max(), info.min)) if not math.isnan(lo) else math.nan
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"numtorch.histc: range of [{_fmt(lo)}, {_fmt(hi)}] is not finite")
+    if not lo < hi:
+        raise RuntimeError("numtorch.histc: max must be larger than min")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
+                                  f"'{input.dtype._legacy}'")
+    work = x.reshape(-1).astype(_F32) if x.dtype == _F16 else x.reshape(-1)
+    left = xp.asarray(lo, dtype=x.dtype).astype(work.dtype)  # the edges, in the input's dtype
+    right = xp.asarray(hi, dtype=x.dtype).astype(work.dtype)
+    inside = work[(work >= left) & (work <= right)]
+    pos = ((inside - left) * bins / (right - left)).astype(_INT64)
+    pos[pos == bins] = bins - 1  # the last bin includes its right edge
+    counts = xp.bincount(pos, minlength=bins).astype(x.dtype)
+    result = Tensor._make(counts)
+    return result if out is None else write_out(out, result)
+
+
+# --- quantile, nanquantile ------------------------------------------------------------------
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+class Quantile(ArrayFunction):
+    """The ``q``-quantiles of ``x`` over ``dim`` (every element when None).
+
+    Each slice is sorted; quantile q sits at rank ``q (n - 1)`` (n counts only non-NaN values
+    for nanquantile; a slice with a NaN gives NaN for quantile). 'linear' interpolates
+    between the values at the ranks below and above (PyTorch's lerp), 'midpoint' takes their
+    mean, and 'lower'/'higher'/'nearest' round the rank. The gradient goes back to the two
+    elements each result came from, weighted as in the interpolation; a ``q`` tensor gets
+    ``(above - below) dq/drank`` in 'linear' mode.
+
+    Shapes: the work layout puts the quantiles first and the reduced dim last,
+    ``(Q, *kept, n)``; the result is ``(Q, *out_shape)`` (no Q for a scalar ``q``).
+    """
+
+    node_name = "SqueezeBackward4"
+
+    @staticmethod
+    def forward(ctx, x, q, dim, keepdim, mode, ignore_nan):
+        xp = xp_of(x)
+        a = x.reshape(-1) if dim is None or x.ndim == 0 else xp.moveaxis(x, dim, -1)
+        n = a.shape[-1]
+        order = xp.argsort(a, axis=-1, kind="stable")  # NaN sorts last
+        s = xp.take_along_axis(a, order, axis=-1)
+        qv = q.reshape((-1,) + (1,) * a.ndim)  # (Q, 1, ..., 1)
+        nans = xp.isnan(s)
+        if ignore_nan:
+            scale = ((~nans).sum(axis=-1, keepdims=True) - 1).astype(x.dtype)
+            ranks = qv * scale
+            live = ranks >= 0
+            ranks = xp.where(live, ranks, 0)
+        else:
+            scale = xp.asarray(n - 1, dtype=x.dtype)
+            live = ~nans.any(axis=-1, keepdims=True)
+            ranks = xp.where(live, qv * scale, n - 1).astype(x.dtype, copy=False)
+        if mode == "lower":
+            ranks = xp.floor(ranks)
+        elif mode == "higher":
+            ranks = xp.ceil(ranks)
+        elif mode == "nearest":
+            ranks = xp.round(ranks)  # half to even, as PyTorch's round
+        work = (len(qv),) + a.shape
+        s_b = xp.broadcast_to(s, work)
+        below = ranks.astype(_INT64)
+        lo = xp.take_along_axis(s_b, below, axis=-1)
+        ctx.below = xp.take_along_axis(xp.broadcast_to(order, work), below, axis=-1)
+        ctx.above = ctx.weight = ctx.dq = None
+        result = lo
+        if mode in ("linear", "midpoint"):
+            weight = xp.full_like(ranks, 0.5) if mode == "midpoint" else ranks - xp.floor(ranks)
+            above = xp.ceil(ranks).astype(_INT64)
+            hi = xp.take_along_axis(s_b, above, axis=-1)
+            with _quiet(xp):
+                step = hi - lo
+                result = xp.where(weight < 0.5, lo + weight * step, hi - step * (1 - weight))
+            ctx.above = xp.take_along_axis(xp.broadcast_to(order, work), above, axis=-1)
+            ctx.weight = weight
+            if mode == "linear" and ctx.needs_input_grad[1]:
+                ctx.dq = xp.where(live, step * scale, 0)  # d result / d q
+        ctx.work, ctx.x_shape, ctx.dim, ctx.q_shape = work, x.shape, dim, q.shape
+        if dim is None:
+            shape = (1,) * x.ndim if keepdim else ()
+        else:
+            shape = _out_shape(x.shape, (dim,) if x.ndim else (), keepdim)
+        return result.reshape(q.shape + shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .shape import cat
+
+        work = ctx.work
+        g = grad.reshape(work[:-1] + (1,))
+        gq = None
+        if ctx.needs_input_grad[1] and ctx.dq is not None:
+            gq = (g * _const(ctx.dq)).sum(tuple(range(1, len(work)))).reshape(ctx.q_shape)
+        gx = None
+        if ctx.needs_input_grad[0]:
+            if ctx.weight is None:
+                src, index = g, ctx.below
+            else:
+                w = ctx.weight
+                src = cat([g * _const(1 - w), g * _const(w)], -1)
+                index = xp_of(w).concatenate([ctx.below, ctx.above], axis=-1)
+            ga = _Scatter.apply(src, index, len(work) - 1, work, True).sum(0)
+            if ctx.dim is None or len(ctx.x_shape) == 0:
+                gx = ga.reshape(ctx.x_shape)
+            else:
+                gx = ga.movedim(-1, ctx.dim)
+        return gx, gq, None, None, None, None
+
+
+def _quantile(name, input, q, dim, keepdim, interpolation, out, ignore_nan):
+    if isinstance(q, Tensor):
+        qt = q
+    elif isinstance(q, (int, float, np.number)):
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {_fmt(float(q))}")
+        qt = None
+    else:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        f"(Tensor, {type_name(q)}), but expected one of:\n"
+                        f" * (Tensor input, Tensor q, int dim = None, bool keepdim = False, *, "
+                        "str interpolation = \"linear\", Tensor out = None)\n"
+                        f" * (Tensor input, float q, int dim = None, bool keepdim = False, *, "
+                        "str interpolation = \"linear\", Tensor out = None)")
+    if dim is not None and not _is_int(dim):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        f"(Tensor, {type_name(q)}, dim={type_name(dim)}), but expected one of:")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"quantile() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+    if input.numel() == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if qt is not None and qt.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if input.dtype not in (D.float32, D.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if qt is not None and qt.dtype is not input.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    if out is not None:
+        _check_out(out, name, input)
+        if out.dtype is not input.dtype:
+            raise RuntimeError("quantile() out tensor must be same dtype as the input tensor")
+    d = None if dim is None else _wrap_dim(int(dim), input.ndim)
+    if qt is None:
+        qt = xp_of(input._data).asarray(q, dtype=input.dtype.np)
+    else:
+        qa = qt._data
+        if not bool(((qa >= 0) & (qa <= 1)).all()):
+            raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    result = Quantile.apply(input, qt, d, bool(keepdim), interpolation, ignore_nan)
+    return _finish(result, out, name)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """The ``q``-quantiles (a float, or a 1-D tensor giving the leading dim of the result)
+    of ``input`` over ``dim`` (all elements when None). A slice with a NaN gives NaN."""
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, out, False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """``quantile`` ignoring NaNs (NaN only where a slice is all NaN)."""
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, out, True)
+
+
+# --- cov, corrcoef ------------------------------------------------------------------------
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """Covariance matrix of the variables in the rows of ``input`` (observations in columns;
+    a 1-D input is one variable). ``fweights`` (integer counts) and ``aweights`` (float
+    importances) weight the observations; ``correction=1`` is Bessel's.
+
+    Written with Tensor ops (as PyTorch composes it), so the gradient comes for free:
+    ``sum_k w_k (x_ik - m_i)(x_jk - m_j) / (sum w - correction * sum(w a) / sum w)``.
+    """
+    from .pointwise import true_divide
+
+    if not _is_int(correction):
+        raise TypeError(f"cov(): argument 'correction' must be int, not {type_name(correction)}")
+    _check_tensor_arg("cov", "fweights", fweights)
+    _check_tensor_arg("cov", "aweights", aweights)
+    if input.ndim > 2:
+        raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
+                           f"input with {input.ndim} dimensions")
+    if input.dtype is D.bool:
+        raise RuntimeError("cov(): bool dtype is not supported for input")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    n_obs = x.shape[1]
+    w = None
+    for kind, t in (("fweights", fweights), ("aweights", aweights)):
+        if t is None:
+            continue
+        if t.ndim > 1:
+            raise RuntimeError(f"cov(): expected {kind} to have one or fewer dimensions but got "
+                               f"{kind} with {t.ndim} dimensions")
+        integral = not t.dtype.is_floating_point and t.dtype is not D.bool
+        if kind == "fweights" and not integral:
+            raise RuntimeError("cov(): expected fweights to have integral dtype but got "
+                               f"fweights with {t.dtype._legacy} dtype")
+        if kind == "aweights" and not t.dtype.is_floating_point:
+            raise RuntimeError("cov(): expected aweights to have floating point dtype but got "
+                               f"aweights with {t.dtype._legacy} dtype")
+        if t.numel() != n_obs:
+            raise RuntimeError(f"cov(): expected {kind} to have the same numel as there are "
+                               f"observations in the input but got {t.numel()} != {n_obs}")
+        if n_obs and bool((t._data < 0).any()):
+            raise RuntimeError(f"cov(): {kind} cannot be negative")
+        w = t if w is None else w * t
+    if w is None:
+        w_sum = Tensor._make(xp_of(x._data).asarray(n_obs, dtype=_INT64))
+    else:
+        w_sum = w.sum()
+        if not bool(w_sum._data != 0):
+            raise RuntimeError("cov(): weights sum to zero, can't be normalized")
+    avg = true_divide((x if w is None else x * w).sum(1), w_sum)
+    if w is not None and correction != 0:
+        if aweights is None:
+            norm = w_sum - correction
+        else:
+            norm = w_sum - correction * (w * aweights).sum() / w_sum
+    else:
+        norm = w_sum - correction
+    if bool(norm._data <= 0):
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the number of observations.", UserWarning, stacklevel=3)
+        norm = norm * 0
+    centred = x - avg.unsqueeze(1)
+    c = centred.mm((centred if w is None else centred * w).t())
+    return true_divide(c, norm).squeeze()
+
+
+def corrcoef(input):
+    """Pearson correlation coefficients of the rows of ``input``: ``cov`` normalised by the
+    standard deviations, clipped to [-1, 1]."""
+    from .pointwise import clip
+
+    if input.ndim > 2:
+        raise RuntimeError("corrcoef(): expected input to have two or fewer dimensions but got "
+                           f"an input with {input.ndim} dimensions")
+    c = cov(input)
+    if c.ndim == 0:  # one variable: nan if its variance is 0, inf or nan; 1 otherwise
+        with _quiet(xp_of(c._data)):
+            return c / c
+    stddev = c.diagonal().sqrt()
+    with _quiet(xp_of(c._data)):
+        c = c / stddev.view(-1, 1)
+        c = c / stddev.view(1, -1)
+    return clip(c, -1, 1)
+
+
+# --- logcumsumexp -----------------------------------------------------------------------
+
+
+class Logcumsumexp(ArrayFunction):
+    """``log(cumsum(exp(x)))`` along ``dim``, as a running ``logaddexp`` (never overflows).
+
+    Backward: ``dx_k = sum_{j >= k} g_j exp(x_k - y_j)``, computed in log space for the
+    positive and negative parts of g separately (so no exp overflows either), with Tensor
+    ops and logcumsumexp itself, so it differentiates again.
+    """
+
+    node_name = "LogcumsumexpBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        xp = xp_of(x)
+        if x.ndim == 0 or x.size == 0:
+            out = x.copy()
+        else:
+            work = x.astype(_F32) if x.dtype == _F16 else x
+            with _quiet(xp):
+                out = xp.logaddexp.accumulate(work, axis=dim).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .pointwise import where
+        from .shape import flip
+
+        x, y = ctx.saved_tensors
+        if grad.ndim == 0 or grad.numel() == 0:
+            return grad, None
+        d = ctx.dim
+        floor = float(np.finfo(grad.dtype.np).min)
+        with _quiet(xp_of(grad._data)):
+            log_abs = grad.abs().log()
+            parts = []
+            for mask in (grad > 0, grad < 0):
+                log_g = where(mask, log_abs, floor)
+                rev = flip(Logcumsumexp.apply(flip(log_g - y, [d]), d), [d])
+                parts.append((rev + x).exp())
+            return parts[0] - parts[1], None
+
+
+def logcumsumexp(input, dim, *, out=None):
+    """``log(cumsum(exp(input), dim))`` without overflow."""
+    if isinstance(dim, (tuple, list)) or not _is_int(dim):
+        raise TypeError(f"logcumsumexp(): argument 'dim' (position 2) must be int, not "
+                        f"{type_name(dim)}")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for "
+                                  f"'{input.dtype._legacy}'")
+    _check_out(out, "logcumsumexp", input)
+    d = _wrap_dim(int(dim), input.ndim)
+    return _finish(Logcumsumexp.apply(input, d), out, "logcumsumexp")
