@@ -29,6 +29,7 @@ from ._dtype import (
 )
 from ._tensor import Size, Tensor
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
+from ._tensor_types import *
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,

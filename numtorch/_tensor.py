@@ -510,13 +510,16 @@ class Tensor:
         """With no argument, the type name (``'numtorch.FloatTensor'``); else a cast."""
         if dtype is None:
             return f"numtorch.{self.dtype._legacy}Tensor"
-        if isinstance(dtype, str) and dtype.endswith("Tensor"):
-            name = dtype.rsplit(".", 1)[-1][: -len("Tensor")]
-            match = [d for d in D.ALL if d._legacy == name]
-            if not match:
+        if isinstance(dtype, str):
+            # A type name, as type() returns it ('torch.' too, for PyTorch scripts); not a
+            # dtype name ('float').
+            module, _, name = dtype.rpartition(".")
+            match = [d for d in D.ALL if f"{d._legacy}Tensor" == name]
+            if not match or module not in ("numtorch", "torch", "numtorch.cuda", "torch.cuda"):
                 raise ValueError(f"invalid type: '{dtype}'")
-            dtype = match[0]
-        return self.to(D.to_dtype(dtype))
+            return self.to("cuda" if module.endswith("cuda") else self.device, match[0])
+        return self.to(getattr(dtype, "dtype", None) if isinstance(dtype, type) else
+                       D.to_dtype(dtype))
 
     def type_as(self, other):
         return self.to(other.dtype)
@@ -614,21 +617,34 @@ def _wrap_dim(dim: int, ndim: int) -> int:
     return dim % n if ndim else 0
 
 
-def _legacy_data(args, kwargs):
-    """Arguments of the legacy constructor ``Tensor(*sizes)`` / ``Tensor(data)``."""
+def _legacy_data(args, kwargs, dtype=None):
+    """Arguments of the legacy constructors ``Tensor(*sizes)`` / ``Tensor(data)`` and
+    ``LongTensor(...)`` (``dtype``) and the like (numtorch/_tensor_types.py)."""
     dev = kwargs.pop("device", None)
     if kwargs:
         raise TypeError(f"Tensor() got unexpected keyword arguments {list(kwargs)}")
     to_device(dev)
-    dt = D.get_default_dtype().np
+    dt = (dtype or D.get_default_dtype()).np
     if len(args) == 1 and not isinstance(args[0], (builtins.int, Size)):
         arg = args[0]
         if isinstance(arg, Tensor):
+            if dtype is not None and arg.dtype is not dtype:
+                from .ops.linalg import _CTYPE
+
+                raise TypeError(f"expected TensorOptions({_options(_CTYPE[dtype.name])}) "
+                                f"(got TensorOptions({_options(_CTYPE[arg.dtype.name])}))")
             return arg._data
+        if isinstance(arg, str) or arg is None:
+            raise TypeError(f"new(): invalid data type '{type(arg).__name__}'")
         return np.asarray(arg, dtype=dt)
     if len(args) == 1 and isinstance(args[0], Size):
         args = tuple(args[0])
-    return np.empty(args, dtype=dt)
+    return np.empty(args or (0,), dtype=dt)  # no sizes: an empty 1-D tensor
+
+
+def _options(ctype: str) -> str:
+    return (f"dtype={ctype}, device=cpu, layout=Strided, requires_grad=false (default), "
+            "pinned_memory=false (default), memory_format=(nullopt)")
 
 
 def _parse_to(self, args, kwargs):

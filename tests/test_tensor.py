@@ -447,3 +447,34 @@ def test_python_operators_with_lists_numbers_and_arrays_as_torch(expr):
         except TypeError as e:
             outcomes.append(("TypeError", str(e)))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("make", [
+    "lib.FloatTensor(2, 3).shape", "lib.FloatTensor()", "lib.Tensor()", "lib.LongTensor([1, 2])",
+    "lib.IntTensor([1.7, 2])", "lib.DoubleTensor((1, 2))", "lib.BoolTensor([1, 0])",
+    "lib.ByteTensor([3])", "lib.HalfTensor([0.5])", "lib.ShortTensor([1])", "lib.CharTensor([-1])",
+    "isinstance(lib.ones(2), lib.FloatTensor)", "isinstance(lib.ones(2), lib.LongTensor)",
+    "isinstance(lib.arange(3), lib.LongTensor)", "isinstance([1.0], lib.FloatTensor)",
+    "lib.ones(2).type(lib.LongTensor)", "lib.ones(2).type('torch.DoubleTensor')",
+    "lib.ones(2).type(lib.float64)", "lib.ones(2, dtype=lib.int64).type()",
+    "repr(lib.LongTensor)", "lib.LongTensor.dtype",
+])
+def test_legacy_tensor_types_as_torch(make):
+    ours = eval(make, {"lib": numtorch})
+    ref = eval(make, {"lib": torch})
+    if isinstance(ref, torch.Tensor):
+        assert_same(ours, ref)
+    else:
+        assert str(ours) == str(ref).replace("torch.", "numtorch.")
+
+
+@pytest.mark.parametrize("make", ["lib.ones(2).type('float')", "lib.ones(2).type('FloatTensor')",
+                                  "lib.ones(2).type('torch.float32')",
+                                  "lib.LongTensor(lib.ones(2))", "lib.FloatTensor('a')"])
+def test_legacy_tensor_types_errors_as_torch(make):
+    errors = []
+    for lib in (numtorch, torch):
+        with pytest.raises((TypeError, ValueError)) as e:
+            eval(make, {"lib": lib})
+        errors.append((type(e.value), str(e.value)))
+    assert errors[0] == errors[1]
