@@ -439,11 +439,18 @@ class Tensor:
             raise RuntimeError(f"Boolean value of Tensor with {kind} is ambiguous")
         return builtins.bool(self._data.item())
 
+    def _scalar(self):
+        """The one value of ``float(t)``, ``int(t)``, ``complex(t)`` (PyTorch's ValueError
+        for any other size, where ``item()`` raises a RuntimeError)."""
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.item()
+
     def __float__(self) -> float:
-        return builtins.float(self.item())
+        return builtins.float(self._scalar())
 
     def __int__(self) -> int:
-        return builtins.int(self.item())
+        return builtins.int(self._scalar())
 
     def __index__(self) -> int:
         if self.dtype.is_floating_point or self._data.size != 1:
@@ -452,7 +459,7 @@ class Tensor:
         return builtins.int(self._data.item())
 
     def __complex__(self) -> complex:
-        return complex(self.item())
+        return complex(self._scalar())
 
     def __hash__(self) -> int:
         return id(self)

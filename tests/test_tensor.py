@@ -478,3 +478,20 @@ def test_legacy_tensor_types_errors_as_torch(make):
             eval(make, {"lib": lib})
         errors.append((type(e.value), str(e.value)))
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("expr", [
+    "float(lib.ones(2))", "int(lib.ones(2))", "complex(lib.ones(2))", "float(lib.ones(0))",
+    "lib.ones(2).item()", "lib.ones(0).item()", "lib.ones(2).__index__()",
+    "lib.tensor(1.5).__index__()", "lib.tensor([3]).__index__()", "[1, 2, 3][lib.tensor(1)]",
+    "float(lib.ones(1, 1))", "int(lib.tensor(2.7))", "int(lib.tensor(float('nan')))",
+    "int(lib.tensor(float('inf')))", "bool(lib.ones(2))", "bool(lib.ones(0))",
+])
+def test_python_scalar_conversions_as_torch(expr):
+    outcomes = []
+    for lib in (numtorch, torch):
+        try:
+            outcomes.append(("ok", eval(expr, {"lib": lib})))
+        except (ValueError, TypeError, RuntimeError, OverflowError) as e:
+            outcomes.append((type(e), str(e)))
+    assert outcomes[0] == outcomes[1]
