@@ -159,9 +159,9 @@ def test_run_executes_an_unmodified_pytorch_script(tmp_path):
 
 
 def test_run_names_a_missing_pytorch_feature(tmp_path):
-    r = _run("import torch\ntorch.compile(lambda x: x)\n", tmp_path)
+    r = _run("import torch\ntorch.export.export(lambda x: x)\n", tmp_path)
     assert r.returncode != 0
-    assert "torch.compile is not implemented in numtorch" in r.stderr
+    assert "torch.export is not implemented in numtorch" in r.stderr
     r = _run("import torch._dynamo\n", tmp_path)
     assert r.returncode != 0
     assert "numtorch does not implement PyTorch's module 'torch._dynamo'" in r.stderr
