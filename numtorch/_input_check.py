@@ -27,13 +27,14 @@ from ._tensor import Tensor
 _NUMBER_INPUT = frozenset({
     "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
     "floor_divide", "remainder", "pow", "float_power", "xlogy", "bitwise_and", "bitwise_or",
-    "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift"})
+    "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bucketize"})
 
 # PyTorch declares these with several signatures for a call with a Tensor-like first
 # argument (measured against torch 2.13: their error is "an invalid combination").
 _OVERLOADED = frozenset({
-    "all", "any", "bitwise_and", "bitwise_left_shift", "bitwise_or", "bitwise_right_shift",
-    "bitwise_xor", "clamp", "clamp_max", "clamp_min", "clip", "copysign", "divide", "dsplit",
+    "all", "any", "bucketize", "bitwise_and", "bitwise_left_shift", "bitwise_or",
+    "bitwise_right_shift", "bitwise_xor", "clamp", "clamp_max", "clamp_min", "clip",
+    "copysign", "divide", "dsplit",
     "eq", "float_power", "floor_divide", "fmod", "ge", "greater", "greater_equal", "gt",
     "hsplit", "index_fill", "le", "lerp", "less", "less_equal", "lt", "masked_fill",
     "moveaxis", "movedim", "multiply", "nanquantile", "narrow", "ne", "not_equal", "pow",

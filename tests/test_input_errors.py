@@ -16,14 +16,15 @@ from tests.utils import torch
 # function wants one, a plain value otherwise.
 _TENSOR_PARAMS = {"other", "tensor", "tensor1", "tensor2", "mat", "mat1", "mat2", "vec", "vec1",
                   "vec2", "batch1", "batch2", "end", "weight", "mask", "source", "src",
-                  "values", "exponent", "min", "max"}
+                  "values", "exponent", "min", "max", "boundaries"}
 _INDEX_PARAMS = {"index", "indices"}
 _VALUES = {"dim": 0, "dim0": 0, "dim1": 0, "k": 1, "n": 1, "shifts": 1, "size": (2,),
            "shape": (2,), "sections": 1, "indices_or_sections": 1, "chunks": 1, "repeats": 1,
            "dims": (0,), "num_samples": 1, "start": 0, "length": 1, "value": 0.0, "p": 0.5,
            "normalized_shape": (2,), "num_groups": 1, "stride": (1,), "source_dim": 0,
            "destination": 0, "high": 3, "diagonal": 0, "offset": 0, "reduce": "sum",
-           "fill_value": 1.0, "lambd": 0.5, "threshold": 0.1, "sizes": (2, 1), "q": 0.5}
+           "fill_value": 1.0, "lambd": 0.5, "threshold": 0.1, "sizes": (2, 1), "q": 0.5,
+           "maxnorm": 1.0}
 # PyTorch-side quirks, not numtorch's to copy: torch.norm is Python code that fails with
 # an AttributeError on .layout; torch.unique names its internal _unique2; with no
 # ``repeats``, torch.repeat_interleave's only matching signature calls its input

@@ -14,13 +14,16 @@ import numpy as np
 from .. import _dtype as D
 from .._device import to_device
 from .._tensor import FACTORY_GRAD_ERROR, Size, Tensor
+from ..autograd.function import ArrayFunction
 from ..backend import xp_for
+from ._util import xp_of
+from .shape import flip
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "arange",
     "range", "linspace", "logspace", "eye", "zeros_like", "ones_like", "empty_like",
     "full_like", "scalar_tensor", "empty_strided", "is_tensor", "is_floating_point", "numel",
-    "is_nonzero",
+    "is_nonzero", "tril_indices", "triu_indices", "vander",
 ]
 
 # Methods of Tensor that are these functions (see numtorch/_tensor.py).
@@ -454,3 +457,103 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=
         warnings.simplefilter("ignore", UserWarning)
         return tensor(data, dtype=_like(self, dtype), device=_new_device(self, device),
                       requires_grad=requires_grad)
+
+
+# --- tril_indices / triu_indices / vander ---------------------------------------------------
+
+
+def _int_arg(value, fn: str, name: str, position: int) -> int:
+    """An int argument as PyTorch's parser takes it: ints and 1-element integer tensors."""
+    if isinstance(value, Tensor) and not value.dtype.is_floating_point:
+        return value.__index__()
+    if not isinstance(value, int) or isinstance(value, builtins.bool):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be int, not "
+                        f"{type(value).__name__}")
+    return value
+
+
+def _tri_indices(which, row, col, offset, dtype, device, requires_grad):
+    row = _int_arg(row, f"{which}_indices", "row", 1)
+    col = _int_arg(col, f"{which}_indices", "col", 2)
+    offset = _int_arg(offset, f"{which}_indices", "offset", 3)
+    dt = D.int64 if dtype is None else D.to_dtype(dtype)
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    if dt not in (D.int64, D.int32):
+        raise NotImplementedError(f"\"{which}_indices\" not implemented for '{dt._legacy}'")
+    xp = _xp(device)
+    find = xp.tril_indices if which == "tril" else xp.triu_indices
+    rows, cols = find(row, offset, col)  # row by row, as PyTorch orders them
+    return _finish(xp.stack([rows, cols]).astype(dt.np, copy=False), requires_grad)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None,
+                 requires_grad=False, pin_memory=False):
+    """The coordinates of the lower triangle of a ``row x col`` matrix (on and below the
+    ``offset``-th diagonal) as a ``(2, N)`` tensor: row indices, then column indices."""
+    return _tri_indices("tril", row, col, offset, dtype, device, requires_grad)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None,
+                 requires_grad=False, pin_memory=False):
+    """The coordinates of the upper triangle of a ``row x col`` matrix (on and above the
+    ``offset``-th diagonal) as a ``(2, N)`` tensor: row indices, then column indices."""
+    return _tri_indices("triu", row, col, offset, dtype, device, requires_grad)
+
+
+class Vander(ArrayFunction):
+    """The powers ``x**0, x**1, ..., x**(N-1)`` of a 1-D ``x`` as columns (a running
+    product, as PyTorch computes them, so float32 rounds the same).
+
+    Backward: ``d x**k / dx = k x**(k-1)``, the previous column, so the gradient is
+    ``sum_k g[:, k] * k * vander(x, N-1)[:, k-1]``, written with tensor ops.
+    PyTorch builds the result by writing into slices, hence its grad_fn ``CopySlices``.
+    """
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, x, n):
+        ctx.n = n
+        ctx.save_for_backward(x)
+        xp = xp_of(x)
+        out = xp.empty((x.shape[0], n), dtype=x.dtype)
+        out[:, 0] = 1
+        out[:, 1:] = x[:, None]
+        xp.cumprod(out[:, 1:], axis=1, out=out[:, 1:])
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        k = Tensor._make(xp_of(x._data).arange(1, ctx.n, dtype=x._data.dtype))
+        lower = Vander.apply(x, ctx.n - 1) if ctx.n > 2 else ones_like(x).reshape(-1, 1)
+        return (grad[:, 1:] * k * lower).sum(1), None
+
+
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix of a 1-D ``x``: column ``j`` is ``x ** (N - 1 - j)``
+    (``x ** j`` with ``increasing=True``); ``N`` defaults to ``len(x)``. Integer and bool
+    inputs give int64, as PyTorch's running product does.
+
+    Example: ``vander(tensor([1, 2, 3]))`` is ``[[1, 1, 1], [4, 2, 1], [9, 3, 1]]``.
+    """
+    if not isinstance(x, Tensor):
+        raise TypeError(f"vander(): argument 'x' (position 1) must be Tensor, not "
+                        f"{type(x).__name__}")
+    if N is not None and (not isinstance(N, int) or isinstance(N, builtins.bool)):
+        raise TypeError(f"vander(): argument 'N' (position 2) must be int, not "
+                        f"{type(N).__name__}")
+    if x._data.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x._data.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    dt = D.promote_types(x.dtype, D.int64)
+    if n > 1:
+        result = Vander.apply(x if x.dtype is dt else x.to(dt), n)
+    else:
+        result = Tensor._make(xp_for(x.device).ones((x._data.shape[0], n), dtype=dt.np))
+    return result if increasing else flip(result, 1)

@@ -27,6 +27,7 @@ import math
 import numbers
 import operator
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -40,7 +41,8 @@ from ._util import check_out, write_out, xp_of
 __all__ = [
     "index_put", "index_put_", "gather", "scatter", "scatter_add", "scatter_reduce",
     "index_select", "index_add", "index_copy", "index_fill", "masked_fill", "masked_select",
-    "masked_scatter", "take", "take_along_dim", "put", "nonzero", "argwhere",
+    "masked_scatter", "take", "take_along_dim", "put", "nonzero", "argwhere", "searchsorted",
+    "bucketize", "isin", "unravel_index",
 ]
 
 # Methods of Tensor that are these functions (see numtorch/_tensor.py). The in-place
@@ -1853,3 +1855,255 @@ class CopySlices(ArrayFunction):
         g_base = _ZeroView.apply(grad, ctx.chain) if ctx.needs_input_grad[0] else None
         g_result = _replay_view(ctx.chain, grad)
         return g_base, g_result, None
+
+
+# --- searchsorted / bucketize / isin / unravel_index ----------------------------------------
+
+_SEARCHSORTED_SIGS = (
+    " * (Tensor sorted_sequence, Tensor input, *, bool out_int32 = False, bool right = False, "
+    "str side = None, Tensor sorter = None, Tensor out = None)\n"
+    " * (Tensor sorted_sequence, Number self, *, bool out_int32 = False, bool right = False, "
+    "str side = None, Tensor sorter = None, Tensor out = None)\n")
+_BUCKETIZE_SIGS = (
+    " * (Tensor input, Tensor boundaries, *, bool out_int32 = False, bool right = False, "
+    "Tensor out = None)\n"
+    " * (Number self, Tensor boundaries, *, bool out_int32 = False, bool right = False)\n")
+_ISIN_SIGS = (
+    " * (Tensor elements, Tensor test_elements, *, bool assume_unique = False, "
+    "bool invert = False, Tensor out = None)\n"
+    " * (Number element, Tensor test_elements, *, bool assume_unique = False, "
+    "bool invert = False, Tensor out = None)\n"
+    " * (Tensor elements, Number test_element, *, bool assume_unique = False, "
+    "bool invert = False, Tensor out = None)\n")
+
+
+def _invalid_args(name: str, args, kwargs: dict, signatures: str) -> TypeError:
+    """PyTorch's argument-parser error for a call that matches none of ``signatures``
+    (``kwargs`` holds the keyword arguments given a non-default value)."""
+    got = [type_name(a) for a in args] + [f"{k}={type_name(v)}" for k, v in kwargs.items()]
+    return TypeError(f"{name}() received an invalid combination of arguments - got "
+                     f"({', '.join(got)}), but expected one of:\n{signatures}")
+
+
+def _given(**kwargs) -> dict:
+    """The keyword arguments that differ from their default (None, or False for flags)."""
+    return {k: v for k, v in kwargs.items() if v is not (False if k in _FLAGS else None)}
+
+
+_FLAGS = ("out_int32", "right", "assume_unique", "invert")
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Number) and not isinstance(x, Tensor)
+
+
+def _search(seq, values, right: bool):
+    """For each value, the first position in its row of ``seq`` whose element is ``>=`` it
+    (``>`` with ``right``): a binary search run on every value at once.
+
+    ``seq`` is ``(rows, n)`` and ``values`` ``(rows, m)`` (or ``seq`` ``(1, n)`` shared by all
+    rows). The comparisons are PyTorch's, written ``not (s >= v)``, so a NaN anywhere steers
+    the search the way PyTorch's does. log2(n) passes over the values, each a gather.
+    """
+    xp = xp_of(seq, values)
+    n = seq.shape[-1]
+    lo = xp.zeros(values.shape, dtype=np.int64)
+    if values.size == 0:
+        return lo
+    hi = xp.full(values.shape, n, dtype=np.int64)
+    rows = xp.arange(values.shape[0], dtype=np.int64)[:, None] if seq.shape[0] > 1 else 0
+    for _ in range(max(n, 1).bit_length()):
+        active = lo < hi
+        mid = lo + ((hi - lo) >> 1)
+        s = seq[rows, xp.minimum(mid, n - 1)] if n else values
+        go_right = ~(s > values) if right else ~(s >= values)
+        lo = xp.where(active & go_right, mid + 1, lo)
+        hi = xp.where(active & ~go_right, mid, hi)
+    return lo
+
+
+def _searchsorted(seq, values, right: bool, sorter):
+    """Positions for ``values`` in ``seq`` (arrays of one dtype; ``seq`` 1-D or matching
+    ``values`` in all but the last dim), as int64 of ``values``' shape."""
+    xp = xp_of(seq, values)
+    if sorter is not None:
+        seq = xp.take_along_axis(seq, sorter, axis=-1)
+    if seq.ndim == 1 and not (seq.dtype.kind == "f" and xp.isnan(seq).any()):
+        # NumPy's own search gives PyTorch's answer on a sorted sequence without NaN
+        return xp.asarray(xp.searchsorted(seq, values, side="right" if right else "left"),
+                          dtype=np.int64)
+    shape = values.shape
+    if seq.ndim == 1:
+        flat_seq, flat_val = seq.reshape(1, -1), values.reshape(1, -1)
+    else:
+        rows = math.prod(shape[:-1])
+        flat_seq, flat_val = seq.reshape(rows, seq.shape[-1]), values.reshape(rows, shape[-1])
+    return _search(flat_seq, flat_val, right).reshape(shape)
+
+
+def _dims_match(seq_shape, val_shape) -> bool:
+    return len(seq_shape) == len(val_shape) and seq_shape[:-1] == val_shape[:-1]
+
+
+def _search_impl(sorted_sequence, input, out_int32, right, side, sorter, out):
+    """The checks of PyTorch's searchsorted, in its order, then the search."""
+    if sorter is not None:
+        if sorter.shape != sorted_sequence.shape:
+            raise RuntimeError(f"numtorch.searchsorted(): boundary and sorter must have the "
+                               f"same size, but got boundary tensor "
+                               f"{_dims(sorted_sequence.shape)}and got sorter tensor "
+                               f"{_dims(sorter.shape)}")
+        if sorter._data.dtype != _LONG:
+            raise RuntimeError(f"numtorch.searchsorted(): sorter must be a tensor of long dtype "
+                               f"but got dtype {sorter.dtype._legacy}")
+        s = sorter._data
+        if s.size and (s.min() < 0 or s.max() >= s.shape[-1]):
+            raise RuntimeError("numtorch.searchsorted(): sorter index out of range")
+    values = input._data if isinstance(input, Tensor) else None
+    vdim = values.ndim if values is not None else 0
+    vnumel = values.size if values is not None else 1
+    bdim = sorted_sequence._data.ndim
+    if vdim == 0 and bdim != 1:
+        raise RuntimeError(f"numtorch.searchsorted(): input value can be a scalar only when "
+                           f"boundaries tensor dimension is 1, but we got boundaries tensor "
+                           f"dim({bdim}) and input value's dim({vdim}) numel({vnumel})")
+    if bdim == 0:
+        raise RuntimeError("numtorch.searchsorted(): boundaries tensor should have positive "
+                           "dimension, but got 0 dimension")
+    if bdim != 1 and not _dims_match(sorted_sequence.shape, values.shape):
+        raise RuntimeError(f"numtorch.searchsorted(): boundaries tensor should be 1 dimension or "
+                           f"the first N-1 dimensions of boundaries tensor and input value "
+                           f"tensor must match, but we got boundaries tensor "
+                           f"{_dims(sorted_sequence.shape)} and input value tensor "
+                           f"{_dims(values.shape)}")
+    want = D.int32 if out_int32 else D.int64
+    if out is not None and out.dtype is not want:
+        raise RuntimeError(f"numtorch.searchsorted(): output tensor's dtype is wrong, it can only "
+                           f"be Int(int32) or Long(int64) depending on whether out_int32 flag is "
+                           f"True, but we got output tensor's dtype {out.dtype._legacy} and "
+                           f"out_int32 flag is {bool(out_int32)}")
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"numtorch.searchsorted(): side can only be 'left' or 'right' but "
+                               f"got {side}")
+        if right and side != "right":
+            raise RuntimeError(f"numtorch.searchsorted(): side and right can't be set to "
+                               f"opposites, got side of {side} while right was True")
+        right = side == "right"
+    common = D.result_type(sorted_sequence, input)
+    if common is D.bool:
+        raise NotImplementedError("\"searchsorted_out_cpu\" not implemented for 'Bool'")
+    xp = xp_of(sorted_sequence._data)
+    seq = sorted_sequence._data.astype(common.np, copy=False)
+    vals = values.astype(common.np, copy=False) if values is not None else \
+        xp.asarray(input, dtype=common.np)
+    pos = _searchsorted(seq, vals, bool(right), None if sorter is None else sorter._data)
+    result = Tensor._make(pos.astype(want.np, copy=False))
+    return result if out is None else write_out(out, result)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
+                 sorter=None, out=None):
+    """For each value of ``input``, the position in ``sorted_sequence`` (its innermost dim)
+    where it would be inserted to keep it sorted: the first element ``>=`` it, or ``>`` with
+    ``right=True`` / ``side='right'``.
+
+    Args:
+        sorted_sequence: 1-D, or N-D with one sorted row per row of ``input``.
+        input: a tensor or a Python number (then the result is 0-d).
+        out_int32: return int32 positions instead of int64.
+        sorter: int64 positions that sort ``sorted_sequence`` (as ``argsort`` gives), when it
+            is not sorted itself.
+
+    Example: ``searchsorted(tensor([1, 3, 5]), tensor([3, 6]))`` is ``tensor([1, 3])``.
+    """
+    given = _given(out_int32=out_int32, right=right, side=side, sorter=sorter, out=out)
+    if (not isinstance(sorted_sequence, Tensor) or not (isinstance(input, Tensor) or
+                                                        _is_number(input))
+            or (side is not None and not isinstance(side, str))
+            or (sorter is not None and not isinstance(sorter, Tensor))
+            or (out is not None and not isinstance(out, Tensor))):
+        raise _invalid_args("searchsorted", (sorted_sequence, input), given, _SEARCHSORTED_SIGS)
+    return _search_impl(sorted_sequence, input, out_int32, right, side, sorter, out)
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+    """The index of the bucket each value of ``input`` falls in, given 1-D sorted
+    ``boundaries``: ``boundaries[i-1] < x <= boundaries[i]`` (``<=``/``<`` with ``right``).
+    ``input`` may be a Python number (then the result is 0-d)."""
+    given = _given(out_int32=out_int32, right=right, out=out)
+    if (not (isinstance(input, Tensor) or _is_number(input))
+            or not isinstance(boundaries, Tensor)
+            or not isinstance(right, bool) or not isinstance(out_int32, bool)
+            or (out is not None and not isinstance(out, Tensor))):
+        raise _invalid_args("bucketize", (input, boundaries), given, _BUCKETIZE_SIGS)
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim("
+                           f"{boundaries._data.ndim})")
+    return _search_impl(boundaries, input, out_int32, right, None, None, out)
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None):
+    """A bool tensor of ``elements``' shape: whether each element is in ``test_elements``
+    (compared in their promoted dtype; NaN is in nothing). Either side may be a Python
+    number, not both. ``assume_unique`` is a speed hint only: the answer is always exact."""
+    e_ok = isinstance(elements, Tensor) or _is_number(elements)
+    t_ok = isinstance(test_elements, Tensor) or _is_number(test_elements)
+    if (not (e_ok and t_ok) or not (isinstance(elements, Tensor) or
+                                    isinstance(test_elements, Tensor))
+            or (out is not None and not isinstance(out, Tensor))):
+        given = _given(assume_unique=assume_unique, invert=invert, out=out)
+        raise _invalid_args("isin", (elements, test_elements), given, _ISIN_SIGS)
+    for x in (elements, test_elements):
+        if (x.dtype is D.bool) if isinstance(x, Tensor) else isinstance(x, bool):
+            raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    if out is not None and out.dtype is not D.bool:
+        raise RuntimeError(f"Expected out tensor to have dtype bool, but got "
+                           f"{_C_NAMES[out.dtype.name]} instead")
+    common = D.result_type(elements, test_elements).np
+    like = elements._data if isinstance(elements, Tensor) else test_elements._data
+    xp = xp_of(like)
+    a = xp.asarray(elements._data if isinstance(elements, Tensor) else elements, dtype=common)
+    b = xp.asarray(test_elements._data if isinstance(test_elements, Tensor) else test_elements,
+                   dtype=common)
+    result = Tensor._make(xp.asarray(xp.isin(a, b, invert=bool(invert))))
+    return result if out is None else write_out(out, result)
+
+
+def _class_repr(obj) -> str:
+    return "<class 'numtorch.Tensor'>" if isinstance(obj, Tensor) else repr(type(obj))
+
+
+def unravel_index(indices, shape):
+    """The coordinates, in a tensor of ``shape``, of flat (C-order) positions ``indices``:
+    one int64 tensor of ``indices``' shape per dim of ``shape``. Negative positions count
+    from the end; positions past the end wrap around, as in PyTorch.
+
+    Example: ``unravel_index(tensor([4, 1]), (3, 2))`` is ``(tensor([2, 0]), tensor([0, 1]))``.
+    """
+    if not isinstance(indices, Tensor):
+        raise AttributeError(f"'{type(indices).__name__}' object has no attribute 'is_complex'")
+    if indices.dtype.is_floating_point or indices.dtype is D.bool:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    if isinstance(shape, int):
+        shape = (shape,)
+    elif isinstance(shape, Sequence):
+        for d in shape:
+            if not isinstance(d, int):
+                raise TypeError(f"expected 'shape' sequence to only contain ints, but got "
+                                f"{_class_repr(d)}")
+        shape = tuple(shape)
+    else:
+        raise TypeError(f"expected 'shape' to be int or sequence of ints, but got "
+                        f"{_class_repr(shape)}")
+    if any(d < 0 for d in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    idx = indices._data
+    if idx.size and 0 in shape:  # PyTorch's integer division by the zero size
+        raise RuntimeError("ZeroDivisionError")
+    xp = xp_of(idx)
+    strides = [math.prod(shape[i + 1:]) for i in range(len(shape))]
+    coords = (idx.astype(np.int64)[..., None] // xp.asarray(strides, dtype=np.int64)) % \
+        xp.asarray(shape, dtype=np.int64) if idx.size else \
+        xp.zeros(idx.shape + (len(shape),), dtype=np.int64)
+    return tuple(Tensor._make(coords[..., i]) for i in range(len(shape)))

@@ -34,7 +34,7 @@ __all__ = [
     "narrow_copy", "flip", "fliplr", "flipud", "roll", "rot90", "diag", "diagonal", "diag_embed",
     "diagflat", "tril", "triu", "meshgrid", "select", "atleast_1d", "atleast_2d", "atleast_3d",
     "as_strided", "memory_format", "contiguous_format", "preserve_format", "channels_last",
-    "channels_last_3d",
+    "channels_last_3d", "block_diag", "cartesian_prod", "combinations",
 ]
 
 # Methods of Tensor that are these functions (see numtorch/_tensor.py).
@@ -1848,3 +1848,101 @@ def resize_(self, *sizes, memory_format=None):
 
 def resize_as_(self, other, memory_format=None):
     return resize_(self, other.shape)
+
+
+# --- block_diag / cartesian_prod / combinations -----------------------------------------
+
+
+def _block_shape(shape) -> tuple:
+    """How block_diag reads an input: a 0-d tensor as 1x1, a 1-D one as a row."""
+    return (1,) * (2 - len(shape)) + tuple(shape)
+
+
+class BlockDiag(ArrayFunction):
+    """The inputs placed corner to corner on the diagonal of a zero matrix.
+    Backward: each input's gradient is its block of the output's gradient."""
+
+    node_name = "BlockDiagBackward0"
+
+    @staticmethod
+    def forward(ctx, np_dtype, *xs):
+        blocks = [_block_shape(x.shape) for x in xs]
+        out = xp_of(*xs).zeros((sum(b[0] for b in blocks), sum(b[1] for b in blocks)),
+                               dtype=np_dtype)
+        ctx.keys, ctx.shapes, r, c = [], [x.shape for x in xs], 0, 0
+        for x, (h, w) in zip(xs, blocks):
+            key = (slice(r, r + h), slice(c, c + w))
+            out[key] = x.reshape(h, w)
+            ctx.keys.append(key)
+            r, c = r + h, c + w
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (None,) + tuple(Narrow.apply(grad, key).reshape(shape)
+                               for key, shape in zip(ctx.keys, ctx.shapes))
+
+
+def block_diag(*tensors):
+    """A block-diagonal matrix from 0-d, 1-D (a row) and 2-D tensors, dtypes promoted.
+
+    Example: ``block_diag(a, b)`` is ``[[a, 0], [0, b]]``.
+    """
+    _check_tensors(tensors, "block_diag")
+    for i, t in enumerate(tensors):
+        if t._data.ndim > 2:
+            raise RuntimeError(f"numtorch.block_diag: Input tensors must have 2 or fewer "
+                               f"dimensions. Input {i} has {t._data.ndim} dimensions")
+    if not tensors:  # PyTorch's answer for no blocks: one empty row
+        return Tensor._make(np.zeros((1, 0), dtype=D.get_default_dtype().np))
+    return BlockDiag.apply(_promoted(tensors).np, *tensors)
+
+
+def _check_vector(t) -> None:
+    if t._data.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {_fmt(t._data.shape)}")
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-D tensor, one per row, in
+    lexicographic order (``itertools.product``); a single tensor comes back unchanged."""
+    _check_tensors(tensors, "cartesian_prod")
+    for t in tensors:
+        _check_vector(t)
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([reshape(g, (-1,)) for g in grids], 1)
+
+
+def _combination_rows(n: int, r: int, with_replacement: bool):
+    """The positions of ``itertools.combinations(range(n), r)`` (or ``_with_replacement``)
+    as an ``(m, r)`` int64 array, built one column at a time without a Python loop over rows:
+    each row is extended by every position after (or at) its last one, in order."""
+    rows = np.arange(n, dtype=np.int64)[:, None]
+    for _ in range(r - 1):
+        first = rows[:, -1] + (0 if with_replacement else 1)
+        counts = np.maximum(n - first, 0)
+        which = np.repeat(np.arange(rows.shape[0]), counts)
+        step = np.arange(which.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        rows = np.concatenate([rows[which], (first[which] + step)[:, None]], axis=1)
+    return rows
+
+
+def combinations(input, r: int = 2, with_replacement: bool = False):
+    """The length-``r`` combinations of the elements of a 1-D tensor, one per row, in
+    ``itertools.combinations`` order (``combinations_with_replacement`` with
+    ``with_replacement=True``). Differentiable: each column gathers from ``input``."""
+    if not isinstance(r, int) or isinstance(r, bool):
+        raise TypeError(f"combinations(): argument 'r' must be int, not {type(r).__name__}")
+    _check_vector(input)
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    xp = xp_of(input._data)
+    if r == 0:
+        return Tensor._make(xp.empty((0,), dtype=input._data.dtype))
+    from .index import index_select  # the one use of index.py here: loaded on demand
+
+    rows = xp.asarray(_combination_rows(input._data.shape[0], r, bool(with_replacement)))
+    return stack([index_select(input, 0, Tensor._make(xp.ascontiguousarray(rows[:, j])))
+                  for j in range(r)], 1)
