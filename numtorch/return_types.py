@@ -14,8 +14,8 @@ import operator
 
 __all__ = [
     "max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "aminmax",
-    "cummax", "cummin", "frexp", "histogram", "slogdet", "linalg_slogdet", "qr", "linalg_qr",
-    "svd", "linalg_svd", "linalg_eigh", "linalg_eig",
+    "cummax", "cummin", "frexp", "histogram", "histogram_out", "slogdet", "linalg_slogdet",
+    "qr", "linalg_qr", "svd", "linalg_svd", "linalg_eigh", "linalg_eig",
 ]
 
 
@@ -65,6 +65,7 @@ aminmax = _define("aminmax", ("min", "max"))
 # Used by other families (linear algebra, math); defined here so there is one home.
 frexp = _define("frexp", ("mantissa", "exponent"))
 histogram = _define("histogram", ("hist", "bin_edges"))
+histogram_out = _define("histogram_out", ("hist", "bin_edges"))  # histogram(..., out=...)
 slogdet = _define("slogdet", ("sign", "logabsdet"))
 linalg_slogdet = _define("linalg_slogdet", ("sign", "logabsdet"))
 qr = _define("qr", ("Q", "R"))

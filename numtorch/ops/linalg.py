@@ -35,16 +35,16 @@ __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
     "addr", "baddbmm", "addbmm", "einsum", "tensordot", "kron", "chain_matmul", "trace",
     "cross", "det", "logdet", "slogdet", "inverse", "svd", "qr", "cholesky",
-    "pinverse", "matrix_power",
+    "pinverse", "matrix_power", "cdist", "pdist", "renorm",
 ]
 
 # Methods of Tensor that are these functions (see numtorch/_tensor.py).
 TENSOR_METHODS = (
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
     "addr", "baddbmm", "addbmm", "kron", "trace", "cross", "det", "logdet", "slogdet",
-    "inverse", "svd", "qr", "cholesky", "pinverse", "matrix_power",
+    "inverse", "svd", "qr", "cholesky", "pinverse", "matrix_power", "renorm",
 )
-INPLACE_METHODS = ("addmm", "addmv", "addr", "baddbmm", "addbmm")
+INPLACE_METHODS = ("addmm", "addmv", "addr", "baddbmm", "addbmm", "renorm")
 
 
 class LinAlgError(RuntimeError):
@@ -2220,3 +2220,348 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
 def linalg_matmul(input, other, *, out=None):
     """Alias of ``numtorch.matmul``."""
     return matmul(input, other, out=out)
+
+
+# --- cdist, pdist, renorm ---------------------------------------------------------------
+
+_CDIST_MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
+                "donot_use_mm_for_euclid_dist": 2}
+
+
+def _p_norm_of_diff(diff, p):
+    """The ``p``-norm of ``diff`` over its last axis (p = 0: count of non-zeros)."""
+    xp = xp_of(diff)
+    with np.errstate(all="ignore"):
+        if p == 0:
+            return (diff != 0).sum(axis=-1).astype(diff.dtype)
+        if p == 1:
+            return xp.abs(diff).sum(axis=-1)
+        if p == 2:
+            return xp.sqrt((diff * diff).sum(axis=-1))
+        if p == math.inf:
+            return xp.abs(diff).max(axis=-1)
+        return ((xp.abs(diff) ** p).sum(axis=-1) ** (1.0 / p)).astype(diff.dtype, copy=False)
+
+
+def _p_norm_grad(diff, dist, grad, p):
+    """d dist / d diff times ``grad`` (each broadcast over the last axis of ``diff``).
+
+    PyTorch's conventions: 0 where the distance is 0 (and, for p < 1, where a coordinate
+    difference is 0); for p = inf every coordinate that attains the max gets the full
+    gradient.
+    """
+    xp = xp_of(diff)
+    dist, grad = dist[..., None], grad[..., None]
+    sign = xp.sign(diff)
+    with np.errstate(all="ignore"):
+        if p == 1:
+            return sign * grad
+        if p == math.inf:
+            return sign * (xp.abs(diff) == dist) * grad
+        absd = xp.abs(diff)
+        if p < 2:
+            zero = (dist == 0) | ((diff == 0) & (p < 1))
+            term = sign * absd ** (p - 1) * grad / dist ** (p - 1)
+        else:
+            zero = dist == 0
+            term = diff * absd ** (p - 2) * grad / dist ** (p - 1)
+        return xp.where(zero, xp.zeros((), diff.dtype), term).astype(diff.dtype, copy=False)
+
+
+class _CdistBackward(ArrayFunction):
+    """The gradients of ``cdist`` for x1 and x2. Like PyTorch's, not differentiable again."""
+
+    node_name = "CdistBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, x1, x2, dist, p, need1, need2):
+        xp = xp_of(grad, x1, x2)
+        g1 = g2 = None
+        if p == 0:
+            shape = dist.shape[:-2]
+            g1 = xp.zeros(shape + x1.shape[-2:], x1.dtype) if need1 else None
+            g2 = xp.zeros(shape + x2.shape[-2:], x2.dtype) if need2 else None
+        elif p == 2:  # sum_j g_ij (x1_i - x2_j) / d_ij, as matrix products
+            with np.errstate(all="ignore"):
+                ratio = xp.where(dist == 0, xp.zeros((), dist.dtype), grad / dist)
+            if need1:
+                g1 = x1 * ratio.sum(axis=-1, keepdims=True) - ratio @ x2
+            if need2:
+                g2 = x2 * ratio.sum(axis=-2)[..., None] - xp.swapaxes(ratio, -1, -2) @ x1
+        else:
+            term = _p_norm_grad(x1[..., :, None, :] - x2[..., None, :, :], dist, grad, p)
+            g1 = term.sum(axis=-2) if need1 else None
+            g2 = -term.sum(axis=-3) if need2 else None
+        return g1, g2
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("the derivative for '_cdist_backward' is not implemented.")
+
+
+class Cdist(ArrayFunction):
+    """The ``p``-norm distance between every row of ``x1`` and every row of ``x2`` (batched),
+    from the coordinate differences (the exact path; ``_EuclideanDist`` is the fast one)."""
+
+    node_name = "CdistBackward0"
+
+    @staticmethod
+    def forward(ctx, x1, x2, p, shape):
+        ctx.p = p
+        xp = xp_of(x1, x2)
+        if x1.size == 0 or x2.size == 0:
+            out = xp.zeros(shape, x1.dtype)
+        else:
+            out = _p_norm_of_diff(x1[..., :, None, :] - x2[..., None, :, :], p)
+        ctx.save_for_backward(x1, x2, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x1, x2, dist = ctx.saved_tensors
+        need1, need2 = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        if dist.numel() == 0 or x1.shape[-1] == 0:
+            return (x1 * 0 if need1 else None), (x2 * 0 if need2 else None), None, None
+        g1, g2 = _CdistBackward.apply(grad, x1, x2, dist, ctx.p, need1, need2)
+        return g1, g2, None, None
+
+
+class _EuclideanDist(ArrayFunction):
+    """Euclidean distances from one matrix product: ``|a|^2 + |b|^2 - 2 a.b``, clamped at 0.
+
+    The squared norms ride along in the product (``[-2a, |a|^2, 1] @ [b, 1, |b|^2]^T``), so
+    BLAS accumulates all three terms together. Backward (differentiable again), with
+    ``r = g / d`` (0 where d = 0):  da = a sum_j r - r @ b,  db = b sum_i r - r^T @ a.
+    """
+
+    node_name = "EuclideanDistBackward0"
+
+    @staticmethod
+    def forward(ctx, x1, x2):
+        xp = xp_of(x1, x2)
+        work = _F32 if x1.dtype == np.float16 else x1.dtype  # half: products in float32
+        a, b = x1.astype(work, copy=False), x2.astype(work, copy=False)
+        na = (a * a).sum(axis=-1, keepdims=True)
+        nb = (b * b).sum(axis=-1, keepdims=True)
+        ones_a, ones_b = xp.ones_like(na), xp.ones_like(nb)
+        left = xp.concatenate([a * -2, na, ones_a], axis=-1)
+        right = xp.concatenate([b, ones_b, nb], axis=-1)
+        out = left @ xp.swapaxes(right, -1, -2)
+        out = xp.sqrt(xp.maximum(out, 0, out=out), out=out).astype(x1.dtype, copy=False)
+        ctx.save_for_backward(x1, x2, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x1, x2, res = ctx.saved_tensors
+        r = res._data
+        zero = (r == 0).astype(r.dtype)
+        ratio = grad / (res + _const(zero)) * _const(1 - zero)
+        g1 = x1 * ratio.sum(-1, keepdim=True) - ratio.matmul(x2) if ctx.needs_input_grad[0] \
+            else None
+        g2 = x2 * ratio.sum(-2).unsqueeze(-1) - ratio.mT.matmul(x1) \
+            if ctx.needs_input_grad[1] else None
+        return g1, g2
+
+
+_F32 = np.dtype(np.float32)
+
+
+def _real_number(fn: str, arg: str, pos: int, value) -> float:
+    """A float argument (PyTorch's ``float`` parameter: bools and ints pass, strings do not)."""
+    if isinstance(value, Tensor) and value.numel() == 1:
+        value = value.item()
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be float, not "
+                        f"{type_name(value)}")
+    return float(value)
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """Distances between each row of ``x1`` (..., P, M) and each row of ``x2`` (..., R, M):
+    a (..., P, R) tensor of ``p``-norms of the differences (batch dims broadcast).
+
+    For p = 2 PyTorch switches to a matrix-product formula (faster, a little less exact
+    near 0) when either side has more than 25 rows, or always with
+    ``compute_mode='use_mm_for_euclid_dist'``; 'donot_use_mm_for_euclid_dist' never does.
+    """
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    mode = _CDIST_MODES[compute_mode]
+    _need_tensor("cdist", "x1", 1, x1)
+    _need_tensor("cdist", "x2", 2, x2)
+    p = _real_number("cdist", "p", 3, p)
+    for name, t in (("X1", x1), ("X2", x2)):
+        if t.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    for name, t in (("X1", x1), ("X2", x2)):
+        if not t.dtype.is_floating_point:
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{t.dtype._legacy}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    batch = _broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
+    r1, r2 = x1.shape[-2], x2.shape[-2]
+    shape = batch + (r1, r2)
+    if x1.numel() == 0 or x2.numel() == 0:
+        return Cdist.apply(x1, x2, p, shape)
+    if p == 2 and (mode == 1 or (mode == 0 and (r1 > 25 or r2 > 25))):
+        if x1.dtype is not x2.dtype:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                               f"{_CTYPE[x1.dtype.np.name]} != {_CTYPE[x2.dtype.np.name]}")
+        if _prod(batch) == 1:
+            dist = _EuclideanDist.apply(x1, x2)
+        else:
+            m = x1.shape[-1]
+            a = x1.expand(batch + (r1, m)).reshape(-1, r1, m)
+            b = x2.expand(batch + (r2, m)).reshape(-1, r2, m)
+            dist = _EuclideanDist.apply(a, b)
+        return dist.view(shape)
+    _same_scalar_type(x1, x2)
+    if x1.dtype is D.float16:
+        raise NotImplementedError("\"cdist\" not implemented for 'Half'")
+    return Cdist.apply(x1, x2, p, shape)
+
+
+class _PdistBackward(ArrayFunction):
+    """The gradient of ``pdist``. Like PyTorch's, not differentiable again."""
+
+    node_name = "PdistBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, x, dist, p):
+        xp = xp_of(grad, x)
+        out = xp.zeros_like(x)
+        if p == 0 or dist.size == 0:
+            return out
+        i, j = xp.triu_indices(x.shape[0], 1)
+        term = _p_norm_grad(x[i] - x[j], dist, grad, p)
+        xp.add.at(out, i, term)
+        xp.add.at(out, j, -term)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError("the derivative for '_pdist_backward' is not implemented.")
+
+
+class Pdist(ArrayFunction):
+    """The ``p``-norm distance between each pair of rows ``i < j`` of an (N, M) input, in
+    row-major order of the pairs: an N (N - 1) / 2 vector."""
+
+    node_name = "PdistBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.p = p
+        xp = xp_of(x)
+        i, j = xp.triu_indices(x.shape[0], 1)
+        if x.shape[1] == 0:
+            out = xp.zeros(i.shape[0], x.dtype)
+        else:
+            out = _p_norm_of_diff(x[i] - x[j], p)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, dist = ctx.saved_tensors
+        return _PdistBackward.apply(grad, x, dist, ctx.p), None
+
+
+def pdist(input, p=2):
+    """The ``p``-norm distances between all pairs of rows of a 2-D ``input`` (the upper
+    triangle of ``cdist(input, input)``, row by row, without the diagonal)."""
+    p = _real_number("pdist", "p", 2, p)
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    if input.dtype is D.float16:
+        raise NotImplementedError("\"pdist\" not implemented for 'Half'")
+    return Pdist.apply(input, p)
+
+
+class Renorm(ArrayFunction):
+    """Each slice ``input.select(dim, i)`` whose ``p``-norm exceeds ``maxnorm`` is scaled by
+    ``maxnorm / (norm + 1e-7)``; the others are unchanged.
+
+    Backward (differentiable again), with n the slice norm and f = maxnorm / (n + 1e-7):
+    where n > maxnorm, ``f g - f / (n + 1e-7) * dn/dx * sum(g x)``; elsewhere g.
+    """
+
+    node_name = "RenormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p, dims, maxnorm):
+        ctx.p, ctx.dims, ctx.maxnorm = p, dims, maxnorm
+        xp = xp_of(x)
+        work = x.astype(_F32) if x.dtype == np.float16 else x
+        norm = LinalgVectorNorm.forward(ctx, work, p, dims, True)
+        with np.errstate(all="ignore"):
+            factor = xp.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1).astype(work.dtype)
+        out = (work * factor).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, norm)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        import types
+
+        from .pointwise import where
+
+        x, norm = ctx.saved_tensors
+        if x.dtype is not norm.dtype:
+            x = x.to(norm.dtype)
+        if grad_mode.enabled:  # a graph of this backward: the norm must depend on x in it
+            norm = LinalgVectorNorm.apply(x, ctx.p, ctx.dims, True)
+        nd = norm._data
+        gsum = (x * grad).sum(ctx.dims, keepdim=True)
+        inner = types.SimpleNamespace(saved_tensors=(x, norm), ord=ctx.p, dims=ctx.dims,
+                                      keepdim=True)
+        nb = LinalgVectorNorm.backward(inner, gsum)[0]
+        invnorm = (norm + 1e-7).reciprocal()
+        factor = invnorm * ctx.maxnorm
+        scaled = factor * grad - factor * invnorm * nb
+        return where(_const(nd > ctx.maxnorm), scaled, grad), None, None, None
+
+
+def _number_arg(fn: str, arg: str, pos: int, value):
+    if isinstance(value, Tensor) and value.numel() == 1:
+        value = value.item()
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Number, not "
+                        f"{type_name(value)}")
+    return float(value)
+
+
+def renorm(input, p, dim, maxnorm, *, out=None):
+    """``input`` with each slice along ``dim`` rescaled to ``p``-norm at most ``maxnorm``."""
+    p = _number_arg("renorm", "p", 2, p)
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"renorm(): argument 'dim' (position 3) must be int, not "
+                        f"{type_name(dim)}")
+    maxnorm = _number_arg("renorm", "maxnorm", 4, maxnorm)
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {_ord_str(maxnorm)}")
+    d = _wrap_dim(int(dim), input.ndim)
+    if input.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} "
+                           "dimensions")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {input.dtype._legacy}")
+    if out is not None:
+        check_out(out, "renorm", input)
+        if out.dtype is not input.dtype:
+            raise RuntimeError(f"Expected out tensor to have dtype {_CTYPE[input.dtype.np.name]}, "
+                               f"but got {_CTYPE[out.dtype.np.name]} instead")
+    dims = tuple(i for i in range(input.ndim) if i != d)
+    return _out(Renorm.apply(input, p, dims, maxnorm), out, "renorm", input)

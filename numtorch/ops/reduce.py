@@ -46,7 +46,7 @@ __all__ = [
     "cumprod", "cummax", "cummin", "all", "any", "count_nonzero", "median", "nanmedian",
     "mode", "sort", "argsort", "msort", "topk", "kthvalue", "unique", "unique_consecutive",
     "softmax", "log_softmax", "diff", "bincount", "quantile", "nanquantile", "cov", "corrcoef",
-    "histc", "logcumsumexp", "dist",
+    "histc", "logcumsumexp", "dist", "trapezoid", "trapz", "cumulative_trapezoid", "histogram",
 ]
 
 # Methods of Tensor that are these functions (see numtorch/_tensor.py).
@@ -56,7 +56,7 @@ TENSOR_METHODS = (
     "cummin", "all", "any", "count_nonzero", "median", "nanmedian", "mode", "sort", "argsort",
     "msort", "topk", "kthvalue", "unique", "unique_consecutive", "softmax", "log_softmax",
     "diff", "bincount", "quantile", "nanquantile", "cov", "corrcoef", "histc", "logcumsumexp",
-    "dist", "sum_to_size",
+    "dist", "sum_to_size", "histogram",
 )
 INPLACE_METHODS = ("cumsum", "cumprod")
 
@@ -2092,3 +2092,305 @@ def logcumsumexp(input, dim, *, out=None):
     _check_out(out, "logcumsumexp", input)
     d = _wrap_dim(int(dim), input.ndim)
     return _finish(Logcumsumexp.apply(input, d), out, "logcumsumexp")
+
+
+# --- trapezoid, trapz, cumulative_trapezoid ---------------------------------------------
+#
+# Composed of Tensor ops, as PyTorch composes them, so the gradient (and its grad_fn
+# names: MulBackward1 for a constant spacing, DivBackward1 for sample points ``x``,
+# CumsumBackward0 for the cumulative form) comes for free.
+
+_TRAPEZOID_SIGNATURES = (" * (Tensor y, Tensor x, *, int dim = -1)\n"
+                         " * (Tensor y, *, Number dx = 1, int dim = -1)\n")
+_TRAPZ_SIGNATURES = (" * (Tensor y, *, float dx = 1, int dim = -1)\n"
+                     " * (Tensor y, Tensor x, *, int dim = -1)\n")
+
+
+_SCALAR_OPS: dict = {}
+
+
+def _scalar_op(kind: str, t, s):
+    """``t * s`` or ``t / s`` for a Python number ``s``, recorded as PyTorch's Scalar
+    overloads are (MulBackward1, DivBackward1)."""
+    if not _SCALAR_OPS:
+        from .pointwise import Div, Mul  # (pointwise imports this module)
+
+        _SCALAR_OPS["mul"] = type("MulScalar", (Mul,), {"node_name": "MulBackward1"})
+        _SCALAR_OPS["div"] = type("DivScalar", (Div,), {"node_name": "DivBackward1"})
+    return _SCALAR_OPS[kind].apply(t, s)
+
+
+def _bad_combination(name: str, signatures: str, y, x, dx, dim) -> TypeError:
+    got = [type_name(y)] + ([type_name(x)] if x is not None else [])
+    if dx is not None:
+        got.append(f"dx={type_name(dx)}")
+    if not (_is_int(dim) and dim == -1):
+        got.append(f"dim={type_name(dim)}")
+    return TypeError(f"{name}() received an invalid combination of arguments - got "
+                     f"({', '.join(got)}), but expected one of:\n{signatures}")
+
+
+def _integration_args(name, signatures, y, x, dx, dim, number_types):
+    if not isinstance(y, Tensor):
+        raise TypeError(f"{name}(): argument 'y' (position 1) must be Tensor, not "
+                        f"{type_name(y)}")
+    if ((x is not None and (dx is not None or not isinstance(x, Tensor)))
+            or (dx is not None and not isinstance(dx, number_types))
+            or not _is_int(dim)):
+        raise _bad_combination(name, signatures, y, x, dx, dim)
+
+
+def _size_at(t, d: int) -> int:
+    if t.ndim == 0:
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    return t.shape[_wrap_dim(d, t.ndim)]
+
+
+def _sample_spacing(name: str, y, x, d: int):
+    """``x[1:] - x[:-1]`` along ``d``, shaped to broadcast against the differences of ``y``
+    (a 1-D ``x`` lies along ``d``; a shorter one gets leading 1s), as NumPy and PyTorch do."""
+    if x.ndim == 1:
+        if x.shape[0] != _size_at(y, d):
+            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
+        shape = [1] * y.ndim
+        shape[d] = x.shape[0]
+        x = x.view(shape)
+    elif x.ndim < y.ndim:
+        x = x.view((1,) * (y.ndim - x.ndim) + tuple(x.shape))
+    if x.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    n = builtins.max(x.shape[d] - 1, 0)
+    return x.narrow(d, 1 if n else 0, n) - x.narrow(d, 0, n)
+
+
+def _pair_sums(y, d: int):
+    """``y[:-1] + y[1:]`` along ``d`` (empty when ``y`` has no samples along ``d``)."""
+    if y.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    n = builtins.max(y.shape[d] - 1, 0)
+    return y.narrow(d, 0, n) + y.narrow(d, 1 if n else 0, n)
+
+
+def _zeros_without(y, d: int):
+    shape = tuple(s for i, s in enumerate(y.shape) if i != d)
+    return Tensor._make(xp_of(y._data).zeros(shape, y._data.dtype))
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoidal rule along ``dim``: ``sum (y_i + y_{i+1}) / 2 * dx_i``, with spacing
+    ``dx`` (a number, 1 by default) or the differences of the sample points ``x``.
+    Fewer than two samples integrate to 0."""
+    _integration_args("trapezoid", _TRAPEZOID_SIGNATURES, y, x, dx, dim,
+                      (int, float, complex, np.number))
+    if x is not None:
+        d = _wrap_dim(int(dim), y.ndim)
+        if _size_at(y, d) == 0:
+            return _zeros_without(y, d)
+        if y.dtype is D.bool or x.dtype is D.bool:
+            raise RuntimeError("trapezoid: received a bool input for `x` or `y`, but bool is "
+                               "not supported")
+        spacing = _sample_spacing("trapezoid", y, x, d)
+        return _scalar_op("div", (_pair_sums(y, d) * spacing).sum(d), 2.0)
+    size = _size_at(y, int(dim))
+    d = _wrap_dim(int(dim), y.ndim)
+    if size == 0:
+        return _zeros_without(y, d)
+    if y.dtype is D.bool:
+        raise RuntimeError("trapezoid: received a bool input for `y`, but bool is not supported")
+    dx = 1 if dx is None else dx
+    if isinstance(dx, (bool, complex, np.bool_, np.complexfloating)):
+        raise RuntimeError("trapezoid: Currently, we only support dx as a real number.")
+    ends = y.select(d, 0) + y.select(d, -1)
+    return _scalar_op("mul", y.sum(d) - _scalar_op("mul", ends, 0.5), float(dx))
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """Alias of :func:`trapezoid` (with a float ``dx``)."""
+    _integration_args("trapz", _TRAPZ_SIGNATURES, y, x, dx, dim,
+                      (int, float, np.integer, np.floating))
+    if x is not None:
+        return trapezoid(y, x, dim=dim)
+    return trapezoid(y, dx=1.0 if dx is None else float(dx), dim=dim)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The running trapezoidal rule along ``dim``: one fewer value than samples, the k-th
+    being the integral over the first k + 1 samples."""
+    _integration_args("cumulative_trapezoid", _TRAPEZOID_SIGNATURES, y, x, dx, dim,
+                      (int, float, complex, np.number))
+    if x is not None:
+        d = _wrap_dim(int(dim), y.ndim)
+        if y.dtype is D.bool or x.dtype is D.bool:
+            raise RuntimeError("cumulative_trapezoid: received a bool input for `x` or `y`, but "
+                               "bool is not supported")
+        spacing = _sample_spacing("cumulative_trapezoid", y, x, d)
+        return _scalar_op("div", cumsum(_pair_sums(y, d) * spacing, d), 2.0)
+    if y.dtype is D.bool:
+        raise RuntimeError("cumulative_trapezoid: received a bool input for `y`, but bool is not "
+                           "supported")
+    dx = 1 if dx is None else dx
+    if isinstance(dx, (bool, complex, np.bool_, np.complexfloating)):
+        raise RuntimeError("cumulative_trapezoid: Currently, we only support dx as a real "
+                           "number.")
+    if y.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(int(dim), y.ndim)
+    return cumsum(_scalar_op("mul", _pair_sums(y, d), float(dx) / 2.0), d)
+
+
+# --- histogram ---------------------------------------------------------------------------
+
+_HISTOGRAM_SIGNATURES = (
+    " * (Tensor input, Tensor bins, *, Tensor weight = None, bool density = False, tuple of "
+    "Tensors out = None)\n"
+    " * (Tensor input, int bins = 100, *, tuple of floats range = None, Tensor weight = None, "
+    "bool density = False, tuple of Tensors out = None)\n")
+_HistogramOut = return_types.histogram_out
+
+
+class _Histogram(ArrayFunction):
+    """Counts have no derivative in PyTorch (its grad_fn is NotImplemented)."""
+
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, x, edges, weight, density):
+        xp = xp_of(x, edges)
+        flat = x.reshape(-1)
+        nbins = edges.shape[0] - 1
+        inside = (flat >= edges[0]) & (flat <= edges[-1])
+        # The bin of v is the last edge <= v; the last bin also takes its right edge.
+        pos = xp.searchsorted(edges, flat[inside], side="right") - 1
+        pos = xp.minimum(pos, nbins - 1)
+        if weight is None:
+            hist = xp.bincount(pos, minlength=nbins).astype(x.dtype)
+        else:
+            hist = xp.zeros(nbins, x.dtype)
+            xp.add.at(hist, pos, weight.reshape(-1)[inside])
+        if density:
+            with np.errstate(all="ignore"):
+                hist = hist / hist.sum()
+                hist = hist / (edges[1:] - edges[:-1])
+        return hist, edges.copy()
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("derivative for aten::histogram is not implemented")
+
+
+def _linspace_edges(xp, lo: float, hi: float, steps: int, dtype):
+    """``steps`` edges from ``lo`` to ``hi``: the first half counted up from ``lo``, the
+    second half down from ``hi`` (so both ends are exact), as PyTorch's linspace does.
+    Computed from the Python-float ends in float64 and rounded once to ``dtype`` (these are
+    ``bins + 1`` numbers, not the data); PyTorch's float32 kernel rounds each step in
+    float32, so a few edges can differ from it in the last bit."""
+    f64 = np.dtype(np.float64)
+    step = (hi - lo) / (steps - 1)
+    idx = xp.arange(steps, dtype=f64)
+    edges = xp.where(idx < steps // 2, lo + step * idx, hi - step * (steps - 1 - idx))
+    return edges.astype(dtype)
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density=False,  # noqa: A002
+              out=None):
+    """A histogram of ``input``'s values: ``bins`` equal-width bins over ``range`` (the data's
+    min and max by default), or the bin edges given as a 1-D tensor. Values outside are
+    ignored; the last bin includes its right edge. With ``weight``, each value counts its
+    weight; with ``density``, the result integrates to 1.
+
+    Returns ``(hist, bin_edges)``, both in ``input``'s (floating) dtype, without gradient.
+    """
+    edges_given = isinstance(bins, Tensor)
+    bad_range = range is not None and (
+        edges_given or not isinstance(range, (tuple, list))
+        or not builtins.all(isinstance(v, (int, float, np.number)) for v in range))
+    if ((not edges_given and not _is_int(bins)) or bad_range
+            or (weight is not None and not isinstance(weight, Tensor))
+            or (out is not None and not isinstance(out, (tuple, list)))):
+        got = [type_name(input), type_name(bins)]
+        got += [f"{k}={type_name(v)}" for k, v in (("range", range), ("weight", weight),
+                                                   ("out", out)) if v is not None]
+        raise TypeError(f"histogram() received an invalid combination of arguments - got "
+                        f"({', '.join(got)}), but expected one of:\n{_HISTOGRAM_SIGNATURES}")
+    if out is not None and len(out) != 2:
+        raise TypeError(f"expected tuple of 2 elements but got {len(out)}")
+    if not edges_given and bins <= 0:
+        raise RuntimeError(f"numtorch.histogram(): bins must be > 0, but got {bins} for "
+                           "dimension 0")
+    if edges_given:
+        if bins.dtype is not input.dtype:
+            raise RuntimeError(
+                "numtorch.histogramdd: input tensor and bins tensors should have the same "
+                f"dtype, but got input with dtype {_CNAME[input.dtype.np.name]} and bins for "
+                f"dimension 0 with dtype {_CNAME[bins.dtype.np.name]}")
+        if bins.ndim != 1:
+            raise RuntimeError("numtorch.histogramdd: bins tensor should have one dimension, but "
+                               f"got {bins.ndim} dimensions in the bins tensor for dimension 0")
+        if bins.numel() == 0:
+            raise RuntimeError("numtorch.histogramdd: bins tensor should have at least 1 "
+                               "element, but got 0 elements in the bins tensor for dimension 0")
+        if bins.numel() == 1:
+            raise RuntimeError("numtorch.histogram(): bins must be > 0, but got 0 for "
+                               "dimension 0")
+    if weight is not None:
+        if weight.dtype is not input.dtype:
+            raise RuntimeError(
+                "numtorch.histogramdd: if weight tensor is provided, input tensor and weight "
+                f"tensor should have the same dtype, but got input("
+                f"{_CNAME[input.dtype.np.name]}), and weight({_CNAME[weight.dtype.np.name]})")
+        if weight.numel() != input.numel():
+            raise RuntimeError(
+                "numtorch.histogramdd: if weight tensor is provided it should have the same "
+                "shape as the input tensor excluding its innermost dimension, but got input with "
+                f"shape [{input.numel()}, 1] and weight with shape [{weight.numel()}]")
+    if out is not None:
+        for o, what in zip(out, ("hist", "bin_edges")):
+            check_out(o, "histogram", input, weight)
+            if o.dtype is not input.dtype:
+                detail = " for dimension 0" if what == "bin_edges" else ""
+                raise RuntimeError(
+                    f"numtorch.histogram: input tensor and {what} tensor should have the same "
+                    f"dtype, but got input {_CNAME[input.dtype.np.name]} and {what} "
+                    f"{_CNAME[o.dtype.np.name]}{detail}")
+    x = input._data
+    xp = xp_of(x)
+    supported = input.dtype in (D.float32, D.float64)
+    if edges_given:
+        if not supported:
+            raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
+                                      f"'{input.dtype._legacy}'")
+        edges = bins._data
+    else:
+        if range is not None:
+            if len(range) != 2:
+                raise RuntimeError("numtorch.histogramdd: for a 1-dimensional histogram range "
+                                   f"should have 2 elements, but got {len(range)}")
+            lo, hi = float(range[0]), float(range[1])
+        elif x.size:
+            lo, hi = float(x.min()), float(x.max())
+        else:
+            lo, hi = 0.0, 1.0
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise RuntimeError(f"numtorch.histogramdd: dimension 0's range [{_fmt(lo)}, "
+                               f"{_fmt(hi)}] is not finite")
+        if lo > hi:
+            raise RuntimeError(f"numtorch.histogramdd: min should not exceed max, but got min "
+                               f"{_fmt(lo)} max {_fmt(hi)} for dimension 0")
+        if lo == hi:  # an empty range is widened, as NumPy does
+            lo, hi = lo - 0.5, hi + 0.5
+        if not supported:
+            raise NotImplementedError(f"\"histogramdd\" not implemented for "
+                                      f"'{input.dtype._legacy}'")
+        edges = _linspace_edges(xp, lo, hi, int(bins) + 1, x.dtype)
+    hist, bin_edges = _Histogram.apply(input, Tensor._make(edges), weight, bool(density))
+    if out is None:
+        return return_types.histogram((hist, bin_edges))
+    write_out(out[0], hist)
+    write_out(out[1], bin_edges)
+    return _HistogramOut((out[0], out[1]))
+
+
+# C++ type names, as PyTorch's histogram errors print dtypes.
+_CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+          "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+          "bool": "bool"}
