@@ -599,8 +599,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         # smoothing. Every check below would pass, and they cost as much as the kernel.
         return CrossEntropy.apply(input, target, None, ignore_index, reduction, 0.0)
     reduction = _reduction(size_average, reduce, reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if label_smoothing > 1.0:  # PyTorch checks the top only; a negative value smooths nothing
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing:g}")
+    label_smoothing = max(label_smoothing, 0.0)
     _no_grad_for("nll_loss_forward", "weight", weight)
     w = None if weight is None else weight._data
     if input.shape == target.shape and input.ndim > 0:  # probabilities

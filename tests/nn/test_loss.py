@@ -581,3 +581,24 @@ def test_ctc_loss_unbatched_and_once_differentiable():
     assert_same(g, gr)
     with pytest.raises(RuntimeError, match="once_differentiable"):
         g.sum().backward()
+
+
+@pytest.mark.parametrize("smoothing", [-0.1, -1.0, 0.0, 0.3, 1.0, 2.0, 1.2345678])
+@pytest.mark.parametrize("probabilities", [False, True])
+def test_label_smoothing_range_as_torch(smoothing, probabilities):
+    # PyTorch checks only the top of the range (printing the value as C++ does); a
+    # negative value smooths nothing.
+    x = np.array([[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]], np.float32)
+    y = np.array([[0.2, 0.8, 0.0], [0.0, 1.0, 0.0]], np.float32) if probabilities else \
+        np.array([0, 1])
+    outcomes = []
+    for lib in (numtorch, torch):
+        try:
+            outcomes.append(float(lib.nn.functional.cross_entropy(
+                lib.tensor(x), lib.tensor(y), label_smoothing=smoothing)))
+        except RuntimeError as e:
+            outcomes.append(str(e))
+    if isinstance(outcomes[1], float):
+        assert outcomes[0] == pytest.approx(outcomes[1], rel=1e-6)
+    else:
+        assert outcomes[0] == outcomes[1]
