@@ -495,3 +495,16 @@ def test_python_scalar_conversions_as_torch(expr):
         except (ValueError, TypeError, RuntimeError, OverflowError) as e:
             outcomes.append((type(e), str(e)))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("make", [
+    "empty((3, 2.5))", "empty(3, 2.5)", "zeros(2.5)", "ones((2, 'a'))", "zeros([2, None])",
+    "empty(2.0)", "rand(2.5)", "randn(2, 2.5)", "full((2.5,), 1.0)", "nn.Linear(2.5, 3)",
+])
+def test_non_integer_sizes_raise_torchs_error(make):
+    errors = []
+    for lib in (numtorch, torch):
+        with pytest.raises(TypeError) as e:
+            eval(f"lib.{make}", {"lib": lib})
+        errors.append(str(e.value).split("\n")[0])
+    assert errors[0] == errors[1]

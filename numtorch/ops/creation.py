@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import to_device
+from .._input_check import type_name
 from .._tensor import FACTORY_GRAD_ERROR, Size, Tensor
 from ..autograd.function import ArrayFunction
 from ..backend import xp_for
@@ -46,15 +47,24 @@ def _shape(size, name: str = "zeros") -> tuple:
     """``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros([2, 3])`` all mean shape (2, 3)."""
     if len(size) == 0:
         raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
-    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+    single = len(size) == 1 and not isinstance(size[0], (tuple, list, Size))
+    if len(size) == 1 and not single:
         size = tuple(size[0])
     out = []
-    for s in size:
+    for pos, s in enumerate(size):
         if isinstance(s, Tensor):
             s = s.__index__()
         if not isinstance(s, int) or isinstance(s, bool):
-            raise TypeError(f"expected a sequence of integers as the size, but got an element of "
-                            f"type {type(s).__name__}")
+            # PyTorch's argument parser, in its three wordings
+            if name == "full":
+                raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, "
+                                f"but found element of type {type_name(s)} at pos {pos}")
+            if single:
+                raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                                f"not {type_name(s)}")
+            raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos "
+                            f"{pos + 1} with error \"type must be tuple of ints,but got "
+                            f"{type_name(s)}\"")
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"[{', '.join(map(str, size))}]")

@@ -36,7 +36,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
     """Uniform samples on [0, 1)."""
     dt = _float_dtype(dtype, "check_uniform_bounds")
-    arr = _random.uniform(_shape(size), dt.np, 0.0, 1.0, generator=generator)
+    arr = _random.uniform(_shape(size, "rand"), dt.np, 0.0, 1.0, generator=generator)
     return _out(out, _finish(arr, requires_grad))
 
 
@@ -44,7 +44,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
     """Standard normal samples."""
     dt = _float_dtype(dtype, "normal_kernel_cpu")
-    arr = _random.normal(_shape(size), dt.np, 0.0, 1.0, generator=generator)
+    arr = _random.normal(_shape(size, "randn"), dt.np, 0.0, 1.0, generator=generator)
     return _out(out, _finish(arr, requires_grad))
 
 
@@ -67,7 +67,7 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
-    arr = _random.randint(low, high, _shape((size,)), dt.np, generator=generator)
+    arr = _random.randint(low, high, _shape((size,), "randint"), dt.np, generator=generator)
     return _out(out, _finish(arr, requires_grad))
 
 
@@ -100,7 +100,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         raise TypeError("normal() received an invalid combination of arguments: with float "
                         "mean and std, 'size' is required")
     dt = _float_dtype(dtype, "normal_kernel_cpu")
-    arr = _random.normal(_shape((size,)), dt.np, float(mean), float(std), generator=generator)
+    arr = _random.normal(_shape((size,), "normal"), dt.np, float(mean), float(std),
+                         generator=generator)
     return _out(out, _finish(arr, requires_grad))
 
 
