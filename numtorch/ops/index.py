@@ -52,7 +52,7 @@ TENSOR_METHODS = (
     "scatter_reduce", "scatter_reduce_", "index_select", "index_add", "index_add_",
     "index_copy", "index_copy_", "index_fill", "index_fill_", "masked_fill", "masked_fill_",
     "masked_select", "masked_scatter", "masked_scatter_", "take", "take_along_dim", "put",
-    "put_", "nonzero", "argwhere",
+    "put_", "nonzero", "argwhere", "fill_diagonal_",
 )
 INPLACE_METHODS = ()
 
@@ -2107,3 +2107,27 @@ def unravel_index(indices, shape):
         xp.asarray(shape, dtype=np.int64) if idx.size else \
         xp.zeros(idx.shape + (len(shape),), dtype=np.int64)
     return tuple(Tensor._make(coords[..., i]) for i in range(len(shape)))
+
+
+# --- fill_diagonal_ --------------------------------------------------------------------------
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """``Tensor.fill_diagonal_``: ``fill_value`` on the main diagonal, in place.
+
+    Beyond 2-D every dim must have the same length. With ``wrap``, a tall matrix's diagonal
+    starts again every ``cols + 1`` rows, as in NumPy and PyTorch. The write goes through
+    a strided view of the diagonal, so autograd records it as PyTorch does: a slice
+    assignment (``CopySlices``), refused on a leaf that requires grad.
+    """
+    shape = self.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    step = sum(self.stride())
+    count = min(shape)
+    if wrap and len(shape) == 2 and shape[0] > shape[1] and self.is_contiguous():
+        count = -(-(shape[0] * shape[1]) // step)  # every position k * step inside the data
+    self.as_strided((count,), (step,), self.storage_offset()).fill_(fill_value)
+    return self

@@ -1047,3 +1047,34 @@ def test_random_indices_get_and_set_match_torch(seed):
         x, t = numtorch.tensor(x0), torch.tensor(x0)
         x[n_idx], t[t_idx] = numtorch.tensor(v), torch.tensor(v)
         assert_same(x, t)
+
+
+@pytest.mark.parametrize("make, args", [
+    ("lib.zeros(3, 3)", (1.0,)), ("lib.zeros(5, 3)", (1.0, True)), ("lib.zeros(5, 3)", (1.0,)),
+    ("lib.zeros(3, 5)", (2.0, True)), ("lib.zeros(2, 2, 2)", (3.0,)),
+    ("lib.zeros(2, 2, dtype=lib.long)", (2.7,)), ("lib.zeros(4, 4)[:, ::2]", (5.0,)),
+    ("lib.zeros(0, 3)", (1.0,)), ("lib.zeros(2, 3, 2)", (1.0,)), ("lib.zeros(3)", (1.0,)),
+])
+def test_fill_diagonal_as_torch(make, args):
+    outcomes = []
+    for lib in (numtorch, torch):
+        t = eval(make, {"lib": lib})
+        try:
+            outcomes.append(t.fill_diagonal_(*args).tolist())
+        except RuntimeError as e:
+            outcomes.append(str(e))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_fill_diagonal_gradient_and_leaf_error_as_torch():
+    grads, errors = [], []
+    for lib in (numtorch, torch):
+        w = lib.ones(3, 3, requires_grad=True)
+        y = (w * 2).fill_diagonal_(0)
+        assert type(y.grad_fn).__name__ == "CopySlices"
+        y.sum().backward()
+        grads.append(w.grad.tolist())
+        with pytest.raises(RuntimeError) as e:
+            lib.ones(2, 2, requires_grad=True).fill_diagonal_(1)
+        errors.append(str(e.value))
+    assert grads[0] == grads[1] and errors[0] == errors[1]
