@@ -11,6 +11,7 @@ from ..ops.embedding import *
 from ..ops.linear import *
 from ..ops.loss import *
 from ..ops.norm import *
+from ..ops.padding import *
 
 # F.relu([1.0]) raises PyTorch's TypeError: see numtorch/_input_check.py.
 _check(globals())

@@ -8,4 +8,5 @@ from .linear import *
 from .loss import *
 from .module import *
 from .normalization import *
+from .padding import *
 from .sparse import *
