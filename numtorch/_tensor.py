@@ -970,6 +970,7 @@ Tensor.__rshift__ = _binary(_P.bitwise_right_shift)
 Tensor.__rrshift__ = _binary(_P.bitwise_right_shift, reflected=True)
 Tensor.__irshift__ = _inplace_binary(_P.bitwise_right_shift)
 Tensor.where = lambda self, condition, other: _P.where(condition, self, other)
+Tensor.polygamma = lambda self, n: _P.polygamma(n, self)  # the tensor is the 2nd argument
 Tensor.__eq__ = _binary(_P.eq)
 Tensor.__ne__ = _binary(_P.ne)
 Tensor.__lt__ = _binary(_P.lt)

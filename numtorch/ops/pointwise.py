@@ -52,7 +52,7 @@ __all__ = [
     "arctan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "arcsinh", "arccosh",
     "arctanh",
     # activations and special functions
-    "sigmoid", "logit", "relu", "erf", "erfc", "erfinv",
+    "sigmoid", "logit", "relu", "erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma",
     # rounding
     "floor", "ceil", "round", "trunc", "fix", "frac",
     # clamping, selection, blending
@@ -91,6 +91,11 @@ TENSOR_METHODS = (
     "lcm", "ldexp", "nextafter", "frexp",
     # ldexp_ checks self's dtype first, for PyTorch's message (defined beside ldexp)
     "ldexp_",
+    # x.polygamma_(n): n first, so not the generic in-place form (Tensor.polygamma, whose
+    # tensor is polygamma's second argument, is set in numtorch/_tensor.py)
+    "polygamma_",
+    # special functions
+    "lgamma", "digamma",
     # in-place forms with an untracked fast path (defined at the end of this file)
     "add_", "sub_", "subtract_", "mul_", "multiply_", "div_", "divide_", "addcmul_",
     "addcdiv_", "lerp_", "sqrt_", "clamp_", "clip_", "float_power_",
@@ -108,7 +113,7 @@ INPLACE_METHODS = (
     "copysign", "xlogy", "nan_to_num", "logical_and", "logical_or", "logical_xor",
     "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
     "bitwise_left_shift", "bitwise_right_shift", "deg2rad", "rad2deg", "sinc", "heaviside",
-    "gcd", "lcm", "nextafter",
+    "gcd", "lcm", "nextafter", "lgamma", "digamma",
 )
 
 _LN2 = math.log(2.0)
@@ -1843,6 +1848,268 @@ def erfc(input, *, out=None):
 def erfinv(input, *, out=None):
     """The inverse of :func:`erf` on (-1, 1); ±inf at ±1, nan outside."""
     return _apply(Erfinv, out, "erfinv", input)
+
+
+# --- the gamma family: lgamma, digamma, polygamma ----------------------------------------
+# NumPy has no gamma ufuncs. All three compute in float64 (float32 and float16 inputs are
+# rounded once at the end), on x > 0 from two classic pieces:
+#   * an upward shift x -> x + m until x >= 10, undone with the recurrences
+#     lgamma(x) = lgamma(x + 1) - log(x),   psi(x) = psi(x + 1) - 1/x,
+#     zeta(s, x) = zeta(s, x + 1) + x**-s,
+#   * then the asymptotic (Stirling / Euler-Maclaurin) series, accurate to ~1e-17 there.
+# Negative non-integers use the reflection formulas (sin(pi x) and cot(pi x) from the exact
+# remainder r = x - round(x), so large |x| loses nothing). lgamma near its zeros x = 1, 2
+# uses the Taylor series lgamma(1 + z) = -gamma z + sum_k (-1)^k zeta(k) z^k / k instead,
+# which keeps full relative accuracy where the shifted form would cancel.
+# polygamma(n, x) = (-1)^(n+1) n! zeta(n + 1, x) for n >= 1 (Hurwitz zeta).
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510,
+              43867 / 798, -174611 / 330, 854513 / 138, -236364091 / 2730)  # B_2 .. B_24
+# Stirling: lgamma(x) ~ (x - 1/2) log x - x + log(2 pi)/2 + sum_k B_2k / (2k (2k-1) x^(2k-1))
+_STIRLING = tuple(b / ((2 * k + 2) * (2 * k + 1)) for k, b in enumerate(_BERNOULLI[:8]))
+# psi(x) ~ log x - 1/(2x) - sum_k B_2k / (2k x^2k)
+_PSI_ASYM = tuple(b / (2 * k + 2) for k, b in enumerate(_BERNOULLI[:8]))
+_EULER_GAMMA = 0.5772156649015329
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+_SHIFT_TO = 10.0
+
+
+def _shift_up(xp, x):
+    """``(x + m, steps)``: ``m`` the smallest count with ``x + m >= 10`` (at most 10 for
+    x > 0); ``steps`` lists ``(mask, x + k)`` for k < 10, the mask where ``x + k`` was
+    shifted past (so belongs to the recurrence's sum or product)."""
+    z = x.copy()
+    steps = []
+    for _ in range(int(_SHIFT_TO)):
+        low = z < _SHIFT_TO
+        if not low.any():
+            break
+        steps.append((low, z))
+        z = xp.where(low, z + 1, z)
+    return z, steps
+
+
+def _hurwitz_zeta(xp, s: int, q):
+    """``zeta(s, q) = sum_k (q + k)**-s`` for an integer ``s >= 2`` and ``q > 0``: the
+    shift, then the Euler-Maclaurin tail
+    ``a**(1-s)/(s-1) + a**-s/2 + sum_j B_2j/(2j)! s(s+1)...(s+2j-2) a**(-s-2j+1)``."""
+    a, steps = _shift_up(xp, q)
+    head = xp.zeros_like(q)
+    for low, t in steps:
+        head += xp.where(low, t ** -s, 0.0)
+    w = 1 / a
+    series = xp.zeros_like(q)
+    rising = float(s)  # s (s+1) ... (s+2j-2)
+    wpow = w.copy()  # a**(1-2j) * a**-s / a**-s: a**-(2j-1)
+    for j, b in enumerate(_BERNOULLI, start=1):
+        series += (b / math.factorial(2 * j) * rising) * wpow
+        rising *= (s + 2 * j - 1) * (s + 2 * j)
+        wpow = wpow * (w * w)
+    return head + a ** (1 - s) / (s - 1) + a ** -s * (0.5 + series)
+
+
+# zeta(2), zeta(3), ... for the Taylor series of lgamma about 1 (|z| <= 1/4: 28 terms).
+_ZETA = tuple(float(_hurwitz_zeta(np, k, np.ones(1))[0]) for k in range(2, 30))
+_LGAMMA_TAYLOR = (-_EULER_GAMMA,) + tuple((-1) ** k * z / k for k, z in enumerate(_ZETA, 2))
+
+
+def _lgamma_pos(xp, x):
+    """lgamma for x > 0 (inf included)."""
+    out = xp.empty_like(x)
+    z1, z2 = x - 1, x - 2
+    near1, near2 = xp.abs(z1) <= 0.25, xp.abs(z2) <= 0.25
+    rest = ~(near1 | near2)
+    if near1.any():
+        z = z1[near1]
+        out[near1] = z * _horner(_LGAMMA_TAYLOR, z)
+    if near2.any():
+        z = z2[near2]
+        out[near2] = z * _horner(_LGAMMA_TAYLOR, z) + xp.log1p(z)
+    if rest.any():
+        y, steps = _shift_up(xp, x[rest])
+        prod = xp.ones_like(y)
+        for low, t in steps:
+            prod *= xp.where(low, t, 1.0)
+        w = 1 / y
+        st = (y - 0.5) * xp.log(y) - y + _HALF_LOG_2PI + w * _horner(_STIRLING, w * w)
+        out[rest] = xp.where(y == math.inf, math.inf, st - xp.log(prod))
+    return out
+
+
+def _lgamma64(xp, x):
+    """lgamma on float64: inf at 0, the negative integers and -inf (PyTorch's poles)."""
+    out = xp.full_like(x, math.nan)
+    pos = x > 0
+    out[pos] = _lgamma_pos(xp, x[pos])
+    pole = (x <= 0) & (x == xp.trunc(x))
+    out[pole] = math.inf
+    neg = (x < 0) & ~pole & xp.isfinite(x)
+    if neg.any():
+        # lgamma(x) = log(pi / |sin(pi x)|) - lgamma(1 - x)
+        xn = x[neg]
+        s = xp.abs(xp.sin(math.pi * (xn - xp.round(xn))))
+        out[neg] = (math.log(math.pi) - xp.log(s)) - _lgamma_pos(xp, 1 - xn)
+    return out
+
+
+def _digamma_pos(xp, x):
+    """psi for x > 0 (inf included)."""
+    y, steps = _shift_up(xp, x)
+    acc = xp.zeros_like(x)
+    for low, t in steps:
+        acc -= xp.where(low, 1 / t, 0.0)
+    w = 1 / y
+    w2 = w * w
+    return acc + (xp.log(y) - 0.5 * w - w2 * _horner(_PSI_ASYM, w2))
+
+
+def _digamma64(xp, x):
+    """psi on float64: -inf at +0, inf at -0, nan at the negative integers and -inf."""
+    out = xp.full_like(x, math.nan)
+    pos = x > 0
+    out[pos] = _digamma_pos(xp, x[pos])
+    zero = x == 0
+    out[zero] = xp.copysign(math.inf, -x[zero])
+    neg = (x < 0) & (x != xp.trunc(x))
+    if neg.any():
+        # psi(x) = psi(1 - x) - pi cot(pi x)
+        xn = x[neg]
+        out[neg] = _digamma_pos(xp, 1 - xn) - math.pi / xp.tan(math.pi * (xn - xp.round(xn)))
+    return out
+
+
+def _cot_derivative(n: int) -> tuple:
+    """Coefficients (in c = cot(pi x), lowest first) of the n-th x-derivative of
+    cot(pi x), from d/dx c = -pi (1 + c**2)."""
+    p = [0.0, 1.0]
+    for _ in range(n):
+        dp = [k * p[k] for k in range(1, len(p))] + [0.0, 0.0]
+        p = [-math.pi * (dp[k] + (dp[k - 2] if k >= 2 else 0.0)) for k in range(len(dp))]
+    return tuple(p)
+
+
+def _polygamma64(xp, x, n: int):
+    """psi^(n) on float64, n >= 1. At the poles (0, negative integers) PyTorch's
+    ``(-1)**(n+1) n! zeta(n+1, x)`` gives inf with that sign (n = 1: +inf); at inf it
+    gives 0 for n = 1 and nan beyond, at -inf nan for n = 1 and the pole value beyond."""
+    if n == 0:
+        return _digamma64(xp, x)
+    sign = 1.0 if n % 2 else -1.0
+    try:
+        fact = float(math.factorial(n))
+    except OverflowError:
+        fact = math.inf
+    out = xp.full_like(x, math.nan)
+    pos = (x > 0) & (x < math.inf)
+    out[pos] = sign * fact * _hurwitz_zeta(xp, n + 1, x[pos])
+    if n == 1:
+        out[x == math.inf] = 0.0
+        out[(x <= 0) & (x == xp.trunc(x)) & xp.isfinite(x)] = math.inf
+    else:
+        out[(x <= 0) & (x == xp.trunc(x))] = sign * math.inf
+    neg = (x < 0) & (x != xp.trunc(x))
+    if neg.any():
+        # psi^(n)(x) = -pi d^n/dx^n cot(pi x) + (-1)^n psi^(n)(1 - x),
+        # and (-1)^n psi^(n)(1 - x) = -n! zeta(n + 1, 1 - x)
+        xn = x[neg]
+        c = 1 / xp.tan(math.pi * (xn - xp.round(xn)))
+        d = _horner(_cot_derivative(n), c)
+        out[neg] = -math.pi * d - fact * _hurwitz_zeta(xp, n + 1, 1 - xn)
+    return out
+
+
+def _gamma_family(kernel, x, *args):
+    """Run a float64 ``kernel`` on the flat float array ``x``; round once to x's dtype."""
+    xp = xp_of(x)
+    with _quiet():
+        out = kernel(xp, x.astype(_F64).reshape(-1), *args)
+        return out.reshape(x.shape).astype(x.dtype, copy=False)
+
+
+class Lgamma(ArrayFunction):
+    node_name = "LgammaBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        x = _float(x)
+        ctx.save_for_backward(x)
+        return _gamma_family(_lgamma64, x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * digamma(x)
+
+
+class Digamma(ArrayFunction):
+    node_name = "DigammaBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        x = _float(x)
+        ctx.save_for_backward(x)
+        return _gamma_family(_digamma64, x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * polygamma(1, x)
+
+
+class Polygamma(ArrayFunction):
+    node_name = "PolygammaBackward0"
+
+    @staticmethod
+    def forward(ctx, x, n):
+        x = _float(x)
+        ctx.save_for_backward(x)
+        ctx.n = n
+        return _gamma_family(_polygamma64, x, n)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * polygamma(ctx.n + 1, x), None
+
+
+def lgamma(input, *, out=None):
+    """``log |Gamma(input)|``; inf at 0 and the negative integers."""
+    return _apply(Lgamma, out, "lgamma", input)
+
+
+def digamma(input, *, out=None):
+    """``psi(input) = d/dx lgamma(input)``; -inf at 0, nan at the negative integers."""
+    return _apply(Digamma, out, "digamma", input)
+
+
+def _polygamma_order(n) -> int:
+    if isinstance(n, Tensor) and n.numel() == 1 and n.dtype.np.kind in "iu":
+        n = n.item()
+    if isinstance(n, np.integer):
+        n = int(n)
+    if not isinstance(n, int):
+        raise TypeError(f"polygamma(): argument 'n' (position 1) must be int, not "
+                        f"{_type_name(n)}")
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return n
+
+
+def polygamma(n, input, *, out=None):
+    """The n-th derivative of :func:`digamma` (``polygamma(0, x)`` is ``digamma(x)``)."""
+    n = _polygamma_order(n)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"polygamma(): argument 'input' (position 2) must be Tensor, not "
+                        f"{_type_name(input)}")
+    return _apply(Polygamma, out, "polygamma", input, n)
+
+
+def polygamma_(self, n):
+    """In-place :func:`polygamma`: ``x.polygamma_(n)``."""
+    n = _polygamma_order(n)
+    return _polygamma_inplace(self, n)
+
+
+_polygamma_inplace = inplace(lambda self, n: polygamma(n, self))
 
 
 # --- rounding ---------------------------------------------------------------------------
