@@ -4,7 +4,7 @@
 re-export; the code lives in the modules named below.
 """
 
-from . import _dtype, autograd, backend, backends, cuda, library, linalg, random
+from . import _dtype, autograd, backend, backends, cuda, library, linalg, random, special
 from ._config import *
 from ._device import device
 from ._dtype import (

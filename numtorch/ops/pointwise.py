@@ -2738,8 +2738,12 @@ class Xlogy(ArrayFunction):
         x = ctx.x if x is None else x
         y = ctx.y if y is None else y
         gx = gy = None
-        if ctx.needs_input_grad[0]:
-            gx = grad * xlogy((x != 0).to(grad.dtype), y)
+        if ctx.needs_input_grad[0]:  # d/dx = log(y), but 0 where x == 0 and y <= 0
+            gx = xlogy(grad, y)
+            if isinstance(y, Tensor):
+                gx = where((x == 0) & (y <= 0), 0.0, gx)
+            elif y <= 0:
+                gx = where(x == 0, 0.0, gx)
         if ctx.needs_input_grad[1]:
             gy = grad * x / y
         return gx, gy

@@ -1,0 +1,102 @@
+"""numtorch.special against torch.special: values, gradients, gradchecks and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import numtorch
+from tests.utils import check_op, torch
+
+NS, TS = numtorch.special, torch.special
+
+X = np.array([-1.5, -1.0, 0.0, 0.3, 0.5, 2.0, 7.5], np.float64)
+P = np.array([0.01, 0.3, 0.5, 0.77, 0.99], np.float64)
+POS = np.array([0.2, 1.0, 2.5, 9.0], np.float64)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name, data", [
+    ("entr", POS), ("expit", X), ("gammaln", POS), ("psi", POS), ("digamma", POS),
+    ("erf", X), ("erfc", X), ("erfinv", P * 2 - 1), ("expm1", X), ("exp2", X), ("log1p", POS),
+    ("logit", P), ("sinc", X), ("ndtr", X), ("ndtri", P),
+])
+def test_unary_functions_match_torch(name, data, dtype):
+    tol = 1e-5 if dtype == np.float32 else 1e-10
+    check_op(getattr(NS, name), getattr(TS, name), data.astype(dtype), rtol=tol, atol=tol)
+
+
+def test_entr_at_zero_and_below_and_its_gradient():
+    x = np.array([-1.0, 0.0, 0.5], np.float64)
+    ours, ref = NS.entr(numtorch.tensor(x)), TS.entr(torch.tensor(x))
+    assert ours.tolist() == ref.tolist()
+    a, b = numtorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    NS.entr(a).sum().backward()
+    TS.entr(b).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), equal_nan=True)
+    assert NS.entr(a).grad_fn.name() == "SpecialEntrBackward0"
+    assert str(NS.entr(numtorch.tensor([1, 2])).dtype) == \
+        str(TS.entr(torch.tensor([1, 2])).dtype).replace("torch", "numtorch")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_xlog1py_matches_torch(dtype):
+    x = np.array([0.0, 0.0, 1.5, -2.0, 3.0], dtype)
+    y = np.array([np.nan, 2.0, 0.5, 1.0, -0.5], dtype)
+    check_op(NS.xlog1py, TS.xlog1py, x, y, rtol=1e-6, atol=1e-6)
+    check_op(NS.xlog1py, TS.xlog1py, x[:, None], y, rtol=1e-6, atol=1e-6)  # broadcasting
+    assert NS.xlog1py(numtorch.tensor(x, requires_grad=True),
+                      numtorch.tensor(y)).grad_fn.name() == "SpecialXlog1pyBackward0"
+
+
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_multigammaln_matches_torch(p):
+    a = np.array([1.6, 2.5, 7.0], np.float64)
+    check_op(lambda t: NS.multigammaln(t, p), lambda t: TS.multigammaln(t, p), a,
+             rtol=1e-10, atol=1e-10)
+    # PyTorch does not check the domain (values at or below (p - 1) / 2 give inf or nan),
+    # and takes integer input as the default float dtype.
+    for lib, special in ((numtorch, NS), (torch, TS)):
+        assert special.multigammaln(lib.tensor([0.0, 1.0]), 3).tolist() == \
+            TS.multigammaln(torch.tensor([0.0, 1.0]), 3).tolist()
+        assert special.multigammaln(lib.tensor([2, 3]), p).tolist() == pytest.approx(
+            TS.multigammaln(torch.tensor([2, 3]), p).tolist())
+
+
+@pytest.mark.parametrize("call", ["multigammaln(lib.tensor([2.0]), 0)"])
+def test_multigammaln_errors_match_torch(call):
+    errors = []
+    for lib, special in ((numtorch, NS), (torch, TS)):
+        with pytest.raises(RuntimeError) as e:
+            eval(f"special.{call}", {"lib": lib, "special": special})
+        errors.append(str(e.value))
+    assert errors[0] == errors[1]
+
+
+def test_gradchecks():
+    x = numtorch.tensor([0.3, 0.7, 1.4], dtype=numtorch.float64, requires_grad=True)
+    y = numtorch.tensor([0.5, 1.5, 2.0], dtype=numtorch.float64, requires_grad=True)
+    for fn in (NS.entr, NS.ndtr, lambda t: NS.ndtri(t / 2), lambda t: NS.multigammaln(t + 1, 2),
+               NS.expit):
+        assert numtorch.autograd.gradcheck(fn, (x,))
+    assert numtorch.autograd.gradcheck(NS.xlog1py, (x, y))
+
+
+def test_a_missing_special_function_is_named():
+    with pytest.raises(AttributeError, match=r"torch\.special\.zeta is not implemented"):
+        NS.zeta  # noqa: B018
+
+
+@pytest.mark.parametrize("name", ["xlogy", "xlog1py"])
+@pytest.mark.parametrize("other", ["tensor", 2.0, -1.0, -3.0])
+def test_gradient_with_respect_to_x_at_zero_as_torch(name, other):
+    # d/dx x log(y) is log(y) even at x == 0; PyTorch zeroes it only where y is outside
+    # the log's domain (y <= 0; y <= -1 for log1p).
+    grads = []
+    for lib, special in ((numtorch, NS), (torch, TS)):
+        x = lib.tensor([0.0, 0.0, 0.0, 1.5], dtype=lib.float64, requires_grad=True)
+        y = lib.tensor([2.0, 0.0, -1.0, -3.0], dtype=lib.float64) if other == "tensor" \
+            else other
+        getattr(special, name)(x, y).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-14, atol=0)
