@@ -305,8 +305,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dt = D.to_dtype(dtype) if dtype is not None else input.dtype
     if not dt.is_floating_point:
         raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {dt._legacy}"
+            f"mean(): could not infer output dtype. {'Input' if dtype is None else 'Optional'} "
+            f"dtype must be either a floating point or complex dtype. Got: {dt._legacy}"
         )
     _check_out(out, "mean", input)
     dims = _dims_of(dim, input.ndim)
@@ -319,6 +319,10 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if not input.dtype.is_floating_point:
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {input.dtype._legacy}")
+    if dtype is not None and not D.to_dtype(dtype).is_floating_point:
+        raise RuntimeError("nanmean(): could not infer output dtype. Optional dtype must be "
+                           f"either a floating point or complex dtype. Got: "
+                           f"{D.to_dtype(dtype)._legacy}")
     _check_out(out, "nanmean", input)
     from .pointwise import div
 

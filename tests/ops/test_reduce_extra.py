@@ -452,3 +452,17 @@ def test_sum_to_size_dtypes_0d_empty_and_identity():
 ])
 def test_sum_to_size_errors(call, exc):
     _same_error(call, call, exc)
+
+
+@pytest.mark.parametrize("call", [
+    "lib.arange(3).mean()", "lib.ones(2).mean(dtype=lib.long)",
+    "lib.arange(3).mean(dtype=lib.long)", "lib.arange(3).nanmean()",
+    "lib.ones(2).nanmean(dtype=lib.long)", "lib.arange(3).nanmean(dtype=lib.int32)",
+])
+def test_mean_dtype_errors_name_input_or_optional_dtype_as_torch(call):
+    errors = []
+    for lib in (numtorch, torch):
+        with pytest.raises(RuntimeError) as e:
+            eval(call, {"lib": lib})
+        errors.append(str(e.value))
+    assert errors[0] == errors[1]
