@@ -9,10 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-# This file is named like the standard library's `random`, which torch and numpy import:
-# move our own folder to the end of the search path before importing anything else.
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != HERE] + [HERE]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 from _common import load_torch, median_time, report  # noqa: E402
