@@ -971,6 +971,32 @@ Tensor.__rrshift__ = _binary(_P.bitwise_right_shift, reflected=True)
 Tensor.__irshift__ = _inplace_binary(_P.bitwise_right_shift)
 Tensor.where = lambda self, condition, other: _P.where(condition, self, other)
 Tensor.polygamma = lambda self, n: _P.polygamma(n, self)  # the tensor is the 2nd argument
+
+
+def _apply_(self, callable):  # noqa: A002 - PyTorch's parameter name
+    """``Tensor.apply_``: ``callable`` on every element, in place (one Python call per
+    element, as in PyTorch: for small tensors and tests, not for speed)."""
+    if self._requires_grad:
+        raise RuntimeError("Can't call apply_() on Variable that requires grad. Use "
+                           "var.detach().apply_() instead.")
+    arr = self._data
+    values = [callable(v) for v in arr.reshape(-1).tolist()]
+    arr[...] = np.array(values).reshape(arr.shape).astype(arr.dtype)  # C casts: truncation
+    self._vc[0] += 1
+    return self
+
+
+Tensor.apply_ = _apply_
+
+
+def _activation_methods() -> None:
+    from .ops import activation as _A
+
+    Tensor.hardshrink = lambda self, lambd=0.5: _A.hardshrink(self, lambd)
+    Tensor.prelu = lambda self, weight: _A.prelu(self, weight)
+
+
+_activation_methods()
 Tensor.__eq__ = _binary(_P.eq)
 Tensor.__ne__ = _binary(_P.ne)
 Tensor.__lt__ = _binary(_P.lt)

@@ -508,3 +508,28 @@ def test_non_integer_sizes_raise_torchs_error(make):
             eval(f"lib.{make}", {"lib": lib})
         errors.append(str(e.value).split("\n")[0])
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("expr", [
+    "lib.tensor([1.0, 2.0]).apply_(lambda x: x * 2)", "lib.tensor([1, 2]).apply_(lambda v: v * 2.7)",
+    "lib.zeros(4, 4)[:, ::2].apply_(lambda v: v + 1)", "lib.ones(2, requires_grad=True).apply_(abs)",
+    "(lib.ones(2, requires_grad=True) * 1).apply_(abs)", "lib.tensor([-1.0, 0.2, 2.0]).hardshrink()",
+    "lib.tensor([-1.0, 0.2, 2.0]).hardshrink(0.1)", "lib.tensor([-1.0, 2.0]).prelu(lib.tensor([0.25]))",
+])
+def test_apply_hardshrink_prelu_methods_as_torch(expr):
+    outcomes = []
+    for lib in (numtorch, torch):
+        try:
+            outcomes.append(eval(expr, {"lib": lib}).tolist())
+        except RuntimeError as e:
+            outcomes.append(str(e))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_apply_writes_through_a_view_and_bumps_the_version():
+    base = numtorch.zeros(2, 4)
+    view = base[:, ::2]
+    version = base._version
+    view.apply_(lambda v: v + 5)
+    assert base.tolist() == [[5.0, 0.0, 5.0, 0.0], [5.0, 0.0, 5.0, 0.0]]
+    assert base._version == version + 1
