@@ -533,3 +533,17 @@ def test_apply_writes_through_a_view_and_bumps_the_version():
     view.apply_(lambda v: v + 5)
     assert base.tolist() == [[5.0, 0.0, 5.0, 0.0], [5.0, 0.0, 5.0, 0.0]]
     assert base._version == version + 1
+
+
+@pytest.mark.parametrize("make", ["tensor([2**63])", "tensor(2**63)", "tensor([-2**63 - 1])",
+                                  "tensor([300], dtype=lib.uint8)",
+                                  "tensor([2**40], dtype=lib.int32)",
+                                  "tensor([2**63], dtype=lib.int32)"])
+def test_python_ints_out_of_range_raise_torchs_error(make):
+    errors = []
+    for lib in (numtorch, torch):
+        with pytest.raises((ValueError, RuntimeError)) as e:
+            eval(f"lib.{make}", {"lib": lib})
+        errors.append((type(e.value), str(e.value)))
+    assert errors[0] == errors[1]
+    assert numtorch.tensor([2**64], dtype=numtorch.float32).item() == 2.0**64

@@ -140,6 +140,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
         dt = D.from_numpy_dtype(data.dtype)
     try:
         arr = _xp(device).asarray(_to_nested(data), dtype=dt.np)
+    except OverflowError as e:  # a Python int beyond the dtype: PyTorch's two messages
+        if "C long" in str(e):  # beyond int64 itself
+            raise ValueError("Overflow when unpacking long long") from None
+        raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow") \
+            from None
     except ValueError as e:
         ragged = _ragged_error(data, dt)
         if ragged is not None:
