@@ -17,10 +17,9 @@ import numpy as np
 from .autograd.function import ArrayFunction
 from .ops._util import xp_of
 from .ops.pointwise import (  # noqa: F401 - re-exported under torch.special's names
+    Xlogy,
     _apply,
     _float,
-    _float_pair,
-    _np_dtype,
     _operands,
     _quiet,
     digamma,
@@ -76,44 +75,21 @@ def entr(input, *, out=None):  # noqa: A002 - PyTorch's parameter name
     return _apply(Entr, out, "special_entr", input)
 
 
-class Xlog1py(ArrayFunction):
-    """``x * log1p(y)``, 0 where ``x == 0`` (unless ``y`` is nan)."""
+class Xlog1py(Xlogy):
+    """``x * log1p(y)``, 0 where ``x == 0`` (unless ``y`` is nan): Xlogy with log1p."""
 
     node_name = "SpecialXlog1pyBackward0"
-
-    @staticmethod
-    def forward(ctx, x, y):
-        x, y = _float_pair(x, y)
-        xp = xp_of(x, y)
-        ctx.save_for_backward(x if hasattr(x, "shape") else None,
-                              y if hasattr(y, "shape") else None)
-        ctx.x, ctx.y = x, y
-        with _quiet():
-            out = x * xp.log1p(y)
-            out = xp.where((xp.asarray(x) == 0) & ~xp.isnan(y), 0, out)
-        return out.astype(_np_dtype(x, y), copy=False)
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        x = ctx.x if x is None else x
-        y = ctx.y if y is None else y
-        gx = gy = None
-        if ctx.needs_input_grad[0]:  # d/dx = log1p(y), but 0 where x == 0 and y <= -1
-            gx = xlog1py(grad, y)
-            if isinstance(y, float) or not hasattr(y, "shape"):
-                gx = where(x == 0, 0.0, gx) if y <= -1 else gx
-            else:
-                gx = where((x == 0) & (y <= -1), 0.0, gx)
-        if ctx.needs_input_grad[1]:
-            gy = grad * x / (y + 1)
-        return gx, gy
+    log = "log1p"
+    edge = -1.0
 
 
 def xlog1py(input, other, *, out=None):  # noqa: A002
     """``input * log1p(other)``, with 0 where ``input`` is 0; either may be a number."""
     input, other = _operands("special_xlog1py", input, other, wrap_ints=False)
     return _apply(Xlog1py, out, "special_xlog1py", input, other)
+
+
+Xlog1py.op = staticmethod(xlog1py)
 
 
 def multigammaln(input, p, *, out=None):  # noqa: A002

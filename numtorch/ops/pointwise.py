@@ -2716,9 +2716,15 @@ def copysign(input, other, *, out=None):
 
 
 class Xlogy(ArrayFunction):
-    """``x * log(y)``, 0 where ``x == 0`` (unless ``y`` is nan)."""
+    """``x * log(y)``, 0 where ``x == 0`` (unless ``y`` is nan).
+
+    Also the base of ``special.xlog1py`` (``x * log1p(y)``): a subclass names its log
+    (``log``), the point where that log's domain ends (``edge``: log(y) needs y > 0,
+    log1p(y) needs y > -1) and the public function (``op``, for the gradient)."""
 
     node_name = "XlogyBackward0"
+    log = "log"
+    edge = 0.0
 
     @staticmethod
     def forward(ctx, x, y):
@@ -2728,7 +2734,7 @@ class Xlogy(ArrayFunction):
                               y if hasattr(y, "shape") else None)
         ctx.x, ctx.y = x, y
         with _quiet():
-            out = x * xp.log(y)
+            out = x * getattr(xp, ctx._forward_cls.log)(y)
             out = xp.where((xp.asarray(x) == 0) & ~xp.isnan(y), 0, out)
         return out.astype(_np_dtype(x, y), copy=False)
 
@@ -2737,15 +2743,16 @@ class Xlogy(ArrayFunction):
         x, y = ctx.saved_tensors
         x = ctx.x if x is None else x
         y = ctx.y if y is None else y
+        cls = ctx._forward_cls
         gx = gy = None
-        if ctx.needs_input_grad[0]:  # d/dx = log(y), but 0 where x == 0 and y <= 0
-            gx = xlogy(grad, y)
+        if ctx.needs_input_grad[0]:  # d/dx = log(y), but 0 where x == 0 and y <= edge
+            gx = cls.op(grad, y)
             if isinstance(y, Tensor):
-                gx = where((x == 0) & (y <= 0), 0.0, gx)
-            elif y <= 0:
+                gx = where((x == 0) & (y <= cls.edge), 0.0, gx)
+            elif y <= cls.edge:
                 gx = where(x == 0, 0.0, gx)
         if ctx.needs_input_grad[1]:
-            gy = grad * x / y
+            gy = grad * x / (y - cls.edge)
         return gx, gy
 
 
@@ -2765,6 +2772,9 @@ def xlogy(input, other, *, out=None):
     else:
         cls = Xlogy if isinstance(other, Tensor) else XlogyScalarOther
     return _apply(cls, out, "xlogy", input, other)
+
+
+Xlogy.op = staticmethod(xlogy)
 
 
 def _float_operands(kernel: str, a, b):

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .._config import typename as _typename
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..backend import blas, get_array_module, parallel
@@ -77,14 +78,6 @@ def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
     handle = RemovableHandle(_global_post_hooks)
     _global_post_hooks[handle.id] = hook
     return handle
-
-
-def _typename(obj) -> str:
-    if isinstance(obj, Tensor):
-        return obj.type()
-    cls = type(obj)
-    module = cls.__module__ or ""
-    return cls.__qualname__ if module in ("", "builtins") else f"{module}.{cls.__qualname__}"
 
 
 def _with_step_hooks(step):
