@@ -547,3 +547,16 @@ def test_python_ints_out_of_range_raise_torchs_error(make):
         errors.append((type(e.value), str(e.value)))
     assert errors[0] == errors[1]
     assert numtorch.tensor([2**64], dtype=numtorch.float32).item() == 2.0**64
+
+
+def test_known_differences_from_torch_are_deliberate():
+    # PyTorch reads [[], [1]] as a 2 x 0 tensor, dropping the 1; numtorch refuses it.
+    assert tuple(torch.tensor([[], [1]]).shape) == (2, 0)
+    with pytest.raises(ValueError, match=r"expected sequence of length 0 at dim 1 \(got 1\)"):
+        numtorch.tensor([[], [1]])
+    # A method and its function are one function in numtorch, so a bad second operand is
+    # "position 2" for both; PyTorch's method form says "position 1".
+    with pytest.raises(TypeError, match=r"add\(\): argument 'other' \(position 2\)"):
+        numtorch.ones(2).add(np.zeros(2))
+    with pytest.raises(TypeError, match=r"add\(\): argument 'other' \(position 1\)"):
+        torch.ones(2).add(np.zeros(2))

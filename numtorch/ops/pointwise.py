@@ -2792,48 +2792,36 @@ class Logaddexp(ArrayFunction):
     """``log(exp(a) + exp(b))``, computed without overflow (``xp.logaddexp``).
 
     d/da = exp(a) / (exp(a) + exp(b)) = sigmoid(a - b), and symmetrically for ``b``.
+    ``Logaddexp2`` is the same in base 2: ``xp.logaddexp2``, and d/da = sigmoid((a - b) ln 2).
     """
 
     node_name = "LogaddexpBackward0"
+    ufunc = "logaddexp"
+    scale = 1.0  # d/da = sigmoid(scale * (a - b))
 
     @staticmethod
     def forward(ctx, a, b):
-        a, b = _float_operands("logaddexp_cpu", a, b)
+        name = ctx._forward_cls.ufunc
+        a, b = _float_operands(f"{name}_cpu", a, b)
         ctx.save_for_backward(a, b)
         with _quiet():
-            return _down(xp_of(a, b).logaddexp(_up(a), _up(b)), a.dtype)
+            return _down(getattr(xp_of(a, b), name)(_up(a), _up(b)), a.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         with _quiet():
-            d = a - b
+            d = (a - b) * ctx._forward_cls.scale
             return (grad * sigmoid(d) if ctx.needs_input_grad[0] else None,
                     grad * sigmoid(-d) if ctx.needs_input_grad[1] else None)
 
 
-class Logaddexp2(ArrayFunction):
-    """``log2(2**a + 2**b)``, computed without overflow (``xp.logaddexp2``).
-
-    d/da = 2**a / (2**a + 2**b) = sigmoid((a - b) ln 2), and symmetrically for ``b``.
-    """
+class Logaddexp2(Logaddexp):
+    """``log2(2**a + 2**b)``: Logaddexp in base 2."""
 
     node_name = "Logaddexp2Backward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        a, b = _float_operands("logaddexp2_cpu", a, b)
-        ctx.save_for_backward(a, b)
-        with _quiet():
-            return _down(xp_of(a, b).logaddexp2(_up(a), _up(b)), a.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        with _quiet():
-            d = (a - b) * _LN2
-            return (grad * sigmoid(d) if ctx.needs_input_grad[0] else None,
-                    grad * sigmoid(-d) if ctx.needs_input_grad[1] else None)
+    ufunc = "logaddexp2"
+    scale = _LN2
 
 
 def logaddexp(input, other, *, out=None):

@@ -38,6 +38,8 @@ from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from ..backend import parallel
 from ._util import check_out, write_out, xp_of
+from .copy import Copy as _Copy
+from .creation import _linspace
 from .shape import broadcast_view
 
 __all__ = [
@@ -1545,20 +1547,6 @@ class _Scatter(ArrayFunction):
 # --- diff, dist, sum_to_size ---------------------------------------------------------
 
 
-class _CopyOf(ArrayFunction):
-    """A fresh copy (what ``diff`` with ``n=0`` returns); the gradient passes through."""
-
-    node_name = "CopyBackwards"
-
-    @staticmethod
-    def forward(ctx, x):
-        return x.copy()
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad
-
-
 def _check_tensor_arg(name: str, what: str, value) -> None:
     if value is not None and not isinstance(value, Tensor):
         raise TypeError(f"{name}(): argument '{what}' must be Tensor, not {type_name(value)}")
@@ -1593,7 +1581,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None):
     if out is not None:
         check_out(out, "sub", input, prepend, append)
     if n == 0:
-        return _finish(_CopyOf.apply(input), out, "diff")
+        # a fresh copy, as PyTorch's empty_like(x).copy_(x): the copy op of ops/copy.py
+        return _finish(_Copy.apply(input.detach(), input), out, "diff")
     from .pointwise import logical_xor, sub
     from .shape import cat
 
@@ -2282,19 +2271,6 @@ class _Histogram(ArrayFunction):
         raise RuntimeError("derivative for aten::histogram is not implemented")
 
 
-def _linspace_edges(xp, lo: float, hi: float, steps: int, dtype):
-    """``steps`` edges from ``lo`` to ``hi``: the first half counted up from ``lo``, the
-    second half down from ``hi`` (so both ends are exact), as PyTorch's linspace does.
-    Computed from the Python-float ends in float64 and rounded once to ``dtype`` (these are
-    ``bins + 1`` numbers, not the data); PyTorch's float32 kernel rounds each step in
-    float32, so a few edges can differ from it in the last bit."""
-    f64 = np.dtype(np.float64)
-    step = (hi - lo) / (steps - 1)
-    idx = xp.arange(steps, dtype=f64)
-    edges = xp.where(idx < steps // 2, lo + step * idx, hi - step * (steps - 1 - idx))
-    return edges.astype(dtype)
-
-
 def histogram(input, bins=100, *, range=None, weight=None, density=False,  # noqa: A002
               out=None):
     """A histogram of ``input``'s values: ``bins`` equal-width bins over ``range`` (the data's
@@ -2385,7 +2361,9 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False,  # noq
         if not supported:
             raise NotImplementedError(f"\"histogramdd\" not implemented for "
                                       f"'{input.dtype._legacy}'")
-        edges = _linspace_edges(xp, lo, hi, int(bins) + 1, x.dtype)
+        # creation's linspace kernel (both ends exact; float64, rounded once: PyTorch's
+        # float32 kernel can differ in an edge's last bit)
+        edges = xp.asarray(_linspace(lo, hi, int(bins) + 1, np.dtype(np.float64)).astype(x.dtype))
     hist, bin_edges = _Histogram.apply(input, Tensor._make(edges), weight, bool(density))
     if out is None:
         return return_types.histogram((hist, bin_edges))
