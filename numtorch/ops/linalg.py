@@ -581,6 +581,7 @@ def outer(input, vec2, *, out=None):
     """Outer product ``input[i] * vec2[j]`` (dtypes promote, as for ``mul``)."""
     from .pointwise import mul
 
+    _need_tensor("outer", "vec2", 2, vec2)
     for name, t in (("self", input), ("vec2", vec2)):
         if t.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
@@ -1002,11 +1003,13 @@ def tensordot(a, b, dims=2, out=None):
                                f"dim {sj}")
     if a.dtype is not b.dtype:
         raise RuntimeError("both inputs should have same dtype")
+    _no_bool("dot", a)
     return _out(Tensordot.apply(a, b, da, db), out, "tensordot", a, b)
 
 
 def inner(input, other, *, out=None):
     """Sum over the last dim of both: ``inner(a, b)[i, j] = sum_k a[i, k] * b[j, k]``."""
+    _need_tensor("inner", "other", 2, other)
     if input.ndim == 0 or other.ndim == 0:
         from .pointwise import mul
 
@@ -1059,6 +1062,7 @@ def _interleave(x, y) -> tuple:
 
 def kron(input, other, *, out=None):
     """Kronecker product; dtypes promote as for ``mul``."""
+    _need_tensor("kron", "other", 2, other)
     return _out(Kron.apply(input, other), out, "kron", input, other)
 
 
@@ -1185,6 +1189,7 @@ class LinalgCross(ArrayFunction):
 
 def linalg_cross(input, other, *, dim=-1, out=None):
     """Cross product of two (broadcast) batches of 3-vectors along ``dim``."""
+    _need_tensor("linalg_cross", "other", 2, other)
     if input.ndim != other.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     d = _wrap_dim(dim, input.ndim)
@@ -1192,12 +1197,14 @@ def linalg_cross(input, other, *, dim=-1, out=None):
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
                            f"{input.shape[d]} and {other.shape[d]}")
     _broadcast_shapes(input.shape, other.shape)
+    _no_bool("cross", input)
     _same_scalar_type(input, other)
     return _out(LinalgCross.apply(input, other, d), out, "linalg_cross", input, other)
 
 
 def cross(input, other, dim=None, *, out=None):
     """Cross product; without ``dim``, along the first dim of size 3 (deprecated)."""
+    _need_tensor("cross", "other", 2, other)
     if dim is None:
         warnings.warn("Using numtorch.cross without specifying the dim arg is deprecated.\n"
                       "Please either pass the dim explicitly or simply use "
