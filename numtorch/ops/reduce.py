@@ -815,8 +815,9 @@ def _median_all(x, ignore_nan):
             if not ignore_nan:
                 return xp.asarray(np.nan, dtype=x.dtype)
             flat = flat[~nans]
-        if flat.size == 0:
-            return xp.asarray(np.nan, dtype=x.dtype)
+    if flat.size == 0:  # PyTorch's NaN, cast to the dtype (int64: its minimum, as C casts)
+        with np.errstate(invalid="ignore"):
+            return xp.asarray(np.nan).astype(x.dtype)
     k = (flat.size - 1) // 2
     return xp.asarray(xp.partition(flat, k)[k])
 
@@ -1451,7 +1452,8 @@ def _unique_consecutive_np(x, dim):
     if n == 0:
         keep = xp.zeros(0, dtype=bool)
     else:
-        change = (a[1:] != a[:-1]).reshape(n - 1, -1).any(axis=1)
+        width = math.prod(a.shape[1:])  # the elements of one slice (1 without dim)
+        change = (a[1:] != a[:-1]).reshape(n - 1, width).any(axis=1)
         keep = xp.concatenate([xp.ones(1, dtype=bool), change])
     values = a[keep]
     inverse = (xp.cumsum(keep) - 1).astype(_INT64)
@@ -1478,13 +1480,24 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False,  # noq
     if dim is None:
         results = _Unique.apply(input, None, False)
     else:
-        results = _UniqueDim.apply(input, _wrap_dim(dim, input.ndim), False)
+        results = _UniqueDim.apply(input, _unique_dim(dim, input), False)
     return _unique_result(results, return_inverse, return_counts)
+
+
+def _unique_dim(dim, input) -> int:
+    """``dim`` of ``unique``/``unique_consecutive``, wrapped, with PyTorch's errors."""
+    if input.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = _wrap_dim(dim, input.ndim)
+    if builtins.any(s == 0 for i, s in enumerate(input.shape) if i != d):
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique "
+                           "cannot be applied")
+    return d
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """Collapse each run of equal consecutive values (or slices along ``dim``) to one."""
-    d = None if dim is None else _wrap_dim(dim, input.ndim)
+    d = None if dim is None else _unique_dim(dim, input)
     results = _UniqueConsecutive.apply(input, d, True)
     return _unique_result(results, return_inverse, return_counts)
 
@@ -1647,9 +1660,9 @@ def dist(input, other, p=2):
     if isinstance(p, str) or not isinstance(p, (int, float, np.number)):
         raise TypeError(f"dist(): argument 'p' must be Number, not {type_name(p)}")
     p = float(p)
-    if input.dtype is D.bool and other.dtype is D.bool:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    from .pointwise import _check_bool_sub
+
+    _check_bool_sub(input, other)  # dist is norm(input - other): PyTorch's subtraction error
     dt = D.promote_types(input.dtype, other.dtype)
     if not dt.is_floating_point:
         raise RuntimeError("norm(): input dtype should be either floating point or complex. "

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -830,12 +831,35 @@ def test_unique_matches_torch():
 def test_unique_consecutive_matches_torch():
     for arr, dims in [(np.array([1, 1, 2, 2, 3, 1, 1, 2]), (None, 0)),
                       (np.array([[1, 2], [1, 2], [3, 4], [1, 2]]), (None, 0, 1)),
-                      (np.zeros(0), (None,))]:
+                      (np.zeros(0), (None,)), (np.array([5.0]), (None, 0)),
+                      (np.array(2.5), (None,)), (np.array([[1, 2]]), (0, 1)),
+                      (np.zeros((0, 3)), (0,)), (np.zeros((2, 0)), (1,))]:
         for dim in dims:
             for kw in ({}, {"return_inverse": True, "return_counts": True},
                        {"return_counts": True}):
                 check_op(lambda x: numtorch.unique_consecutive(x, dim=dim, **kw),
                          lambda x: torch.unique_consecutive(x, dim=dim, **kw), arr, grad=False)
+
+
+@pytest.mark.parametrize("call,exc", [
+    (lambda m: m.unique(m.tensor(2.5), dim=0), IndexError),
+    (lambda m: m.unique_consecutive(m.tensor(True), dim=-1), IndexError),
+    (lambda m: m.unique(m.zeros(3, 0), dim=0), RuntimeError),
+    (lambda m: m.unique_consecutive(m.zeros(3, 0, 2), dim=2), RuntimeError),
+])
+def test_unique_dim_errors_match_torch(call, exc):
+    with pytest.raises(exc) as ref:
+        call(torch)
+    with pytest.raises(exc, match="^" + re.escape(str(ref.value).split("\n")[0])):
+        call(numtorch)
+
+
+def test_median_of_an_empty_tensor_is_nan_cast_to_its_dtype():
+    for dt in ("int64", "int32", "int16", "uint8", "float16", "float32"):
+        for fn in ("median", "nanmedian"):
+            ours = getattr(numtorch, fn)(numtorch.zeros(0, dtype=getattr(numtorch, dt)))
+            ref = getattr(torch, fn)(torch.zeros(0, dtype=getattr(torch, dt)))
+            assert_same(ours, ref)
 
 
 def test_unique_is_not_differentiable():

@@ -412,6 +412,8 @@ def test_dist_dtypes_ties_empty_noncontiguous_and_gradcheck():
 @pytest.mark.parametrize("call,exc", [
     (lambda m: m.dist(m.tensor([1, 2]), m.tensor([3, 4])), RuntimeError),
     (lambda m: m.dist(m.tensor([True]), m.tensor([False])), RuntimeError),
+    (lambda m: m.dist(m.tensor([True]), m.tensor([1.0])), RuntimeError),
+    (lambda m: m.dist(m.tensor([1.0]), m.tensor([False])), RuntimeError),
     (lambda m: m.dist(m.ones(2), m.ones(3)), RuntimeError),
     (lambda m: m.dist(m.ones(2), 3.0), TypeError),
     (lambda m: m.dist(m.ones(2), m.ones(2), p="fro"), TypeError),
