@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import operator
+import re
 import warnings
 
 import numpy as np
@@ -745,15 +746,42 @@ def inplace(fn):
     """Make the in-place method ``x.fn_(...)`` from the out-of-place op ``fn(x, ...)``."""
 
     def method(self, *args, **kwargs):
-        if grad_mode.enabled and (self._requires_grad or _requires_grad_any(args)
-                                  or _requires_grad_any(kwargs.values())):
-            return _inplace_tracked(self, fn, args, kwargs)
-        _write_into(self, fn(self, *args, **kwargs))
+        try:
+            if grad_mode.enabled and (self._requires_grad or _requires_grad_any(args)
+                                      or _requires_grad_any(kwargs.values())):
+                return _inplace_tracked(self, fn, args, kwargs)
+            _write_into(self, fn(self, *args, **kwargs))
+        except NotImplementedError:
+            # PyTorch checks that the promoted result can be written back before it looks
+            # for a kernel: ``int_tensor.bitwise_and_(1.5)`` is the cast error.
+            if args and isinstance(args[0], (Tensor, builtins.int, builtins.float)):
+                result = D.result_type(self, args[0])
+                if not D.can_cast(result, self.dtype):
+                    raise RuntimeError(f"result type {result._legacy} can't be cast to the "
+                                       f"desired output type {self.dtype._legacy}") from None
+            raise
+        except TypeError as e:
+            raise _as_method_error(e, fn.__name__, method.__name__) from None
         return self
 
     method.__name__ = fn.__name__ + "_"
     method.__doc__ = f"In-place version of :func:`{fn.__name__}`."
     return method
+
+
+_PARSER_ERROR = re.compile(r"^(\w+)\(\): argument '(\w+)' \(position (\d+)\)")
+
+
+def _as_method_error(err: TypeError, fn_name: str, method_name: str) -> TypeError:
+    """A function's argument error as its in-place method reports it: PyTorch names the
+    method and counts positions after ``self`` (``atan2_(): argument 'other' (position 1)``).
+    Other TypeErrors come back unchanged."""
+    message = str(err)
+    m = _PARSER_ERROR.match(message)
+    if m is None or m.group(1) != fn_name or m.group(3) == "1":
+        return err
+    head = f"{method_name}(): argument '{m.group(2)}' (position {int(m.group(3)) - 1})"
+    return TypeError(head + message[m.end():])
 
 
 def _inplace_tracked(self, fn, args, kwargs):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _dtype as D
@@ -94,3 +96,52 @@ def write_out(out, result):
         xp_of(out._data).copyto(out._data, arr, casting="unsafe")
     out._vc[0] += 1
     return out
+
+
+# The C type names in PyTorch's "value cannot be converted to type ... without overflow".
+_CONVERT_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                  "int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t",
+                  "uint8": "uint8_t"}
+
+
+def checked_scalar(value, dtype, strict_unsigned: bool = False):
+    """A Python number as a fill value for a tensor of ``dtype`` (``fill_``, ``full``,
+    ``masked_fill``, ``index_fill``, ``scatter``, padding), range-checked as PyTorch checks it.
+
+    - An int must fit in 64 bits (signed or unsigned): PyTorch's OverflowError otherwise.
+    - Into an integer dtype: a float must lie within the type's range (then it truncates
+      toward zero; nan and inf never fit); an int too. A negative int fits an unsigned type
+      if its magnitude does, and wraps (``-3`` fills a uint8 tensor with 253), unless
+      ``strict_unsigned`` (padding's value: PyTorch refuses it there).
+    - Into a float dtype: a finite value beyond the type's largest is an error (inf and nan
+      are kept). Into bool: anything (non-zero is True).
+
+    Out of range is PyTorch's RuntimeError ``value cannot be converted to type uint8_t
+    without overflow``. Returns the value to write (an int, float or bool).
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if value >= 1 << 64:
+            raise OverflowError("int too big to convert")
+        if value < -(1 << 63):
+            raise OverflowError("can't convert negative int to unsigned")
+    if dtype is D.bool:
+        return value
+    err = RuntimeError(f"value cannot be converted to type "
+                       f"{_CONVERT_NAMES.get(dtype.name, dtype.name)} without overflow")
+    if dtype.is_floating_point:
+        if (isinstance(value, int) or math.isfinite(value)) and abs(value) > np.finfo(dtype.np).max:
+            raise err
+        return value
+    info = np.iinfo(dtype.np)
+    if isinstance(value, float):
+        if not info.min <= value <= info.max:  # also False for nan
+            raise err
+        return int(value)  # toward zero, as C's conversion
+    low = -info.max if info.min == 0 and not strict_unsigned else info.min
+    if not low <= value <= info.max:
+        raise err
+    return value % (info.max + 1) if value < 0 and info.min == 0 else value

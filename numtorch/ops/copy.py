@@ -7,10 +7,12 @@ views. The result forgets the old values, so backward sends them no gradient.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._input_check import type_name
 from .._tensor import Tensor, inplace
 from ..autograd.function import ArrayFunction
-from ._util import xp_of
+from ._util import checked_scalar, xp_of
 
 __all__ = []
 
@@ -79,12 +81,19 @@ def _fill(x, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.ndim} dimensions.")
         return FillTensor.apply(x, value)
+    if isinstance(value, (int, float, np.generic)):
+        value = checked_scalar(value, x.dtype)
     return FillScalar.apply(x, value)
 
 
 def _copy(x, src, non_blocking=False):
-    if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type_name(src)}")
+    if isinstance(src, (int, float, np.generic)):
+        # PyTorch copies a number as a 0-d tensor of it: cast, not range-checked (300
+        # into uint8 is 44, as a C cast gives).
+        src = Tensor._make(_cast_scalar(src, x.dtype.np))
+    elif not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
+                        f"{type_name(src)}")
     shape, sshape = x.shape, src.shape
     for i in range(1, min(len(shape), len(sshape)) + 1):
         if sshape[-i] not in (1, shape[-i]):
@@ -95,6 +104,20 @@ def _copy(x, src, non_blocking=False):
         raise RuntimeError(f"output with shape [{', '.join(map(str, shape))}] doesn't match the "
                            f"broadcast shape [{', '.join(map(str, sshape))}]")
     return Copy.apply(x, src)
+
+
+def _cast_scalar(value, np_dtype) -> np.ndarray:
+    """A Python number as a 0-d array of ``np_dtype``, converted as C converts it: ints wrap
+    modulo the type's range, floats truncate toward zero."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, int) and not isinstance(value, bool) and np_dtype.kind in "iu":
+        bits = 8 * np_dtype.itemsize
+        value %= 1 << bits
+        return np.array(value, dtype=f"u{np_dtype.itemsize}").view(np_dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.array(value, dtype=np.float64 if isinstance(value, float) else None) \
+            .astype(np_dtype)
 
 
 _zero.__name__, _fill.__name__, _copy.__name__ = "zero", "fill", "copy"

@@ -17,7 +17,7 @@ from .._input_check import type_name
 from .._tensor import FACTORY_GRAD_ERROR, Size, Tensor
 from ..autograd.function import ArrayFunction
 from ..backend import xp_for
-from ._util import xp_of
+from ._util import checked_scalar, xp_of
 from .shape import flip
 
 __all__ = [
@@ -243,6 +243,8 @@ def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty"
     elif fill is None:
         arr = xp.empty(shape, dtype=dt.np)
     else:
+        if isinstance(fill, (int, float, np.generic)):  # PyTorch's range check and wrap
+            fill = checked_scalar(fill, dt)
         arr = xp.full(shape, fill, dtype=dt.np)
     return _finish(arr, requires_grad)
 

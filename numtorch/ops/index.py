@@ -36,7 +36,7 @@ from .._input_check import type_name
 from .._tensor import Tensor, _inplace_tracked, _replay_view, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
-from ._util import check_out, write_out, xp_of
+from ._util import check_out, checked_scalar, write_out, xp_of
 
 __all__ = [
     "index_put", "index_put_", "gather", "scatter", "scatter_add", "scatter_reduce",
@@ -1076,13 +1076,15 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     return Gather.apply(input, dim, index)
 
 
-def _scatter_args(src, value, reduce, name):
+def _scatter_args(src, value, reduce, name, input):
     if src is not None and not isinstance(src, Tensor):
         src, value = None, src
     if src is None and value is None:
         raise TypeError(f"{name}() missing required argument 'src' or 'value'")
     if isinstance(value, Tensor):
         value = value.item()
+    if value is not None:
+        value = checked_scalar(value, input.dtype)
     if reduce is not None and reduce not in ("add", "multiply"):
         raise RuntimeError("reduce argument must be either add or multiply.")
     if reduce is not None and src is not None:
@@ -1099,7 +1101,7 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     ``reduce='add'``/``'multiply'`` combine instead of overwrite (no gradient, as in PyTorch;
     prefer :func:`scatter_reduce`).
     """
-    src, value = _scatter_args(src, value, reduce, "scatter")
+    src, value = _scatter_args(src, value, reduce, "scatter", input)
     dim = _check_scatter(input, dim, index, src)
     if reduce is not None:
         operand = src if src is not None else value
@@ -1113,7 +1115,7 @@ def scatter_(input, dim, index, src=None, value=None, *, reduce=None):
     """In-place :func:`scatter`."""
     if _tracked(input, src):
         return _inplace_tracked(input, scatter, (dim, index, src, value), {"reduce": reduce})
-    src, value = _scatter_args(src, value, reduce, "scatter_")
+    src, value = _scatter_args(src, value, reduce, "scatter_", input)
     dim = _check_scatter(input, dim, index, src)
     how = None if reduce is None else ("sum" if reduce == "add" else "prod")
     _scatter_into(input._data, dim, index._data, src._data if src is not None else value, how)
@@ -1446,8 +1448,9 @@ def _prep_index_fill(input, dim, index, value):
 def index_fill(input, dim, index, value):
     """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value``."""
     dim = _prep_index_fill(input, dim, index, value)
-    cls = IndexFillTensor if isinstance(value, Tensor) else IndexFill
-    return cls.apply(input, dim, index, value)
+    if isinstance(value, Tensor):
+        return IndexFillTensor.apply(input, dim, index, value)
+    return IndexFill.apply(input, dim, index, checked_scalar(value, input.dtype))
 
 
 def index_fill_(input, dim, index, value):
@@ -1455,7 +1458,7 @@ def index_fill_(input, dim, index, value):
     if _tracked(input, value):
         return _inplace_tracked(input, index_fill, (dim, index, value), {})
     dim = _prep_index_fill(input, dim, index, value)
-    v = value._data if isinstance(value, Tensor) else value
+    v = value._data if isinstance(value, Tensor) else checked_scalar(value, input.dtype)
     _atleast_1d(input._data)[_along(dim, index._data.reshape(-1))] = v
     input._vc[0] += 1
     return input
@@ -1514,8 +1517,9 @@ def _prep_masked_fill(input, mask, value):
 def masked_fill(input, mask, value):
     """A copy of ``input`` with ``value`` where the bool ``mask`` (broadcast) is True."""
     _prep_masked_fill(input, mask, value)
-    cls = MaskedFillTensor if isinstance(value, Tensor) else MaskedFill
-    return cls.apply(input, mask, value)
+    if isinstance(value, Tensor):
+        return MaskedFillTensor.apply(input, mask, value)
+    return MaskedFill.apply(input, mask, checked_scalar(value, input.dtype))
 
 
 def _check_inplace_shape(input, shape) -> None:
@@ -1529,7 +1533,7 @@ def masked_fill_(input, mask, value):
     if _tracked(input, value):
         return _inplace_tracked(input, masked_fill, (mask, value), {})
     _check_inplace_shape(input, _prep_masked_fill(input, mask, value))
-    v = value._data if isinstance(value, Tensor) else value
+    v = value._data if isinstance(value, Tensor) else checked_scalar(value, input.dtype)
     xp_of(input._data).copyto(input._data, v, casting="unsafe", where=mask._data)
     input._vc[0] += 1
     return input

@@ -18,7 +18,7 @@ from .. import _dtype as D
 from .._input_check import type_name
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
-from ._util import xp_of
+from ._util import checked_scalar, xp_of
 
 __all__ = ["pad"]
 
@@ -31,12 +31,6 @@ _NOT_SUPPORTED = (
     "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
     "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
     "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-
-# The C type names PyTorch's "value cannot be converted" message prints.
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-            "bfloat16": "c10::BFloat16", "int64": "int64_t", "int32": "int",
-            "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t"}
-
 
 # ---------------------------------------------------------------- constant
 
@@ -74,30 +68,6 @@ class ConstantPadNd(ArrayFunction):
     def backward(ctx, grad):
         back = tuple((-left, -right) for left, right in ctx.pads)
         return ConstantPadNd.apply(grad, back, 0), None, None
-
-
-def _fill_value(value, dtype):
-    """``value`` as the input's dtype would hold it, with PyTorch's overflow error."""
-    if dtype == D.bool:
-        return bool(value)
-    info_name = str(dtype).replace("numtorch.", "")
-    err = RuntimeError(f"value cannot be converted to type {_C_NAMES.get(info_name, info_name)}"
-                       " without overflow")
-    npd = dtype.np
-    if dtype.is_floating_point:
-        value = float(value)
-        if np.isfinite(value) and abs(value) > float(np.finfo(npd).max):
-            raise err
-        return value
-    if isinstance(value, float):
-        if not np.isfinite(value):
-            raise err
-        value = int(value)  # truncates toward zero, as PyTorch does
-    info = np.iinfo(npd)
-    value = int(value)
-    if not info.min <= value <= info.max:
-        raise err
-    return value
 
 
 # ---------------------------------------------- reflect / replicate / circular
@@ -272,7 +242,7 @@ def pad(input, pad, mode: str = "constant", value=None):
     pads = tuple((int(pad[2 * j]), int(pad[2 * j + 1])) for j in reversed(range(nd)))
     x = input._data
     if mode == "constant":
-        fill = _fill_value(0 if value is None else value, input.dtype)
+        fill = checked_scalar(0 if value is None else value, input.dtype, strict_unsigned=True)
         for k, (left, right) in enumerate(pads):
             if x.shape[ndim - nd + k] + left + right < 0:
                 raise RuntimeError("narrow(): length must be non-negative.")
