@@ -286,18 +286,14 @@ def unflatten(input, dim: int, sizes):
     sizes = _ints((sizes,), "unflatten")
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
-    if -1 in sizes:
-        try:
-            sizes = _infer_shape(sizes, shape[dim])
-        except RuntimeError as e:
-            raise RuntimeError(f"unflatten got an unexpected error:\n{e}") from None
-    else:
-        n = 1
-        for s in sizes:
-            n *= s
-        if n != shape[dim]:
+    try:
+        sizes = _infer_shape(sizes, shape[dim])
+    except RuntimeError as e:  # a size mismatch is reworded; anything else is passed on
+        if str(e).startswith("shape '["):
             raise RuntimeError(f"unflatten: Provided sizes {_fmt(sizes)} don't multiply up to "
-                               f"the size of dim {dim} ({shape[dim]}) in the input tensor")
+                               f"the size of dim {dim} ({shape[dim]}) in the input tensor") \
+                from None
+        raise RuntimeError(f"unflatten got an unexpected error:\n{e}") from None
     return View.apply(input, shape[:dim] + sizes + shape[dim + 1:])
 
 

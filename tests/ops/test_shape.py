@@ -578,6 +578,8 @@ ERRORS = [
     lambda M: M.tensor(1.0).unbind(),
     lambda M: M.zeros(2, 3).unflatten(1, (2, 2)),
     lambda M: M.zeros(2, 3).unflatten(1, ()),
+    lambda M: M.zeros(6).unflatten(0, (-1, 4)),
+    lambda M: M.zeros(6).unflatten(0, (-1, 0)),
     lambda M: M.zeros(2, 3).repeat(2),
     lambda M: M.zeros(2, 3).repeat(-1, 2),
     lambda M: M.zeros(2, 3).roll(1, (0, 1)),
@@ -735,3 +737,14 @@ def test_resize_shrink_shares_memory():
     assert np.shares_memory(v.numpy(), x.numpy())
     v.add_(1)
     assert x.tolist() == [1, 2, 3, 4, 4, 5]
+
+
+@pytest.mark.parametrize("sizes,n", [((-1, -1), 6), ((-2, 3), 6), ((-1, 0), 0)])
+def test_unflatten_passes_on_shape_inference_errors_as_torch(sizes, n):
+    """PyTorch wraps these in "unflatten got an unexpected error:" and appends its C++
+    trace; the two lines before the trace are compared."""
+    with pytest.raises(RuntimeError) as want:
+        torch.zeros(n).unflatten(0, sizes)
+    with pytest.raises(RuntimeError) as got:
+        numtorch.zeros(n).unflatten(0, sizes)
+    assert str(got.value).split("\n")[:2] == str(want.value).split("\n")[:2]
