@@ -194,6 +194,8 @@ def _parse_index(input, idx, setting: bool = False):
                       "use x[tuple(seq)] instead of x[seq]. Later versions will read it as a "
                       "tensor index, x[numtorch.tensor(seq)].", UserWarning, stacklevel=3)
         idx, single = tuple(idx), False
+    if single and isinstance(idx, (str, bytes)):  # PyTorch tries to make a tensor of it
+        raise TypeError(f"new(): invalid data type '{type(idx).__name__}'")
     items = [_convert_item(i, xp) for i in ((idx,) if single else idx)]
 
     consumed = 0
@@ -205,6 +207,8 @@ def _parse_index(input, idx, setting: bool = False):
         if ndim == 0 and single and type(items[0]) is int and not isinstance(idx, Tensor):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        if ndim == 0 and single and type(items[0]) is slice:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
 
     key, adv = [], []

@@ -207,6 +207,12 @@ def test_getitem_view_of_view_backward():
     ((), lambda m: 0),
     ((), lambda m: (0,)),
     ((3,), lambda m: np.bool_(True)),
+    ((), lambda m: slice(None)),
+    ((), lambda m: slice(1, None)),
+    ((), lambda m: (Ellipsis, slice(None))),
+    ((3,), lambda m: "a"),
+    ((3,), lambda m: b"a"),
+    ((3,), lambda m: {}),
 ])
 def test_getitem_errors_match_torch(shape, make):
     same_error(lambda: numtorch.zeros(shape)[make(numtorch)], lambda: torch.zeros(shape)[make(torch)])
@@ -345,6 +351,7 @@ def test_setitem_under_no_grad_on_leaf():
     (lambda m: slice(None), lambda m: np.array([1.0, 2.0, 3.0])),
     (lambda m: slice(None), lambda m: "a"),
     (lambda m: 0, lambda m: float("nan")),
+    (lambda m: "a", lambda m: 1.0),
 ])
 def test_setitem_errors_match_torch(make_idx, make_val):
     dt = (lambda m: m.int64) if isinstance(make_val(numtorch), float) else (lambda m: m.float32)
