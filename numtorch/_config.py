@@ -13,8 +13,8 @@ code: numtorch has no compiler, so "compiled" code is the code itself.
 from __future__ import annotations
 
 import builtins
-import warnings
 
+from . import _warnings
 from ._input_check import type_name
 from ._tensor import Tensor
 
@@ -45,8 +45,8 @@ def set_float32_matmul_precision(precision) -> None:
         raise RuntimeError(f"set_float32_matmul_precision expects a str, but got "
                            f"{type_name(precision)}")
     if precision not in ("highest", "high", "medium"):
-        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
-                      "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+        _warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+                       "setFloat32MatmulPrecision call has no effect.", UserWarning)
         return
     _state["matmul_precision"] = precision
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 import builtins
 import operator
 import re
-import warnings
 
 import numpy as np
 
 from . import _dtype as D
+from . import _warnings
 from ._device import CPU, device, to_device
 from .autograd import engine as _engine  # Tensor.backward calls it on every step
 from .autograd import function as _function
@@ -285,14 +285,13 @@ class Tensor:
     @property
     def grad(self):
         if self._grad_fn is not None and not self._retains_grad and self._grad is None:
-            warnings.warn(
+            _warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
                 "Its .grad attribute won't be populated during autograd.backward(). If you "
                 "indeed want the .grad field to be populated for a non-leaf Tensor, use "
                 ".retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
                 "mistake, make sure you access the leaf Tensor instead.",
                 UserWarning,
-                stacklevel=2,
             )
         return self._grad
 

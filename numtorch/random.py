@@ -87,12 +87,12 @@ import contextlib
 import math
 import os
 import sys
-import warnings
 from collections.abc import Iterator
 from fractions import Fraction
 
 import numpy as np
 
+from . import _warnings
 from .backend import parallel
 
 __all__ = [
@@ -1013,11 +1013,11 @@ def _check_in_range(low: int, high_inc: int, dt: np.dtype) -> None:
         digits = _DIGITS[dt.name]
         for name, v in (("from", low), ("to - 1", high_inc)):
             if not -(1 << digits) <= v <= 1 << digits:
-                warnings.warn(
+                _warnings.warn(
                     f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
                     f"limitations {_C_NAME[dt.name]} can support discrete uniform distribution "
                     "only within this range. This warning will become an error in version 1.7 "
-                    "release, please fix the code in advance", UserWarning, stacklevel=4)
+                    "release, please fix the code in advance", UserWarning)
 
 
 # ----------------------------------------------------------------------------- randperm

@@ -38,12 +38,12 @@ import pickle
 import struct
 import sys
 import tempfile
-import warnings
 import zipfile
 
 import numpy as np
 
 from . import _dtype as D
+from . import _warnings
 from ._device import device
 from ._tensor import Size, Tensor
 
@@ -298,8 +298,8 @@ def _torch_global(module: str, name: str):
 
 
 def _warn_bfloat16():
-    warnings.warn("numtorch has no bfloat16 dtype: bfloat16 tensors are loaded as float32 "
-                  "(the values are exact)", UserWarning, stacklevel=4)
+    _warnings.warn("numtorch has no bfloat16 dtype: bfloat16 tensors are loaded as float32 "
+                   "(the values are exact)", UserWarning)
 
 
 # --- save -----------------------------------------------------------------------

@@ -19,10 +19,9 @@ to none of them.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
+from .. import _warnings
 from . import function as _function
 from . import grad_mode
 from .function import _FREED, AccumulateGrad, _anomaly
@@ -456,8 +455,7 @@ def _run_with_anomaly(node, grads):
 
 def _warn_trace(node) -> None:
     if node._anomaly_trace:
-        warnings.warn(
+        _warnings.warn(
             f"Error detected in {node.name()}. Traceback of forward call that caused the "
             f"error:\n{node._anomaly_trace}",
-            stacklevel=3,
         )

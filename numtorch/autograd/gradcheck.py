@@ -21,11 +21,10 @@ built with ``create_graph=True``, which checks second derivatives.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from .. import _dtype as D
+from .. import _warnings
 from . import grad_mode
 from .function import ArrayFunction
 
@@ -70,12 +69,11 @@ def _check_inputs(inputs) -> None:
     found = False
     for idx, inp in _diff_inputs(inputs):
         if inp.dtype is not D.float64:
-            warnings.warn(
+            _warnings.warn(
                 f"Input #{idx} requires gradient and is not a double precision floating point "
                 "or complex. This check will likely fail if all the inputs are not of double "
                 "precision floating point or complex. ",
                 UserWarning,
-                stacklevel=4,
             )
         # (An empty array has nothing to perturb; NumPy gives it zero strides.)
         if inp.numel() and not all(st > 0 or sz <= 1 for st, sz in zip(inp.stride(), inp.shape)):

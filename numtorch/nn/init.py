@@ -14,11 +14,12 @@ and ``fan_out = out * prod(kernel)``.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numtorch
 from numtorch._tensor import Tensor
 from numtorch.autograd.grad_mode import no_grad
+
+from .. import _warnings
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
@@ -182,7 +183,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
         generator: the Generator to draw from (default: the global one).
     """
     if 0 in tensor.shape:
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        _warnings.warn("Initializing zero-element tensors is a no-op")
         return tensor
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, generator)
@@ -193,7 +194,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     """He normal: N(0, std**2) with ``std = gain / sqrt(fan_mode)`` (arguments as
     ``kaiming_uniform_``)."""
     if 0 in tensor.shape:
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        _warnings.warn("Initializing zero-element tensors is a no-op")
         return tensor
     return normal_(tensor, 0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
@@ -212,8 +213,8 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
     if mean < a - 2 * std or mean > b + 2 * std:
-        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
-                      "The distribution of values may be incorrect.", stacklevel=2)
+        _warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                       "The distribution of values may be incorrect.")
     with no_grad():
         p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
         if p > 0.3:
@@ -300,8 +301,8 @@ def _deprecated(fn):
     old_name = new_name[:-1]
 
     def deprecated_init(*args, **kwargs):
-        warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of "
-                      f"`nn.init.{new_name}`.", FutureWarning, stacklevel=2)
+        _warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of "
+                       f"`nn.init.{new_name}`.", FutureWarning)
         return fn(*args, **kwargs)
 
     deprecated_init.__name__ = old_name

@@ -16,10 +16,10 @@ their ``grad_fn`` is the one PyTorch prints (``DivBackward0``, ``SubBackward0`` 
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
+from .. import _warnings
 from .. import random as _random
 from .._tensor import Tensor, inplace
 from ..autograd.function import ArrayFunction
@@ -829,29 +829,32 @@ def glu(input, dim=-1):
     return Glu.apply(input, d)
 
 
-def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
-                  "to include dim=X as an argument.", stacklevel=stacklevel)
+def _softmax_dim(name: str, ndim: int) -> int:
+    _warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                   "to include dim=X as an argument.")
     return 0 if ndim in (0, 1, 3) else 1
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """``exp(x) / sum(exp(x))`` along ``dim`` (with the implicit-dim warning when ``None``)."""
+    """``exp(x) / sum(exp(x))`` along ``dim`` (with the implicit-dim warning when ``None``).
+
+    ``_stacklevel`` is PyTorch's parameter, accepted and unused: numtorch's warnings always
+    name the first line outside numtorch (see numtorch/_warnings.py)."""
     if dim is None:
-        dim = _softmax_dim("softmax", input.ndim, _stacklevel)
+        dim = _softmax_dim("softmax", input.ndim)
     return _R.softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``log(softmax(x))`` along ``dim``, computed stably."""
     if dim is None:
-        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
+        dim = _softmax_dim("log_softmax", input.ndim)
     return _R.log_softmax(input, dim, dtype=dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """``softmax(-input)`` along ``dim``."""
     if dim is None:
-        dim = _softmax_dim("softmin", input.ndim, _stacklevel)
+        dim = _softmax_dim("softmin", input.ndim)
     return _R.softmax(-input, dim, dtype=dtype)
 

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .. import _warnings
 from .._device import to_device
 from .._input_check import type_name
 from .._tensor import FACTORY_GRAD_ERROR, Size, Tensor
@@ -195,10 +196,10 @@ def _ragged_error(data, dt):
 
 
 def _warn_copy_construct(call: str) -> None:
-    warnings.warn("To copy construct from a tensor, it is recommended to use "
-                  "sourceTensor.detach().clone() or "
-                  f"sourceTensor.detach().clone().requires_grad_(True), rather than {call}.",
-                  UserWarning, stacklevel=3)
+    _warnings.warn("To copy construct from a tensor, it is recommended to use "
+                   "sourceTensor.detach().clone() or "
+                   f"sourceTensor.detach().clone().requires_grad_(True), rather than {call}.",
+                   UserWarning)
 
 
 def as_tensor(data, dtype=None, device=None):

@@ -11,10 +11,10 @@ records it); alpha dropout adds a shift (``AddBackward0``). In eval mode, with
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
+from .. import _warnings
 from .. import random as _random
 from .._tensor import Tensor
 
@@ -119,20 +119,19 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     ndim = input.ndim
     if ndim not in (3, 4):
-        warnings.warn(
+        _warnings.warn(
             f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and will "
             "result in an error in a future release. To retain the behavior and silence this "
             "warning, please use dropout instead. Note that dropout2d exists to provide "
             "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, "
-            "and an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+            "and an optional batch dimension (i.e. 3D or 4D inputs).")
     if ndim == 3:
-        warnings.warn(
+        _warnings.warn(
             "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
             "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
             "the channel dim. This behavior will change in a future release to interpret the "
             "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
-            "channel-wise dropout behavior, please switch to using dropout1d instead.",
-            stacklevel=2)
+            "channel-wise dropout behavior, please switch to using dropout1d instead.")
     return _dropout_impl(input, p, training, inplace, True, False)
 
 
@@ -141,10 +140,10 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     ndim = input.ndim
     if ndim not in (4, 5):
-        warnings.warn(
+        _warnings.warn(
             f"dropout3d: Received a {ndim}-D input to dropout3d, which is deprecated and will "
             "result in an error in a future release. To retain the behavior and silence this "
             "warning, please use dropout instead. Note that dropout3d exists to provide "
             "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, "
-            "and an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+            "and an optional batch dimension (i.e. 4D or 5D inputs).")
     return _feature_dropout(input, p, training, inplace, ndim == 5)

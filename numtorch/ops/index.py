@@ -26,12 +26,12 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
 from .. import _dtype as D
+from .. import _warnings
 from .._input_check import type_name
 from .._tensor import Tensor, _inplace_tracked, _replay_view, _wrap_dim
 from ..autograd import grad_mode
@@ -116,8 +116,8 @@ def _index_array(arr, xp):
     """An index array as PyTorch reads it: bool masks, integer positions; 0-d ones as scalars."""
     kind = arr.dtype.kind
     if arr.dtype == np.uint8:
-        warnings.warn("indexing with dtype numtorch.uint8 is now deprecated, please use a dtype "
-                      "numtorch.bool instead.", UserWarning, stacklevel=4)
+        _warnings.warn("indexing with dtype numtorch.uint8 is now deprecated, please use a dtype "
+                       "numtorch.bool instead.", UserWarning)
         arr = arr.astype(bool)
         kind = "b"
     if kind == "b":
@@ -190,9 +190,9 @@ def _parse_index(input, idx, setting: bool = False):
     xp = xp_of(arr)
     single = not isinstance(idx, tuple)
     if single and isinstance(idx, list) and _sequence_as_tuple(idx):
-        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated; "
-                      "use x[tuple(seq)] instead of x[seq]. Later versions will read it as a "
-                      "tensor index, x[numtorch.tensor(seq)].", UserWarning, stacklevel=3)
+        _warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated; "
+                       "use x[tuple(seq)] instead of x[seq]. Later versions will read it as a "
+                       "tensor index, x[numtorch.tensor(seq)].", UserWarning)
         idx, single = tuple(idx), False
     if single and isinstance(idx, (str, bytes)):  # PyTorch tries to make a tensor of it
         raise TypeError(f"new(): invalid data type '{type(idx).__name__}'")
@@ -1092,9 +1092,9 @@ def _scatter_args(src, value, reduce, name, input):
     if reduce is not None and reduce not in ("add", "multiply"):
         raise RuntimeError("reduce argument must be either add or multiply.")
     if reduce is not None and src is not None:
-        warnings.warn("The reduce argument of numtorch.scatter with Tensor src is deprecated and "
-                      "will be removed in a future release. Use numtorch.scatter_reduce instead "
-                      "for more reduction options.", UserWarning, stacklevel=3)
+        _warnings.warn("The reduce argument of numtorch.scatter with Tensor src is deprecated and "
+                       "will be removed in a future release. Use numtorch.scatter_reduce instead "
+                       "for more reduction options.", UserWarning)
     return src, value
 
 

@@ -19,12 +19,11 @@ from __future__ import annotations
 import collections
 import math
 import string
-import warnings
 
 import numpy as np
 
 from .. import _dtype as D
-from .. import return_types
+from .. import _warnings, return_types
 from .._input_check import type_name
 from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
@@ -1129,10 +1128,10 @@ def multi_dot(tensors, *, out=None):
 
 def chain_matmul(*matrices, out=None):
     """Deprecated form of ``linalg.multi_dot`` taking the matrices as arguments."""
-    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
-                  "release. Use torch.linalg.multi_dot instead, which accepts a list of two or "
-                  "more tensors rather than multiple parameters.".replace("torch.", "numtorch."),
-                  UserWarning, stacklevel=2)
+    _warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
+                   "release. Use torch.linalg.multi_dot instead, which accepts a list of two or "
+                   "more tensors rather than multiple parameters.".replace("torch.", "numtorch."),
+                   UserWarning)
     if len(matrices) == 0:
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
     for t in matrices:
@@ -1206,11 +1205,10 @@ def cross(input, other, dim=None, *, out=None):
     """Cross product; without ``dim``, along the first dim of size 3 (deprecated)."""
     _need_tensor("cross", "other", 2, other)
     if dim is None:
-        warnings.warn("Using numtorch.cross without specifying the dim arg is deprecated.\n"
-                      "Please either pass the dim explicitly or simply use "
-                      "numtorch.linalg.cross.\nThe default value of dim will change to agree "
-                      "with that of linalg.cross in a future release.", UserWarning,
-                      stacklevel=2)
+        _warnings.warn("Using numtorch.cross without specifying the dim arg is deprecated.\n"
+                       "Please either pass the dim explicitly or simply use "
+                       "numtorch.linalg.cross.\nThe default value of dim will change to agree "
+                       "with that of linalg.cross in a future release.", UserWarning)
         shape = _broadcast_shapes(input.shape, other.shape)
         dim = next((i for i, s in enumerate(shape) if s == 3), None)
         if dim is None:

@@ -17,11 +17,11 @@ log-likelihood run as one kernel, and its backward is ``softmax - target`` scale
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
 from .. import _dtype as D
+from .. import _warnings
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction, once_differentiable
@@ -50,12 +50,12 @@ def _reduction(size_average, reduce, reduction: str) -> str:
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
         reduction = ("mean" if size_average else "sum") if reduce else "none"
-        warnings.warn("size_average and reduce args will be deprecated, please use "
-                      f"reduction='{reduction}' instead.", stacklevel=3)
+        _warnings.warn("size_average and reduce args will be deprecated, please use "
+                       f"reduction='{reduction}' instead.")
         return reduction
     if reduction == "elementwise_mean":
-        warnings.warn("reduction='elementwise_mean' is deprecated. Please use "
-                      "reduction='mean' instead.", stacklevel=3)
+        _warnings.warn("reduction='elementwise_mean' is deprecated. Please use "
+                       "reduction='mean' instead.")
         return "mean"
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -107,10 +107,9 @@ def _same_dtype(a: Tensor, b: Tensor):
 def _broadcast_pair(input: Tensor, target: Tensor):
     """PyTorch's elementwise losses warn, then broadcast, when the shapes differ."""
     if input.shape != target.shape:
-        warnings.warn(f"Using a target size ({_size(target.shape)}) that is different to the "
-                      f"input size ({_size(input.shape)}). This will likely lead to incorrect "
-                      "results due to broadcasting. Please ensure they have the same size.",
-                      stacklevel=3)
+        _warnings.warn(f"Using a target size ({_size(target.shape)}) that is different to the "
+                       f"input size ({_size(input.shape)}). This will likely lead to incorrect "
+                       "results due to broadcasting. Please ensure they have the same size.")
         input, target = broadcast_tensors(input, target)
     return _same_dtype(input, target)
 
@@ -784,11 +783,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
         red = _reduction(size_average, reduce, reduction)
     else:
         if reduction == "mean":
-            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and "
-                          "the support size.'batchmean' divides only by the batch size, and "
-                          "aligns with the KL div math definition.'mean' will be changed to "
-                          "behave the same as 'batchmean' in the next major release.",
-                          stacklevel=2)
+            _warnings.warn("reduction: 'mean' divides the total loss by both the batch size and "
+                           "the support size.'batchmean' divides only by the batch size, and "
+                           "aligns with the KL div math definition.'mean' will be changed to "
+                           "behave the same as 'batchmean' in the next major release.")
         red = "sum" if reduction == "batchmean" else _reduction(None, None, reduction)
     if log_target:
         loss = target.exp() * (target - input)

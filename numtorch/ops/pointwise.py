@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import builtins
 import math
-import warnings
 
 import numpy as np
 
 from .. import _dtype as D
-from .. import return_types
+from .. import _warnings, return_types
 from .._input_check import type_name
 from .._tensor import Tensor, inplace
 from ..autograd import grad_mode
@@ -2489,9 +2488,9 @@ def where(condition, input=None, other=None, *, out=None):
         if condition.dtype is not D.uint8:
             raise RuntimeError("where expected condition to be a boolean tensor, but got a "
                                f"tensor with dtype {condition.dtype._legacy}")
-        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated "
-                      "and will be removed in a future version of PyTorch. Use a boolean "
-                      "condition instead.", UserWarning, stacklevel=2)
+        _warnings.warn("where received a uint8 condition tensor. This behavior is deprecated "
+                       "and will be removed in a future version of PyTorch. Use a boolean "
+                       "condition instead.", UserWarning)
         condition = Tensor._make(condition._data.astype(bool))
     input, other = _scalar(input), _scalar(other)
     for arg in (input, other):

@@ -26,12 +26,11 @@ from __future__ import annotations
 import builtins
 import contextlib
 import math
-import warnings
 
 import numpy as np
 
 from .. import _dtype as D
-from .. import return_types
+from .. import _warnings, return_types
 from .._input_check import type_name
 from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
@@ -923,9 +922,9 @@ class Var(ArrayFunction):
         work = x.astype(_F32) if x.dtype == _F16 else x
         dof = builtins.max(0, n - correction)
         if dof <= 0:
-            warnings.warn(f"{kind}(): degrees of freedom is <= 0. Correction should be strictly "
-                          "less than the reduction factor (input numel divided by output numel).",
-                          UserWarning, stacklevel=5)
+            _warnings.warn(f"{kind}(): degrees of freedom is <= 0. Correction should be strictly "
+                           "less than the reduction factor (input numel divided by output numel).",
+                           UserWarning)
         with _quiet(xp):
             mean_k = work.sum(axis=dims, keepdims=True) / n
             dev = work - mean_k
@@ -2014,8 +2013,8 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     else:
         norm = w_sum - correction
     if bool(norm._data <= 0):
-        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
-                      "than the number of observations.", UserWarning, stacklevel=3)
+        _warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
+                       "than the number of observations.", UserWarning)
         norm = norm * 0
     centred = x - avg.unsqueeze(1)
     c = centred.mm((centred if w is None else centred * w).t())

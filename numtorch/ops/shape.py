@@ -15,11 +15,11 @@ Function whose own backward is the view again), so gradients of gradients work.
 from __future__ import annotations
 
 import operator
-import warnings
 
 import numpy as np
 
 from .. import _dtype as D
+from .. import _warnings
 from .._tensor import Size, Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
@@ -457,8 +457,8 @@ def adjoint(input):
     """The conjugate transpose of the last two dims (numtorch is real: their transpose)."""
     nd = input._data.ndim
     if nd == 0:
-        warnings.warn("adjoint() is deprecated on 0-D tensors. Consider using x.conj().",
-                      UserWarning, stacklevel=2)
+        _warnings.warn("adjoint() is deprecated on 0-D tensors. Consider using x.conj().",
+                       UserWarning)
         return input
     if nd == 1:
         raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of "
@@ -498,14 +498,14 @@ moveaxis = movedim
 def _T(self):
     nd = self._data.ndim
     if nd == 0:
-        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
-                      "these cases.", UserWarning, stacklevel=2)
+        _warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                       "these cases.", UserWarning)
     elif nd != 2:
-        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their "
-                      "shape is deprecated and it will throw an error in a future release. "
-                      "Consider `x.mT` to transpose batches of matrices or `x.permute(*numtorch"
-                      ".arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
-                      UserWarning, stacklevel=2)
+        _warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their "
+                       "shape is deprecated and it will throw an error in a future release. "
+                       "Consider `x.mT` to transpose batches of matrices or `x.permute(*numtorch"
+                       ".arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+                       UserWarning)
     return Permute.apply(self, tuple(range(nd - 1, -1, -1)))
 
 
@@ -524,8 +524,8 @@ def _mH(self):
 def _H(self):
     nd = self._data.ndim
     if nd == 0:
-        warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
-                      UserWarning, stacklevel=2)
+        _warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
+                       UserWarning)
         return self
     if nd != 2:
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D "
@@ -1490,8 +1490,8 @@ def meshgrid(*tensors, indexing: str | None = None):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing is None:
-        warnings.warn("numtorch.meshgrid: in an upcoming release, it will be required to pass "
-                      "the indexing argument.", UserWarning, stacklevel=2)
+        _warnings.warn("numtorch.meshgrid: in an upcoming release, it will be required to pass "
+                       "the indexing argument.", UserWarning)
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f'numtorch.meshgrid: indexing must be one of "xy" or "ij", but '

@@ -18,12 +18,12 @@ with the same keys, in the same order, as PyTorch's.
 
 import math
 import types
-import warnings
 import weakref
 from bisect import bisect_right
 from collections import Counter
 from functools import partial
 
+from .. import _warnings
 from .._tensor import Tensor
 from .optimizer import Optimizer
 
@@ -240,24 +240,24 @@ class LRScheduler:
         if self._step_count == 1:
             # The first real step: by now optimizer.step() should have run once.
             if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
-                warnings.warn(
+                _warnings.warn(
                     "Seems like `optimizer.step()` has been overridden after learning rate "
                     "scheduler initialization. Please, make sure to call `optimizer.step()` "
                     f"before `lr_scheduler.step()`. See more details at {_ORDER_URL}",
-                    UserWarning, stacklevel=2,
+                    UserWarning,
                 )
             elif not getattr(self.optimizer, "_opt_called", False):
-                warnings.warn(
+                _warnings.warn(
                     "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
                     "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
                     "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
                     "will result in PyTorch skipping the first value of the learning rate "
                     f"schedule. See more details at {_ORDER_URL}",
-                    UserWarning, stacklevel=2,
+                    UserWarning,
                 )
         self._step_count += 1
         if epoch is not None:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            _warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning)
         self._update_lr(epoch)
 
     def _update_lr(self, epoch=None):
@@ -278,10 +278,10 @@ class LRScheduler:
 
     def _warn_if_called_outside_step(self):
         if not self._get_lr_called_within_step:
-            warnings.warn(
+            _warnings.warn(
                 "To get the last learning rate computed by the scheduler, "
                 "please use `get_last_lr()`.",
-                UserWarning, stacklevel=3,
+                UserWarning,
             )
 
 
@@ -1126,7 +1126,7 @@ class ReduceLROnPlateau(LRScheduler):
         if epoch is None:
             epoch = self.last_epoch + 1
         else:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            _warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning)
         self.last_epoch = epoch
 
         if self._is_better(current, self.best):

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _warnings
 from .._config import typename as _typename
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -242,12 +243,10 @@ class Optimizer:
             param_group.setdefault(name, default)
 
         if len({id(p) for p in tensors}) != len(tensors):
-            import warnings
 
-            warnings.warn("optimizer contains a parameter group with duplicate parameters; "
-                          "in future, this will cause an error; see "
-                          "github.com/pytorch/pytorch/issues/40967 for more information",
-                          stacklevel=3)
+            _warnings.warn("optimizer contains a parameter group with duplicate parameters; "
+                           "in future, this will cause an error; see "
+                           "github.com/pytorch/pytorch/issues/40967 for more information")
         seen: set[int] = set()
         for group in self.param_groups:
             seen.update(id(p) for p in group["params"])

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numtorch
 
+from ... import _warnings
 from .. import functional as F  # PyTorch's TypeError for a non-Tensor input
 from .. import init
 from ..parameter import Parameter
@@ -75,12 +74,12 @@ class Hardtanh(Module):
                  min_value: float | None = None, max_value: float | None = None) -> None:
         super().__init__()
         if min_value is not None:
-            warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`",
-                          FutureWarning, stacklevel=2)
+            _warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`",
+                           FutureWarning)
             min_val = min_value
         if max_value is not None:
-            warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`",
-                          FutureWarning, stacklevel=2)
+            _warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`",
+                           FutureWarning)
             max_val = max_value
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
         if self.max_val <= self.min_val:

@@ -7,8 +7,7 @@ appear in ``state_dict()`` under PyTorch's key names.
 
 from __future__ import annotations
 
-import warnings
-
+from ... import _warnings
 from .. import functional as F  # PyTorch's TypeError for a non-Tensor input
 from .module import Module
 
@@ -29,8 +28,8 @@ class _Loss(Module):
             size_average = True if size_average is None else size_average
             reduce = True if reduce is None else reduce
             reduction = ("mean" if size_average else "sum") if reduce else "none"
-            warnings.warn("size_average and reduce args will be deprecated, please use "
-                          f"reduction='{reduction}' instead.", stacklevel=3)
+            _warnings.warn("size_average and reduce args will be deprecated, please use "
+                           f"reduction='{reduction}' instead.")
         self.reduction = reduction
 
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import functools
 import itertools
-import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from ... import _dtype as D
+from ... import _warnings
 from ..._device import to_device
 from ..._tensor import Tensor
 from ...autograd import grad_mode
@@ -412,9 +412,8 @@ class Module:
 
             if bw_hook is not None:
                 if not isinstance(result, (Tensor, tuple)):
-                    warnings.warn("For backward hooks to be called, module output should be a "
-                                  f"Tensor or a tuple of Tensors but received {type(result)}",
-                                  stacklevel=2)
+                    _warnings.warn("For backward hooks to be called, module output should be a "
+                                   f"Tensor or a tuple of Tensors but received {type(result)}")
                 result = bw_hook.setup_output_hook(result)
             if legacy_hooks:
                 var = result
@@ -440,9 +439,9 @@ class Module:
                     if out is not None:
                         result = out
                 except Exception as e:
-                    warnings.warn("module forward hook with ``always_call=True`` raised an "
-                                  "exception that was silenced as another error was raised in "
-                                  f"forward: {e}", stacklevel=2)
+                    _warnings.warn("module forward hook with ``always_call=True`` raised an "
+                                   "exception that was silenced as another error was raised in "
+                                   f"forward: {e}")
             raise
 
     def _get_backward_hooks(self):
@@ -743,9 +742,9 @@ class Module:
         keeps the Parameters themselves).
         """
         if args:
-            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
-                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
-                          "#torch.nn.Module.state_dict for details.", FutureWarning, stacklevel=2)
+            _warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                           "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                           "#torch.nn.Module.state_dict for details.", FutureWarning)
             if destination is None and len(args) > 0:
                 destination = args[0]
             if len(args) > 1 and prefix == "":
@@ -1018,8 +1017,8 @@ class _BackwardHook:
         grad_outputs = self.grad_outputs
         if self.input_idx is None:
             # No input requires grad: the hooks fire now, with grad_input all None.
-            warnings.warn("Full backward hook is firing when gradients are computed with respect "
-                          "to module outputs since no inputs require gradients.", stacklevel=2)
+            _warnings.warn("Full backward hook is firing when gradients are computed with respect "
+                           "to module outputs since no inputs require gradients.")
             grad_inputs = (None,) * self.n_inputs
             for hook in self.hooks:
                 res = hook(self.module, grad_inputs, self.grad_outputs)

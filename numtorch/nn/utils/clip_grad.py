@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import functools
 import types
-import warnings
 from collections.abc import Iterable
 
 import numtorch
 from numtorch._tensor import Tensor
 from numtorch.autograd.grad_mode import no_grad
+
+from ... import _warnings
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_"]
@@ -116,8 +117,7 @@ def clip_grad_norm_(parameters: _tensor_or_tensors, max_norm: float, norm_type: 
         was_generator = isinstance(parameters, types.GeneratorType)
         parameters = list(parameters)
         if was_generator and not parameters:
-            warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
-                          stacklevel=3)
+            _warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.")
     grads = [p.grad for p in parameters if p.grad is not None]
     total_norm = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
     clip_grads_with_norm_(parameters, max_norm, total_norm, foreach)
@@ -127,8 +127,8 @@ def clip_grad_norm_(parameters: _tensor_or_tensors, max_norm: float, norm_type: 
 def clip_grad_norm(parameters: _tensor_or_tensors, max_norm: float, norm_type: float = 2.0,
                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
     """Deprecated: use ``clip_grad_norm_``."""
-    warnings.warn("`numtorch.nn.utils.clip_grad_norm` is now deprecated in favor of "
-                  "`numtorch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+    _warnings.warn("`numtorch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+                   "`numtorch.nn.utils.clip_grad_norm_`.", FutureWarning)
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 

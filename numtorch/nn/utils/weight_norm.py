@@ -8,11 +8,11 @@ over every dimension but ``dim`` (``dim=None``: over the whole tensor).
 
 from __future__ import annotations
 
-import warnings
-
 from numtorch._tensor import Tensor
 from numtorch.autograd.grad_mode import no_grad
 from numtorch.nn.parameter import Parameter, UninitializedParameter
+
+from ... import _warnings
 
 __all__ = ["WeightNorm", "weight_norm", "remove_weight_norm"]
 
@@ -46,9 +46,8 @@ class WeightNorm:
 
     @staticmethod
     def apply(module, name: str, dim: int) -> WeightNorm:
-        warnings.warn("`numtorch.nn.utils.weight_norm` is deprecated in favor of "
-                      "`numtorch.nn.utils.parametrizations.weight_norm`.", FutureWarning,
-                      stacklevel=3)
+        _warnings.warn("`numtorch.nn.utils.weight_norm` is deprecated in favor of "
+                       "`numtorch.nn.utils.parametrizations.weight_norm`.", FutureWarning)
         for hook in module._forward_pre_hooks.values():
             if isinstance(hook, WeightNorm) and hook.name == name:
                 raise RuntimeError(f"Cannot register two weight_norm hooks on the same "

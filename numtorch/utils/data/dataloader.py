@@ -26,11 +26,11 @@ import os
 import pickle
 import queue
 import time
-import warnings
 from collections.abc import Callable, Iterable
 
 import numtorch
 
+from ... import _warnings
 from . import _worker
 from ._collate import default_collate, default_convert
 from .dataset import Dataset, IterableDataset
@@ -220,10 +220,10 @@ class DataLoader:
             suggestion = (f"Our suggested max number of worker in current system is {cpus}"
                           f"{'' if has_affinity else ' (`cpuset` is not taken into account)'}, "
                           "which is smaller than what this DataLoader is going to create.")
-        warnings.warn(f"This DataLoader will create {self.num_workers} worker processes in "
-                      f"total. {suggestion} Please be aware that excessive worker creation might "
-                      "get DataLoader running slow or even freeze, lower the worker number to "
-                      "avoid potential slowness/freeze if necessary.", stacklevel=3)
+        _warnings.warn(f"This DataLoader will create {self.num_workers} worker processes in "
+                       f"total. {suggestion} Please be aware that excessive worker creation might "
+                       "get DataLoader running slow or even freeze, lower the worker number to "
+                       "avoid potential slowness/freeze if necessary.")
 
     # ------------------------------------------------------------------ iteration
 
@@ -259,12 +259,12 @@ class _BaseIter:
         self._collate_fn = loader.collate_fn
         if loader.pin_memory:
             if loader.pin_memory_device:
-                warnings.warn("pin_memory_device is deprecated, the current accelerator will be "
-                              f"used as the device,ignore pin_memory_device="
-                              f"'{loader.pin_memory_device}'.", stacklevel=3)
+                _warnings.warn("pin_memory_device is deprecated, the current accelerator will be "
+                               f"used as the device,ignore pin_memory_device="
+                               f"'{loader.pin_memory_device}'.")
             if not numtorch.cuda.is_available():
-                warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
-                              "then device pinned memory won't be used.", stacklevel=3)
+                _warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                               "then device pinned memory won't be used.")
         self._sampler_iter = iter(self._index_sampler)
         # Drawn for every iterator, workers or not, so the generator moves as PyTorch's does.
         self._base_seed = int(numtorch.empty((), dtype=numtorch.int64)
@@ -294,7 +294,7 @@ class _BaseIter:
             if self._num_workers > 0:
                 msg += ("For multiprocessing data-loading, this could be caused by not properly "
                         "configuring the IterableDataset replica at each worker.")
-            warnings.warn(msg, stacklevel=2)
+            _warnings.warn(msg)
         return data
 
     def __len__(self) -> int:

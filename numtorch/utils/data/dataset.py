@@ -11,12 +11,12 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import warnings
 from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
 import numtorch
 
+from ... import _warnings
 from ...random import Generator, default_generator
 
 __all__ = [
@@ -160,8 +160,8 @@ class ConcatDataset(Dataset):
 
     @property
     def cummulative_sizes(self) -> list[int]:
-        warnings.warn("`cummulative_sizes` attribute is renamed to `cumulative_sizes`",
-                      FutureWarning, stacklevel=2)
+        _warnings.warn("`cummulative_sizes` attribute is renamed to `cumulative_sizes`",
+                       FutureWarning)
         return self.cumulative_sizes
 
 
@@ -250,8 +250,8 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
         lengths = sizes
         for i, length in enumerate(lengths):
             if length == 0:
-                warnings.warn(f"Length of split at index {i} is 0. "
-                              f"This might result in an empty dataset.", stacklevel=2)
+                _warnings.warn(f"Length of split at index {i} is 0. "
+                               f"This might result in an empty dataset.")
     if sum(lengths) != len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
     order = numtorch.randperm(sum(lengths), generator=generator).tolist()

@@ -29,6 +29,8 @@ from PIL import Image, ImageEnhance, ImageOps
 import numtorch
 from numtorch._tensor import Tensor
 
+from ... import _warnings
+
 __all__ = [
     "InterpolationMode", "get_dimensions", "get_image_size", "get_image_num_channels",
     "to_tensor", "pil_to_tensor", "to_pil_image", "convert_image_dtype", "normalize",
@@ -387,8 +389,8 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
         return img
     if not isinstance(img, Tensor):
         if antialias is False:
-            warnings.warn("Anti-alias option is always applied for PIL Image input. Argument "
-                          "antialias is ignored.", stacklevel=2)
+            _warnings.warn("Anti-alias option is always applied for PIL Image input. Argument "
+                           "antialias is ignored.")
         return img.resize(tuple(output_size[::-1]), _PIL_FILTERS[interpolation])
     return _resize_tensor(img, output_size, interpolation.value, antialias)
 

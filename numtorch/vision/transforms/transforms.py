@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import numbers
 import random
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -25,6 +24,7 @@ import numtorch
 from numtorch._tensor import Tensor
 from numtorch.nn.modules.module import Module
 
+from ... import _warnings
 from . import functional as F
 from .functional import InterpolationMode, _interpolation_modes_from_int
 
@@ -365,7 +365,7 @@ class RandomResizedCrop(Module):
         if not isinstance(ratio, Sequence):
             raise TypeError("Ratio should be a sequence")
         if (scale[0] > scale[1]) or (ratio[0] > ratio[1]):
-            warnings.warn("Scale and ratio should be of kind (min, max)", stacklevel=2)
+            _warnings.warn("Scale and ratio should be of kind (min, max)")
         if isinstance(interpolation, int):
             interpolation = _interpolation_modes_from_int(interpolation)
         self.interpolation = interpolation
@@ -693,7 +693,7 @@ class RandomErasing(Module):
         if not isinstance(ratio, Sequence):
             raise TypeError("Ratio should be a sequence")
         if (scale[0] > scale[1]) or (ratio[0] > ratio[1]):
-            warnings.warn("Scale and ratio should be of kind (min, max)", stacklevel=2)
+            _warnings.warn("Scale and ratio should be of kind (min, max)")
         if scale[0] < 0 or scale[1] > 1:
             raise ValueError("Scale should be between 0 and 1")
         if p < 0 or p > 1:
