@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype as D
 from .. import _warnings
 from .. import random as _random
 from .._tensor import Tensor
@@ -41,6 +42,10 @@ def _dropout_impl(input, p, train, inplace, feature, alpha):
     if p == 1:
         zero = Tensor._make(input._xp().zeros((), dtype=input._data.dtype))
         return input.mul_(zero) if inplace else input * zero
+    if not input.dtype.is_floating_point:  # the scaled noise is float: it can't be written back
+        # (PyTorch's alpha dropout promotes a bool input to Long first, and names that.)
+        target = "Long" if alpha and input.dtype is D.bool else input.dtype._legacy
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {target}")
     if feature:
         if input.ndim < 2:
             raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")

@@ -104,6 +104,21 @@ def _same_dtype(a: Tensor, b: Tensor):
     return a.to(dt), b.to(dt)
 
 
+def _float_kernel(kernel: str, dt) -> None:
+    """The loss kernels are float-only: PyTorch's NotImplementedError names the kernel."""
+    if not dt.is_floating_point:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{dt._legacy}\'')
+
+
+def _fits_input(input: Tensor, target: Tensor) -> None:
+    """Kernels that write into a tensor of the input's dtype refuse a float target for an
+    integer input (PyTorch's in-place casting rule)."""
+    result = D.promote_types(input.dtype, target.dtype)
+    if not D.can_cast(result, input.dtype):
+        raise RuntimeError(f"result type {result._legacy} can't be cast to the desired output "
+                           f"type {input.dtype._legacy}")
+
+
 def _broadcast_pair(input: Tensor, target: Tensor):
     """PyTorch's elementwise losses warn, then broadcast, when the shapes differ."""
     if input.shape != target.shape:
@@ -219,6 +234,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean",
     """Mean squared error: mean((input - target)^2)."""
     reduction = _reduction(size_average, reduce, reduction)
     input, target = _broadcast_pair(input, target)
+    _float_kernel("mse_cpu", input.dtype)
     if weight is not None:
         return _weighted(weight, (input - target) ** 2, reduction)
     return MseLoss.apply(input, target, reduction)
@@ -242,6 +258,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     input, target = _broadcast_pair(input, target)
+    _float_kernel("smooth_l1_cpu", input.dtype)
     return SmoothL1Loss.apply(input, target, reduction, float(beta))
 
 
@@ -250,7 +267,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None) -> Tenso
     reduction = _reduction(None, None, reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _fits_input(input, target)
     input, target = _broadcast_pair(input, target)
+    _float_kernel("huber_cpu", input.dtype)
     if weight is not None:
         _check_weight_size(weight, input)
         return _reduce(HuberLoss.apply(input, target, "none", float(delta)) * weight,
@@ -420,6 +439,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = _reduction(size_average, reduce, reduction)
     _check_class_target(input, target, weight)
     _no_grad_for("nll_loss_forward", "weight", weight)
+    _float_kernel("nll_loss2d_forward_out_frame" if input.ndim > 2 else "nll_loss_out_frame",
+                  input.dtype)
     fn = NllLoss2d if input.ndim > 2 else NllLoss
     return fn.apply(input, target, None if weight is None else weight._data, ignore_index,
                     reduction)
@@ -674,7 +695,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"input size ({_size(input.shape)}) is deprecated. Please ensure they "
                          "have the same size.")
     _no_grad_for("binary_cross_entropy", "weight", weight)
-    input, target = _same_dtype(input, target)
+    if target.dtype is not input.dtype:
+        raise RuntimeError(f"Found dtype {target.dtype._legacy} but expected "
+                           f"{input.dtype._legacy}")
+    _float_kernel("binary_cross_entropy", input.dtype)
     if weight is not None:
         weight = weight.expand(input.shape) if weight.shape != input.shape else weight
     return BinaryCrossEntropy.apply(input, target, weight, reduction)
@@ -734,7 +758,15 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                          f"({_size(input.shape)})")
     _no_grad_for("binary_cross_entropy_with_logits", "weight", weight)
     _no_grad_for("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
-    input, target = _same_dtype(input, target)
+    # PyTorch computes log_sigmoid(input), then builds the loss in place in ``1 - target``:
+    # float kernels only, and the result has the target's dtype.
+    _float_kernel("log_sigmoid_cpu", input.dtype)
+    if target.dtype is D.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    _fits_input(target, input)
+    if input.dtype is not target.dtype:
+        input = input.to(target.dtype)
     return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
 
 
@@ -788,6 +820,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean",
                            "aligns with the KL div math definition.'mean' will be changed to "
                            "behave the same as 'batchmean' in the next major release.")
         red = "sum" if reduction == "batchmean" else _reduction(None, None, reduction)
+    if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -1186,14 +1220,20 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
                                                                           "target_lengths")
     n_t, n, _ = log_probs.shape
     if in_lens.shape[0] != n:
-        raise RuntimeError(f"input_lengths must be of size batch_size, but got "
-                           f"{in_lens.shape[0]}")
+        raise RuntimeError("input_lengths must be of size batch_size")
     if tg_lens.shape[0] != n:
-        raise RuntimeError(f"target_lengths must be of size batch_size, but got "
-                           f"{tg_lens.shape[0]}")
-    if n and int(in_lens.max()) > n_t:
-        raise RuntimeError(f"Expected input_lengths to have value at most {n_t}, but got value "
-                           f"{int(in_lens.max())} (while checking arguments for ctc_loss_cpu)")
+        raise RuntimeError("target_lengths must be of size batch_size")
+    checking = "(while checking arguments for ctc_loss_allocate_outputs)"
+    for b in range(n):  # PyTorch checks each sample in turn
+        if in_lens[b] < 0:
+            raise RuntimeError(f"Expected input_lengths to have value at least 0, but got value "
+                               f"{int(in_lens[b])} {checking}")
+        if in_lens[b] > n_t:
+            raise RuntimeError(f"Expected input_lengths to have value at most {n_t}, but got "
+                               f"value {int(in_lens[b])} {checking}")
+        if tg_lens[b] < 0:
+            raise RuntimeError(f"Expected target_lengths to have value at least 0, but got "
+                               f"value {int(tg_lens[b])} {checking}")
     tg = targets._data.astype(np.int64) if isinstance(targets, Tensor) else np.asarray(targets)
     max_len = int(tg_lens.max()) if n else 0
     if tg.ndim == 1:  # concatenated: cut into a padded (N, S) array

@@ -1180,9 +1180,10 @@ def _softmax(fn, name, input, dim, dtype):
     d = _one_dim(dim, input.ndim, name)
     if dtype is not None:
         input = input.to(D.to_dtype(dtype))
-    if not input.dtype.is_floating_point:
-        raise NotImplementedError(f'"{name}_kernel_impl" not implemented for '
-                                  f"'{input.dtype._legacy}'")
+    if not input.dtype.is_floating_point:  # PyTorch has a kernel for the last dim and one
+        kernel = f"{name}_lastdim_kernel_impl" if d == builtins.max(input.ndim - 1, 0) else \
+            f"{name}_kernel_impl"  # for the others: its error names the one it tried
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{input.dtype._legacy}\'')
     return fn.apply(input, d)
 
 

@@ -602,3 +602,82 @@ def test_label_smoothing_range_as_torch(smoothing, probabilities):
         assert outcomes[0] == pytest.approx(outcomes[1], rel=1e-6)
     else:
         assert outcomes[0] == outcomes[1]
+
+
+# --- dtypes: which combinations each loss accepts, and the error when it refuses --------
+
+_DTYPE_CASES = [
+    "F.mse_loss(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64))",
+    "F.mse_loss(m.ones(2, dtype=m.int32), m.ones(2, dtype=m.int32), reduction='none')",
+    "F.mse_loss(m.ones(2, dtype=m.int64), m.ones(2))",
+    "F.mse_loss(m.ones(2), m.ones(2, dtype=m.int64))",
+    "F.l1_loss(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64))",
+    "F.smooth_l1_loss(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64))",
+    "F.smooth_l1_loss(m.ones(2, dtype=m.int64), m.ones(2))",
+    "F.huber_loss(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64))",
+    "F.huber_loss(m.ones(2, dtype=m.int64), m.ones(2))",
+    "F.huber_loss(m.ones(2), m.ones(2, dtype=m.int64))",
+    "F.nll_loss(m.ones(2, 3, dtype=m.int64), m.tensor([0, 1]))",
+    "F.nll_loss(m.ones(2, 3, 2, dtype=m.int64), m.zeros(2, 2, dtype=m.int64))",
+    "F.nll_loss(m.ones(3, dtype=m.bool), m.tensor(0))",
+    "F.binary_cross_entropy(m.ones(2) / 2, m.ones(2, dtype=m.int64))",
+    "F.binary_cross_entropy(m.ones(2) / 2, m.ones(2, dtype=m.float64))",
+    "F.binary_cross_entropy(m.ones(2, dtype=m.float64) / 2, m.ones(2))",
+    "F.binary_cross_entropy(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64))",
+    "F.binary_cross_entropy_with_logits(m.ones(2), m.ones(2, dtype=m.float64))",
+    "F.binary_cross_entropy_with_logits(m.ones(2, dtype=m.float64), m.ones(2))",
+    "F.binary_cross_entropy_with_logits(m.ones(2, dtype=m.float64), m.ones(2), "
+    "weight=m.ones(2))",
+    "F.binary_cross_entropy_with_logits(m.ones(2), m.ones(2, dtype=m.int64))",
+    "F.binary_cross_entropy_with_logits(m.ones(2), m.ones(2, dtype=m.bool))",
+    "F.binary_cross_entropy_with_logits(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64))",
+    "F.kl_div(m.ones(2), m.ones(2, dtype=m.int64), reduction='sum')",
+    "F.kl_div(m.ones(2, dtype=m.bool), m.ones(2), reduction='sum')",
+    "F.kl_div(m.ones(2, dtype=m.float64), m.ones(2), reduction='sum')",
+    "F.softmax(m.ones(2, 3, dtype=m.int64), dim=1)",
+    "F.softmax(m.ones(2, 3, dtype=m.int64), dim=0)",
+    "F.log_softmax(m.ones(3), 0, dtype=m.int64)",
+    "F.dropout(m.tensor([1, 2]), p=0.5)",
+    "F.dropout(m.tensor([True, False]), p=0.5, inplace=True)",
+    "F.dropout(m.tensor([1, 2]), p=1.0)",
+    "F.dropout(m.tensor([1, 2]), p=0.5, training=False)",
+    "F.dropout2d(m.ones(1, 2, 3, 3, dtype=m.int64), p=0.5)",
+    "F.alpha_dropout(m.tensor([1, 2]), p=0.5, training=True)",
+    "F.alpha_dropout(m.tensor([True]), p=0.5, training=True)",
+]
+
+
+@pytest.mark.parametrize("expr", _DTYPE_CASES)
+def test_loss_and_activation_dtypes_as_torch(expr):
+    def run(lib):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return eval(expr, {"m": lib, "F": lib.nn.functional}), None
+            except Exception as e:  # noqa: BLE001 - compared with PyTorch's below
+                return None, e
+
+    ours, err = run(numtorch)
+    ref, ref_err = run(torch)
+    if ref_err is not None:
+        assert type(err) is type(ref_err), f"numtorch gave {err!r} for {ref_err!r}"
+        assert str(err).split("\n")[0] == str(ref_err).split("\n")[0]
+    else:
+        assert err is None, f"numtorch raised {err!r}"
+        assert_same(ours, ref, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("in_lens,tg_lens", [((5, 5, 5), (2, 2)), ((5, 5), (2, 2, 2)),
+                                             ((-1, 5), (2, 2)), ((5, 5), (-2, 2)),
+                                             ((6, -5), (2, 2))])
+def test_ctc_loss_length_errors_as_torch(in_lens, tg_lens):
+    def call(lib):
+        lp = lib.ones(5, 2, 4).log_softmax(2)
+        lib.nn.functional.ctc_loss(lp, lib.tensor([[1, 2], [1, 1]]), lib.tensor(in_lens),
+                                   lib.tensor(tg_lens))
+
+    with pytest.raises(RuntimeError) as want:
+        call(torch)
+    with pytest.raises(RuntimeError) as got:
+        call(numtorch)
+    assert str(got.value) == str(want.value).split("\n")[0]
