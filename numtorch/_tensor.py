@@ -250,11 +250,18 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
+        if type(flag) is not builtins.bool:
+            raise RuntimeError("requires_grad must be a bool")
         self._set_requires_grad(flag, "only Tensors of floating point and complex dtype can "
                                       "require gradients")
 
     def requires_grad_(self, requires_grad: bool = True):
         """Set whether autograd records operations on this (leaf) tensor."""
+        if type(requires_grad) is not builtins.bool:  # PyTorch takes a bool, nothing else
+            from ._input_check import type_name
+
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' (position 1) must be "
+                            f"bool, not {type_name(requires_grad)}")
         return self._set_requires_grad(requires_grad, "only Tensors of floating point dtype "
                                                       "can require gradients")
 

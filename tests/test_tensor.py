@@ -131,6 +131,26 @@ def test_requires_grad_only_for_floats(make):
     assert str(ours.value) == str(ref.value)
 
 
+def _set_requires_grad_to(t, value):
+    t.requires_grad = value
+
+
+@pytest.mark.parametrize("make,exc", [
+    (lambda lib: lib.ones(2).requires_grad_(1), TypeError),
+    (lambda lib: lib.ones(2).requires_grad_(np.bool_(True)), TypeError),
+    (lambda lib: lib.ones(2).requires_grad_(lib.tensor(True)), TypeError),
+    (lambda lib: lib.nn.Linear(2, 3).requires_grad_(0), TypeError),
+    (lambda lib: lib.nn.Parameter(lib.ones(2), requires_grad=1), TypeError),
+    (lambda lib: _set_requires_grad_to(lib.ones(2), 1), RuntimeError),
+])
+def test_requires_grad_takes_a_bool_only(make, exc):
+    with pytest.raises(exc) as ref:
+        make(torch)
+    with pytest.raises(exc) as ours:
+        make(numtorch)
+    assert str(ours.value) == str(ref.value)
+
+
 def test_legacy_constructor():
     assert numtorch.Tensor(2, 3).shape == (2, 3)
     assert numtorch.Tensor(2, 3).dtype is numtorch.float32

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
+from .._input_check import type_name
 from .._tensor import FACTORY_GRAD_ERROR, Tensor, _new
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
@@ -44,6 +45,9 @@ class Parameter(Tensor):
         else:
             raise TypeError(f"Parameter(): argument 'data' must be Tensor, not "
                             f"{type(data).__name__}")
+        if type(requires_grad) is not bool:
+            raise TypeError(f"_make_subclass(): argument 'require_grad' (position 3) must be "
+                            f"bool, not {type_name(requires_grad)}")
         self = _new(cls)
         Tensor._init(self, arr)
         self._vc = vc  # a Parameter is an alias of ``data``: in-place edits show on both
