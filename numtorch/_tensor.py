@@ -392,7 +392,8 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor with respect to the graph leaves."""
-        if inputs is None:  # straight to the engine: the common call, kept short
+        if inputs is None and (gradient is None or isinstance(gradient, Tensor)):
+            # Straight to the engine: the common call, kept short.
             _engine.run_backward((self,), (gradient,), retain_graph, create_graph)
             return
         from .autograd import backward

@@ -30,6 +30,39 @@ def _as_tuple(x):
     return (x,)
 
 
+def _tensors(xs, what: str) -> tuple:
+    """``xs`` (a Tensor or an iterable of them) as a tuple; PyTorch's error for anything else
+    (``what`` is "inputs" or "outputs")."""
+    from .._tensor import Tensor
+
+    xs = (xs,) if isinstance(xs, Tensor) else tuple(xs)  # a number: "not iterable"
+    for x in xs:
+        if not isinstance(x, Tensor):
+            if what == "inputs":
+                raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
+                                   f"{type(x).__name__}")
+            raise AssertionError("Expected output to be a numtorch.Tensor")
+    return xs
+
+
+def _grads_for(tensors: tuple, grads) -> tuple:
+    """One gradient (Tensor or None) per output, as PyTorch pairs them: extra gradients are
+    ignored, missing ones are the engine's error."""
+    from .._tensor import Tensor
+
+    if grads is None:
+        return (None,) * len(tensors)
+    grads = (grads,) if isinstance(grads, Tensor) else tuple(grads)  # a number: "not iterable"
+    for g in grads:
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got "
+                            f"{type(g).__name__}")
+    grads = grads[:len(tensors)]
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
+    return grads
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into each leaf's ``.grad``.
@@ -37,16 +70,17 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     ``grad_tensors`` weights each output (needed for non-scalar outputs);
     ``inputs`` restricts accumulation to those tensors.
     """
-    tensors = _as_tuple(tensors)
-    grads = _as_tuple(grad_tensors) or (None,) * len(tensors)
-    if len(grads) != len(tensors):
-        raise RuntimeError(f"got {len(grads)} tensors and {len(tensors)} gradients")
+    if inputs is not None and not _as_tuple(inputs):
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    tensors = _tensors(tensors, "outputs")
+    grads = _grads_for(tensors, grad_tensors)
     if inputs is None:
         run_backward(tensors, grads, retain_graph, create_graph)
         return
-    inputs = _as_tuple(inputs)
-    if len(inputs) == 0:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    inputs = _tensors(inputs, "inputs")
+    for t in inputs:
+        if not t.requires_grad:  # PyTorch retains the inputs' gradients first
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     captured = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs,
                             allow_unused=True)
     from .engine import _accumulate
@@ -64,13 +98,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if is_grads_batched:
         raise NotImplementedError("numtorch.autograd.grad does not support is_grads_batched; "
                                   "call grad once per row of grad_outputs")
-    single = not isinstance(inputs, (list, tuple))
-    outputs = _as_tuple(outputs)
-    inputs = _as_tuple(inputs)
-    grads = _as_tuple(grad_outputs) or (None,) * len(outputs)
-    if len(grads) != len(outputs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grads)} "
-                           f"grad_outputs and {len(outputs)} outputs")
+    outputs = _tensors(outputs, "outputs")
+    inputs = _tensors(inputs, "inputs")
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    grads = _grads_for(outputs, grad_outputs)
     if allow_unused is None:
         allow_unused = materialize_grads
     result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
@@ -79,7 +111,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         from ..ops.creation import zeros_like
 
         result = [zeros_like(t) if g is None else g for t, g in zip(inputs, result)]
-    del single
     return tuple(result)
 
 

@@ -89,10 +89,38 @@ def test_backward_inputs_restricts_accumulation():
     assert_grads_same(nt, t)
 
 
-def test_backward_inputs_empty_raises():
-    a = numtorch.tensor([1.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="'inputs' argument to backward\\(\\) cannot be empty"):
-        (a * 2).sum().backward(inputs=[])
+@pytest.mark.parametrize("call,exc", [
+    (lambda m, x: (x * 2).sum().backward(inputs=[]), RuntimeError),
+    (lambda m, x: m.autograd.backward((x * 2).sum(), inputs=[]), RuntimeError),
+    (lambda m, x: (x * 2).sum().backward(inputs=m.ones(2)), RuntimeError),
+    (lambda m, x: (x * 2).sum().backward(m.ones(()), inputs=[5]), RuntimeError),
+    (lambda m, x: (x * 2).sum().backward(5.0), TypeError),
+    (lambda m, x: m.autograd.backward([x.sum(), x.sum()], grad_tensors=[m.ones(())]),
+     RuntimeError),
+    (lambda m, x: m.autograd.backward(x.sum(), grad_tensors=[1.0]), TypeError),
+    (lambda m, x: m.autograd.grad(x.sum(), []), RuntimeError),
+    (lambda m, x: m.autograd.grad([], []), RuntimeError),
+    (lambda m, x: m.autograd.grad(x.sum(), (x, 5)), RuntimeError),
+    (lambda m, x: m.autograd.grad(x.sum(), 5), TypeError),
+    (lambda m, x: m.autograd.grad(x.sum(), x, grad_outputs=5.0), TypeError),
+    (lambda m, x: m.autograd.grad(x.sum(), x, grad_outputs=[5.0]), TypeError),
+    (lambda m, x: m.autograd.grad([x.sum(), x.sum()], [x], grad_outputs=[m.ones(())]),
+     RuntimeError),
+])
+def test_backward_and_grad_argument_errors_as_torch(call, exc):
+    with pytest.raises(exc) as want:
+        call(torch, torch.ones(2, requires_grad=True))
+    with pytest.raises(exc) as got:
+        call(numtorch, numtorch.ones(2, requires_grad=True))
+    assert str(got.value) == str(want.value).split("\n")[0]
+
+
+def test_extra_gradients_are_ignored_and_a_list_is_a_gradient_as_in_torch():
+    x = numtorch.ones(2, requires_grad=True)
+    (g,) = numtorch.autograd.grad([x.sum()], [x], grad_outputs=[numtorch.ones(()), None])
+    assert g.tolist() == [1.0, 1.0]
+    x.sum().backward([numtorch.tensor(3.0)])
+    assert x.grad.tolist() == [3.0, 3.0]
 
 
 def test_backward_create_graph_gives_differentiable_grad():
