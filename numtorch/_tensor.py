@@ -142,6 +142,11 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return Size(self._data.shape)
+        if not isinstance(dim, builtins.int) or isinstance(dim, builtins.bool):
+            from ._input_check import type_name
+
+            raise TypeError(f"size(): argument 'dim' (position 1) must be int, not "
+                            f"{type_name(dim)}")
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     @property
@@ -223,7 +228,15 @@ class Tensor:
         return owner
 
     def is_contiguous(self, memory_format=None) -> bool:
-        return builtins.bool(self._data.flags.c_contiguous)
+        """Laid out in C order (the default), or in ``memory_format``: channels_last is the
+        NHWC order of a 4-d tensor (NDHWC of a 5-d one for channels_last_3d)."""
+        arr = self._data
+        name = getattr(memory_format, "_name", None)
+        if name in ("channels_last", "channels_last_3d"):
+            if arr.ndim != (4 if name == "channels_last" else 5):
+                return False
+            arr = arr.transpose((0,) + tuple(builtins.range(2, arr.ndim)) + (1,))
+        return builtins.bool(arr.flags.c_contiguous)
 
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point

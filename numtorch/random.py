@@ -834,12 +834,14 @@ def _normal(g: Generator, n: int, dt: np.dtype, mean: float, std: float) -> np.n
     return _normal_scalar(g, n, dt, mean, std)
 
 
-def normal(shape, dtype, mean=0.0, std=1.0, generator: Generator | None = None) -> np.ndarray:
+def normal(shape, dtype, mean=0.0, std=1.0, generator: Generator | None = None,
+           contiguous: bool = True) -> np.ndarray:
     """Normal numbers: ``randn``, ``Tensor.normal_``, ``torch.normal``.
 
     ``mean`` and ``std`` are floats, or arrays broadcast to ``shape`` (as
     ``torch.normal(mean_tensor, std_tensor)``: a standard normal draw, then
-    ``* std`` and ``+ mean`` as two rounded steps).
+    ``* std`` and ``+ mean`` as two rounded steps). PyTorch fills a tensor that is not
+    contiguous element by element whatever its size: ``contiguous=False`` asks for that.
     """
     shape = _shape(shape)
     dt = _float_kernel_dtype(dtype, "normal_kernel_cpu")
@@ -851,6 +853,8 @@ def normal(shape, dtype, mean=0.0, std=1.0, generator: Generator | None = None) 
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_g(float(std))}")
     n = _numel(shape)
     g = _gen(generator)
+    if not contiguous and not (mean_is_array or std_is_array):
+        return _normal_scalar(g, n, dt, float(mean), float(std)).reshape(shape)
     if not (mean_is_array or std_is_array):
         return _normal(g, n, dt, float(mean), float(std)).reshape(shape)
     out = _normal(g, n, dt, 0.0, 1.0 if std_is_array else float(std)).reshape(shape)

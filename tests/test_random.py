@@ -643,3 +643,58 @@ def test_libm_helper_matches_the_c_library():
     for name in ("log", "exp", "sin", "cos", "tan", "log1p"):
         ref = np.array([getattr(math, name)(v) for v in x])
         assert np.array_equal(R._libm(name, x), ref), name
+
+
+# ------------------------------------------------------- tensors laid out out of C order
+# PyTorch's kernels write a tensor in memory order, so the draws into a transposed tensor
+# land transposed; a *_like result copies a dense input's layout (preserve_format); and a
+# tensor that is not contiguous gets its normals from the element-by-element sampler.
+
+_FILLS = {
+    "uniform_": lambda t, lib: t.uniform_(-1, 2),
+    "normal_": lambda t, lib: t.normal_(0.5, 2.0),
+    "bernoulli_": lambda t, lib: t.bernoulli_(0.3),
+    "bernoulli_ probs": lambda t, lib: t.bernoulli_(lib.full(t.shape, 0.3).t().contiguous().t()
+                                                     if t.ndim == 2 else lib.full(t.shape, 0.3)),
+    "exponential_": lambda t, lib: t.exponential_(),
+    "random_": lambda t, lib: t.random_(0, 10),
+    "geometric_": lambda t, lib: t.geometric_(0.3),
+    "cauchy_": lambda t, lib: t.cauchy_(),
+    "log_normal_": lambda t, lib: t.log_normal_(),
+    "rand_like": lambda t, lib: lib.rand_like(t),
+    "randn_like": lambda t, lib: lib.randn_like(t),
+    "randint_like": lambda t, lib: lib.randint_like(t, 3, 9),
+    "init.trunc_normal_": lambda t, lib: lib.nn.init.trunc_normal_(t),
+    "init.kaiming_normal_": lambda t, lib: lib.nn.init.kaiming_normal_(t),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape,view", [((4, 5), lambda t: t.t()), ((2, 3), lambda t: t.t()),
+                                        ((5, 40), lambda t: t.t()),
+                                        ((2, 3, 4), lambda t: t.permute(2, 0, 1)),
+                                        ((4, 6), lambda t: t[::2, 1::2].t())])
+@pytest.mark.parametrize("name", list(_FILLS))
+def test_draws_into_tensors_out_of_c_order_match_torch(name, shape, view, dtype):
+    results = []
+    for lib in (numtorch, torch):
+        lib.manual_seed(7)
+        t = view(lib.empty(shape, dtype=getattr(lib, dtype)))
+        out = _FILLS[name](t, lib)
+        results.append((out.stride(), out.numpy()))
+    (ours_stride, ours), (ref_stride, ref) = results
+    assert ours_stride == ref_stride
+    assert_same(ours, ref)
+    assert_same_position()
+
+
+@pytest.mark.parametrize("fn", ["zeros_like", "ones_like", "empty_like", "rand_like"])
+def test_like_results_keep_a_dense_inputs_layout(fn):
+    for make in (lambda lib: lib.ones(2, 3).t(), lambda lib: lib.ones(2, 3, 4).permute(1, 2, 0),
+                 lambda lib: lib.ones(4, 6)[::2, ::2], lambda lib: lib.ones(3, 1).expand(3, 4),
+                 lambda lib: lib.ones(2, 1, 3).transpose(0, 2)):
+        ours = getattr(numtorch, fn)(make(numtorch))
+        ref = getattr(torch, fn)(make(torch))
+        assert ours.stride() == ref.stride() and ours.is_contiguous() == ref.is_contiguous()
+    t = numtorch.ones(2, 3).t()
+    assert numtorch.zeros_like(t, memory_format=numtorch.contiguous_format).stride() == (2, 1)

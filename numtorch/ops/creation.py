@@ -19,7 +19,7 @@ from .._tensor import FACTORY_GRAD_ERROR, Size, Tensor
 from ..autograd.function import ArrayFunction
 from ..backend import xp_for
 from ._util import checked_scalar, xp_of
-from .shape import flip
+from .shape import flip, preserve_format
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "arange",
@@ -293,24 +293,97 @@ def _like(input, dtype):
     return input.dtype if dtype is None else D.to_dtype(dtype)
 
 
+def memory_order(arr):
+    """The dims of ``arr`` from outermost to innermost in memory, or None when that is the
+    plain C order. PyTorch's CPU kernels write a tensor in memory order, so samples drawn
+    into a transposed tensor land transposed (see ops/sampling.py)."""
+    if arr.ndim < 2 or arr.flags.c_contiguous:
+        return None
+    dims = builtins.range(arr.ndim)  # (``range`` here is numtorch.range)
+    order = sorted(dims, key=lambda d: -builtins.abs(arr.strides[d]))  # stable for ties
+    return None if order == list(dims) else order
+
+
+def like_strides(input, memory_format=None):
+    """The strides (in elements) of a ``*_like`` result, or None for C order.
+
+    PyTorch's default ``preserve_format`` packs the result densely with the input's dims
+    in the same order in memory: an insertion sort of the dims, innermost first, by the
+    input's strides, where a zero stride compares as a tie (kept in C order) and equal
+    strides put the smaller dim inside. A size-1 dim takes its neighbour's stride.
+    """
+    if memory_format is not None and memory_format is not preserve_format:
+        return None
+    arr = input._data
+    shape, n = arr.shape, arr.ndim
+    if n < 2 or arr.flags.c_contiguous or not arr.size:
+        return None
+    strides = [st // arr.itemsize for st in arr.strides]
+
+    def inner_first(d0, d1) -> int:  # 1: d1 belongs inside d0; -1: keep; 0: a tie
+        s0, s1 = strides[d0], strides[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return 1 if s0 > s1 else -1
+        return 1 if shape[d0] > shape[d1] else 0
+
+    perm = list(builtins.range(n - 1, -1, -1))  # innermost first, as C order has it
+    for i in builtins.range(1, n):
+        j = i
+        for k in builtins.range(i - 1, -1, -1):
+            c = inner_first(perm[k], perm[j])
+            if c > 0:
+                perm[k], perm[j] = perm[j], perm[k]
+                j = k
+            elif c < 0:
+                break
+    out, step = [0] * n, 1
+    for d in perm:
+        out[d] = step
+        if shape[d] > 1:
+            step *= shape[d]
+    c_order, step = [0] * n, 1
+    for d in builtins.range(n - 1, -1, -1):
+        c_order[d] = step
+        step *= builtins.max(shape[d], 1)
+    same = all(shape[d] == 1 or out[d] == c_order[d] for d in builtins.range(n))
+    return None if same else out
+
+
+def with_strides(flat, shape, strides):
+    """The elements of the 1-d array ``flat`` (in memory order) seen with ``shape`` and
+    ``strides`` (in elements): a ``*_like`` result laid out as its input."""
+    return np.ndarray(shape, flat.dtype, buffer=flat,
+                      strides=tuple(st * flat.itemsize for st in strides))
+
+
+def _filled_like(fill, input, dtype, device, requires_grad, memory_format):
+    strides = like_strides(input, memory_format)
+    if strides is None:
+        return _filled(fill, (input.shape,), _like(input, dtype), device, requires_grad)
+    flat = _filled(fill, ((input.numel(),),), _like(input, dtype), device, False)._data
+    return _finish(with_strides(flat, tuple(input.shape), strides), requires_grad)
+
+
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    return _filled(0, (input.shape,), _like(input, dtype), device, requires_grad)
+    return _filled_like(0, input, dtype, device, requires_grad, memory_format)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    return _filled(1, (input.shape,), _like(input, dtype), device, requires_grad)
+    return _filled_like(1, input, dtype, device, requires_grad, memory_format)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    return _filled(None, (input.shape,), _like(input, dtype), device, requires_grad)
+    return _filled_like(None, input, dtype, device, requires_grad, memory_format)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    return _filled(fill_value, (input.shape,), _like(input, dtype), device, requires_grad)
+    return _filled_like(fill_value, input, dtype, device, requires_grad, memory_format)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):

@@ -7,11 +7,15 @@ turns arguments into shapes and dtypes and wraps the kernels' arrays.
 
 from __future__ import annotations
 
+import builtins
+
+import numpy as np
+
 from .. import _dtype as D
 from .. import random as _random
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from .creation import _finish, _out, _shape
+from .creation import _finish, _out, _shape, like_strides, memory_order, with_strides
 
 __all__ = [
     "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson",
@@ -133,14 +137,33 @@ def poisson(input, generator=None):
     return Tensor._make(_random.poisson(input._data, input.dtype.np, generator=generator))
 
 
+def _sampled_like(input, dtype, requires_grad, memory_format, sample):
+    """``sample(shape, dtype, contiguous)`` laid out as a ``*_like`` result is
+    (``like_strides``): a transposed input gives a transposed result, its draws in memory
+    order as PyTorch fills it (and, not being contiguous, its normal numbers come from the
+    element-by-element sampler)."""
+    strides = like_strides(input, memory_format)
+    dt = dtype or input.dtype
+    if strides is None:
+        return _finish(sample(tuple(input.shape), dt, True)._data, requires_grad)
+    flat = sample((input.numel(),), dt, False)._data
+    return _finish(with_strides(flat, tuple(input.shape), strides), requires_grad)
+
+
 def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return _sampled_like(input, dtype, requires_grad, memory_format,
+                         lambda shape, dt, contiguous: rand(shape, dtype=dt))
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    def sample(shape, dt, contiguous):
+        if contiguous:
+            return randn(shape, dtype=dt)
+        return Tensor._make(_random.normal(shape, D.to_dtype(dt).np, contiguous=False))
+
+    return _sampled_like(input, dtype, requires_grad, memory_format, sample)
 
 
 def randint_like(input, *args, dtype=None, layout=None, device=None, requires_grad=False,
@@ -153,19 +176,28 @@ def randint_like(input, *args, dtype=None, layout=None, device=None, requires_gr
         low, high = args
     else:
         raise TypeError('randint_like() missing 1 required positional arguments: "high"')
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,
-                   requires_grad=requires_grad)
+    return _sampled_like(input, dtype, requires_grad, memory_format,
+                         lambda shape, dt, contiguous: randint(low, high, shape, dtype=dt))
 
 
 # --- in-place sampling: fill an existing tensor ------------------------------
 
 
-def _fill(self, arr):
-    """Write samples into ``self`` (an in-place op: leaf check, version bump)."""
+def _in_order(draw, shape, order):
+    """``draw(shape)`` filled in memory ``order`` (see ``memory_order``)."""
+    if order is None:
+        return draw(tuple(shape))
+    arr = draw(tuple(shape[d] for d in order))
+    return arr.transpose(np.argsort(order))
+
+
+def _fill(self, draw):
+    """Write ``draw(shape)`` into ``self`` in its memory order (an in-place op: leaf check,
+    version bump)."""
     if grad_mode.enabled and self._requires_grad and self._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
-    self._data[...] = arr
+    self._data[...] = _in_order(draw, self.shape, memory_order(self._data))
     self._vc[0] += 1
     return self
 
@@ -179,7 +211,8 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None, **kwargs):
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > "
                            f"to={b}")
-    return _fill(self, _random.uniform(self.shape, self.dtype.np, a, b, generator=generator))
+    return _fill(self, lambda shape: _random.uniform(shape, self.dtype.np, a, b,
+                                                     generator=generator))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -188,28 +221,33 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
         raise RuntimeError(f'"normal_kernel_cpu" not implemented for \'{self.dtype._legacy}\'')
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _fill(self, _random.normal(self.shape, self.dtype.np, mean, std, generator=generator))
+    contiguous = builtins.bool(self._data.flags.c_contiguous)
+    return _fill(self, lambda shape: _random.normal(shape, self.dtype.np, mean, std,
+                                                    generator=generator,
+                                                    contiguous=contiguous))
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 0/1 samples of probability ``p`` (a number or a tensor)."""
     if isinstance(p, Tensor):
         _check_probs(p)
-        import numpy as np
-
         probs = np.broadcast_to(p._data, self.shape)
-        return _fill(self, _random.bernoulli(probs, self.dtype.np, generator=generator))
+        order = memory_order(self._data)
+        if order is not None:
+            probs = probs.transpose(order)
+        return _fill(self, lambda shape: _random.bernoulli(probs, self.dtype.np,
+                                                           generator=generator))
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-    return _fill(self, _random.bernoulli_scalar(self.shape, float(p), self.dtype.np,
-                                                generator=generator))
+    return _fill(self, lambda shape: _random.bernoulli_scalar(shape, float(p), self.dtype.np,
+                                                              generator=generator))
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
     if lambd <= 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-    return _fill(self, _random.exponential(self.shape, self.dtype.np, lambd,
-                                           generator=generator))
+    return _fill(self, lambda shape: _random.exponential(shape, self.dtype.np, lambd,
+                                                         generator=generator))
 
 
 def random_(self, *args, generator=None, **kwargs):
@@ -221,18 +259,20 @@ def random_(self, *args, generator=None, **kwargs):
         low = 0
     elif len(args) == 2:
         low, high = args
-    return _fill(self, _random.random_(self.shape, self.dtype.np, low, high, generator=generator))
+    return _fill(self, lambda shape: _random.random_(shape, self.dtype.np, low, high,
+                                                     generator=generator))
 
 
 def geometric_(self, p, *, generator=None):
-    return _fill(self, _random.geometric(self.shape, self.dtype.np, p, generator=generator))
+    return _fill(self, lambda shape: _random.geometric(shape, self.dtype.np, p,
+                                                       generator=generator))
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
-    return _fill(self, _random.cauchy(self.shape, self.dtype.np, median, sigma,
-                                      generator=generator))
+    return _fill(self, lambda shape: _random.cauchy(shape, self.dtype.np, median, sigma,
+                                                    generator=generator))
 
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
-    return _fill(self, _random.log_normal(self.shape, self.dtype.np, mean, std,
-                                          generator=generator))
+    return _fill(self, lambda shape: _random.log_normal(shape, self.dtype.np, mean, std,
+                                                        generator=generator))
