@@ -4,7 +4,7 @@
 re-export; the code lives in the modules named below.
 """
 
-from . import _dtype, autograd, backend, backends, cuda, library, linalg, random, special
+from . import _dtype, autograd, backend, backends, cuda, library, linalg, random, signal, special
 from ._config import *
 from ._device import device
 from ._dtype import (
@@ -41,12 +41,14 @@ from .autograd.grad_mode import (
 )
 from .backend.parallel import get_num_threads, set_num_threads
 from .ops.creation import *
+from .ops.extras import *
 from .ops.index import *
 from .ops.linalg import *
 from .ops.pointwise import *
 from .ops.reduce import *
 from .ops.sampling import *
 from .ops.shape import *
+from .ops.variants import *
 from .random import (
     Generator,
     default_generator,

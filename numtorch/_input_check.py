@@ -33,13 +33,15 @@ _NUMBER_INPUT = frozenset({
 # argument (measured against torch 2.13: their error is "an invalid combination").
 _OVERLOADED = frozenset({
     "all", "any", "bucketize", "bitwise_and", "bitwise_left_shift", "bitwise_or",
-    "bitwise_right_shift", "bitwise_xor", "clamp", "clamp_max", "clamp_min", "clip",
-    "copysign", "divide", "dsplit",
-    "eq", "float_power", "floor_divide", "fmod", "ge", "greater", "greater_equal", "gt",
-    "hsplit", "index_fill", "le", "lerp", "less", "less_equal", "lt", "masked_fill",
-    "moveaxis", "movedim", "multiply", "nanquantile", "narrow", "ne", "not_equal", "pow",
+    "bitwise_right_shift", "bitwise_xor", "clamp", "clamp_", "clamp_max", "clamp_max_",
+    "clamp_min", "clamp_min_", "clip", "clip_", "copysign", "divide", "dsplit",
+    "eq", "fill", "fill_", "float_power", "floor_divide", "fmod", "ge", "greater",
+    "greater_equal", "gt", "histogramdd", "hsplit", "index_fill", "le", "lerp", "less",
+    "less_equal", "lt", "masked_fill", "moveaxis", "movedim", "multiply", "nanquantile",
+    "narrow", "ne", "not_equal", "pow",
     "quantile", "randint_like", "remainder", "rsub", "scatter", "std", "std_mean", "subtract",
-    "tensor_split", "true_divide", "var", "var_mean", "vsplit", "xlogy"})
+    "tensor_split", "true_divide", "var", "var_mean", "view_copy", "vsplit", "xlogy",
+    "xlogy_"})
 
 # Python-level functions in PyTorch that fail on their own terms (``torch.norm([1.])``
 # raises AttributeError there too): left as they are.

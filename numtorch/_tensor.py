@@ -34,6 +34,22 @@ from .backend import parallel as _parallel
 from .backend.parallel import MIN_SIZE as _PAR_MIN
 
 _new = object.__new__
+
+
+def _new_inference(cls):
+    """``_new`` while inference mode is on: the tensor remembers it (``is_inference()``)."""
+    self = object.__new__(cls)
+    self._is_inference = True
+    return self
+
+
+def _set_inference(on: bool) -> None:
+    """Called by ``inference_mode`` on entry and exit. Every tensor is created through
+    ``_new``, so swapping it marks tensors made in inference mode at no cost outside it."""
+    global _new
+    _new = _new_inference if on else object.__new__
+
+
 # requires_grad=True on an integer tensor, from a factory or nn.Parameter
 FACTORY_GRAD_ERROR = "Only Tensors of floating point and complex dtype can require gradients"
 
@@ -81,6 +97,7 @@ class Tensor:
     _accum = None  # this leaf's AccumulateGrad node
     _post_acc_hooks = None
     _retains_grad = False
+    _is_inference = False  # made under inference_mode (see _set_inference)
     __array_priority__ = 1000  # NumPy defers ``ndarray * Tensor`` to Tensor.__rmul__
 
     def __new__(cls, *args, **kwargs):
@@ -297,6 +314,29 @@ class Tensor:
     @property
     def grad_fn(self):
         return self._grad_fn
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its grad_fn's op this tensor is (0 for leaves)."""
+        return self._output_nr
+
+    # numtorch has no complex dtypes: a real tensor is its own real part and has no
+    # imaginary part (PyTorch raises for ``imag`` of a real tensor too).
+    @property
+    def real(self):
+        return self
+
+    @real.setter
+    def real(self, value) -> None:
+        self.copy_(value)
+
+    @property
+    def imag(self):
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+    @imag.setter
+    def imag(self, value) -> None:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
 
     @property
     def is_leaf(self) -> bool:
@@ -873,14 +913,16 @@ def _rebase_view(view, result) -> None:
 
 from .ops import copy as _copy  # noqa: E402
 from .ops import creation as _C  # noqa: E402
+from .ops import extras as _X  # noqa: E402
 from .ops import index as _I  # noqa: E402
 from .ops import linalg as _L  # noqa: E402
 from .ops import pointwise as _P  # noqa: E402
 from .ops import reduce as _R  # noqa: E402
 from .ops import sampling as _rand  # noqa: E402
 from .ops import shape as _S  # noqa: E402
+from .ops import variants as _V  # noqa: E402
 
-for _family in (_P, _R, _L, _S, _I, _C, _copy, _rand):
+for _family in (_P, _R, _L, _S, _I, _C, _copy, _rand, _V, _X):
     for _name in getattr(_family, "TENSOR_METHODS", ()):
         setattr(Tensor, _name, getattr(_family, _name))
     for _name in getattr(_family, "INPLACE_METHODS", ()):

@@ -25,6 +25,12 @@ def is_inference_mode_enabled() -> bool:
     return _inference
 
 
+def _tensor():
+    from .. import _tensor  # imported late: _tensor imports this module
+
+    return _tensor
+
+
 def _set(flag: bool) -> None:
     global enabled
     enabled = flag
@@ -124,7 +130,7 @@ class set_grad_enabled(_Mode):
 
 
 class inference_mode(_Mode):
-    """Like ``no_grad`` (numtorch has no separate inference tensors)."""
+    """Like ``no_grad``; tensors made inside remember it (``Tensor.is_inference()``)."""
 
     def __init__(self, mode: bool = True):
         self.mode = mode
@@ -136,11 +142,13 @@ class inference_mode(_Mode):
         global _inference
         self._prev_inf = _inference
         _inference = self.mode
+        _tensor()._set_inference(self.mode)
         return super().__enter__()
 
     def __exit__(self, *exc) -> None:
         global _inference
         _inference = self._prev_inf
+        _tensor()._set_inference(self._prev_inf)
         super().__exit__(*exc)
 
     def clone(self):

@@ -1,0 +1,5 @@
+"""``numtorch.signal``: signal-processing helpers, as ``torch.signal`` (windows only)."""
+
+from . import windows
+
+__all__ = ["windows"]
