@@ -81,6 +81,9 @@ from .ops.activation import (  # noqa: E402
     threshold_,
 )
 from .ops.dropout import alpha_dropout, dropout, feature_alpha_dropout  # noqa: E402
+from .ops.linalg import _removed_lstsq as lstsq  # noqa: E402 - PyTorch's removal errors
+from .ops.linalg import _removed_matrix_rank as matrix_rank  # noqa: E402
+from .ops.linalg import _removed_solve as solve  # noqa: E402
 from .ops.linear import bilinear  # noqa: E402
 from .ops.loss import cosine_similarity, pairwise_distance  # noqa: E402
 from .ops.norm import group_norm, layer_norm, rms_norm  # noqa: E402

@@ -94,15 +94,16 @@ def _copy(x, src, non_blocking=False):
     elif not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                         f"{type_name(src)}")
-    shape, sshape = x.shape, src.shape
+    shape, sshape = tuple(x.shape), tuple(src.shape)
     for i in range(1, min(len(shape), len(sshape)) + 1):
-        if sshape[-i] not in (1, shape[-i]):
+        if sshape[-i] != shape[-i] and 1 not in (sshape[-i], shape[-i]):
             raise RuntimeError(f"The size of tensor a ({shape[-i]}) must match the size of "
                                f"tensor b ({sshape[-i]}) at non-singleton dimension "
                                f"{len(shape) - i}")
-    if len(sshape) > len(shape) and any(s != 1 for s in sshape[:len(sshape) - len(shape)]):
+    broadcast = np.broadcast_shapes(shape, sshape)
+    if broadcast != shape:  # src broadcasts, but to more than x holds
         raise RuntimeError(f"output with shape [{', '.join(map(str, shape))}] doesn't match the "
-                           f"broadcast shape [{', '.join(map(str, sshape))}]")
+                           f"broadcast shape [{', '.join(map(str, broadcast))}]")
     return Copy.apply(x, src)
 
 

@@ -143,67 +143,15 @@ def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout
                         f"({got}), but expected one of:\n"
                         " * (int window_length, bool periodic, float beta, ...)")
 
+    from ..special import _i  # numtorch.special's I_nu (imported late: it imports ops)
+
     def kernel(xp, k, m):
         a = (m - 1) / 2.0
         r = (k.astype(np.float64) - a) / a
-        return _i0(xp, beta * xp.sqrt(xp.abs(1 - r * r))) / _i0(xp, xp.asarray(float(beta)))
+        return _i(beta * xp.sqrt(xp.abs(1 - r * r)), 0) / _i(np.float64(beta), 0)
 
     return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad,
                    kernel)
-
-
-def _bessel_series(xp, x, order: int):
-    """The modified Bessel function I0 or I1 of float64 ``x`` from its power series
-    ``sum_k (x/2)^(2k + order) / (k! (k + order)!)`` (all terms positive: no cancellation;
-    for window betas, |x| < 100, it converges in well under 200 terms)."""
-    x = xp.asarray(x, dtype=np.float64)
-    q = (x / 2) ** 2
-    term = xp.ones_like(x) if order == 0 else x / 2
-    total = term.copy()
-    for k in builtins.range(1, 500):
-        term = term * q / (k * (k + order))
-        total = total + term
-        if not (term > total * 1e-17).any():
-            break
-    return total
-
-
-def _i0(xp, x):
-    return _bessel_series(xp, x, 0)
-
-
-class _I0(ArrayFunction):
-    """I0 for ``signal.windows.kaiser`` (its derivative is I1)."""
-
-    node_name = "I0Backward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return _bessel_series(xp_of(x), x, 0).astype(x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * _I1.apply(x)
-
-
-class _I1(ArrayFunction):
-    """I1, the derivative of I0; ``I1'(x) = I0(x) - I1(x) / x`` (1/2 at x = 0)."""
-
-    node_name = "SpecialI1Backward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return _bessel_series(xp_of(x), x, 1).astype(x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        safe = x.masked_fill(x == 0, 1.0)
-        ratio = (_I1.apply(x) / safe).masked_fill(x == 0, 0.5)
-        return grad * (_I0.apply(x) - ratio)
 
 
 # --- gradient --------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ __all__ = [
     "addr", "baddbmm", "addbmm", "einsum", "tensordot", "kron", "chain_matmul", "trace",
     "cross", "det", "logdet", "slogdet", "inverse", "svd", "qr", "cholesky",
     "pinverse", "matrix_power", "cdist", "pdist", "renorm",
+    "matrix_exp", "lu", "lu_solve", "lu_unpack", "cholesky_solve", "cholesky_inverse",
+    "triangular_solve", "orgqr", "eig", "symeig", "i0", "igamma", "igammac", "mvlgamma",
 ]
 
 # Methods of Tensor that are these functions (see numtorch/_tensor.py).
@@ -42,8 +44,11 @@ TENSOR_METHODS = (
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
     "addr", "baddbmm", "addbmm", "kron", "trace", "cross", "det", "logdet", "slogdet",
     "inverse", "svd", "qr", "cholesky", "pinverse", "matrix_power", "renorm",
+    "matrix_exp", "lu", "lu_solve", "cholesky_solve", "cholesky_inverse", "triangular_solve",
+    "orgqr", "eig", "symeig", "i0", "igamma", "igammac", "mvlgamma",
 )
-INPLACE_METHODS = ("addmm", "addmv", "addr", "baddbmm", "addbmm", "renorm")
+INPLACE_METHODS = ("addmm", "addmv", "addr", "baddbmm", "addbmm", "renorm", "i0", "igamma",
+                   "igammac", "mvlgamma")
 
 
 class LinAlgError(RuntimeError):
@@ -2570,3 +2575,866 @@ def renorm(input, p, dim, maxnorm, *, out=None):
                                f"but got {_CTYPE[out.dtype.np.name]} instead")
     dims = tuple(i for i in range(input.ndim) if i != d)
     return _out(Renorm.apply(input, p, dims, maxnorm), out, "renorm", input)
+
+
+# --- LU, matrix_exp, householder_product and the deprecated solvers -----------------------
+#
+# NumPy has no LU, so ``_lu_kernel`` is getrf written out: partial pivoting, one column
+# at a time, vectorised over the batch. Every solve with the factors is two triangular
+# solves, done by NumPy's solver on the (already triangular) factors.
+
+_LinalgLu = return_types._define("linalg_lu", ("P", "L", "U"))
+_LinalgLuFactor = return_types._define("linalg_lu_factor", ("LU", "pivots"))
+_LinalgLuFactorEx = return_types._define("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+_LuUnpack = return_types._define("lu_unpack", ("P", "L", "U"))
+_TriangularSolve = return_types._define("triangular_solve", ("solution", "cloned_coefficient"))
+
+
+def _lu_kernel(a):
+    """LAPACK getrf on a batch of m x n matrices: the packed factors (L below the diagonal,
+    unit diagonal implied; U on and above), the 1-based row swaps, and ``info`` (the
+    1-based column of the first exactly-zero pivot, 0 if none)."""
+    xp = xp_of(a)
+    m, n = a.shape[-2:]
+    lu = a.reshape((-1, m, n)).copy()
+    k = min(m, n)
+    rows = xp.arange(lu.shape[0])
+    piv = xp.empty((lu.shape[0], k), dtype=np.int32)
+    info = xp.zeros(lu.shape[0], dtype=np.int32)
+    with np.errstate(all="ignore"):
+        for j in range(k):
+            p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=1)
+            piv[:, j] = p + 1
+            row_j = lu[rows, j].copy()
+            lu[rows, j] = lu[rows, p]
+            lu[rows, p] = row_j
+            pivot = lu[:, j, j]
+            zero = pivot == 0
+            info[(info == 0) & zero] = j + 1
+            lu[:, j + 1:, j] /= xp.where(zero, 1, pivot)[:, None]  # getrf skips a 0 pivot
+            lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j, None] * lu[:, j, None, j + 1:]
+    batch = a.shape[:-2]
+    return lu.reshape(a.shape), piv.reshape(batch + (k,)), info.reshape(batch)
+
+
+def _perm_matrix(piv, m: int, dtype):
+    """``P`` with ``A = P L U`` from getrf's 1-based row swaps."""
+    xp = xp_of(piv)
+    flat = piv.reshape(-1, piv.shape[-1]).astype(np.int64) - 1
+    perm = xp.broadcast_to(xp.arange(m), (flat.shape[0], m)).copy()
+    rows = xp.arange(flat.shape[0])
+    for j in range(flat.shape[1]):
+        pj = perm[rows, j].copy()
+        perm[rows, j] = perm[rows, flat[:, j]]
+        perm[rows, flat[:, j]] = pj
+    p = xp.zeros((flat.shape[0], m, m), dtype=dtype)
+    p[rows[:, None], perm, xp.arange(m)] = 1  # row perm[i] of A is row i of L U
+    return p.reshape(piv.shape[:-1] + (m, m))
+
+
+def _tri(m: int, n: int, k: int, dt):
+    """Constant 0/1 mask of the entries (i, j) with j - i <= k (``tril``'s)."""
+    return _const(np.tri(m, n, k, dtype=dt))
+
+
+def _unpack_arrays(lu):
+    """``L`` (m x k, unit diagonal) and ``U`` (k x n) of packed factors, as arrays."""
+    xp = xp_of(lu)
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    low = xp.tril(lu[..., :, :k], -1) + xp.eye(m, k, dtype=lu.dtype)
+    return low, xp.triu(lu[..., :k, :])
+
+
+def _unpack(lu):
+    """``L`` and ``U`` of packed factors with Tensor ops (differentiable)."""
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    dt = lu._data.dtype
+    low = matmul(lu * _tri(m, n, -1, dt), _eye_like(lu, n, k)) + _eye_like(lu, m, k)
+    up = matmul(_eye_like(lu, k, m), lu * (1 - _tri(m, n, -1, dt)))
+    return low, up
+
+
+def _lu_backward(p, low, up, gl, gu):
+    """Gradient of ``A = P L U`` (L unit lower m x k, U upper k x n).
+
+    With X = L^-1 P^T dA U^-1 on the square block, dL = L tril_-1(X), dU = triu(X) U; the
+    extra rows of a tall L and the extra columns of a wide U add plain terms. Collecting
+    the adjoint gives, for square A, gA = P L^-T (tril_-1(L^T gL) + triu(gU U^T)) U^-T;
+    wide A = P L [U1 U2]:  gA = P L^-T [phi U1^-T | gU2], phi = tril_-1(L^T gL - gU2 U2^T)
+    + triu(gU1 U1^T); tall A = P [L1; L2] U:  gA = P [L1^-T phi; gL2] U^-T, phi =
+    tril_-1(L1^T gL1) + triu(gU U^T - L2^T gL2).
+    """
+    m, k = low.shape[-2:]
+    n = up.shape[-1]
+    dt = low._data.dtype
+    gl = gl if gl is not None else low * 0
+    gu = gu if gu is not None else up * 0
+    strict, upper = _tri(k, k, -1, dt), 1 - _tri(k, k, -1, dt)
+    if m == n:
+        phi = matmul(low.mT, gl) * strict + matmul(gu, up.mT) * upper
+        x = solve_triangular(low.mT, phi, upper=True, unitriangular=True)
+        return matmul(p, solve_triangular(up.mT, x, upper=False, left=False))
+    if m < n:  # wide: U = [U1 | U2]
+        s1, s2 = _const(np.eye(n, dtype=dt)[:, :k]), _const(np.eye(n, dtype=dt)[:, k:])
+        u1, u2, gu1, gu2 = matmul(up, s1), matmul(up, s2), matmul(gu, s1), matmul(gu, s2)
+        phi = (matmul(low.mT, gl) - matmul(gu2, u2.mT)) * strict + matmul(gu1, u1.mT) * upper
+        x = solve_triangular(u1.mT, phi, upper=False, left=False)
+        x = matmul(x, s1.mT) + matmul(gu2, s2.mT)
+        return matmul(p, solve_triangular(low.mT, x, upper=True, unitriangular=True))
+    s1, s2 = _const(np.eye(m, dtype=dt)[:k]), _const(np.eye(m, dtype=dt)[k:])  # tall
+    l1, l2, gl1, gl2 = matmul(s1, low), matmul(s2, low), matmul(s1, gl), matmul(s2, gl)
+    phi = matmul(l1.mT, gl1) * strict + (matmul(gu, up.mT) - matmul(l2.mT, gl2)) * upper
+    x = solve_triangular(l1.mT, phi, upper=True, unitriangular=True)
+    x = matmul(s1.mT, x) + matmul(s2.mT, gl2)
+    return matmul(p, solve_triangular(up.mT, x, upper=False, left=False))
+
+
+class LinalgLuFactorEx(ArrayFunction):
+    """Packed LU factors ``LU``, ``pivots`` and ``info``; see ``_lu_backward`` (the
+    gradient of the packed ``LU`` is gL below the diagonal and gU on and above it)."""
+
+    node_name = "LinalgLuFactorExBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        lu, piv, info = _lu_kernel(a)
+        ctx.mark_non_differentiable(piv, info)
+        ctx.perm = _perm_matrix(piv, a.shape[-2], a.dtype)
+        ctx.save_for_backward(lu)
+        return lu, piv, info
+
+    @staticmethod
+    def backward(ctx, glu, gpiv, ginfo):
+        (lu,) = ctx.saved_tensors
+        low, up = _unpack(lu)
+        gl, gu = _unpack_grads(glu)
+        return _lu_backward(_const(ctx.perm), low, up, gl, gu)
+
+
+def _unpack_grads(glu):
+    m, n = glu.shape[-2:]
+    k = min(m, n)
+    dt = glu._data.dtype
+    gl = matmul(glu * _tri(m, n, -1, dt), _eye_like(glu, n, k))
+    gu = matmul(_eye_like(glu, k, m), glu * (1 - _tri(m, n, -1, dt)))
+    return gl, gu
+
+
+class LinalgLu(ArrayFunction):
+    """``A = P L U`` with the factors unpacked; see ``_lu_backward``."""
+
+    node_name = "LinalgLuBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        lu, piv, _ = _lu_kernel(a)
+        p = _perm_matrix(piv, a.shape[-2], a.dtype)
+        low, up = _unpack_arrays(lu)
+        ctx.mark_non_differentiable(p)
+        ctx.set_materialize_grads(False)
+        ctx.perm = p
+        ctx.save_for_backward(low, up)
+        return p, low, up
+
+    @staticmethod
+    def backward(ctx, gp, gl, gu):
+        low, up = ctx.saved_tensors
+        return _lu_backward(_const(ctx.perm), low, up, gl, gu)
+
+
+def _check_lu_input(name: str, A) -> None:
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: Expected tensor with 2 or more dimensions. Got size: "
+                           f"[{_list(A.shape)}] instead")
+    if not A.dtype.is_floating_point or A.dtype is D.float16:
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{A.dtype._legacy}'")
+
+
+def _no_pivot(pivot) -> None:
+    if not pivot:
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
+
+
+def _lu_zero_pivot_error(name: str, info, A):
+    for i, k in enumerate(np.asarray(info).reshape(-1)):
+        if k:
+            return RuntimeError(f"{name}: {_batch_prefix(i, A)}U[{k},{k}] is zero and using it "
+                                "on lu_solve would result in a division by zero. If you still "
+                                "want to perform the factorization, consider calling "
+                                "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+    return None
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
+    """``(LU, pivots, info)``: packed LU factors with partial pivoting (LAPACK getrf).
+
+    ``info`` holds, per matrix, the 1-based index of the first zero pivot (0 if none).
+    """
+    _check_lu_input("numtorch.lu_factor", A)
+    _no_pivot(pivot)
+    lu, piv, info = LinalgLuFactorEx.apply(A)
+    if check_errors:
+        err = _lu_zero_pivot_error("numtorch.linalg.lu_factor_ex", info._data, A)
+        if err is not None:
+            raise err
+    return _outs(_LinalgLuFactorEx((lu, piv, info)), out, "linalg_lu_factor_ex", A)
+
+
+def lu_factor(A, *, pivot=True, out=None):
+    """``(LU, pivots)`` of ``lu_factor_ex``; raises if a pivot is exactly zero."""
+    _check_lu_input("numtorch.lu_factor", A)
+    _no_pivot(pivot)
+    lu, piv, info = LinalgLuFactorEx.apply(A)
+    err = _lu_zero_pivot_error("numtorch.linalg.lu_factor", info._data, A)
+    if err is not None:
+        raise err
+    return _outs(_LinalgLuFactor((lu, piv)), out, "linalg_lu_factor", A)
+
+
+def lu(A, pivot=True, get_infos=False, out=None):
+    """Deprecated ``torch.lu``: ``(LU, pivots)``, plus ``info`` when ``get_infos``."""
+    _warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / "
+                   "torch.linalg.lu_factor_ex and will be removed in a future PyTorch release."
+                   .replace("torch.", "numtorch."), UserWarning)
+    _check_lu_input("numtorch.lu_factor", A)
+    _no_pivot(pivot)
+    lu_, piv, info = LinalgLuFactorEx.apply(A)
+    if not get_infos:
+        err = _lu_zero_pivot_error("numtorch.linalg.lu_factor_ex", info._data, A)
+        if err is not None:
+            raise err
+    result = (lu_, piv, info) if get_infos else (lu_, piv)
+    return _outs(result, out, "lu", A)
+
+
+def linalg_lu(A, *, pivot=True, out=None):
+    """``A = P L U``: permutation ``P``, unit lower ``L`` (m x k), upper ``U`` (k x n)."""
+    _check_lu_input("linalg.lu", A)
+    _no_pivot(pivot)
+    return _outs(_LinalgLu(LinalgLu.apply(A)), out, "linalg_lu", A)
+
+
+class LuUnpack(ArrayFunction):
+    """``P``, ``L``, ``U`` from packed factors: gLU = tril_-1(gL) + triu(gU)."""
+
+    node_name = "LuUnpackBackward0"
+
+    @staticmethod
+    def forward(ctx, lu, piv, unpack_data, unpack_pivots):
+        xp = xp_of(lu)
+        m, n = lu.shape[-2:]
+        batch = lu.shape[:-2]
+        if unpack_pivots:
+            p = _perm_matrix(xp.broadcast_to(piv, batch + piv.shape[-1:]), m, lu.dtype)
+        else:
+            p = xp.empty((0,), dtype=lu.dtype)
+        if unpack_data:
+            low, up = _unpack_arrays(lu)
+        else:
+            low, up = xp.empty((0,), dtype=lu.dtype), xp.empty((0,), dtype=lu.dtype)
+        ctx.mark_non_differentiable(p)
+        ctx.set_materialize_grads(False)
+        ctx.shape = (m, n)
+        return p, low, up
+
+    @staticmethod
+    def backward(ctx, gp, gl, gu):
+        m, n = ctx.shape
+        k = min(m, n)
+        grad = None
+        if gl is not None and gl.ndim >= 2:
+            dt = gl._data.dtype
+            grad = matmul(gl, _eye_like(gl, k, n)) * _tri(m, n, -1, dt)
+        if gu is not None and gu.ndim >= 2:
+            dt = gu._data.dtype
+            up = matmul(_eye_like(gu, m, k), gu) * (1 - _tri(m, n, -1, dt))
+            grad = up if grad is None else grad + up
+        return grad, None, None, None
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
+    """``(P, L, U)`` from the packed output of ``lu_factor``."""
+    if LU_data.ndim < 2:
+        raise RuntimeError(f"numtorch.lu_unpack: Expected tensor with 2 or more dimensions. Got "
+                           f"size: [{_list(LU_data.shape)}] instead")
+    if LU_pivots.dtype is not D.int32:
+        raise RuntimeError("numtorch.lu_unpack: LU_pivots is expected to be a contiguous tensor "
+                           "of numtorch.int32 dtype.")
+    result = LuUnpack.apply(LU_data, LU_pivots._data, unpack_data, unpack_pivots)
+    return _outs(_LuUnpack(result), out, "lu_unpack", LU_data)
+
+
+def _lu_solve_arrays(lu, piv, b, left: bool, adjoint: bool):
+    """Solve with packed factors: ``A X = B``, ``A^T X = B``, ``X A = B`` or ``X A^T = B``."""
+    xp = xp_of(lu, b)
+    n = lu.shape[-1]
+    low, up = _unpack_arrays(lu)
+    p = _perm_matrix(piv, n, lu.dtype)
+    if not left:  # X A = B  <=>  A^T X^T = B^T
+        b, adjoint = b.swapaxes(-1, -2), not adjoint
+    if adjoint:  # A^T = U^T L^T P^T
+        y = xp.linalg.solve(low.swapaxes(-1, -2), xp.linalg.solve(up.swapaxes(-1, -2), b))
+        x = p @ y
+    else:
+        x = xp.linalg.solve(up, xp.linalg.solve(low, p.swapaxes(-1, -2) @ b))
+    return x.swapaxes(-1, -2) if not left else x
+
+
+class LinalgLuSolve(ArrayFunction):
+    """``X`` from packed LU factors of ``A``. gB is a solve with the adjoint system; gA is
+    the ``solve`` gradient (``-gB X^T`` for ``A X = B``), pushed onto the factors:
+    gL = tril_-1(P^T gA U^T), gU = triu(L^T P^T gA), packed into one gLU.
+    """
+
+    node_name = "LinalgLuSolveBackward0"
+
+    @staticmethod
+    def forward(ctx, lu, piv, b, left, adjoint):
+        with np.errstate(all="ignore"):
+            try:
+                x = _lu_solve_arrays(lu, piv, b, left, adjoint)
+            except np.linalg.LinAlgError:  # a zero pivot: LAPACK's getrs divides by it
+                x = xp_of(b).full(_broadcast_shapes(lu.shape[:-2], b.shape[:-2]) + b.shape[-2:],
+                                  np.nan, dtype=b.dtype)
+        ctx.left, ctx.adjoint = left, adjoint
+        ctx.piv = piv
+        ctx.save_for_backward(lu, x)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        lu, x = ctx.saved_tensors
+        left, adjoint = ctx.left, ctx.adjoint
+        piv = _const(ctx.piv)
+        gb = LinalgLuSolve.apply(lu, piv, grad, left, not adjoint)
+        if not ctx.needs_input_grad[0]:
+            return None, None, gb, None, None
+        if left:
+            ga = -matmul(x, gb.mT) if adjoint else -matmul(gb, x.mT)
+        else:
+            ga = -matmul(gb.mT, x) if adjoint else -matmul(x.mT, gb)
+        n = lu.shape[-1]
+        low, up = _unpack(lu)
+        p = _const(_perm_matrix(ctx.piv, n, lu._data.dtype))
+        pga = matmul(p.mT, ga)
+        dt = lu._data.dtype
+        glu = matmul(pga, up.mT) * _tri(n, n, -1, dt) + matmul(low.mT, pga) * (1 - _tri(n, n, -1,
+                                                                                    dt))
+        return glu, None, gb if ctx.needs_input_grad[2] else None, None, None
+
+
+def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
+    """Solve ``A X = B`` from ``A``'s packed LU factors (``lu_factor``'s output);
+    ``left=False`` solves ``X A = B``, ``adjoint=True`` uses ``A^T``."""
+    if LU.ndim < 2:
+        raise RuntimeError("linalg.lu_solve: The input tensor LU must have at least 2 "
+                           "dimensions.")
+    if LU.shape[-1] != LU.shape[-2]:
+        raise RuntimeError(f"numtorch.linalg.lu_solve: A must be batches of square matrices, "
+                           f"but they are {LU.shape[-2]} by {LU.shape[-1]} matrices")
+    if B.ndim < 2:
+        raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 "
+                           "dimensions.")
+    n = LU.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
+                           f"{eq} ({n}x{n} and {_dims(B.shape[-2:])})")
+    if LU.dtype is not B.dtype:
+        raise RuntimeError(f"linalg.lu_solve: Expected LU and B to have the same dtype, but "
+                           f"found LU of type {LU.dtype._legacy} and B of type "
+                           f"{B.dtype._legacy} instead")
+    if pivots.dtype is not D.int32:
+        raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type "
+                           "numtorch.int32")
+    if pivots.shape[-1:] != (n,):
+        raise RuntimeError("linalg.lu_solve: Number of pivots per batch should be same as the "
+                           "dimension of the matrix")
+    _broadcast_shapes(LU.shape[:-2], B.shape[:-2])
+    piv = pivots._data
+    piv = np.broadcast_to(piv, LU.shape[:-2] + (n,)) if piv.ndim == 1 else piv
+    return _out(LinalgLuSolve.apply(LU, _const(piv), B, left, adjoint), out,
+                "linalg_lu_solve", LU, B)
+
+
+def lu_solve(input, LU_data, LU_pivots, *, out=None):  # noqa: A002
+    """Deprecated ``torch.lu_solve(b, LU_data, LU_pivots)``: ``linalg.lu_solve`` with the
+    arguments reversed."""
+    _warnings.warn("torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be "
+                   "removed in a future PyTorch release.".replace("torch.", "numtorch."),
+                   UserWarning)
+    return linalg_lu_solve(LU_data, LU_pivots, input, out=out)
+
+
+# Pade [13/13] for exp(A) (Higham 2005): numerator coefficients b_0 .. b_13; the
+# denominator's are the same with alternating signs. theta_13 is the largest 1-norm for
+# which it is accurate to double precision; larger matrices are scaled by 2^-s first and
+# the result squared s times.
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
+           129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0,
+           40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+_THETA13 = 5.371920351148152
+
+
+def _expm_kernel(a):
+    xp = xp_of(a)
+    n = a.shape[-1]
+    if a.size == 0:
+        return a.copy()
+    with np.errstate(all="ignore"):
+        norm = xp.abs(a).sum(axis=-2).max(axis=-1)
+        s = xp.ceil(xp.log2(norm / _THETA13))
+        s = xp.where(xp.isfinite(s) & (s > 0), s, 0).astype(np.int64)
+        a = a * (2.0 ** -s).astype(a.dtype)[..., None, None]
+        b = _PADE13
+        eye = xp.eye(n, dtype=a.dtype)
+        a2 = a @ a
+        a4 = a2 @ a2
+        a6 = a4 @ a2
+        u = a @ (a6 @ (b[13] * a6 + b[11] * a4 + b[9] * a2) + b[7] * a6 + b[5] * a4
+                 + b[3] * a2 + b[1] * eye)
+        v = a6 @ (b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + b[2] * a2 \
+            + b[0] * eye
+        try:
+            r = xp.linalg.solve(v - u, v + u)
+        except np.linalg.LinAlgError:  # only for non-finite input
+            r = xp.full(a.shape, np.nan, dtype=a.dtype)
+        for i in range(int(s.max())):
+            r = xp.where((s > i)[..., None, None], r @ r, r)
+    return r
+
+
+class LinalgMatrixExp(ArrayFunction):
+    """``exp(A) = sum_k A^k / k!`` by scaling and squaring a Pade approximant.
+
+    Backward: the adjoint of the Frechet derivative is the top-right block of
+    ``exp([[A^T, g], [0, A^T]])``, so the gradient is itself a matrix_exp (and so
+    differentiable again).
+    """
+
+    node_name = "LinalgMatrixExpBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return _expm_kernel(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        n = a.shape[-1]
+        e = np.eye(2 * n, dtype=a._data.dtype)
+        e1, e2 = _const(e[:, :n]), _const(e[:, n:])  # [I; 0] and [0; I]
+        at = a.mT
+        big = matmul(matmul(e1, at), e1.mT) + matmul(matmul(e1, grad), e2.mT) \
+            + matmul(matmul(e2, at), e2.mT)
+        return matmul(matmul(e1.mT, LinalgMatrixExp.apply(big)), e2)
+
+
+def matrix_exp(A):
+    """The matrix exponential ``sum_k A^k / k!`` of a square matrix (or batch)."""
+    _check_matrix("linalg.matrix_exp", A)
+    return LinalgMatrixExp.apply(A)
+
+
+def _check_b_a(name: str, b, A, kernel: str) -> None:
+    """The argument checks shared by ``cholesky_solve`` and ``triangular_solve``."""
+    if b.dtype is not A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{b.dtype._legacy} and A of type {A.dtype._legacy} instead.")
+    if A.ndim >= 2 and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"A must be batches of square matrices, but they are {A.shape[-2]} "
+                           f"by {A.shape[-1]} matrices")
+    if A.ndim < 2:
+        raise RuntimeError(f"A should have at least 2 dimensions, but has {A.ndim} dimensions "
+                           "instead")
+    if A.shape[-1] != b.shape[-2]:
+        raise RuntimeError(f"Incompatible matrix sizes for {name}: each A matrix is "
+                           f"{A.shape[-2]} by {A.shape[-1]} but each b matrix is {b.shape[-2]} "
+                           f"by {b.shape[-1]}")
+    if not A.dtype.is_floating_point or A.dtype is D.float16:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{A.dtype._legacy}'")
+    _broadcast_shapes(b.shape[:-2], A.shape[:-2])
+
+
+def _triangle(a, upper: bool, unit: bool = False):
+    """The upper or lower triangle of an array of matrices (unit diagonal if ``unit``)."""
+    xp = xp_of(a)
+    t = xp.triu(a, 1 if unit else 0) if upper else xp.tril(a, -1 if unit else 0)
+    return t + xp.eye(a.shape[-1], dtype=a.dtype) if unit else t
+
+
+class CholeskySolve(ArrayFunction):
+    """``X = A^-1 B`` for ``A = L L^T`` (or ``U^T U``), reading only the factor's triangle.
+
+    gB = A^-1 g (another cholesky_solve); with C = gB X^T + X gB^T, gL = -C L and
+    gU = -U C (A is symmetric, so both halves of gA = -gB X^T reach the factor).
+    """
+
+    node_name = "CholeskySolveBackward0"
+
+    @staticmethod
+    def forward(ctx, b, f, upper):
+        xp = xp_of(b, f)
+        t = _triangle(f, upper)
+        tt = t.swapaxes(-1, -2)
+        first, second = (tt, t) if upper else (t, tt)
+        with np.errstate(all="ignore"):
+            x = xp.linalg.solve(second, xp.linalg.solve(first, b))
+        ctx.upper = upper
+        ctx.save_for_backward(f, x)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        f, x = ctx.saved_tensors
+        gb = CholeskySolve.apply(grad, f, ctx.upper)
+        gf = None
+        if ctx.needs_input_grad[1]:
+            c = matmul(gb, x.mT)
+            c = c + c.mT
+            gf = -matmul(f, c) if ctx.upper else -matmul(c, f)
+        return gb if ctx.needs_input_grad[0] else None, gf, None
+
+
+def cholesky_solve(input, input2, upper=False, *, out=None):  # noqa: A002
+    """Solve ``A X = input`` given the Cholesky factor ``input2`` of ``A`` (lower, or
+    upper with ``upper=True``)."""
+    if input.ndim < 2:
+        raise RuntimeError(f"b should have at least 2 dimensions, but has {input.ndim} "
+                           "dimensions instead")
+    _check_b_a("cholesky_solve", input, input2, "cholesky_solve_cpu")
+    return _out(CholeskySolve.apply(input, input2, upper), out, "cholesky_solve", input, input2)
+
+
+class CholeskyInverse(ArrayFunction):
+    """``R = (L L^T)^-1`` (or ``(U^T U)^-1``).  gA = -R g R; with C = R (g + g^T) R,
+    gL = -C L and gU = -U C."""
+
+    node_name = "CholeskyInverseBackward0"
+
+    @staticmethod
+    def forward(ctx, f, upper):
+        xp = xp_of(f)
+        t = _triangle(f, upper)
+        a = t.swapaxes(-1, -2) @ t if upper else t @ t.swapaxes(-1, -2)
+        eye = xp.broadcast_to(xp.eye(f.shape[-1], dtype=f.dtype), f.shape)
+        with np.errstate(all="ignore"):
+            try:
+                r = xp.linalg.solve(a, eye)
+            except np.linalg.LinAlgError:
+                r = xp.full(f.shape, np.inf, dtype=f.dtype)
+        ctx.upper = upper
+        ctx.save_for_backward(f, r)
+        return r
+
+    @staticmethod
+    def backward(ctx, grad):
+        f, r = ctx.saved_tensors
+        c = matmul(matmul(r, grad + grad.mT), r)
+        return (-matmul(f, c) if ctx.upper else -matmul(c, f)), None
+
+
+def cholesky_inverse(input, upper=False, *, out=None):  # noqa: A002
+    """The inverse of ``A`` from its Cholesky factor ``input`` (``A = L L^T``, or ``U^T U``
+    with ``upper=True``)."""
+    if input.ndim < 2:
+        raise RuntimeError("cholesky_inverse: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if input.shape[-1] != input.shape[-2]:
+        raise RuntimeError(f"cholesky_inverse: A must be batches of square matrices, but they "
+                           f"are {input.shape[-2]} by {input.shape[-1]} matrices")
+    if not input.dtype.is_floating_point or input.dtype is D.float16:
+        raise NotImplementedError(f"\"cholesky_inverse_out_cpu\" not implemented for "
+                                  f"'{input.dtype._legacy}'")
+    return _out(CholeskyInverse.apply(input, upper), out, "cholesky_inverse", input)
+
+
+class TriangularSolve(ArrayFunction):
+    """``X`` with ``op(T) X = b``, T the chosen triangle of ``A`` and op the transpose
+    or not; also returns a copy of ``A`` (the deprecated API's ``cloned_coefficient``).
+
+    gb = op(T)^-T g (the same solve, transposed); gA = -gb X^T (or -X gb^T when
+    transposed), kept to the triangle that was read; plus the copy's gradient.
+    """
+
+    node_name = "TriangularSolveBackward0"
+
+    @staticmethod
+    def forward(ctx, b, a, upper, transpose, unitriangular):
+        xp = xp_of(b, a)
+        t = _triangle(a, upper, unitriangular)
+        if transpose:
+            t = t.swapaxes(-1, -2)
+        with np.errstate(all="ignore"):
+            try:
+                x = xp.linalg.solve(t, b)
+            except np.linalg.LinAlgError:  # a zero on the diagonal: trtrs divides by it
+                x = xp.full(_broadcast_shapes(b.shape[:-2], a.shape[:-2]) + b.shape[-2:],
+                            np.nan, dtype=b.dtype)
+        ctx.flags = (upper, transpose, unitriangular)
+        ctx.set_materialize_grads(False)
+        ctx.save_for_backward(a, x)
+        shape = _broadcast_shapes(b.shape[:-2], a.shape[:-2]) + a.shape[-2:]
+        return x, xp.broadcast_to(a, shape).copy()
+
+    @staticmethod
+    def backward(ctx, gx, gm):
+        a, x = ctx.saved_tensors
+        upper, transpose, unit = ctx.flags
+        gb = ga = None
+        if gx is not None:
+            gb = TriangularSolve.apply(gx, a, upper, not transpose, unit)[0]
+            ga = -matmul(x, gb.mT) if transpose else -matmul(gb, x.mT)
+            n = a.shape[-1]
+            k = 0 if not unit else 1
+            mask = 1 - _tri(n, n, k - 1, a._data.dtype) if upper else _tri(n, n, -k,
+                                                                            a._data.dtype)
+            ga = ga * mask
+        if gm is not None:
+            ga = gm if ga is None else ga + gm
+        return gb, ga, None, None, None
+
+
+def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False, *,  # noqa: A002
+                     out=None):
+    """Deprecated: ``(solution, cloned_coefficient)`` with ``op(A) solution = input`` for
+    triangular ``A`` (upper by default)."""
+    _warnings.warn("torch.triangular_solve is deprecated in favor of "
+                   "torch.linalg.solve_triangularand will be removed in a future PyTorch "
+                   "release.".replace("torch.", "numtorch."), UserWarning)
+    if input.ndim < 2:
+        raise RuntimeError(f"numtorch.triangular_solve: Expected b to have at least 2 "
+                           f"dimensions, but it has {input.ndim} dimensions instead")
+    _check_b_a("triangular_solve", input, A, "triangular_solve_cpu")
+    result = TriangularSolve.apply(input, A, upper, transpose, unitriangular)
+    return _outs(_TriangularSolve(result), out, "triangular_solve", input, A)
+
+
+def _reflect(x, v, tau):
+    """``H x = x - tau v (v^T x)`` for the reflector ``H = I - tau v v^T`` (Tensor ops)."""
+    return x - (tau.unsqueeze(-1).unsqueeze(-1) * v.unsqueeze(-1)) * matmul(v.unsqueeze(-2), x)
+
+
+class LinalgHouseholderProduct(ArrayFunction):
+    """The first n columns of ``H_0 H_1 ... H_{k-1}``, ``H_i = I - tau_i v_i v_i^T`` with
+    ``v_i`` column i of ``A`` below the diagonal, 1 on it, 0 above (LAPACK orgqr).
+
+    Backward, with Q = H_0 (H_1 ... H_{k-1} E) = L_i H_i R_i: gH_i = W_i R_i^T where
+    W_i = L_i^T gQ (W_0 = gQ, W_{i+1} = H_i W_i); then for H_i = I - tau v v^T,
+    gv = -tau (gH + gH^T) v and gtau = -v^T gH v, formed without the m x m gH.
+    """
+
+    node_name = "LinalgHouseholderProductBackward0"
+
+    @staticmethod
+    def forward(ctx, a, tau):
+        xp = xp_of(a, tau)
+        m, n = a.shape[-2:]
+        k = tau.shape[-1]
+        batch = _broadcast_shapes(a.shape[:-2], tau.shape[:-1])
+        q = xp.broadcast_to(xp.eye(m, n, dtype=a.dtype), batch + (m, n)).copy()
+        for i in range(k - 1, -1, -1):
+            v = a[..., :, i].copy()
+            v[..., :i] = 0
+            v[..., i] = 1
+            q -= (tau[..., i, None, None] * v[..., :, None]) * (v[..., None, :] @ q)
+        ctx.save_for_backward(a, tau)
+        return q
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, tau = ctx.saved_tensors
+        m, n = a.shape[-2:]
+        k = tau.shape[-1]
+        dt = a._data.dtype
+        lower = _tri(m, n, -1, dt)
+        vs = a * lower + _eye_like(a, m, n)
+        cols = [_const(np.eye(n, dtype=dt)[:, i]) for i in range(k)]
+        taus = [_const(np.eye(k, dtype=dt)[:, i]) for i in range(k)]
+        v = [matmul(vs, cols[i]) for i in range(k)]
+        t = [matmul(tau, taus[i]) for i in range(k)]
+        r = [None] * k
+        r[k - 1] = _eye_like(a, m, n)
+        for i in range(k - 1, 0, -1):
+            r[i - 1] = _reflect(r[i], v[i], t[i])
+        w = grad
+        ga = gtau = None
+        for i in range(k):
+            rv = matmul(v[i].unsqueeze(-2), r[i]).squeeze(-2)   # R_i^T v
+            wv = matmul(v[i].unsqueeze(-2), w).squeeze(-2)      # W_i^T v
+            gv = -t[i].unsqueeze(-1) * (matmul(w, rv.unsqueeze(-1)).squeeze(-1)
+                                        + matmul(r[i], wv.unsqueeze(-1)).squeeze(-1))
+            gt = -(wv * rv).sum(-1)
+            col = gv.unsqueeze(-1) * cols[i]
+            ga = col if ga is None else ga + col
+            gt = gt.unsqueeze(-1) * taus[i]
+            gtau = gt if gtau is None else gtau + gt
+            w = _reflect(w, v[i], t[i])
+        if ga is None:
+            return a * 0, tau * 0
+        return ga * lower, gtau
+
+
+def householder_product(A, tau, *, out=None):
+    """The product of the Householder reflectors stored in ``A`` and ``tau`` (as
+    ``geqrf`` leaves them): the first ``n`` columns of ``H_0 ... H_{k-1}``."""
+    name = "numtorch.linalg.householder_product"
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if A.shape[-2] < A.shape[-1]:
+        raise RuntimeError(f"{name}: input.shape[-2] must be greater than or equal to "
+                           "input.shape[-1]")
+    if A.shape[-1] < tau.shape[-1]:
+        raise RuntimeError(f"{name}: input.shape[-1] must be greater than or equal to "
+                           "tau.shape[-1]")
+    if A.ndim - tau.ndim != 1:
+        raise RuntimeError(f"{name}: Expected tau to have one dimension less than input, but "
+                           f"got tau.ndim equal to {tau.ndim} and input.ndim is equal to "
+                           f"{A.ndim}")
+    if A.dtype is not tau.dtype:
+        raise RuntimeError(f"{name}: tau dtype {tau.dtype._legacy} does not match input dtype "
+                           f"{A.dtype._legacy}")
+    if not A.dtype.is_floating_point or A.dtype is D.float16:
+        raise NotImplementedError(f"\"orgqr_cpu\" not implemented for '{A.dtype._legacy}'")
+    return _out(LinalgHouseholderProduct.apply(A, tau), out, "linalg_householder_product",
+                A, tau)
+
+
+def orgqr(input, input2):  # noqa: A002
+    """Alias of ``linalg.householder_product``."""
+    return householder_product(input, input2)
+
+
+def linalg_diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """``numtorch.diagonal`` with defaults for batches of matrices (the last two dims)."""
+    from .shape import diagonal
+
+    return diagonal(A, offset, dim1, dim2)
+
+
+def vander(x, N=None):
+    """The Vandermonde matrix ``[1, x, x^2, ..., x^(N-1)]`` along a new last dim (integers
+    compute in int64), built as PyTorch builds it: ones, then a running product."""
+    from .reduce import cumprod
+    from .shape import cat
+
+    if x.dtype is D.bool:
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer "
+                           "tensors, but got Bool")
+    n = (x.shape[-1] if x.ndim else 1) if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    if not x.dtype.is_floating_point:
+        x = x.to(D.int64)
+    ones = _const(xp_of(x._data).ones(tuple(x.shape) + (1,), dtype=x._data.dtype))
+    powers = cumprod(x.unsqueeze(-1).expand(*x.shape, n - 1), -1)
+    return cat([ones, powers], -1)
+
+
+def tensorinv(A, ind=2, *, out=None):
+    """The inverse of ``A`` seen as a linear map from its first ``ind`` dims to the others:
+    ``tensordot(tensorinv(A), A, ind)`` is the identity."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = _prod(A.shape[:ind]), _prod(A.shape[ind:])
+    if rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {cols} != {rows}")
+    result = inv(A.reshape(rows, cols)).reshape(*A.shape[ind:], *A.shape[:ind])
+    return _out(result, out, "linalg_tensorinv", A)
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """``X`` with ``tensordot(A, X, X.ndim) = B``; ``dims`` of ``A`` move to the end first."""
+    if dims is not None:
+        from .shape import movedim
+
+        dims = [_wrap_dim(d, A.ndim) for d in dims]
+        A = movedim(A, dims, list(range(A.ndim - len(dims), A.ndim)))
+    rows, cols = _prod(A.shape[:B.ndim]), _prod(A.shape[B.ndim:])
+    if rows != cols:
+        raise RuntimeError("Expected self to satisfy the requirement "
+                           "prod(self.shape[other.ndim:]) == prod(self.shape[:other.ndim]), but "
+                           f"got {cols} != {rows}")
+    result = solve(A.reshape(rows, cols), B.reshape(rows)).reshape(*A.shape[B.ndim:])
+    return _out(result, out, "linalg_tensorsolve", A, B)
+
+
+_NO_COMPLEX = ("{}: the eigenvalues and eigenvectors of a general real matrix are complex, and "
+               "numtorch has no complex dtypes: complex results are not supported. For a "
+               "symmetric matrix use numtorch.linalg.{}.")
+
+
+def linalg_eig(A, *, out=None):
+    """Not supported: ``torch.linalg.eig`` returns complex tensors (use ``eigh``)."""
+    raise RuntimeError(_NO_COMPLEX.format("linalg.eig", "eigh"))
+
+
+def eigvals(A, *, out=None):
+    """Not supported: ``torch.linalg.eigvals`` returns complex tensors (use ``eigvalsh``)."""
+    raise RuntimeError(_NO_COMPLEX.format("linalg.eigvals", "eigvalsh"))
+
+
+# Functions PyTorch removed in 1.9: calling them raises PyTorch's message (with its
+# module name). ``solve``, ``lstsq`` and ``matrix_rank`` are names of this module's
+# ``numtorch.linalg`` functions, so their removed forms are ``_removed_*``.
+_REMOVED = "This function was deprecated since version 1.9 and is now removed. "
+_REMOVED_SOLVE = _REMOVED + (
+    "`numtorch.solve` is deprecated in favor of `numtorch.linalg.solve`. `numtorch.linalg.solve` "
+    "has its arguments reversed and does not return the LU factorization.\n\nTo get the LU "
+    "factorization see `numtorch.lu`, which can be used with `numtorch.lu_solve` or "
+    "`numtorch.lu_unpack`.\nX = numtorch.solve(B, A).solution should be replaced with:\n"
+    "X = numtorch.linalg.solve(A, B)")
+_REMOVED_EIG = _REMOVED + (
+    "`numtorch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather than "
+    "real tensors mimicking complex tensors.\n\nL, _ = numtorch.eig(A) should be replaced "
+    "with:\nL_complex = numtorch.linalg.eigvals(A)\n\nand\n\nL, V = numtorch.eig(A, "
+    "eigenvectors=True) should be replaced with:\nL_complex, V_complex = numtorch.linalg.eig(A)")
+_REMOVED_SYMEIG = _REMOVED + (
+    "The default behavior has changed from using the upper triangular portion of the matrix by "
+    "default to using the lower triangular portion.\n\nL, _ = numtorch.symeig(A, upper=upper) "
+    "should be replaced with:\nL = numtorch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\n"
+    "and\n\nL, V = numtorch.symeig(A, eigenvectors=True) should be replaced with:\nL, V = "
+    "numtorch.linalg.eigh(A, UPLO='U' if upper else 'L')")
+_REMOVED_LSTSQ = _REMOVED + (
+    "`numtorch.lstsq` is deprecated in favor of `numtorch.linalg.lstsq`.\n`numtorch.linalg.lstsq` "
+    "has reversed arguments and does not return the QR decomposition in the returned tuple "
+    "(although it returns other information about the problem).\n\nTo get the QR decomposition "
+    "consider using `numtorch.linalg.qr`.\n\nThe returned solution in `numtorch.lstsq` stored "
+    "the residuals of the solution in the last m - n columns of the returned value whenever "
+    "m > n. In numtorch.linalg.lstsq, the residuals are in the field 'residuals' of the "
+    "returned named tuple.\n\nThe unpacking of the solution, as in\nX, _ = numtorch.lstsq(B, "
+    "A).solution[:A.size(1)]\nshould be replaced with:\nX = numtorch.linalg.lstsq(A, B).solution")
+_REMOVED_MATRIX_RANK = _REMOVED.rstrip() + (
+    "\nPlease use the `numtorch.linalg.matrix_rank` function instead. The parameter 'symmetric' "
+    "was renamed in `numtorch.linalg.matrix_rank()` to 'hermitian'.")
+
+
+def _removed_solve(*args, **kwargs):
+    raise RuntimeError(_REMOVED_SOLVE)
+
+
+def eig(*args, **kwargs):
+    """Removed from PyTorch (1.9): use ``linalg.eigh`` (numtorch has no complex dtypes)."""
+    raise RuntimeError(_REMOVED_EIG)
+
+
+def symeig(*args, **kwargs):
+    """Removed from PyTorch (1.9): use ``linalg.eigh``."""
+    raise RuntimeError(_REMOVED_SYMEIG)
+
+
+def _removed_lstsq(*args, **kwargs):
+    raise RuntimeError(_REMOVED_LSTSQ)
+
+
+def _removed_matrix_rank(*args, **kwargs):
+    raise RuntimeError(_REMOVED_MATRIX_RANK)
+
+
+# torch.special functions PyTorch also has as torch.X and Tensor.X (numtorch/special.py
+# defines them; this module's __all__ and method tables publish them).
+from ..special import i0, igamma, igammac, mvlgamma  # noqa: E402

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 from .. import _dtype as D
 from ..ops.creation import arange, empty, linspace, ones, tensor
-from ..ops.extras import _I0
 from ..ops.pointwise import abs, cos, exp, minimum, pow, sin, sqrt  # noqa: A004
+from ..special import i0
 
 __all__ = [
     "bartlett", "blackman", "cosine", "exponential", "gaussian", "general_cosine",
@@ -97,7 +97,7 @@ def kaiser(M: int, *, beta: float = 12.0, sym: bool = True, dtype=None, layout="
     step = 2.0 * b / (M - 1 if sym else M)
     end = minimum(b, -b + (M - 1) * step)  # no rounding past beta: sqrt must stay real
     k = linspace(-b, end, M, dtype=dtype, device=device, requires_grad=requires_grad)
-    return _I0.apply(sqrt(b * b - pow(k, 2))) / _I0.apply(b)
+    return i0(sqrt(b * b - pow(k, 2))) / i0(b)
 
 
 def general_cosine(M, *, a: Iterable, sym: bool = True, dtype=None, layout="strided",
