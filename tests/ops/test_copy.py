@@ -72,6 +72,16 @@ def test_leaf_requiring_grad_cannot_be_overwritten_in_place():
     assert a.tolist() == [0.0, 0.0]
 
 
+@pytest.mark.parametrize("dst,src", [((1, 2), (3, 2)), ((3,), (2,)), ((2, 3), (4, 2, 3)),
+                                     ((2, 1), (2, 3)), ((3,), (2, 1))])
+def test_copy_shape_errors_match_torch(dst, src):
+    with pytest.raises(RuntimeError) as want:
+        torch.zeros(*dst).copy_(torch.ones(*src))
+    with pytest.raises(RuntimeError) as got:
+        numtorch.zeros(*dst).copy_(numtorch.ones(*src))
+    assert str(got.value) == str(want.value)
+
+
 def test_errors():
     with pytest.raises(RuntimeError, match="The size of tensor a \\(3\\) must match the size of "
                                            "tensor b \\(2\\) at non-singleton dimension 0"):
