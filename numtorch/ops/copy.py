@@ -81,9 +81,11 @@ def _fill(x, value):
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value.ndim} dimensions.")
         return FillTensor.apply(x, value)
-    if isinstance(value, (int, float, np.generic)):
-        value = checked_scalar(value, x.dtype)
-    return FillScalar.apply(x, value)
+    if not isinstance(value, (int, float, np.generic)):
+        raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                        f"({type_name(value)}), but expected one of:\n"
+                        " * (Tensor value)\n * (Number value)")
+    return FillScalar.apply(x, checked_scalar(value, x.dtype))
 
 
 def _copy(x, src, non_blocking=False):

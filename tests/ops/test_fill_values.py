@@ -30,6 +30,9 @@ FILLS = [
     # Beyond 64 bits: the argument parser's OverflowError.
     "m.zeros(2, dtype=m.int64).fill_(-2**63 - 1)", "m.zeros(2, dtype=m.bool).fill_(2**70)",
     "m.zeros(2, dtype=m.float16).fill_(2**70)",
+    # Not a number: PyTorch's argument parser refuses it.
+    "m.zeros(2).fill_('a')", "m.zeros(2).fill_(None)", "m.zeros(2).fill_([1])",
+    "m.nn.init.constant_(m.empty(2), 'a')",
     # A 0-d tensor value is cast, not checked.
     f"{U8}.fill_(m.tensor(-3))", f"{U8}.fill_(m.tensor(300))",
     # The same check in every op that writes a number.
