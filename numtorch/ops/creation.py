@@ -304,21 +304,12 @@ def memory_order(arr):
     return None if order == list(dims) else order
 
 
-def like_strides(input, memory_format=None):
-    """The strides (in elements) of a ``*_like`` result, or None for C order.
-
-    PyTorch's default ``preserve_format`` packs the result densely with the input's dims
-    in the same order in memory: an insertion sort of the dims, innermost first, by the
-    input's strides, where a zero stride compares as a tie (kept in C order) and equal
-    strides put the smaller dim inside. A size-1 dim takes its neighbour's stride.
-    """
-    if memory_format is not None and memory_format is not preserve_format:
-        return None
-    arr = input._data
-    shape, n = arr.shape, arr.ndim
-    if n < 2 or arr.flags.c_contiguous or not arr.size:
-        return None
-    strides = [st // arr.itemsize for st in arr.strides]
+def dims_inner_first(shape, strides) -> list:
+    """The dims of a tensor ordered from innermost to outermost in memory, as PyTorch orders
+    them (for ``*_like`` layouts and ``dim_order``): an insertion sort from the C order by
+    stride, where a zero stride compares as a tie (it keeps its C position) and, of two equal
+    strides, the smaller dim goes inside."""
+    n = len(shape)
 
     def inner_first(d0, d1) -> int:  # 1: d1 belongs inside d0; -1: keep; 0: a tie
         s0, s1 = strides[d0], strides[d1]
@@ -338,6 +329,23 @@ def like_strides(input, memory_format=None):
                 j = k
             elif c < 0:
                 break
+    return perm
+
+
+def like_strides(input, memory_format=None):
+    """The strides (in elements) of a ``*_like`` result, or None for C order.
+
+    PyTorch's default ``preserve_format`` packs the result densely with the input's dims
+    in the same order in memory (``dims_inner_first``); a size-1 dim takes its inner
+    neighbour's stride.
+    """
+    if memory_format is not None and memory_format is not preserve_format:
+        return None
+    arr = input._data
+    shape, n = arr.shape, arr.ndim
+    if n < 2 or arr.flags.c_contiguous or not arr.size:
+        return None
+    perm = dims_inner_first(shape, [st // arr.itemsize for st in arr.strides])
     out, step = [0] * n, 1
     for d in perm:
         out[d] = step

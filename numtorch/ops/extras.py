@@ -23,7 +23,7 @@ from ..autograd.function import ArrayFunction
 from ..backend import xp_for
 from ..return_types import _define
 from ._util import check_out, write_out, xp_of
-from .creation import _finish, _linspace, _shape
+from .creation import _finish, _linspace, _shape, dims_inner_first
 from .reduce import _CNAME, _fmt, diff
 from .shape import cat
 
@@ -401,28 +401,7 @@ def dim_order(self, *, ambiguity_check=False) -> tuple:
     n = self.ndim
     if n < 2 or self.is_contiguous():
         return tuple(builtins.range(n))
-    shape, strides = self.shape, self.stride()
-
-    def inner_first(a, b) -> int:
-        """1 if dim ``a`` must move after ``b`` in the innermost-first order, -1 if not."""
-        sa, sb = strides[a], strides[b]
-        if sa == 0 or sb == 0:
-            return 0
-        if sa == sb:
-            return 1 if shape[a] > shape[b] else 0
-        return -1 if sb >= sa else 1
-
-    perm = list(reversed(builtins.range(n)))  # innermost first while sorting
-    for i in builtins.range(1, n):
-        j = i
-        for k in reversed(builtins.range(i)):
-            order = inner_first(perm[k], perm[j])
-            if order > 0:
-                perm[k], perm[j] = perm[j], perm[k]
-                j = k
-            elif order < 0:
-                break
-    return tuple(reversed(perm))
+    return tuple(reversed(dims_inner_first(self.shape, self.stride())))
 
 
 _MISSING = object()
