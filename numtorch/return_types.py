@@ -14,8 +14,8 @@ import operator
 
 __all__ = [
     "max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "mode", "aminmax",
-    "cummax", "cummin", "frexp", "histogram", "histogram_out", "slogdet", "linalg_slogdet",
-    "qr", "linalg_qr", "svd", "linalg_svd", "linalg_eigh", "linalg_eig",
+    "cummax", "cummin", "frexp", "histogram", "histogram_out", "histogramdd", "slogdet",
+    "linalg_slogdet", "qr", "linalg_qr", "svd", "linalg_svd", "linalg_eigh", "linalg_eig",
 ]
 
 
@@ -66,6 +66,7 @@ aminmax = _define("aminmax", ("min", "max"))
 frexp = _define("frexp", ("mantissa", "exponent"))
 histogram = _define("histogram", ("hist", "bin_edges"))
 histogram_out = _define("histogram_out", ("hist", "bin_edges"))  # histogram(..., out=...)
+histogramdd = _define("histogramdd", ("hist", "bin_edges"))
 slogdet = _define("slogdet", ("sign", "logabsdet"))
 linalg_slogdet = _define("linalg_slogdet", ("sign", "logabsdet"))
 qr = _define("qr", ("Q", "R"))

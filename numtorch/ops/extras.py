@@ -15,13 +15,12 @@ import numbers
 import numpy as np
 
 from .. import _dtype as D
-from .. import _warnings
+from .. import _warnings, return_types
 from .._device import CPU, to_device
 from .._input_check import type_name
 from .._tensor import FACTORY_GRAD_ERROR, Tensor, _wrap_dim
 from ..autograd.function import ArrayFunction
 from ..backend import xp_for
-from ..return_types import _define
 from ._util import check_out, write_out, xp_of
 from .creation import _finish, _linspace, _shape, dims_inner_first
 from .reduce import _CNAME, _fmt, diff
@@ -569,9 +568,6 @@ def frombuffer(buffer, *, dtype=None, count=-1, offset=0, requires_grad=False):
 
 # --- histogramdd ----------------------------------------------------------------------------
 
-_HistogramddResult = _define("histogramdd", ("hist", "bin_edges"))
-
-
 def histogramdd(input, bins, *, range=None, weight=None, density=False, out=None):  # noqa: A002
     """A histogram of the points in the rows of ``input`` (its last dim is the point's
     dimension N; leading dims are flattened). ``bins`` is a count for every dim, one count per
@@ -673,7 +669,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False, out=None
                 shape = [1] * n
                 shape[d] = -1
                 hist = hist / (e[1:] - e[:-1]).reshape(shape)
-    return _HistogramddResult((Tensor._make(hist.astype(x.dtype, copy=False)),
+    return return_types.histogramdd((Tensor._make(hist.astype(x.dtype, copy=False)),
                                tuple(Tensor._make(e) for e in edges)))
 
 
