@@ -88,6 +88,7 @@ from .ops.linear import bilinear  # noqa: E402
 from .ops.loss import cosine_similarity, pairwise_distance  # noqa: E402
 from .ops.norm import group_norm, layer_norm, rms_norm  # noqa: E402
 from .serialization import *  # noqa: E402
+from .storage import *  # noqa: E402
 
 # torch.sum([1, 2]) raises PyTorch's TypeError: see _input_check.
 _check_inputs(globals())
@@ -104,7 +105,9 @@ def can_cast(from_, to) -> "bool":
 
 
 def is_storage(obj) -> "bool":
-    return False
+    from .storage import TypedStorage, UntypedStorage
+
+    return isinstance(obj, (UntypedStorage, TypedStorage))
 
 
 def __getattr__(name: str):

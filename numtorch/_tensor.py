@@ -239,10 +239,26 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def untyped_storage(self):
-        owner = self._data
-        while isinstance(owner.base, type(self._data)):
-            owner = owner.base
-        return owner
+        """The memory this tensor views, as bytes (``numtorch.UntypedStorage``): the array at
+        the end of ``_data``'s chain of NumPy bases. Tensors sharing memory give storages
+        with the same ``data_ptr()``."""
+        from .storage import UntypedStorage
+
+        return UntypedStorage._of(self._data)
+
+    def storage(self):
+        """This tensor's memory as a ``TypedStorage`` of its dtype (deprecated, as in
+        PyTorch: ``untyped_storage()`` is the one to use)."""
+        from .storage import typed_storage_of
+
+        return typed_storage_of(self)
+
+    def set_(self, *args, **kwargs):
+        """``set_(source=None, storage_offset=0, size=None, stride=None)``: view the memory of
+        ``source`` (a storage or a tensor) instead of this tensor's own."""
+        from .storage import set_
+
+        return set_(self, args, kwargs)
 
     def is_contiguous(self, memory_format=None) -> bool:
         """Laid out in C order (the default), or in ``memory_format``: channels_last is the
