@@ -80,6 +80,9 @@ from .ops.activation import (  # noqa: E402
     threshold,
     threshold_,
 )
+from .ops.batch_norm import _aten_batch_norm as batch_norm  # noqa: E402
+from .ops.batch_norm import _aten_instance_norm as instance_norm  # noqa: E402
+from .ops.conv import *  # noqa: E402
 from .ops.dropout import alpha_dropout, dropout, feature_alpha_dropout  # noqa: E402
 from .ops.linalg import _removed_lstsq as lstsq  # noqa: E402 - PyTorch's removal errors
 from .ops.linalg import _removed_matrix_rank as matrix_rank  # noqa: E402
@@ -87,6 +90,15 @@ from .ops.linalg import _removed_solve as solve  # noqa: E402
 from .ops.linear import bilinear  # noqa: E402
 from .ops.loss import cosine_similarity, pairwise_distance  # noqa: E402
 from .ops.norm import group_norm, layer_norm, rms_norm  # noqa: E402
+from .ops.pooling import _aten_adaptive_max_pool1d as adaptive_max_pool1d  # noqa: E402
+from .ops.pooling import (  # noqa: E402
+    adaptive_avg_pool1d,
+    avg_pool1d,
+    max_pool1d,
+    max_pool1d_with_indices,
+    max_pool2d,
+    max_pool3d,
+)
 from .serialization import *  # noqa: E402
 from .storage import *  # noqa: E402
 

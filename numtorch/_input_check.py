@@ -34,7 +34,8 @@ _NUMBER_INPUT = frozenset({
 _OVERLOADED = frozenset({
     "all", "any", "bucketize", "bitwise_and", "bitwise_left_shift", "bitwise_or",
     "bitwise_right_shift", "bitwise_xor", "clamp", "clamp_", "clamp_max", "clamp_max_",
-    "clamp_min", "clamp_min_", "clip", "clip_", "copysign", "divide", "dsplit",
+    "clamp_min", "clamp_min_", "clip", "clip_", "conv1d", "conv2d", "conv3d", "copysign",
+    "divide", "dsplit",
     "eq", "fill", "fill_", "float_power", "floor_divide", "fmod", "ge", "greater",
     "greater_equal", "gt", "histogramdd", "hsplit", "index_fill", "le", "lerp", "less",
     "less_equal", "lt", "masked_fill", "moveaxis", "movedim", "multiply", "nanquantile",
@@ -52,7 +53,9 @@ _UNCHECKED = frozenset({"norm"})
 # PyTorch and fail on the first Tensor attribute they read; they are left as they are.
 _FUNCTIONAL = {
     name: name for name in (
-        "alpha_dropout", "celu", "dropout", "elu", "feature_alpha_dropout", "gelu",
+        "adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d",
+        "avg_pool2d", "avg_pool3d", "batch_norm", "celu", "dropout", "elu",
+        "feature_alpha_dropout", "gelu", "max_pool1d", "max_pool2d", "max_pool3d",
         "hardshrink", "hardsigmoid", "hardswish", "hardtanh", "hinge_embedding_loss", "kl_div",
         "layer_norm", "leaky_relu", "mish", "multi_margin_loss", "multilabel_margin_loss",
         "poisson_nll_loss", "prelu", "relu", "relu6", "rms_norm", "rrelu", "selu", "silu",

@@ -17,7 +17,7 @@ from tests.utils import torch
 _TENSOR_PARAMS = {"other", "tensor", "tensor1", "tensor2", "mat", "mat1", "mat2", "vec", "vec1",
                   "vec2", "batch1", "batch2", "end", "weight", "mask", "source", "src",
                   "values", "exponent", "min", "max", "boundaries", "A", "input2", "LU_data",
-                  "LU_pivots"}
+                  "LU_pivots", "bias", "running_mean", "running_var"}
 _INDEX_PARAMS = {"index", "indices"}
 _VALUES = {"dim": 0, "dim0": 0, "dim1": 0, "k": 1, "n": 1, "shifts": 1, "size": (2,),
            "shape": (2,), "sections": 1, "indices_or_sections": 1, "chunks": 1, "repeats": 1,
@@ -26,7 +26,8 @@ _VALUES = {"dim": 0, "dim0": 0, "dim1": 0, "k": 1, "n": 1, "shifts": 1, "size": 
            "destination": 0, "high": 3, "diagonal": 0, "offset": 0, "reduce": "sum",
            "fill_value": 1.0, "lambd": 0.5, "threshold": 0.1, "sizes": (2, 1), "q": 0.5,
            "maxnorm": 1.0, "bins": 2, "split_size": 1, "split_sizes": (1,), "dimension": 0,
-           "step": 1}
+           "step": 1, "output_size": 2, "kernel_size": 2, "training": True,
+           "use_input_stats": True, "momentum": 0.1, "eps": 1e-5, "cudnn_enabled": False}
 # PyTorch-side quirks, not numtorch's to copy: torch.norm is Python code that fails with
 # an AttributeError on .layout; torch.unique names its internal _unique2; with no
 # ``repeats``, torch.repeat_interleave's only matching signature calls its input
@@ -136,7 +137,11 @@ def test_wrapped_functions_keep_their_name_signature_and_docs():
 
 _F_EXTRA = {"threshold": lambda lib: (0.5, 0.0), "layer_norm": lambda lib: ((2,),),
             "rms_norm": lambda lib: ((2,),), "prelu": lambda lib: (lib.ones(1),),
-            "embedding": lambda lib: (lib.ones(3, 2),)}
+            "embedding": lambda lib: (lib.ones(3, 2),),
+            "batch_norm": lambda lib: (lib.zeros(2), lib.ones(2)),
+            **{name: lambda lib: (2,) for name in (
+                "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
+                "avg_pool3d", "adaptive_avg_pool1d", "adaptive_max_pool1d")}}
 _TARGET_TAKERS = {"cross_entropy", "nll_loss", "multi_margin_loss", "multilabel_margin_loss",
                   "soft_margin_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss",
                   "poisson_nll_loss", "kl_div"}

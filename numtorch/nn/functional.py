@@ -6,12 +6,15 @@ this module only gathers them under PyTorch's names.
 
 from .._input_check import check_functional_inputs as _check
 from ..ops.activation import *
+from ..ops.batch_norm import *
+from ..ops.conv import *
 from ..ops.dropout import *
 from ..ops.embedding import *
 from ..ops.linear import *
 from ..ops.loss import *
 from ..ops.norm import *
 from ..ops.padding import *
+from ..ops.pooling import *
 
 # F.relu([1.0]) raises PyTorch's TypeError: see numtorch/_input_check.py.
 _check(globals())

@@ -1,7 +1,9 @@
 """The layers. One family a file; each file's ``__all__`` is re-exported here."""
 
 from .activation import *
+from .batchnorm import *
 from .container import *
+from .conv import *
 from .dropout import *
 from .flatten import *
 from .linear import *
@@ -9,4 +11,5 @@ from .loss import *
 from .module import *
 from .normalization import *
 from .padding import *
+from .pooling import *
 from .sparse import *
