@@ -775,8 +775,6 @@ LOAD_MODEL_BLOCK = """
 """
 
 
-@pytest.mark.xfail(strict=True, raises=(ModuleNotFoundError, AttributeError),
-                   reason="vision.models.vgg16 arrives with the CNN issue")
 def test_vgg16_state_dict_save_and_load(tmp_path, monkeypatch):
     # weights='IMAGENET1K_V1' (a download) left out: the machine is offline.
     monkeypatch.chdir(tmp_path)

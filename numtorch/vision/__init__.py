@@ -1,7 +1,7 @@
-"""numtorch.vision: what torchvision gives — datasets, transforms and image utilities.
+"""numtorch.vision: what torchvision gives — datasets, transforms, models and image utilities.
 
 ``import numtorch.vision as torchvision`` (or ``from numtorch.vision import datasets,
 transforms``) and write the torchvision code you know.
 """
 
-from . import datasets, transforms, utils
+from . import datasets, models, transforms, utils

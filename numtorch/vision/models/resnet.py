@@ -1,0 +1,327 @@
+"""ResNet (He et al., "Deep Residual Learning for Image Recognition", 2015): a stem, four
+stages of residual blocks (``BasicBlock`` for 18/34 layers, ``Bottleneck`` for 50/101/152),
+global average pooling and one Linear.
+
+torchvision's variant ("ResNet v1.5") strides the 3x3 convolution of a Bottleneck rather
+than its first 1x1. Module names, initialisation and repr are torchvision's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import numtorch
+from numtorch import nn
+
+from ._api import (
+    ImageClassification,
+    Weights,
+    WeightsEnum,
+    _ovewrite_named_param,
+    handle_legacy_interface,
+    register_model,
+)
+from ._meta import _IMAGENET_CATEGORIES
+
+__all__ = ["ResNet", "BasicBlock", "Bottleneck", "ResNet18_Weights", "ResNet34_Weights",
+           "ResNet50_Weights", "ResNet101_Weights", "ResNet152_Weights",
+           "resnet18", "resnet34", "resnet50", "resnet101", "resnet152"]
+
+
+def conv3x3(in_planes: int, out_planes: int, stride: int = 1, groups: int = 1,
+            dilation: int = 1) -> nn.Conv2d:
+    """3x3 convolution, padded to keep the size (at stride 1), without bias."""
+    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=dilation,
+                     groups=groups, bias=False, dilation=dilation)
+
+
+def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
+    """1x1 convolution without bias."""
+    return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)
+
+
+class BasicBlock(nn.Module):
+    """Two 3x3 convolutions and a shortcut: ``relu(bn2(conv2(relu(bn1(conv1(x))))) + x)``,
+    where ``x`` goes through ``downsample`` when the shapes differ."""
+
+    expansion: int = 1
+
+    def __init__(self, inplanes: int, planes: int, stride: int = 1,
+                 downsample: nn.Module | None = None, groups: int = 1, base_width: int = 64,
+                 dilation: int = 1, norm_layer: Callable[..., nn.Module] | None = None) -> None:
+        super().__init__()
+        if norm_layer is None:
+            norm_layer = nn.BatchNorm2d
+        if groups != 1 or base_width != 64:
+            raise ValueError("BasicBlock only supports groups=1 and base_width=64")
+        if dilation > 1:
+            raise NotImplementedError("Dilation > 1 not supported in BasicBlock")
+        self.conv1 = conv3x3(inplanes, planes, stride)  # strides (with downsample) if asked
+        self.bn1 = norm_layer(planes)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = conv3x3(planes, planes)
+        self.bn2 = norm_layer(planes)
+        self.downsample = downsample
+        self.stride = stride
+
+    def forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out += identity
+        return self.relu(out)
+
+
+class Bottleneck(nn.Module):
+    """1x1 (reduce) -> 3x3 -> 1x1 (expand by 4) convolutions and a shortcut."""
+
+    expansion: int = 4
+
+    def __init__(self, inplanes: int, planes: int, stride: int = 1,
+                 downsample: nn.Module | None = None, groups: int = 1, base_width: int = 64,
+                 dilation: int = 1, norm_layer: Callable[..., nn.Module] | None = None) -> None:
+        super().__init__()
+        if norm_layer is None:
+            norm_layer = nn.BatchNorm2d
+        width = int(planes * (base_width / 64.0)) * groups
+        self.conv1 = conv1x1(inplanes, width)
+        self.bn1 = norm_layer(width)
+        self.conv2 = conv3x3(width, width, stride, groups, dilation)  # v1.5: stride here
+        self.bn2 = norm_layer(width)
+        self.conv3 = conv1x1(width, planes * self.expansion)
+        self.bn3 = norm_layer(planes * self.expansion)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = downsample
+        self.stride = stride
+
+    def forward(self, x):
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        out += identity
+        return self.relu(out)
+
+
+class ResNet(nn.Module):
+    """A residual network.
+
+    Args:
+        block: ``BasicBlock`` or ``Bottleneck``.
+        layers: blocks in each of the four stages (``[2, 2, 2, 2]`` for ResNet-18).
+        num_classes: outputs of ``fc``. Default: 1000.
+        zero_init_residual: start the last BatchNorm of each block at weight 0, so every
+            block begins as the identity. Default: False.
+        groups, width_per_group: grouped (ResNeXt) / wider Bottleneck convolutions.
+        replace_stride_with_dilation: three bools, one per stage 2-4: dilate instead of
+            striding.
+        norm_layer: the normalisation layer class. Default: ``nn.BatchNorm2d``.
+
+    Shape:
+        input ``(N, 3, H, W)``; output ``(N, num_classes)``.
+    """
+
+    def __init__(self, block: type[BasicBlock | Bottleneck], layers: list[int],
+                 num_classes: int = 1000, zero_init_residual: bool = False, groups: int = 1,
+                 width_per_group: int = 64, replace_stride_with_dilation: list[bool] | None = None,
+                 norm_layer: Callable[..., nn.Module] | None = None) -> None:
+        super().__init__()
+        if norm_layer is None:
+            norm_layer = nn.BatchNorm2d
+        self._norm_layer = norm_layer
+        self.inplanes = 64
+        self.dilation = 1
+        if replace_stride_with_dilation is None:
+            replace_stride_with_dilation = [False, False, False]
+        if len(replace_stride_with_dilation) != 3:
+            raise ValueError("replace_stride_with_dilation should be None or a 3-element "
+                             f"tuple, got {replace_stride_with_dilation}")
+        self.groups = groups
+        self.base_width = width_per_group
+        self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = norm_layer(self.inplanes)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.layer1 = self._make_layer(block, 64, layers[0])
+        self.layer2 = self._make_layer(block, 128, layers[1], stride=2,
+                                       dilate=replace_stride_with_dilation[0])
+        self.layer3 = self._make_layer(block, 256, layers[2], stride=2,
+                                       dilate=replace_stride_with_dilation[1])
+        self.layer4 = self._make_layer(block, 512, layers[3], stride=2,
+                                       dilate=replace_stride_with_dilation[2])
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(512 * block.expansion, num_classes)
+
+        # in modules() order, so the generator is drawn as torchvision draws it; fc keeps
+        # Linear's default initialisation
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            elif isinstance(m, nn.BatchNorm2d | nn.GroupNorm):
+                nn.init.constant_(m.weight, 1)
+                nn.init.constant_(m.bias, 0)
+        if zero_init_residual:  # Goyal et al. 2017: each block starts as the identity
+            for m in self.modules():
+                if isinstance(m, Bottleneck) and m.bn3.weight is not None:
+                    nn.init.constant_(m.bn3.weight, 0)
+                elif isinstance(m, BasicBlock) and m.bn2.weight is not None:
+                    nn.init.constant_(m.bn2.weight, 0)
+
+    def _make_layer(self, block: type[BasicBlock | Bottleneck], planes: int, blocks: int,
+                    stride: int = 1, dilate: bool = False) -> nn.Sequential:
+        norm_layer = self._norm_layer
+        downsample = None
+        previous_dilation = self.dilation
+        if dilate:
+            self.dilation *= stride
+            stride = 1
+        if stride != 1 or self.inplanes != planes * block.expansion:
+            downsample = nn.Sequential(
+                conv1x1(self.inplanes, planes * block.expansion, stride),
+                norm_layer(planes * block.expansion),
+            )
+        layers = [block(self.inplanes, planes, stride, downsample, self.groups, self.base_width,
+                        previous_dilation, norm_layer)]
+        self.inplanes = planes * block.expansion
+        for _ in range(1, blocks):
+            layers.append(block(self.inplanes, planes, groups=self.groups,
+                                base_width=self.base_width, dilation=self.dilation,
+                                norm_layer=norm_layer))
+        return nn.Sequential(*layers)
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        x = self.layer1(x)
+        x = self.layer2(x)
+        x = self.layer3(x)
+        x = self.layer4(x)
+        x = numtorch.flatten(self.avgpool(x), 1)
+        return self.fc(x)
+
+
+def _resnet(block: type[BasicBlock | Bottleneck], layers: list[int],
+            weights: WeightsEnum | None, progress: bool, **kwargs: Any) -> ResNet:
+    if weights is not None:
+        _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
+    model = ResNet(block, layers, **kwargs)
+    if weights is not None:
+        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
+    return model
+
+
+_URL = "https://download.pytorch.org/models/"
+_V1_DOCS = ("These weights reproduce closely the results of the paper using a simple training "
+            "recipe.")
+_V2_DOCS = ("These weights improve upon the results of the original paper by using TorchVision's "
+            "new training recipe (https://pytorch.org/blog/how-to-train-state-of-the-art-models-"
+            "using-torchvision-latest-primitives/).")
+
+
+def _imagenet(file: str, num_params: int, acc1: float, acc5: float, ops: float,
+              file_size: float, v2_recipe: str | None = None) -> Weights:
+    """A record for ImageNet-1K weights: V1 (the paper's recipe) or V2 (``v2_recipe``)."""
+    transforms = (partial(ImageClassification, crop_size=224) if v2_recipe is None
+                  else partial(ImageClassification, crop_size=224, resize_size=232))
+    recipe = v2_recipe or ("https://github.com/pytorch/vision/tree/main/references/"
+                           "classification#resnet")
+    return Weights(url=_URL + file, transforms=transforms, meta={
+        "min_size": (1, 1), "categories": _IMAGENET_CATEGORIES, "num_params": num_params,
+        "recipe": recipe, "_metrics": {"ImageNet-1K": {"acc@1": acc1, "acc@5": acc5}},
+        "_ops": ops, "_file_size": file_size,
+        "_docs": _V1_DOCS if v2_recipe is None else _V2_DOCS})
+
+
+_NEW_RECIPE = "https://github.com/pytorch/vision/issues/3995#new-recipe"
+
+
+class ResNet18_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnet18-f37072fd.pth", 11689512, 69.758, 89.078, 1.814, 44.661)
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet34_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnet34-b627a593.pth", 21797672, 73.314, 91.420, 3.664, 83.275)
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet50_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnet50-0676ba61.pth", 25557032, 76.130, 92.862, 4.089, 97.781)
+    IMAGENET1K_V2 = _imagenet("resnet50-11ad3fa6.pth", 25557032, 80.858, 95.434, 4.089, 97.79,
+                              "https://github.com/pytorch/vision/issues/3995"
+                              "#issuecomment-1013906621")
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet101_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnet101-63fe2227.pth", 44549160, 77.374, 93.546, 7.801,
+                              170.511)
+    IMAGENET1K_V2 = _imagenet("resnet101-cd907fc2.pth", 44549160, 81.886, 95.780, 7.801,
+                              170.53, _NEW_RECIPE)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet152_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnet152-394f9c45.pth", 60192808, 78.312, 94.046, 11.514,
+                              230.434)
+    IMAGENET1K_V2 = _imagenet("resnet152-f82ba261.pth", 60192808, 82.284, 96.002, 11.514,
+                              230.474, _NEW_RECIPE)
+    DEFAULT = IMAGENET1K_V2
+
+
+# ``pretrained=True`` keeps meaning the original (V1) weights, as in torchvision.
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", ResNet18_Weights.IMAGENET1K_V1))
+def resnet18(*, weights: ResNet18_Weights | None = None, progress: bool = True,
+             **kwargs: Any) -> ResNet:
+    """ResNet-18 (BasicBlock, [2, 2, 2, 2]).
+
+    Args:
+        weights: a ``ResNet18_Weights`` member or its name (``'IMAGENET1K_V1'``,
+            ``'DEFAULT'``) for pretrained weights; None (default) draws a fresh model.
+        progress: show a progress bar while downloading. Default: True.
+        **kwargs: passed to ``ResNet`` (``num_classes``, ``zero_init_residual``, ...).
+    """
+    weights = ResNet18_Weights.verify(weights)
+    return _resnet(BasicBlock, [2, 2, 2, 2], weights, progress, **kwargs)
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", ResNet34_Weights.IMAGENET1K_V1))
+def resnet34(*, weights: ResNet34_Weights | None = None, progress: bool = True,
+             **kwargs: Any) -> ResNet:
+    """ResNet-34 (BasicBlock, [3, 4, 6, 3]). Arguments as ``resnet18``."""
+    weights = ResNet34_Weights.verify(weights)
+    return _resnet(BasicBlock, [3, 4, 6, 3], weights, progress, **kwargs)
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", ResNet50_Weights.IMAGENET1K_V1))
+def resnet50(*, weights: ResNet50_Weights | None = None, progress: bool = True,
+             **kwargs: Any) -> ResNet:
+    """ResNet-50 (Bottleneck, [3, 4, 6, 3]). Arguments as ``resnet18``; ``'DEFAULT'`` is
+    ``IMAGENET1K_V2``."""
+    weights = ResNet50_Weights.verify(weights)
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, **kwargs)
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", ResNet101_Weights.IMAGENET1K_V1))
+def resnet101(*, weights: ResNet101_Weights | None = None, progress: bool = True,
+              **kwargs: Any) -> ResNet:
+    """ResNet-101 (Bottleneck, [3, 4, 23, 3]). Arguments as ``resnet18``; ``'DEFAULT'`` is
+    ``IMAGENET1K_V2``."""
+    weights = ResNet101_Weights.verify(weights)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, **kwargs)
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", ResNet152_Weights.IMAGENET1K_V1))
+def resnet152(*, weights: ResNet152_Weights | None = None, progress: bool = True,
+              **kwargs: Any) -> ResNet:
+    """ResNet-152 (Bottleneck, [3, 8, 36, 3]). Arguments as ``resnet18``; ``'DEFAULT'`` is
+    ``IMAGENET1K_V2``."""
+    weights = ResNet152_Weights.verify(weights)
+    return _resnet(Bottleneck, [3, 8, 36, 3], weights, progress, **kwargs)

@@ -1,0 +1,323 @@
+"""VGG (Simonyan & Zisserman, "Very Deep Convolutional Networks for Large-Scale Image
+Recognition", 2014): stacks of 3x3 convolutions and 2x2 max-pools, then three
+fully-connected layers.
+
+The module tree, parameter names, initialisation and repr are torchvision's, so a
+torchvision checkpoint loads with ``load_state_dict`` and, after ``manual_seed(s)``, a
+fresh model has the weights torchvision would draw.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import numtorch
+from numtorch import nn
+
+from ._api import (
+    ImageClassification,
+    Weights,
+    WeightsEnum,
+    _ovewrite_named_param,
+    handle_legacy_interface,
+    register_model,
+)
+from ._meta import _IMAGENET_CATEGORIES
+
+__all__ = ["VGG", "VGG11_Weights", "VGG11_BN_Weights", "VGG13_Weights", "VGG13_BN_Weights",
+           "VGG16_Weights", "VGG16_BN_Weights", "VGG19_Weights", "VGG19_BN_Weights",
+           "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]
+
+
+class VGG(nn.Module):
+    """A VGG network: ``features`` (convolutions), ``avgpool`` (to 7x7), ``classifier``.
+
+    Args:
+        features: the convolutional trunk, ending in 512 channels (``make_layers``).
+        num_classes: outputs of the last Linear. Default: 1000.
+        init_weights: draw torchvision's initialisation (He-normal convolutions, N(0, 0.01)
+            Linear weights, zero biases). Default: True.
+        dropout: drop probability of the two Dropout layers. Default: 0.5.
+
+    Shape:
+        input ``(N, 3, H, W)`` with H, W >= 32; output ``(N, num_classes)``.
+    """
+
+    def __init__(self, features: nn.Module, num_classes: int = 1000, init_weights: bool = True,
+                 dropout: float = 0.5) -> None:
+        super().__init__()
+        self.features = features
+        self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
+        self.classifier = nn.Sequential(
+            nn.Linear(512 * 7 * 7, 4096),
+            nn.ReLU(True),
+            nn.Dropout(p=dropout),
+            nn.Linear(4096, 4096),
+            nn.ReLU(True),
+            nn.Dropout(p=dropout),
+            nn.Linear(4096, num_classes),
+        )
+        if init_weights:
+            # in modules() order, so the generator is drawn as torchvision draws it
+            for m in self.modules():
+                if isinstance(m, nn.Conv2d):
+                    nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+                    if m.bias is not None:
+                        nn.init.constant_(m.bias, 0)
+                elif isinstance(m, nn.BatchNorm2d):
+                    nn.init.constant_(m.weight, 1)
+                    nn.init.constant_(m.bias, 0)
+                elif isinstance(m, nn.Linear):
+                    nn.init.normal_(m.weight, 0, 0.01)
+                    nn.init.constant_(m.bias, 0)
+
+    def forward(self, x):
+        x = self.features(x)
+        x = self.avgpool(x)
+        x = numtorch.flatten(x, 1)
+        return self.classifier(x)
+
+
+def make_layers(cfg: list[str | int], batch_norm: bool = False) -> nn.Sequential:
+    """The trunk for a configuration: an int is a 3x3 conv (+ BatchNorm) + ReLU with that
+    many output channels, ``'M'`` a 2x2 max-pool."""
+    layers: list[nn.Module] = []
+    in_channels = 3
+    for v in cfg:
+        if v == "M":
+            layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+            continue
+        layers.append(nn.Conv2d(in_channels, v, kernel_size=3, padding=1))
+        if batch_norm:
+            layers.append(nn.BatchNorm2d(v))
+        layers.append(nn.ReLU(inplace=True))
+        in_channels = v
+    return nn.Sequential(*layers)
+
+
+# The paper's configurations A (11 weight layers), B (13), D (16) and E (19).
+cfgs: dict[str, list[str | int]] = {
+    "A": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "B": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    "D": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
+          512, 512, 512, "M"],
+    "E": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M",
+          512, 512, 512, 512, "M"],
+}
+
+
+def _vgg(cfg: str, batch_norm: bool, weights: WeightsEnum | None, progress: bool,
+         **kwargs: Any) -> VGG:
+    if weights is not None:
+        kwargs["init_weights"] = False  # the checkpoint overwrites every parameter
+        if weights.meta["categories"] is not None:
+            _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
+    model = VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kwargs)
+    if weights is not None:
+        model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
+    return model
+
+
+_COMMON_META = {
+    "min_size": (32, 32),
+    "categories": _IMAGENET_CATEGORIES,
+    "recipe": "https://github.com/pytorch/vision/tree/main/references/classification"
+              "#alexnet-and-vgg",
+    "_docs": "These weights were trained from scratch by using a simplified training recipe.",
+}
+
+
+def _imagenet(url: str, num_params: int, acc1: float, acc5: float, ops: float,
+              file_size: float) -> Weights:
+    return Weights(url=url, transforms=partial(ImageClassification, crop_size=224), meta={
+        **_COMMON_META, "num_params": num_params,
+        "_metrics": {"ImageNet-1K": {"acc@1": acc1, "acc@5": acc5}},
+        "_ops": ops, "_file_size": file_size})
+
+
+_URL = "https://download.pytorch.org/models/"
+
+
+class VGG11_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet(_URL + "vgg11-8a719046.pth", 132863336, 69.020, 88.628,
+                              7.609, 506.84)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG11_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet(_URL + "vgg11_bn-6002323d.pth", 132868840, 70.370, 89.810,
+                              7.609, 506.881)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG13_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet(_URL + "vgg13-19584684.pth", 133047848, 69.928, 89.246,
+                              11.308, 507.545)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG13_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet(_URL + "vgg13_bn-abd245e5.pth", 133053736, 71.586, 90.374,
+                              11.308, 507.59)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG16_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet(_URL + "vgg16-397923af.pth", 138357544, 71.592, 90.382,
+                              15.47, 527.796)
+    # The features of amdegroot's SSD port: the classifier holds no trained values.
+    IMAGENET1K_FEATURES = Weights(
+        url=_URL + "vgg16_features-amdegroot-88682ab5.pth",
+        transforms=partial(ImageClassification, crop_size=224, mean=(0.48235, 0.45882, 0.40784),
+                           std=(1.0 / 255.0, 1.0 / 255.0, 1.0 / 255.0)),
+        meta={**_COMMON_META, "num_params": 138357544, "categories": None,
+              "recipe": "https://github.com/amdegroot/ssd.pytorch#training-ssd",
+              "_metrics": {"ImageNet-1K": {"acc@1": float("nan"), "acc@5": float("nan")}},
+              "_ops": 15.47, "_file_size": 527.802,
+              "_docs": "Only the `features` module has valid values (for feature extraction); "
+                       "the `classifier` does not. Trained with the paper's original input "
+                       "standardisation."})
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG16_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet(_URL + "vgg16_bn-6c64b313.pth", 138365992, 73.360, 91.516,
+                              15.47, 527.866)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG19_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet(_URL + "vgg19-dcbb9e9d.pth", 143667240, 72.376, 90.876,
+                              19.632, 548.051)
+    DEFAULT = IMAGENET1K_V1
+
+
+class VGG19_BN_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet(_URL + "vgg19_bn-c79401a0.pth", 143678248, 74.218, 91.842,
+                              19.632, 548.143)
+    DEFAULT = IMAGENET1K_V1
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", VGG11_Weights.IMAGENET1K_V1))
+def vgg11(*, weights: VGG11_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
+    """VGG-11: configuration "A".
+
+    Args:
+        weights: a ``VGG11_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
+            for pretrained weights; None (default) draws a fresh initialisation.
+        progress: show a progress bar while downloading. Default: True.
+        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG11_Weights.verify(weights)
+    return _vgg("A", False, weights, progress, **kwargs)
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", VGG11_BN_Weights.IMAGENET1K_V1))
+def vgg11_bn(*, weights: VGG11_BN_Weights | None = None, progress: bool = True,
+             **kwargs: Any) -> VGG:
+    """VGG-11-BN: configuration "A" with batch normalisation.
+
+    Args:
+        weights: a ``VGG11_BN_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
+            for pretrained weights; None (default) draws a fresh initialisation.
+        progress: show a progress bar while downloading. Default: True.
+        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG11_BN_Weights.verify(weights)
+    return _vgg("A", True, weights, progress, **kwargs)
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", VGG13_Weights.IMAGENET1K_V1))
+def vgg13(*, weights: VGG13_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
+    """VGG-13: configuration "B".
+
+    Args:
+        weights: a ``VGG13_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
+            for pretrained weights; None (default) draws a fresh initialisation.
+        progress: show a progress bar while downloading. Default: True.
+        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG13_Weights.verify(weights)
+    return _vgg("B", False, weights, progress, **kwargs)
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", VGG13_BN_Weights.IMAGENET1K_V1))
+def vgg13_bn(*, weights: VGG13_BN_Weights | None = None, progress: bool = True,
+             **kwargs: Any) -> VGG:
+    """VGG-13-BN: configuration "B" with batch normalisation.
+
+    Args:
+        weights: a ``VGG13_BN_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
+            for pretrained weights; None (default) draws a fresh initialisation.
+        progress: show a progress bar while downloading. Default: True.
+        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG13_BN_Weights.verify(weights)
+    return _vgg("B", True, weights, progress, **kwargs)
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", VGG16_Weights.IMAGENET1K_V1))
+def vgg16(*, weights: VGG16_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
+    """VGG-16: configuration "D".
+
+    Args:
+        weights: a ``VGG16_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
+            for pretrained weights; None (default) draws a fresh initialisation.
+        progress: show a progress bar while downloading. Default: True.
+        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG16_Weights.verify(weights)
+    return _vgg("D", False, weights, progress, **kwargs)
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", VGG16_BN_Weights.IMAGENET1K_V1))
+def vgg16_bn(*, weights: VGG16_BN_Weights | None = None, progress: bool = True,
+             **kwargs: Any) -> VGG:
+    """VGG-16-BN: configuration "D" with batch normalisation.
+
+    Args:
+        weights: a ``VGG16_BN_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
+            for pretrained weights; None (default) draws a fresh initialisation.
+        progress: show a progress bar while downloading. Default: True.
+        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG16_BN_Weights.verify(weights)
+    return _vgg("D", True, weights, progress, **kwargs)
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", VGG19_Weights.IMAGENET1K_V1))
+def vgg19(*, weights: VGG19_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
+    """VGG-19: configuration "E".
+
+    Args:
+        weights: a ``VGG19_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
+            for pretrained weights; None (default) draws a fresh initialisation.
+        progress: show a progress bar while downloading. Default: True.
+        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG19_Weights.verify(weights)
+    return _vgg("E", False, weights, progress, **kwargs)
+
+
+@register_model()
+@handle_legacy_interface(weights=("pretrained", VGG19_BN_Weights.IMAGENET1K_V1))
+def vgg19_bn(*, weights: VGG19_BN_Weights | None = None, progress: bool = True,
+             **kwargs: Any) -> VGG:
+    """VGG-19-BN: configuration "E" with batch normalisation.
+
+    Args:
+        weights: a ``VGG19_BN_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
+            for pretrained weights; None (default) draws a fresh initialisation.
+        progress: show a progress bar while downloading. Default: True.
+        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
+    """
+    weights = VGG19_BN_Weights.verify(weights)
+    return _vgg("E", True, weights, progress, **kwargs)
