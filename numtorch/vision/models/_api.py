@@ -216,7 +216,7 @@ class WeightsEnum(Enum):
 
 # ---------------------------------------------------------------- builder helpers
 
-def _ovewrite_named_param(kwargs: dict[str, Any], param: str, new_value: Any) -> None:
+def _require_model_arg(kwargs: dict[str, Any], param: str, new_value: Any) -> None:
     """Set ``kwargs[param]`` to what the weights need, refusing a conflicting user value."""
     if param in kwargs:
         if kwargs[param] != new_value:
@@ -226,7 +226,7 @@ def _ovewrite_named_param(kwargs: dict[str, Any], param: str, new_value: Any) ->
         kwargs[param] = new_value
 
 
-def handle_legacy_interface(**weights: tuple[str, Any]):
+def _accept_pretrained_flag(**weights: tuple[str, Any]):
     """Let a builder ``f(*, weights=None, progress=True, ...)`` take the old ``pretrained=``
     (and positional arguments), with torchvision's deprecation warnings.
 

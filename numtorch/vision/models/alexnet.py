@@ -17,8 +17,8 @@ from ._api import (
     ImageClassification,
     Weights,
     WeightsEnum,
-    _ovewrite_named_param,
-    handle_legacy_interface,
+    _accept_pretrained_flag,
+    _require_model_arg,
     register_model,
 )
 from ._meta import _IMAGENET_CATEGORIES
@@ -93,7 +93,7 @@ class AlexNet_Weights(WeightsEnum):
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", AlexNet_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", AlexNet_Weights.IMAGENET1K_V1))
 def alexnet(*, weights: AlexNet_Weights | None = None, progress: bool = True,
             **kwargs: Any) -> AlexNet:
     """AlexNet from "One weird trick for parallelizing convolutional neural networks".
@@ -106,7 +106,7 @@ def alexnet(*, weights: AlexNet_Weights | None = None, progress: bool = True,
     """
     weights = AlexNet_Weights.verify(weights)
     if weights is not None:
-        _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
+        _require_model_arg(kwargs, "num_classes", len(weights.meta["categories"]))
     model = AlexNet(**kwargs)
     if weights is not None:
         model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))

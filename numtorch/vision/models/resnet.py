@@ -19,8 +19,8 @@ from ._api import (
     ImageClassification,
     Weights,
     WeightsEnum,
-    _ovewrite_named_param,
-    handle_legacy_interface,
+    _accept_pretrained_flag,
+    _require_model_arg,
     register_model,
 )
 from ._meta import _IMAGENET_CATEGORIES
@@ -204,7 +204,7 @@ class ResNet(nn.Module):
 def _resnet(block: type[BasicBlock | Bottleneck], layers: list[int],
             weights: WeightsEnum | None, progress: bool, **kwargs: Any) -> ResNet:
     if weights is not None:
-        _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
+        _require_model_arg(kwargs, "num_classes", len(weights.meta["categories"]))
     model = ResNet(block, layers, **kwargs)
     if weights is not None:
         model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
@@ -273,7 +273,7 @@ class ResNet152_Weights(WeightsEnum):
 # ``pretrained=True`` keeps meaning the original (V1) weights, as in torchvision.
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", ResNet18_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", ResNet18_Weights.IMAGENET1K_V1))
 def resnet18(*, weights: ResNet18_Weights | None = None, progress: bool = True,
              **kwargs: Any) -> ResNet:
     """ResNet-18 (BasicBlock, [2, 2, 2, 2]).
@@ -289,7 +289,7 @@ def resnet18(*, weights: ResNet18_Weights | None = None, progress: bool = True,
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", ResNet34_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", ResNet34_Weights.IMAGENET1K_V1))
 def resnet34(*, weights: ResNet34_Weights | None = None, progress: bool = True,
              **kwargs: Any) -> ResNet:
     """ResNet-34 (BasicBlock, [3, 4, 6, 3]). Arguments as ``resnet18``."""
@@ -298,7 +298,7 @@ def resnet34(*, weights: ResNet34_Weights | None = None, progress: bool = True,
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", ResNet50_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", ResNet50_Weights.IMAGENET1K_V1))
 def resnet50(*, weights: ResNet50_Weights | None = None, progress: bool = True,
              **kwargs: Any) -> ResNet:
     """ResNet-50 (Bottleneck, [3, 4, 6, 3]). Arguments as ``resnet18``; ``'DEFAULT'`` is
@@ -308,7 +308,7 @@ def resnet50(*, weights: ResNet50_Weights | None = None, progress: bool = True,
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", ResNet101_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", ResNet101_Weights.IMAGENET1K_V1))
 def resnet101(*, weights: ResNet101_Weights | None = None, progress: bool = True,
               **kwargs: Any) -> ResNet:
     """ResNet-101 (Bottleneck, [3, 4, 23, 3]). Arguments as ``resnet18``; ``'DEFAULT'`` is
@@ -318,7 +318,7 @@ def resnet101(*, weights: ResNet101_Weights | None = None, progress: bool = True
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", ResNet152_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", ResNet152_Weights.IMAGENET1K_V1))
 def resnet152(*, weights: ResNet152_Weights | None = None, progress: bool = True,
               **kwargs: Any) -> ResNet:
     """ResNet-152 (Bottleneck, [3, 8, 36, 3]). Arguments as ``resnet18``; ``'DEFAULT'`` is

@@ -19,8 +19,8 @@ from ._api import (
     ImageClassification,
     Weights,
     WeightsEnum,
-    _ovewrite_named_param,
-    handle_legacy_interface,
+    _accept_pretrained_flag,
+    _require_model_arg,
     register_model,
 )
 from ._meta import _IMAGENET_CATEGORIES
@@ -112,7 +112,7 @@ def _vgg(cfg: str, batch_norm: bool, weights: WeightsEnum | None, progress: bool
     if weights is not None:
         kwargs["init_weights"] = False  # the checkpoint overwrites every parameter
         if weights.meta["categories"] is not None:
-            _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
+            _require_model_arg(kwargs, "num_classes", len(weights.meta["categories"]))
     model = VGG(make_layers(cfgs[cfg], batch_norm=batch_norm), **kwargs)
     if weights is not None:
         model.load_state_dict(weights.get_state_dict(progress=progress, check_hash=True))
@@ -200,7 +200,7 @@ class VGG19_BN_Weights(WeightsEnum):
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", VGG11_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", VGG11_Weights.IMAGENET1K_V1))
 def vgg11(*, weights: VGG11_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
     """VGG-11: configuration "A".
 
@@ -215,7 +215,7 @@ def vgg11(*, weights: VGG11_Weights | None = None, progress: bool = True, **kwar
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", VGG11_BN_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", VGG11_BN_Weights.IMAGENET1K_V1))
 def vgg11_bn(*, weights: VGG11_BN_Weights | None = None, progress: bool = True,
              **kwargs: Any) -> VGG:
     """VGG-11-BN: configuration "A" with batch normalisation.
@@ -231,7 +231,7 @@ def vgg11_bn(*, weights: VGG11_BN_Weights | None = None, progress: bool = True,
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", VGG13_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", VGG13_Weights.IMAGENET1K_V1))
 def vgg13(*, weights: VGG13_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
     """VGG-13: configuration "B".
 
@@ -246,7 +246,7 @@ def vgg13(*, weights: VGG13_Weights | None = None, progress: bool = True, **kwar
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", VGG13_BN_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", VGG13_BN_Weights.IMAGENET1K_V1))
 def vgg13_bn(*, weights: VGG13_BN_Weights | None = None, progress: bool = True,
              **kwargs: Any) -> VGG:
     """VGG-13-BN: configuration "B" with batch normalisation.
@@ -262,7 +262,7 @@ def vgg13_bn(*, weights: VGG13_BN_Weights | None = None, progress: bool = True,
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", VGG16_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", VGG16_Weights.IMAGENET1K_V1))
 def vgg16(*, weights: VGG16_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
     """VGG-16: configuration "D".
 
@@ -277,7 +277,7 @@ def vgg16(*, weights: VGG16_Weights | None = None, progress: bool = True, **kwar
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", VGG16_BN_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", VGG16_BN_Weights.IMAGENET1K_V1))
 def vgg16_bn(*, weights: VGG16_BN_Weights | None = None, progress: bool = True,
              **kwargs: Any) -> VGG:
     """VGG-16-BN: configuration "D" with batch normalisation.
@@ -293,7 +293,7 @@ def vgg16_bn(*, weights: VGG16_BN_Weights | None = None, progress: bool = True,
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", VGG19_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", VGG19_Weights.IMAGENET1K_V1))
 def vgg19(*, weights: VGG19_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
     """VGG-19: configuration "E".
 
@@ -308,7 +308,7 @@ def vgg19(*, weights: VGG19_Weights | None = None, progress: bool = True, **kwar
 
 
 @register_model()
-@handle_legacy_interface(weights=("pretrained", VGG19_BN_Weights.IMAGENET1K_V1))
+@_accept_pretrained_flag(weights=("pretrained", VGG19_BN_Weights.IMAGENET1K_V1))
 def vgg19_bn(*, weights: VGG19_BN_Weights | None = None, progress: bool = True,
              **kwargs: Any) -> VGG:
     """VGG-19-BN: configuration "E" with batch normalisation.
