@@ -6,9 +6,11 @@
 (c) (8, 64, 56, 56) with 64x64x3x3, padding 1  -- a VGG block
 (d) (64, 32, 14, 14) depthwise 32x1x3x3, groups=32, padding 1
 
-numtorch runs im2col (a strided view copied once into columns) plus BLAS matrix products;
-PyTorch runs oneDNN. As in bench/ops.py, every numtorch case is timed before PyTorch runs
-its first op, with a short pause between the two.
+numtorch runs im2col plus BLAS matrix products -- for stride 1 on "wide rows" (columns
+that are contiguous runs of the flattened padded image, in cache-sized blocks; the input's
+gradient a convolution of the padded upstream gradient with the flipped weight; depthwise
+as a batched product per channel); PyTorch runs oneDNN. As in bench/ops.py, every numtorch
+case is timed before PyTorch runs its first op, with a short pause between the two.
 
 Run: ``python bench/conv.py``.
 """

@@ -240,6 +240,81 @@ def test_double_backward_matches_torch():
     assert_same(results[0], results[1], rtol=1e-9, atol=1e-9)
 
 
+# ---------------------------------------------------------------- stride 1: wide rows
+
+_BLOCK_SIZES = [None, 64, 4000]  # as shipped; one output row per block; a few samples
+
+
+def _block(monkeypatch, size):
+    from numtorch.ops import conv as conv_ops
+
+    if size is not None:
+        monkeypatch.setattr(conv_ops, "_BLOCK", size)
+
+
+@pytest.mark.parametrize("block", _BLOCK_SIZES)
+@pytest.mark.parametrize("nd,padding,dilation", [
+    (2, 1, 1), (2, 0, 1), (2, (2, 0), (1, 2)), (2, 3, 1), (1, 2, 2), (3, 1, 1), (3, (0, 2, 1), 1),
+])
+def test_wide_rows_match_torch(monkeypatch, block, nd, padding, dilation):
+    # Stride 1, one group, C * K >= 32; padding 3 > d (k - 1) takes the col2im fallback.
+    _block(monkeypatch, block)
+    size = {1: (10,), 2: (6, 7), 3: (4, 5, 5)}[nd]
+    x, w, b = _randn(3, 8, *size), _randn(5, 8, *(3,) * nd), _randn(5)
+    name = f"conv{nd}d"
+    check_op(_fn(F, name), _fn(TF, name), x, w, b, padding=padding, dilation=dilation,
+             rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("block", _BLOCK_SIZES)
+@pytest.mark.parametrize("padding,dilation,bias", [(1, 1, True), (0, 2, False), (3, 1, True)])
+def test_wide_rows_depthwise_match_torch(monkeypatch, block, padding, dilation, bias):
+    _block(monkeypatch, block)
+    x, w = _randn(4, 6, 7, 8), _randn(6, 1, 3, 3)
+    args = (x, w, _randn(6)) if bias else (x, w)
+    check_op(F.conv2d, TF.conv2d, *args, padding=padding, dilation=dilation, groups=6,
+             rtol=1e-4, atol=1e-5)
+    check_op(F.conv1d, TF.conv1d, _randn(3, 5, 9), _randn(5, 1, 4), padding=2, groups=5,
+             rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("block", [None, 64])
+def test_wide_rows_conv_transpose_match_torch(monkeypatch, block):
+    # Stride 1 with output_padding (dilation 2): positions no input reaches.
+    _block(monkeypatch, block)
+    x, w, b = _randn(2, 8, 5, 6), _randn(8, 6, 3, 3), _randn(6)
+    check_op(F.conv_transpose2d, TF.conv_transpose2d, x, w, b, padding=1, output_padding=1,
+             dilation=2, rtol=1e-4, atol=1e-5)
+    check_op(F.conv_transpose2d, TF.conv_transpose2d, x, _randn(8, 1, 3, 3), padding=1,
+             groups=8, rtol=1e-4, atol=1e-5)
+    check_op(F.conv_transpose2d, TF.conv_transpose2d, x, w, padding=3, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("block", [None, 64])
+def test_wide_rows_gradgradcheck(monkeypatch, block):
+    _block(monkeypatch, block)
+    x, w, b = _leaves((2, 4, 4, 5), (3, 4, 3, 3), (3,))
+    assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=1), (x, w, b))
+    x, w = _leaves((2, 3, 4, 5), (3, 1, 3, 2))
+    assert gradgradcheck(lambda x, w: F.conv2d(x, w, padding=1, dilation=(1, 2), groups=3),
+                         (x, w))
+
+
+def test_wide_rows_retain_graph_and_empty_batch():
+    x = numtorch.tensor(_randn(2, 8, 5, 5), requires_grad=True)
+    w = numtorch.tensor(_randn(4, 8, 3, 3), requires_grad=True)
+    y = F.conv2d(x, w, padding=1).sum()
+    y.backward(retain_graph=True)
+    first = w.grad.clone(), x.grad.clone()
+    x.grad = w.grad = None
+    y.backward()  # the forward's padded input was freed by the first backward: made again
+    np.testing.assert_array_equal(w.grad.numpy(), first[0].numpy())
+    np.testing.assert_array_equal(x.grad.numpy(), first[1].numpy())
+    check_op(F.conv2d, TF.conv2d, _randn(0, 8, 5, 5), _randn(4, 8, 3, 3), _randn(4),
+             padding=1)
+    check_op(F.conv2d, TF.conv2d, _randn(0, 4, 5, 5), _randn(4, 1, 3, 3), groups=4)
+
+
 # ---------------------------------------------------------------- functional errors
 
 def _bad_calls():
