@@ -25,6 +25,17 @@ class Identity(Module):
         return input
 
 
+def reset_weight_and_bias(weight, bias) -> None:
+    """PyTorch's default initialisation of Linear and Conv layers, in its draw order:
+    kaiming_uniform_ with a=sqrt(5) (bound sqrt(6 / ((1 + 5) fan_in)) = 1/sqrt(fan_in)),
+    then the bias uniform in the same +-1/sqrt(fan_in)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
 class Linear(Module):
     """Apply ``y = x W^T + b``.
 
@@ -53,12 +64,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        # kaiming_uniform_ with a=sqrt(5) gives bound sqrt(6 / ((1 + 5) fan_in)) = 1/sqrt(fan_in).
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         return linear(input, self.weight, self.bias)
