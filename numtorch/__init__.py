@@ -83,7 +83,16 @@ from .ops.activation import (  # noqa: E402
 from .ops.batch_norm import _aten_batch_norm as batch_norm  # noqa: E402
 from .ops.batch_norm import _aten_instance_norm as instance_norm  # noqa: E402
 from .ops.conv import *  # noqa: E402
-from .ops.dropout import alpha_dropout, dropout, feature_alpha_dropout  # noqa: E402
+from .ops.dropout import _aten_alpha_dropout as alpha_dropout  # noqa: E402
+from .ops.dropout import _aten_dropout as dropout  # noqa: E402
+from .ops.dropout import _aten_feature_alpha_dropout as feature_alpha_dropout  # noqa: E402
+from .ops.dropout import (  # noqa: E402
+    alpha_dropout_,
+    dropout_,
+    feature_alpha_dropout_,
+    feature_dropout,
+    feature_dropout_,
+)
 from .ops.linalg import _removed_lstsq as lstsq  # noqa: E402 - PyTorch's removal errors
 from .ops.linalg import _removed_matrix_rank as matrix_rank  # noqa: E402
 from .ops.linalg import _removed_solve as solve  # noqa: E402

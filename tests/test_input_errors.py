@@ -27,7 +27,8 @@ _VALUES = {"dim": 0, "dim0": 0, "dim1": 0, "k": 1, "n": 1, "shifts": 1, "size": 
            "fill_value": 1.0, "lambd": 0.5, "threshold": 0.1, "sizes": (2, 1), "q": 0.5,
            "maxnorm": 1.0, "bins": 2, "split_size": 1, "split_sizes": (1,), "dimension": 0,
            "step": 1, "output_size": 2, "kernel_size": 2, "training": True,
-           "use_input_stats": True, "momentum": 0.1, "eps": 1e-5, "cudnn_enabled": False}
+           "use_input_stats": True, "momentum": 0.1, "eps": 1e-5, "cudnn_enabled": False,
+           "train": True}
 # PyTorch-side quirks, not numtorch's to copy: torch.norm is Python code that fails with
 # an AttributeError on .layout; torch.unique names its internal _unique2; with no
 # ``repeats``, torch.repeat_interleave's only matching signature calls its input

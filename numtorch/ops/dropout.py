@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .. import _dtype as D
 from .. import _warnings
 from .. import random as _random
 from .._tensor import Tensor
+from .creation import like_strides, with_strides
 
 __all__ = [
     "dropout", "alpha_dropout", "feature_alpha_dropout", "dropout1d", "dropout2d", "dropout3d",
@@ -30,9 +29,11 @@ INPLACE_METHODS = ()
 _ALPHA = 1.7580993408473766
 
 
-def _check_p(p) -> None:
+def _check_p(p, error=ValueError) -> None:
+    """nn.functional raises ValueError; the top-level ``numtorch.dropout`` family (ATen's
+    functions in PyTorch) raises RuntimeError with the same words."""
     if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise error(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
 def _dropout_impl(input, p, train, inplace, feature, alpha):
@@ -56,7 +57,7 @@ def _dropout_impl(input, p, train, inplace, feature, alpha):
     if feature:
         noise = _random.bernoulli_scalar(shape, 1.0 - p, dt)
     else:
-        noise = _noise_like(input._data, 1.0 - p)
+        noise = _noise_like(input, 1.0 - p)
     if alpha:
         a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
         b = noise - dt.type(1)
@@ -70,14 +71,15 @@ def _dropout_impl(input, p, train, inplace, feature, alpha):
     return input.mul_(noise) if inplace else input * noise
 
 
-def _noise_like(arr, q):
-    """Bernoulli(q) noise shaped like ``arr``, drawn in ``arr``'s memory order: PyTorch's
-    ``empty_like`` keeps a transposed input's layout, and the draws fill memory in order."""
-    if arr.ndim < 2 or arr.flags.c_contiguous:
+def _noise_like(input, q):
+    """Bernoulli(q) noise laid out as ``empty_like(input)`` is (``like_strides``: a
+    transposed input's layout), the draws filling memory in order as PyTorch's do."""
+    arr = input._data
+    strides = like_strides(input)
+    if strides is None:
         return _random.bernoulli_scalar(arr.shape, q, arr.dtype)
-    perm = sorted(range(arr.ndim), key=lambda d: -abs(arr.strides[d]))
-    flat = _random.bernoulli_scalar(tuple(arr.shape[d] for d in perm), q, arr.dtype)
-    return flat.transpose(np.argsort(perm))
+    flat = _random.bernoulli_scalar((arr.size,), q, arr.dtype)
+    return with_strides(flat, arr.shape, strides)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
@@ -96,6 +98,57 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Alpha dropout of whole channels (dim 1)."""
     _check_p(p)
     return _dropout_impl(input, p, training, inplace, True, True)
+
+
+# The top-level ``numtorch.dropout(input, p, train)`` family: ATen's signatures (``train``
+# is required and named so), with in-place ``_`` forms and the feature (channel) variants.
+
+def _aten_dropout(input, p, train):
+    """``numtorch.dropout``: ``F.dropout`` with ATen's argument names."""
+    _check_p(p, RuntimeError)
+    return _dropout_impl(input, p, train, False, False, False)
+
+
+def _aten_alpha_dropout(input, p, train):
+    """``numtorch.alpha_dropout``: ``F.alpha_dropout`` with ATen's argument names."""
+    _check_p(p, RuntimeError)
+    return _dropout_impl(input, p, train, False, False, True)
+
+
+def _aten_feature_alpha_dropout(input, p, train):
+    """``numtorch.feature_alpha_dropout``: ``F.feature_alpha_dropout`` with ATen's names."""
+    _check_p(p, RuntimeError)
+    return _dropout_impl(input, p, train, False, True, True)
+
+
+def dropout_(input, p, train):
+    """In-place ``numtorch.dropout``."""
+    _check_p(p, RuntimeError)
+    return _dropout_impl(input, p, train, True, False, False)
+
+
+def alpha_dropout_(input, p, train):
+    """In-place ``numtorch.alpha_dropout``."""
+    _check_p(p, RuntimeError)
+    return _dropout_impl(input, p, train, True, False, True)
+
+
+def feature_dropout(input, p, train):
+    """Dropout of whole channels (dim 1): every element of a dropped (sample, channel) is 0."""
+    _check_p(p, RuntimeError)
+    return _dropout_impl(input, p, train, False, True, False)
+
+
+def feature_dropout_(input, p, train):
+    """In-place ``numtorch.feature_dropout``."""
+    _check_p(p, RuntimeError)
+    return _dropout_impl(input, p, train, True, True, False)
+
+
+def feature_alpha_dropout_(input, p, train):
+    """In-place ``numtorch.feature_alpha_dropout``."""
+    _check_p(p, RuntimeError)
+    return _dropout_impl(input, p, train, True, True, True)
 
 
 def _feature_dropout(input, p, training, inplace, batched):

@@ -193,3 +193,35 @@ def test_module_rejects_bad_probability():
     with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but "
                        "got 2"):
         nn.Dropout(2)
+
+
+# --- the top-level numtorch.dropout(input, p, train) family ------------------------------
+
+@pytest.mark.parametrize("name", ["dropout", "dropout_", "alpha_dropout", "alpha_dropout_",
+                                  "feature_dropout", "feature_dropout_",
+                                  "feature_alpha_dropout", "feature_alpha_dropout_"])
+@pytest.mark.parametrize("train", [True, False])
+def test_namespace_dropout_family_matches_torch(name, train):
+    results = []
+    for lib in (numtorch, torch):
+        lib.manual_seed(3)
+        x = lib.ones(2, 3, 4)
+        out = getattr(lib, name)(x, p=0.4, train=train)
+        results.append((out is x, out.numpy()))
+    assert results[0][0] == results[1][0]  # the input itself (in place, or not training)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.dropout_(m.ones(2, requires_grad=True), 0.5, True),
+    lambda m: m.feature_dropout(m.ones(2), 0.5, True),
+    lambda m: m.dropout(m.ones(2), 1.5, True),
+    lambda m: m.dropout_([1.0], 0.5, True),
+])
+def test_namespace_dropout_family_errors_match_torch(call):
+    with pytest.raises(Exception) as want:
+        call(torch)
+    with pytest.raises(Exception) as got:
+        call(numtorch)
+    assert type(got.value) is type(want.value)
+    assert str(got.value) == str(want.value)
