@@ -41,6 +41,7 @@ __all__ = [
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "adaptive_max_pool3d_with_indices",
     "max_unpool1d", "max_unpool2d", "max_unpool3d",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d",
 ]
 
 TENSOR_METHODS = ()
@@ -847,3 +848,33 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
     """The partial inverse of ``max_pool3d``: values back at their indices, zeros elsewhere."""
     return _max_unpool_nd(input, indices, 3, kernel_size, stride, padding, output_size)
 
+
+
+# --- power-average pooling ------------------------------------------------------------------
+
+
+def _lp_pool(avg_pool, nd, input, norm_type, kernel_size, stride, ceil_mode):
+    """``(sum over the window of x**p) ** (1/p)``: the window mean of ``x**p`` times the
+    window size, then the p-th root. A negative mean (odd ``p``, negative inputs) is clamped
+    to 0 first, as PyTorch does (``sign(m) * relu(|m|)``)."""
+    size = 1
+    for k in (kernel_size,) * nd if isinstance(kernel_size, int) else kernel_size:
+        size *= k
+    mean = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    clamped = mean.sign() * mean.abs().relu()
+    return clamped.mul(size).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling over (N, C, L): the ``norm_type``-norm of each window."""
+    return _lp_pool(avg_pool1d, 1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling over (N, C, H, W): the ``norm_type``-norm of each window."""
+    return _lp_pool(avg_pool2d, 2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling over (N, C, D, H, W): the ``norm_type``-norm of each window."""
+    return _lp_pool(avg_pool3d, 3, input, norm_type, kernel_size, stride, ceil_mode)

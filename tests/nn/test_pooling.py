@@ -350,3 +350,31 @@ def test_max_unpool_errors():
         F.max_unpool2d(x, idx, 2, output_size=[9, 9])
     with pytest.raises(RuntimeError, match="Found an invalid max index: 16"):
         F.max_unpool2d(x, idx + 16, 2)
+
+
+# --- power-average pooling ------------------------------------------------------------------
+
+@pytest.mark.parametrize("nd,args", [
+    (1, (2, 3)), (1, (1.5, 2, 1, True)), (1, (3, 2)),
+    (2, (2, 3)), (2, (1.5, (2, 3), 1)), (2, (3, 2, None, True)), (2, (1, 2)),
+    (3, (2, 2)), (3, (2, (1, 2, 2), (1, 1, 2))),
+])
+def test_lp_pool_matches_torch(nd, args):
+    shape = (2, 3) + (6,) * nd
+    x = np.abs(np.random.default_rng(nd).standard_normal(shape)) + 0.1
+    name = f"LPPool{nd}d"
+    ours_mod, ref_mod = getattr(numtorch.nn, name)(*args), getattr(torch.nn, name)(*args)
+    assert repr(ours_mod) == repr(ref_mod)
+    a = numtorch.tensor(x, requires_grad=True)
+    b = torch.tensor(x, requires_grad=True)
+    ya, yb = ours_mod(a), ref_mod(b)
+    ya.sum().backward()
+    yb.sum().backward()
+    np.testing.assert_allclose(ya.detach().numpy(), yb.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-9, atol=1e-12)
+    assert type(ya.grad_fn).__name__ == type(yb.grad_fn).__name__
+
+
+def test_lp_pool_gradcheck():
+    x = numtorch.rand(1, 2, 5, 5, dtype=numtorch.float64, requires_grad=True)
+    assert numtorch.autograd.gradcheck(lambda t: numtorch.nn.functional.lp_pool2d(t, 2, 2), (x,))
