@@ -45,6 +45,7 @@ def set_float32_matmul_precision(precision) -> None:
         raise RuntimeError(f"set_float32_matmul_precision expects a str, but got "
                            f"{type_name(precision)}")
     if precision not in ("highest", "high", "medium"):
+        # No space after "current": PyTorch's message, verbatim.
         _warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
                        "setFloat32MatmulPrecision call has no effect.", UserWarning)
         return
@@ -69,12 +70,13 @@ def get_num_interop_threads() -> int:
 
 
 def typename(obj) -> str:
-    """``'numtorch.FloatTensor'`` for a tensor; ``module.QualifiedName`` for anything else."""
+    """``'numtorch.FloatTensor'`` for a tensor; ``module.QualifiedName`` for anything else
+    (of a class or function itself, as PyTorch: ``typename(int)`` is ``'int'``)."""
     if isinstance(obj, Tensor):
         return obj.type()
-    cls = type(obj)
-    module = cls.__module__ or ""
-    return cls.__qualname__ if module in ("", "builtins") else f"{module}.{cls.__qualname__}"
+    named = obj if hasattr(obj, "__qualname__") else type(obj)
+    module = getattr(named, "__module__", "") or ""
+    return named.__qualname__ if module in ("", "builtins") else f"{module}.{named.__qualname__}"
 
 
 def is_complex(input) -> bool:  # noqa: A002 - PyTorch's parameter name

@@ -45,7 +45,7 @@ def _outcome(fn):
     "lib.set_float32_matmul_precision('high') or lib.get_float32_matmul_precision()",
     "lib.set_float32_matmul_precision('low') or lib.get_float32_matmul_precision()",
     "lib.set_float32_matmul_precision(3)", "lib.set_num_interop_threads(0)",
-    "lib.typename(3)", "lib.typename([])", "lib.is_complex(lib.ones(1))", "lib.is_complex([1])",
+    "lib.typename(3)", "lib.typename([])", "lib.typename(int)", "lib.typename(len)", "lib.is_complex(lib.ones(1))", "lib.is_complex([1])",
     "lib.compile(lambda x: x + 1)(3)", "lib.compile(3)",
     "lib.compile(mode='max-autotune')(lambda x: x * 2)(4)",
 ])
