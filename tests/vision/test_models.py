@@ -392,6 +392,24 @@ def test_registry_lists_and_builds_models(no_default_init):
     assert type(model) is models.VGG and model.classifier[6].out_features == 3
 
 
+
+@pytest.mark.parametrize("name", ["alexnet", "vgg11", "vgg19_bn", "resnet18", "resnet152"])
+def test_builders_look_hand_written(name):
+    # vgg/resnet builders come from a factory: name, module, signature, docstring and the
+    # weights enum must still be what a ``def`` in the family's module would give
+    import inspect
+    fn = getattr(models, name)
+    family = name.rstrip("0123456789_bn") or name
+    assert fn.__name__ == fn.__qualname__ == name and repr(fn).startswith(f"<function {name} ")
+    assert fn.__module__ == f"numtorch.vision.models.{family}"
+    assert models.list_models(module=models).count(name) == 1
+    params = inspect.signature(fn).parameters
+    assert list(params) == ["weights", "progress", "kwargs"]
+    assert params["weights"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert params["weights"].default is None and params["progress"].default is True
+    enum = models.get_model_weights(fn)
+    assert enum.__name__.lower() == name + "_weights" and f"``{enum.__name__}``" in fn.__doc__
+
 # ---------------------------------------------------------------- the download cache
 
 @pytest.fixture(scope="module")
@@ -582,3 +600,8 @@ def test_resnet_weights_defaults_and_block_errors():
     with pytest.raises(ValueError, match="replace_stride_with_dilation should be None or a "
                                          r"3-element tuple, got \[True\]"):
         models.ResNet(models.Bottleneck, [1, 1, 1, 1], replace_stride_with_dilation=[True])
+    # torchvision's BasicBlock refuses dilation too (so resnet18/34 cannot dilate): parity
+    with pytest.raises(NotImplementedError, match="Dilation > 1 not supported in BasicBlock"):
+        # a stage's first block keeps the previous dilation, so the second one raises
+        models.ResNet(models.BasicBlock, [1, 1, 1, 2],
+                      replace_stride_with_dilation=[False, False, True])

@@ -289,6 +289,27 @@ def _accept_pretrained_flag(**weights: tuple[str, Any]):
     return decorate
 
 
+def _make_builder(name: str, weights_enum: type[WeightsEnum], build: Callable, returns: type,
+                  doc: str) -> Callable:
+    """A registered builder ``name(*, weights=None, progress=True, **kwargs)`` for one
+    member of a model family: it checks ``weights`` against ``weights_enum``, accepts the
+    old ``pretrained=`` flag (meaning ``IMAGENET1K_V1``) and returns
+    ``build(weights, progress, **kwargs)``. Name, module, docstring and annotations are
+    those a hand-written ``def`` in ``returns``'s module would have, so ``help()``,
+    ``inspect.signature`` and ``get_model_weights`` see no difference."""
+
+    def builder(*, weights=None, progress=True, **kwargs):
+        return build(weights_enum.verify(weights), progress, **kwargs)
+
+    builder.__name__ = builder.__qualname__ = name
+    builder.__module__ = returns.__module__
+    builder.__doc__ = doc
+    builder.__annotations__ = {"weights": weights_enum | None, "progress": bool, "kwargs": Any,
+                               "return": returns}
+    builder = _accept_pretrained_flag(weights=("pretrained", weights_enum.IMAGENET1K_V1))(builder)
+    return register_model()(builder)
+
+
 # ---------------------------------------------------------------- the model registry
 
 BUILTIN_MODELS: dict[str, Callable] = {}

@@ -19,9 +19,8 @@ from ._api import (
     ImageClassification,
     Weights,
     WeightsEnum,
-    _accept_pretrained_flag,
+    _make_builder,
     _require_model_arg,
-    register_model,
 )
 from ._meta import _IMAGENET_CATEGORIES
 
@@ -171,25 +170,25 @@ class ResNet(nn.Module):
 
     def _make_layer(self, block: type[BasicBlock | Bottleneck], planes: int, blocks: int,
                     stride: int = 1, dilate: bool = False) -> nn.Sequential:
-        norm_layer = self._norm_layer
-        downsample = None
-        previous_dilation = self.dilation
+        """One stage of ``blocks`` blocks, ``planes * block.expansion`` channels out. Only
+        its first block changes resolution (``stride``) and width; with ``dilate`` the
+        stride becomes dilation for the blocks after it."""
+        first_dilation = self.dilation
         if dilate:
-            self.dilation *= stride
-            stride = 1
-        if stride != 1 or self.inplanes != planes * block.expansion:
-            downsample = nn.Sequential(
-                conv1x1(self.inplanes, planes * block.expansion, stride),
-                norm_layer(planes * block.expansion),
-            )
-        layers = [block(self.inplanes, planes, stride, downsample, self.groups, self.base_width,
-                        previous_dilation, norm_layer)]
-        self.inplanes = planes * block.expansion
-        for _ in range(1, blocks):
-            layers.append(block(self.inplanes, planes, groups=self.groups,
-                                base_width=self.base_width, dilation=self.dilation,
-                                norm_layer=norm_layer))
-        return nn.Sequential(*layers)
+            self.dilation, stride = self.dilation * stride, 1
+        out_channels = planes * block.expansion
+        shortcut = None  # built before the first block: construction order is draw order
+        if stride != 1 or self.inplanes != out_channels:
+            shortcut = nn.Sequential(conv1x1(self.inplanes, out_channels, stride),
+                                     self._norm_layer(out_channels))
+        shared = {"groups": self.groups, "base_width": self.base_width,
+                  "norm_layer": self._norm_layer}
+        stage = [block(self.inplanes, planes, stride, shortcut, dilation=first_dilation,
+                       **shared)]
+        stage += [block(out_channels, planes, dilation=self.dilation, **shared)
+                  for _ in range(blocks - 1)]
+        self.inplanes = out_channels
+        return nn.Sequential(*stage)
 
     def forward(self, x):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
@@ -271,57 +270,28 @@ class ResNet152_Weights(WeightsEnum):
 
 
 # ``pretrained=True`` keeps meaning the original (V1) weights, as in torchvision.
-
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", ResNet18_Weights.IMAGENET1K_V1))
-def resnet18(*, weights: ResNet18_Weights | None = None, progress: bool = True,
-             **kwargs: Any) -> ResNet:
-    """ResNet-18 (BasicBlock, [2, 2, 2, 2]).
+_RESNET_ARGS = """
 
     Args:
-        weights: a ``ResNet18_Weights`` member or its name (``'IMAGENET1K_V1'``,
-            ``'DEFAULT'``) for pretrained weights; None (default) draws a fresh model.
+        weights: a ``{enum}`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
+            for pretrained weights; None (default) draws a fresh model.
         progress: show a progress bar while downloading. Default: True.
         **kwargs: passed to ``ResNet`` (``num_classes``, ``zero_init_residual``, ...).
     """
-    weights = ResNet18_Weights.verify(weights)
-    return _resnet(BasicBlock, [2, 2, 2, 2], weights, progress, **kwargs)
 
 
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", ResNet34_Weights.IMAGENET1K_V1))
-def resnet34(*, weights: ResNet34_Weights | None = None, progress: bool = True,
-             **kwargs: Any) -> ResNet:
-    """ResNet-34 (BasicBlock, [3, 4, 6, 3]). Arguments as ``resnet18``."""
-    weights = ResNet34_Weights.verify(weights)
-    return _resnet(BasicBlock, [3, 4, 6, 3], weights, progress, **kwargs)
+def _resnet_builder(depth: int, block: type[BasicBlock | Bottleneck], layers: list[int],
+                    weights_enum: type[WeightsEnum]):
+    default = "" if weights_enum.DEFAULT is weights_enum.IMAGENET1K_V1 else (
+        " ``'DEFAULT'`` is ``IMAGENET1K_V2``.")
+    doc = f"ResNet-{depth} ({block.__name__}, {layers}).{default}" + _RESNET_ARGS.format(
+        enum=weights_enum.__name__)
+    return _make_builder(f"resnet{depth}", weights_enum, partial(_resnet, block, layers),
+                         ResNet, doc)
 
 
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", ResNet50_Weights.IMAGENET1K_V1))
-def resnet50(*, weights: ResNet50_Weights | None = None, progress: bool = True,
-             **kwargs: Any) -> ResNet:
-    """ResNet-50 (Bottleneck, [3, 4, 6, 3]). Arguments as ``resnet18``; ``'DEFAULT'`` is
-    ``IMAGENET1K_V2``."""
-    weights = ResNet50_Weights.verify(weights)
-    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, **kwargs)
-
-
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", ResNet101_Weights.IMAGENET1K_V1))
-def resnet101(*, weights: ResNet101_Weights | None = None, progress: bool = True,
-              **kwargs: Any) -> ResNet:
-    """ResNet-101 (Bottleneck, [3, 4, 23, 3]). Arguments as ``resnet18``; ``'DEFAULT'`` is
-    ``IMAGENET1K_V2``."""
-    weights = ResNet101_Weights.verify(weights)
-    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, **kwargs)
-
-
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", ResNet152_Weights.IMAGENET1K_V1))
-def resnet152(*, weights: ResNet152_Weights | None = None, progress: bool = True,
-              **kwargs: Any) -> ResNet:
-    """ResNet-152 (Bottleneck, [3, 8, 36, 3]). Arguments as ``resnet18``; ``'DEFAULT'`` is
-    ``IMAGENET1K_V2``."""
-    weights = ResNet152_Weights.verify(weights)
-    return _resnet(Bottleneck, [3, 8, 36, 3], weights, progress, **kwargs)
+resnet18 = _resnet_builder(18, BasicBlock, [2, 2, 2, 2], ResNet18_Weights)
+resnet34 = _resnet_builder(34, BasicBlock, [3, 4, 6, 3], ResNet34_Weights)
+resnet50 = _resnet_builder(50, Bottleneck, [3, 4, 6, 3], ResNet50_Weights)
+resnet101 = _resnet_builder(101, Bottleneck, [3, 4, 23, 3], ResNet101_Weights)
+resnet152 = _resnet_builder(152, Bottleneck, [3, 8, 36, 3], ResNet152_Weights)

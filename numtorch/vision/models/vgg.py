@@ -19,9 +19,8 @@ from ._api import (
     ImageClassification,
     Weights,
     WeightsEnum,
-    _accept_pretrained_flag,
+    _make_builder,
     _require_model_arg,
-    register_model,
 )
 from ._meta import _IMAGENET_CATEGORIES
 
@@ -199,125 +198,29 @@ class VGG19_BN_Weights(WeightsEnum):
     DEFAULT = IMAGENET1K_V1
 
 
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", VGG11_Weights.IMAGENET1K_V1))
-def vgg11(*, weights: VGG11_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-11: configuration "A".
+_VGG_ARGS = """
 
     Args:
-        weights: a ``VGG11_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
+        weights: a ``{enum}`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
             for pretrained weights; None (default) draws a fresh initialisation.
         progress: show a progress bar while downloading. Default: True.
         **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
     """
-    weights = VGG11_Weights.verify(weights)
-    return _vgg("A", False, weights, progress, **kwargs)
 
 
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", VGG11_BN_Weights.IMAGENET1K_V1))
-def vgg11_bn(*, weights: VGG11_BN_Weights | None = None, progress: bool = True,
-             **kwargs: Any) -> VGG:
-    """VGG-11-BN: configuration "A" with batch normalisation.
-
-    Args:
-        weights: a ``VGG11_BN_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
-            for pretrained weights; None (default) draws a fresh initialisation.
-        progress: show a progress bar while downloading. Default: True.
-        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
-    """
-    weights = VGG11_BN_Weights.verify(weights)
-    return _vgg("A", True, weights, progress, **kwargs)
+def _vgg_builder(name: str, cfg: str, batch_norm: bool, weights_enum: type[WeightsEnum]):
+    depth = name[3:5]
+    title = (f'VGG-{depth}-BN: configuration "{cfg}" with batch normalisation.' if batch_norm
+             else f'VGG-{depth}: configuration "{cfg}".')
+    return _make_builder(name, weights_enum, partial(_vgg, cfg, batch_norm), VGG,
+                         title + _VGG_ARGS.format(enum=weights_enum.__name__))
 
 
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", VGG13_Weights.IMAGENET1K_V1))
-def vgg13(*, weights: VGG13_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-13: configuration "B".
-
-    Args:
-        weights: a ``VGG13_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
-            for pretrained weights; None (default) draws a fresh initialisation.
-        progress: show a progress bar while downloading. Default: True.
-        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
-    """
-    weights = VGG13_Weights.verify(weights)
-    return _vgg("B", False, weights, progress, **kwargs)
-
-
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", VGG13_BN_Weights.IMAGENET1K_V1))
-def vgg13_bn(*, weights: VGG13_BN_Weights | None = None, progress: bool = True,
-             **kwargs: Any) -> VGG:
-    """VGG-13-BN: configuration "B" with batch normalisation.
-
-    Args:
-        weights: a ``VGG13_BN_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
-            for pretrained weights; None (default) draws a fresh initialisation.
-        progress: show a progress bar while downloading. Default: True.
-        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
-    """
-    weights = VGG13_BN_Weights.verify(weights)
-    return _vgg("B", True, weights, progress, **kwargs)
-
-
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", VGG16_Weights.IMAGENET1K_V1))
-def vgg16(*, weights: VGG16_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-16: configuration "D".
-
-    Args:
-        weights: a ``VGG16_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
-            for pretrained weights; None (default) draws a fresh initialisation.
-        progress: show a progress bar while downloading. Default: True.
-        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
-    """
-    weights = VGG16_Weights.verify(weights)
-    return _vgg("D", False, weights, progress, **kwargs)
-
-
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", VGG16_BN_Weights.IMAGENET1K_V1))
-def vgg16_bn(*, weights: VGG16_BN_Weights | None = None, progress: bool = True,
-             **kwargs: Any) -> VGG:
-    """VGG-16-BN: configuration "D" with batch normalisation.
-
-    Args:
-        weights: a ``VGG16_BN_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
-            for pretrained weights; None (default) draws a fresh initialisation.
-        progress: show a progress bar while downloading. Default: True.
-        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
-    """
-    weights = VGG16_BN_Weights.verify(weights)
-    return _vgg("D", True, weights, progress, **kwargs)
-
-
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", VGG19_Weights.IMAGENET1K_V1))
-def vgg19(*, weights: VGG19_Weights | None = None, progress: bool = True, **kwargs: Any) -> VGG:
-    """VGG-19: configuration "E".
-
-    Args:
-        weights: a ``VGG19_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
-            for pretrained weights; None (default) draws a fresh initialisation.
-        progress: show a progress bar while downloading. Default: True.
-        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
-    """
-    weights = VGG19_Weights.verify(weights)
-    return _vgg("E", False, weights, progress, **kwargs)
-
-
-@register_model()
-@_accept_pretrained_flag(weights=("pretrained", VGG19_BN_Weights.IMAGENET1K_V1))
-def vgg19_bn(*, weights: VGG19_BN_Weights | None = None, progress: bool = True,
-             **kwargs: Any) -> VGG:
-    """VGG-19-BN: configuration "E" with batch normalisation.
-
-    Args:
-        weights: a ``VGG19_BN_Weights`` member or its name (``'IMAGENET1K_V1'``, ``'DEFAULT'``)
-            for pretrained weights; None (default) draws a fresh initialisation.
-        progress: show a progress bar while downloading. Default: True.
-        **kwargs: passed to ``VGG`` (``num_classes``, ``init_weights``, ``dropout``).
-    """
-    weights = VGG19_BN_Weights.verify(weights)
-    return _vgg("E", True, weights, progress, **kwargs)
+vgg11 = _vgg_builder("vgg11", "A", False, VGG11_Weights)
+vgg11_bn = _vgg_builder("vgg11_bn", "A", True, VGG11_BN_Weights)
+vgg13 = _vgg_builder("vgg13", "B", False, VGG13_Weights)
+vgg13_bn = _vgg_builder("vgg13_bn", "B", True, VGG13_BN_Weights)
+vgg16 = _vgg_builder("vgg16", "D", False, VGG16_Weights)
+vgg16_bn = _vgg_builder("vgg16_bn", "D", True, VGG16_BN_Weights)
+vgg19 = _vgg_builder("vgg19", "E", False, VGG19_Weights)
+vgg19_bn = _vgg_builder("vgg19_bn", "E", True, VGG19_BN_Weights)
