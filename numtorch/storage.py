@@ -29,6 +29,7 @@ from . import _warnings
 from ._device import CPU, device
 from ._tensor import Tensor
 from .backend import device_of, get_array_module, xp_for
+from .ops.index import _C_NAMES
 
 __all__ = ["UntypedStorage", "TypedStorage", "FloatStorage", "DoubleStorage", "HalfStorage",
            "LongStorage", "IntStorage", "ShortStorage", "CharStorage", "ByteStorage",
@@ -394,10 +395,6 @@ def _reset_warn_typed_storage_removal() -> None:
     _warned = False
 
 
-# the C++ type names PyTorch's set_ errors print
-_CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-          "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-          "bool": "bool"}
 
 
 class TypedStorage:
@@ -767,14 +764,14 @@ def set_(self, args, kwargs):
         return _become(self, get_array_module(arr).empty(0, arr.dtype))
     if isinstance(source, Tensor):
         if source.dtype is not self.dtype:
-            raise RuntimeError(f"Could not set tensor of type {_CNAME[source.dtype.name]} to a "
-                               f"tensor of type {_CNAME[self.dtype.name]}")
+            raise RuntimeError(f"Could not set tensor of type {_C_NAMES[source.dtype.name]} to a "
+                               f"tensor of type {_C_NAMES[self.dtype.name]}")
         if not layout:
             return _become(self, source._data)
         storage = UntypedStorage._of(source._data)
     elif isinstance(source, TypedStorage):
         if source.dtype is not self.dtype:
-            raise RuntimeError(f"Expected a Storage of type {_CNAME[self.dtype.name]} or an "
+            raise RuntimeError(f"Expected a Storage of type {_C_NAMES[self.dtype.name]} or an "
                                f"UntypedStorage, but got type {source.dtype._legacy} for "
                                f"argument 1 'storage'")
         storage = source._untyped_storage

@@ -151,10 +151,6 @@ class NativeBatchNorm(ArrayFunction):
         return gx, gw, gb, None, None, None, None
 
 
-def _shape_str(shape) -> str:
-    return "[" + ", ".join(str(s) for s in shape) + "]"
-
-
 def _verify_batch_size(size) -> None:
     n = size[0]
     for s in size[2:]:

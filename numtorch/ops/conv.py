@@ -44,6 +44,7 @@ from ..autograd.function import ArrayFunction
 from ..backend import parallel
 from ._util import xp_of
 from .padding import pad as _pad
+from .shape import _fmt as _sizes
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d"]
@@ -724,10 +725,6 @@ def _check_len(arg, values, nd):
         raise RuntimeError(f"expected {arg} to be a single integer value or a list of {nd} "
                            f"values to match the convolution dimensions, but got "
                            f"{arg}={values}")
-
-
-def _sizes(shape) -> str:
-    return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
 def _per_channel(values) -> str:

@@ -92,7 +92,7 @@ def _copy(x, src, non_blocking=False):
     if isinstance(src, (int, float, np.generic)):
         # PyTorch copies a number as a 0-d tensor of it: cast, not range-checked (300
         # into uint8 is 44, as a C cast gives).
-        src = Tensor._make(_cast_scalar(src, x.dtype.np))
+        src = Tensor._make(xp_of(x._data).asarray(_cast_scalar(src, x.dtype.np)))
     elif not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not "
                         f"{type_name(src)}")

@@ -362,8 +362,10 @@ def like_strides(input, memory_format=None):
 def with_strides(flat, shape, strides):
     """The elements of the 1-d array ``flat`` (in memory order) seen with ``shape`` and
     ``strides`` (in elements): a ``*_like`` result laid out as its input."""
-    return np.ndarray(shape, flat.dtype, buffer=flat,
-                      strides=tuple(st * flat.itemsize for st in strides))
+    byte_strides = tuple(st * flat.itemsize for st in strides)
+    if type(flat) is np.ndarray:  # the flat array stays the only base, as for NumPy's own
+        return np.ndarray(shape, flat.dtype, buffer=flat, strides=byte_strides)
+    return xp_of(flat).lib.stride_tricks.as_strided(flat, shape, byte_strides)
 
 
 def _filled_like(fill, input, dtype, device, requires_grad, memory_format):

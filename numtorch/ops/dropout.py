@@ -103,52 +103,49 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
 # The top-level ``numtorch.dropout(input, p, train)`` family: ATen's signatures (``train``
 # is required and named so), with in-place ``_`` forms and the feature (channel) variants.
 
+def _aten(input, p, train, inplace: bool, feature: bool, alpha: bool):
+    _check_p(p, RuntimeError)
+    return _dropout_impl(input, p, train, inplace, feature, alpha)
+
+
 def _aten_dropout(input, p, train):
     """``numtorch.dropout``: ``F.dropout`` with ATen's argument names."""
-    _check_p(p, RuntimeError)
-    return _dropout_impl(input, p, train, False, False, False)
+    return _aten(input, p, train, False, False, False)
 
 
 def _aten_alpha_dropout(input, p, train):
     """``numtorch.alpha_dropout``: ``F.alpha_dropout`` with ATen's argument names."""
-    _check_p(p, RuntimeError)
-    return _dropout_impl(input, p, train, False, False, True)
+    return _aten(input, p, train, False, False, True)
 
 
 def _aten_feature_alpha_dropout(input, p, train):
     """``numtorch.feature_alpha_dropout``: ``F.feature_alpha_dropout`` with ATen's names."""
-    _check_p(p, RuntimeError)
-    return _dropout_impl(input, p, train, False, True, True)
+    return _aten(input, p, train, False, True, True)
 
 
 def dropout_(input, p, train):
     """In-place ``numtorch.dropout``."""
-    _check_p(p, RuntimeError)
-    return _dropout_impl(input, p, train, True, False, False)
+    return _aten(input, p, train, True, False, False)
 
 
 def alpha_dropout_(input, p, train):
     """In-place ``numtorch.alpha_dropout``."""
-    _check_p(p, RuntimeError)
-    return _dropout_impl(input, p, train, True, False, True)
+    return _aten(input, p, train, True, False, True)
 
 
 def feature_dropout(input, p, train):
     """Dropout of whole channels (dim 1): every element of a dropped (sample, channel) is 0."""
-    _check_p(p, RuntimeError)
-    return _dropout_impl(input, p, train, False, True, False)
+    return _aten(input, p, train, False, True, False)
 
 
 def feature_dropout_(input, p, train):
     """In-place ``numtorch.feature_dropout``."""
-    _check_p(p, RuntimeError)
-    return _dropout_impl(input, p, train, True, True, False)
+    return _aten(input, p, train, True, True, False)
 
 
 def feature_alpha_dropout_(input, p, train):
     """In-place ``numtorch.feature_alpha_dropout``."""
-    _check_p(p, RuntimeError)
-    return _dropout_impl(input, p, train, True, True, True)
+    return _aten(input, p, train, True, True, True)
 
 
 def _feature_dropout(input, p, training, inplace, batched):

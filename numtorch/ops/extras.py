@@ -23,7 +23,7 @@ from ..autograd.function import ArrayFunction
 from ..backend import xp_for
 from ._util import check_out, write_out, xp_of
 from .creation import _finish, _linspace, _shape, dims_inner_first
-from .reduce import _CNAME, _fmt, diff
+from .reduce import _CNAME, _histogram_range, diff
 from .shape import cat
 
 __all__ = [
@@ -568,7 +568,7 @@ def frombuffer(buffer, *, dtype=None, count=-1, offset=0, requires_grad=False):
 
 # --- histogramdd ----------------------------------------------------------------------------
 
-def histogramdd(input, bins, *, range=None, weight=None, density=False, out=None):  # noqa: A002
+def histogramdd(input, bins, *, range=None, weight=None, density=False):  # noqa: A002
     """A histogram of the points in the rows of ``input`` (its last dim is the point's
     dimension N; leading dims are flattened). ``bins`` is a count for every dim, one count per
     dim, or one 1-D tensor of increasing edges per dim; ``range`` is ``[min0, max0, min1,
@@ -626,8 +626,6 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False, out=None
     if range is not None and len(range) != 2 * n:
         raise RuntimeError(f"numtorch.histogramdd: for a {n}-dimensional histogram range should "
                            f"have {2 * n} elements, but got {len(range)}")
-    if out is not None:
-        raise NotImplementedError("numtorch.histogramdd does not support out=")
     if input.dtype not in (D.float32, D.float64):
         raise NotImplementedError(f"\"histogramdd\" not implemented for "
                                   f"'{input.dtype._legacy}'")
@@ -652,14 +650,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False, out=None
                 (float(col.min()), float(col.max()))
         else:
             lo, hi = 0.0, 1.0
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise RuntimeError(f"numtorch.histogramdd: dimension {d}'s range [{_fmt(lo)}, "
-                               f"{_fmt(hi)}] is not finite")
-        if lo > hi:
-            raise RuntimeError(f"numtorch.histogramdd: min should not exceed max, but got min "
-                               f"{_fmt(lo)} max {_fmt(hi)} for dimension {d}")
-        if lo == hi:  # a single value: a unit-wide range around it
-            lo, hi = lo - 0.5, hi + 0.5
+        lo, hi = _histogram_range(lo, hi, d)
         edges.append(xp.asarray(_linspace(lo, hi, b + 1, np.dtype(np.float64)).astype(x.dtype)))
     hist = _histogramdd_counts(xp, x, edges, None if weight is None else weight._data.reshape(-1))
     if density:

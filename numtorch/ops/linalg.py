@@ -1232,13 +1232,32 @@ def _check_float(name: str, A) -> None:
         raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
 
 
-def _check_matrix(name: str, A, square: bool = True) -> None:
-    if A.ndim < 2:
-        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if square and A.shape[-1] != A.shape[-2]:
+def _need_matrices(name: str, t, arg: str = "A") -> None:
+    if t.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor {arg} must have at least 2 dimensions.")
+
+
+def _need_square(name: str, A) -> None:
+    _need_matrices(name, A)
+    if A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
+
+
+def _check_matrix(name: str, A, square: bool = True) -> None:
+    if square:
+        _need_square(name, A)
+    else:
+        _need_matrices(name, A)
     _check_float(name, A)
+
+
+def _check_ab_shapes(name: str, n: int, b_shape, left: bool) -> None:
+    """``B``'s matrix dims against an n x n ``A`` in ``A X = B`` (or ``X A = B``)."""
+    if len(b_shape) < 2 or (b_shape[-2] if left else b_shape[-1]) != n:
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation {eq} "
+                           f"({n}x{n} and {_dims(b_shape[-2:])})")
 
 
 def _batches(a):
@@ -1511,11 +1530,7 @@ def solve(A, B, *, left=True, out=None):
                            f"of type {A.dtype._legacy} and B of type {B.dtype._legacy} instead")
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
     bs = tuple(B.shape) + (1,) if vector else tuple(B.shape)
-    n = A.shape[-1]
-    if len(bs) < 2 or (bs[-2] if left else bs[-1]) != n:
-        eq = "AX = B" if left else "XA = B"
-        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {eq} "
-                           f"({n}x{n} and {_dims(bs[-2:])})")
+    _check_ab_shapes("linalg.solve", A.shape[-1], bs, left)
     _broadcast_shapes(A.shape[:-2], bs[:-2])
     return _out(LinalgSolve.apply(A, B, vector, left), out, "linalg_solve", A, B)
 
@@ -1530,14 +1545,9 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     The other triangle is masked off before an LU solve, so its gradient is zero.
     """
     _check_matrix("linalg.solve_triangular", A)
-    if B.ndim < 2:
-        raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 "
-                           "dimensions.")
+    _need_matrices("linalg.solve_triangular", B, "B")
     n = A.shape[-1]
-    if (B.shape[-2] if left else B.shape[-1]) != n:
-        eq = "AX = B" if left else "XA = B"
-        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the "
-                           f"equation {eq} ({n}x{n} and {_dims(B.shape[-2:])})")
+    _check_ab_shapes("linalg.solve_triangular", n, B.shape, left)
     xp, dt = xp_of(A._data), A._data.dtype
     mask = xp.tri(n, n, 0 if not upper else -1, dtype=dt)
     mask = 1 - mask if upper else mask
@@ -1585,8 +1595,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
 
 def cond(A, p=None, *, out=None):
     """Condition number: ``s_max / s_min`` for p in (None, 2), else ``norm(A) norm(A^-1)``."""
-    if A.ndim < 2:
-        raise RuntimeError("linalg.cond: The input tensor A must have at least 2 dimensions.")
+    _need_matrices("linalg.cond", A)
     if p in (None, 2, -2):
         s = svdvals(A)
         e = _eye_like(s, s.shape[-1])
@@ -1978,9 +1987,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """Number of singular values above the tolerance (int64)."""
     if not A.dtype.is_floating_point:
         raise RuntimeError("This function doesn't handle types other than float and double")
-    if A.ndim < 2:
-        raise RuntimeError("linalg.matrix_rank: The input tensor A must have at least 2 "
-                           "dimensions.")
+    _need_matrices("linalg.matrix_rank", A)
     xp = xp_of(A._data)
     if hermitian:
         s = xp.abs(xp.linalg.eigvalsh(A._data))
@@ -1994,12 +2001,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
 
 def matrix_power(A, n, *, out=None):
     """``A @ A @ ... @ A`` (``n`` times, by repeated squaring); negative ``n`` inverts first."""
-    if A.ndim < 2:
-        raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 "
-                           "dimensions.")
-    if A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but "
-                           f"they are {A.shape[-2]} by {A.shape[-1]} matrices")
+    _need_square("linalg.matrix_power", A)
     if n == 0:
         eye = xp_of(A._data).eye(A.shape[-1], dtype=A._data.dtype)
         result = _const(xp_of(A._data).broadcast_to(eye, A.shape).copy())
@@ -2168,9 +2170,7 @@ def _extreme(x, largest: bool):
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """Matrix norm over the two dims ``dim``: 'fro', 'nuc', 1, -1, 2, -2, inf, -inf."""
-    if A.ndim < 2:
-        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
-                           "dimensions.")
+    _need_matrices("linalg.matrix_norm", A)
     if not A.dtype.is_floating_point and dtype is None:
         raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as "
                            f"input. Got {A.dtype._legacy}")
@@ -2377,12 +2377,13 @@ class _EuclideanDist(ArrayFunction):
 _F32 = np.dtype(np.float32)
 
 
-def _real_number(fn: str, arg: str, pos: int, value) -> float:
-    """A float argument (PyTorch's ``float`` parameter: bools and ints pass, strings do not)."""
+def _real_number(fn: str, arg: str, pos: int, value, kind: str = "float") -> float:
+    """A float argument (PyTorch's ``float`` or ``Number`` parameter, named by ``kind``:
+    bools and ints pass, strings do not)."""
     if isinstance(value, Tensor) and value.numel() == 1:
         value = value.item()
     if not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be float, not "
+        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be {kind}, not "
                         f"{type_name(value)}")
     return float(value)
 
@@ -2541,22 +2542,13 @@ class Renorm(ArrayFunction):
         return where(_const(nd > ctx.maxnorm), scaled, grad), None, None, None
 
 
-def _number_arg(fn: str, arg: str, pos: int, value):
-    if isinstance(value, Tensor) and value.numel() == 1:
-        value = value.item()
-    if not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{fn}(): argument '{arg}' (position {pos}) must be Number, not "
-                        f"{type_name(value)}")
-    return float(value)
-
-
 def renorm(input, p, dim, maxnorm, *, out=None):
     """``input`` with each slice along ``dim`` rescaled to ``p``-norm at most ``maxnorm``."""
-    p = _number_arg("renorm", "p", 2, p)
+    p = _real_number("renorm", "p", 2, p, "Number")
     if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
         raise TypeError(f"renorm(): argument 'dim' (position 3) must be int, not "
                         f"{type_name(dim)}")
-    maxnorm = _number_arg("renorm", "maxnorm", 4, maxnorm)
+    maxnorm = _real_number("renorm", "maxnorm", 4, maxnorm, "Number")
     if p <= 0:
         raise RuntimeError("renorm: non-positive-norm not supported")
     if maxnorm < 0:
@@ -2928,20 +2920,13 @@ class LinalgLuSolve(ArrayFunction):
 def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """Solve ``A X = B`` from ``A``'s packed LU factors (``lu_factor``'s output);
     ``left=False`` solves ``X A = B``, ``adjoint=True`` uses ``A^T``."""
-    if LU.ndim < 2:
-        raise RuntimeError("linalg.lu_solve: The input tensor LU must have at least 2 "
-                           "dimensions.")
+    _need_matrices("linalg.lu_solve", LU, "LU")
     if LU.shape[-1] != LU.shape[-2]:
         raise RuntimeError(f"numtorch.linalg.lu_solve: A must be batches of square matrices, "
                            f"but they are {LU.shape[-2]} by {LU.shape[-1]} matrices")
-    if B.ndim < 2:
-        raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 "
-                           "dimensions.")
+    _need_matrices("linalg.lu_solve", B, "B")
     n = LU.shape[-1]
-    if (B.shape[-2] if left else B.shape[-1]) != n:
-        eq = "AX = B" if left else "XA = B"
-        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
-                           f"{eq} ({n}x{n} and {_dims(B.shape[-2:])})")
+    _check_ab_shapes("linalg.lu_solve", n, B.shape, left)
     if LU.dtype is not B.dtype:
         raise RuntimeError(f"linalg.lu_solve: Expected LU and B to have the same dtype, but "
                            f"found LU of type {LU.dtype._legacy} and B of type "
@@ -3140,12 +3125,7 @@ class CholeskyInverse(ArrayFunction):
 def cholesky_inverse(input, upper=False, *, out=None):  # noqa: A002
     """The inverse of ``A`` from its Cholesky factor ``input`` (``A = L L^T``, or ``U^T U``
     with ``upper=True``)."""
-    if input.ndim < 2:
-        raise RuntimeError("cholesky_inverse: The input tensor A must have at least 2 "
-                           "dimensions.")
-    if input.shape[-1] != input.shape[-2]:
-        raise RuntimeError(f"cholesky_inverse: A must be batches of square matrices, but they "
-                           f"are {input.shape[-2]} by {input.shape[-1]} matrices")
+    _need_square("cholesky_inverse", input)
     if not input.dtype.is_floating_point or input.dtype is D.float16:
         raise NotImplementedError(f"\"cholesky_inverse_out_cpu\" not implemented for "
                                   f"'{input.dtype._legacy}'")

@@ -31,6 +31,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from ._util import xp_of
+from .shape import _fmt as _sizes
 
 __all__ = [
     "max_pool1d", "max_pool2d", "max_pool3d",
@@ -65,10 +66,6 @@ def _ntuple(value, n: int, fn: str, arg: str) -> tuple:
             raise RuntimeError(f"{fn}: {arg} must either be a single int, or a tuple of two ints")
         raise RuntimeError(f"{fn}: {arg} must either be a single int, or a tuple of three ints")
     return value
-
-
-def _sizes(shape) -> str:
-    return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
 def _out_size(size, k, s, p, d, ceil) -> int:

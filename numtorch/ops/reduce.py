@@ -1762,6 +1762,20 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
+def _histogram_range(lo: float, hi: float, d: int) -> tuple:
+    """Dimension ``d``'s histogram range, checked as PyTorch does (finite, min <= max); an
+    empty range is widened by 0.5 each way, as NumPy does."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"numtorch.histogramdd: dimension {d}'s range [{_fmt(lo)}, "
+                           f"{_fmt(hi)}] is not finite")
+    if lo > hi:
+        raise RuntimeError(f"numtorch.histogramdd: min should not exceed max, but got min "
+                           f"{_fmt(lo)} max {_fmt(hi)} for dimension {d}")
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    return lo, hi
+
+
 def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002
     """Histogram of ``input`` in ``bins`` equal-width bins over ``[min, max]`` (the data's own
     range when ``min == max``; widened by 1 each way if that is a single value). Elements
@@ -2363,14 +2377,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False,  # noq
             lo, hi = float(x.min()), float(x.max())
         else:
             lo, hi = 0.0, 1.0
-        if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise RuntimeError(f"numtorch.histogramdd: dimension 0's range [{_fmt(lo)}, "
-                               f"{_fmt(hi)}] is not finite")
-        if lo > hi:
-            raise RuntimeError(f"numtorch.histogramdd: min should not exceed max, but got min "
-                               f"{_fmt(lo)} max {_fmt(hi)} for dimension 0")
-        if lo == hi:  # an empty range is widened, as NumPy does
-            lo, hi = lo - 0.5, hi + 0.5
+        lo, hi = _histogram_range(lo, hi, 0)
         if not supported:
             raise NotImplementedError(f"\"histogramdd\" not implemented for "
                                       f"'{input.dtype._legacy}'")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import operator
 
 from .. import _dtype as D
+from .._input_check import type_name
 from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
@@ -24,6 +25,7 @@ from . import shape as S
 from ._util import checked_scalar, xp_of
 from .copy import FillScalar, FillTensor
 from .creation import is_nonzero  # noqa: F401 - bound below as the Tensor method
+from .index import _C_NAMES
 
 # --- in-place functions of the namespace ----------------------------------------------
 #
@@ -70,20 +72,23 @@ def addmv_(input, mat, vec, *, beta=1, alpha=1):
 # --- *_copy: a view's values in memory of their own ----------------------------------
 
 
-def _copying(view_forward):
-    """A view Function's forward, returning fresh C-contiguous arrays instead of views."""
+def _copy_function(view, name: str):
+    """The Function of ``view``'s copy op: ``view`` with a forward that returns fresh
+    C-contiguous arrays instead of views; the backward is the view's, the node ``name``."""
 
-    def forward(ctx, x, *args):
-        out = view_forward(ctx, x, *args)
-        if type(out) is tuple:
-            return tuple(o.copy() for o in out)
-        return out.copy()
+    class Copy(view):
+        node_name = name
+        is_view = False
 
-    return staticmethod(forward)
+        @staticmethod
+        def forward(ctx, x, *args):
+            out = view.forward(ctx, x, *args)
+            if type(out) is tuple:
+                return tuple(o.copy() for o in out)
+            return out.copy()
 
-
-# Each copy op is its view op's Function with a copying forward; the backward (and the
-# node name, with "_copy") is the view's.
+    Copy.__name__ = Copy.__qualname__ = f"{view.__name__}Copy"
+    return Copy
 
 
 class AliasCopy(ArrayFunction):
@@ -98,68 +103,6 @@ class AliasCopy(ArrayFunction):
         return grad
 
 
-class AsStridedCopy(S.AsStrided):
-    node_name = "AsStridedBackward0_copy"
-    is_view = False
-    forward = _copying(S.AsStrided.forward)
-
-
-class ExpandCopy(S.Expand):
-    node_name = "ExpandBackward0_copy"
-    is_view = False
-    forward = _copying(S.Expand.forward)
-
-
-class PermuteCopy(S.Permute):
-    node_name = "PermuteBackward0_copy"
-    is_view = False
-    forward = _copying(S.Permute.forward)
-
-
-class SelectCopy(S.Select):
-    node_name = "SelectBackward0_copy"
-    is_view = False
-    forward = _copying(S.Select.forward)
-
-
-class SliceCopy(S.Narrow):
-    node_name = "SliceBackward0_copy"
-    is_view = False
-    forward = _copying(S.Narrow.forward)
-
-
-class SqueezeCopy(S.Squeeze):
-    node_name = "SqueezeBackward0_copy"
-    is_view = False
-    forward = _copying(S.Squeeze.forward)
-
-
-class SqueezeDimCopy(SqueezeCopy):
-    node_name = "SqueezeBackward1_copy"
-
-
-class SqueezeDimsCopy(SqueezeCopy):
-    node_name = "SqueezeBackward2_copy"
-
-
-class TCopy(S.T):
-    node_name = "TBackward0_copy"
-    is_view = False
-    forward = _copying(S.T.forward)
-
-
-class TransposeCopy(S.Transpose):
-    node_name = "TransposeBackward0_copy"
-    is_view = False
-    forward = _copying(S.Transpose.forward)
-
-
-class UnsqueezeCopy(S.Unsqueeze):
-    node_name = "UnsqueezeBackward0_copy"
-    is_view = False
-    forward = _copying(S.Unsqueeze.forward)
-
-
 class ViewCopy(S.View):
     """Unlike ``view``, any strides will do: the values are copied anyway."""
 
@@ -172,45 +115,26 @@ class ViewCopy(S.View):
         return x.copy().reshape(shape)
 
 
-class UnfoldCopy(S.Unfold):
-    node_name = "UnfoldBackward0_copy"
-    is_view = False
-    forward = _copying(S.Unfold.forward)
+SplitCopy = _copy_function(S.Split, "SplitBackward0_copy")
+SplitWithSizesCopy = _copy_function(S.SplitWithSizes, "SplitWithSizesBackward0_copy")
+UnbindCopy = _copy_function(S.Unbind, "UnbindBackward0_copy")
 
-
-class SplitCopy(S.Split):
-    node_name = "SplitBackward0_copy"
-    forward = _copying(S.Split.forward)
-
-
-class SplitWithSizesCopy(S.SplitWithSizes):
-    node_name = "SplitWithSizesBackward0_copy"
-    forward = _copying(S.Split.forward)
-
-
-class UnbindCopy(S.Unbind):
-    node_name = "UnbindBackward0_copy"
-    forward = _copying(S.Unbind.forward)
-
-
-# The view Function a view op records -> the Function of its copy.
-_COPY_OF = {
-    S.AsStrided: AsStridedCopy, S.Diagonal: S.DiagonalCopy, S.Expand: ExpandCopy,
-    S.Permute: PermuteCopy, S.Select: SelectCopy, S.Narrow: SliceCopy, S.Squeeze: SqueezeCopy,
-    S.SqueezeDim: SqueezeDimCopy, S.SqueezeDims: SqueezeDimsCopy, S.T: TCopy,
-    S.Transpose: TransposeCopy, S.Unsqueeze: UnsqueezeCopy, S.Unfold: UnfoldCopy,
-}
-
-# PyTorch's C++ names of the dtypes, as its out= dtype error prints them.
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-            "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
-            "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool"}
+# The view Function a view op records -> the Function of its copy (named as PyTorch
+# names the copy's node: the view's, with "_copy").
+_COPY_OF = {view: _copy_function(view, name) for view, name in (
+    (S.AsStrided, "AsStridedBackward0_copy"), (S.Expand, "ExpandBackward0_copy"),
+    (S.Permute, "PermuteBackward0_copy"), (S.Select, "SelectBackward0_copy"),
+    (S.Narrow, "SliceBackward0_copy"), (S.Squeeze, "SqueezeBackward0_copy"),
+    (S.SqueezeDim, "SqueezeBackward1_copy"), (S.SqueezeDims, "SqueezeBackward2_copy"),
+    (S.T, "TBackward0_copy"), (S.Transpose, "TransposeBackward0_copy"),
+    (S.Unsqueeze, "UnsqueezeBackward0_copy"), (S.Unfold, "UnfoldBackward0_copy"),
+)}
+_COPY_OF[S.Diagonal] = S.DiagonalCopy
 
 
 def _check_copy_out(name: str, out, dtype) -> None:
     if not isinstance(out, Tensor):
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type_name(out)}")
     if out.dtype is not dtype:
         raise RuntimeError(f"Expected out tensor to have dtype {_C_NAMES[dtype.name]}, but got "
                            f"{_C_NAMES[out.dtype.name]} instead")

@@ -45,3 +45,50 @@ def test_soft_margin_loss_stays_finite_where_torch_overflows():
     ours = numtorch.nn.functional.soft_margin_loss(numtorch.tensor(a), numtorch.tensor(y))
     theirs = torch.nn.functional.soft_margin_loss(torch.tensor(a), torch.tensor(y))
     assert float(ours) == pytest.approx(250.0) and float(theirs) == float("inf")
+
+
+def test_mode_with_nan_counts_each_nan_as_its_own_value():
+    # torch's CPU mode sorts with std::sort and `<`, which is not an order with NaN: its
+    # answer depends on the sort's internals. numtorch sorts NaN last and counts each NaN
+    # alone, so a tie goes to the smallest value.
+    nan = float("nan")
+    ours = numtorch.mode(numtorch.tensor([nan, nan, 1.0]))
+    theirs = torch.mode(torch.tensor([nan, nan, 1.0]))
+    assert ours.values.item() == 1.0 and ours.indices.item() == 2
+    assert np.isnan(theirs.values.item())
+
+
+def test_binary_op_of_mixed_layouts_is_c_ordered():
+    # torch lays the result out like its first operand (TensorIterator); numtorch's result
+    # of a transposed and a contiguous operand is C-ordered. Values are equal.
+    ours = numtorch.ones(2, 3).t() * numtorch.ones(3, 2)
+    theirs = torch.ones(2, 3).t() * torch.ones(3, 2)
+    assert ours.stride() == (2, 1) and theirs.stride() == (1, 3)
+
+
+def test_like_of_a_dense_tensor_with_size_one_dims_may_differ_in_those_strides():
+    # torch copies a dense input's strides exactly; numtorch packs the dims in their memory
+    # order, so only a size-1 dim's stride (which never moves in memory) can differ.
+    ours = numtorch.zeros_like(numtorch.ones(2, 2, 1).permute(2, 0, 1))
+    theirs = torch.zeros_like(torch.ones(2, 2, 1).permute(2, 0, 1))
+    assert ours.stride() == (4, 2, 1) and theirs.stride() == (1, 2, 1)
+    assert ours.stride()[1:] == theirs.stride()[1:]
+
+
+def test_to_with_a_bad_device_string_words_the_error_as_a_device_does():
+    # torch says "Invalid device string: 'float64'"; numtorch parses it as a device and
+    # reports the device-type error (same exception type).
+    with pytest.raises(RuntimeError, match="Invalid device string"):
+        torch.ones(2).to("float64")
+    with pytest.raises(RuntimeError, match="at start of device string: float64"):
+        numtorch.ones(2).to("float64")
+
+
+def test_kaiser_window_is_computed_in_float64_and_rounded_once():
+    # torch evaluates I0 in the window's dtype; numtorch in float64, then rounds, so a
+    # float32 window can differ from torch's by an ulp (and is closer to the exact value).
+    ours, theirs = numtorch.kaiser_window(11).numpy(), torch.kaiser_window(11).numpy()
+    assert not np.array_equal(ours, theirs)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=4e-7)
+    exact = numtorch.kaiser_window(11, dtype=numtorch.float64).numpy()
+    assert np.abs(ours - exact).max() <= np.abs(theirs - exact).max()

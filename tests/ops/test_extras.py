@@ -536,3 +536,9 @@ def test_histogramdd_shapes():
 def test_histogramdd_errors(call):
     same_error(lambda: call(numtorch.histogramdd, numtorch, numtorch.tensor(POINTS, dtype=numtorch.float32)),
                lambda: call(torch.histogramdd, torch, torch.tensor(POINTS, dtype=torch.float32)))
+
+
+def test_histogramdd_takes_no_out_argument_as_in_torch():
+    for lib in (numtorch, torch):
+        with pytest.raises(TypeError):
+            lib.histogramdd(lib.rand(5, 2), bins=2, out=lib.empty(0))

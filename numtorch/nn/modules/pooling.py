@@ -7,6 +7,7 @@ its kernel in ``numtorch/ops/pooling.py`` through ``nn.functional``.
 from __future__ import annotations
 
 from .. import functional as F
+from .conv import _ntuple
 from .module import Module
 
 __all__ = [
@@ -17,12 +18,6 @@ __all__ = [
     "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
     "LPPool1d", "LPPool2d", "LPPool3d",
 ]
-
-
-def _ntuple(value, n: int) -> tuple:
-    if isinstance(value, (list, tuple)):
-        return tuple(value)
-    return (value,) * n
 
 
 class _MaxPoolNd(Module):
