@@ -1028,21 +1028,22 @@ def _inplace_binary(fn):
     return op
 
 
-Tensor.__add__ = _binary(_P.add, fast=operator.add, record=lambda s, o: _P.Add.apply(s, o, 1))
+Tensor.__add__ = _binary(_P.add, fast=operator.add, record=_P._add_recorded)
 Tensor.__radd__ = _binary(_P.add, reflected=True, fast=operator.add,
-                          record=lambda s, o: _P.Add.apply(o, s, 1))
+                          record=lambda s, o: _P._add_recorded(o if isinstance(o, Tensor) else s,
+                                                               s if isinstance(o, Tensor) else o))
 Tensor.__iadd__ = _inplace_binary(_P.add)
-Tensor.__sub__ = _binary(_P.sub, fast=operator.sub, record=lambda s, o: _P.Sub.apply(s, o, 1))
+Tensor.__sub__ = _binary(_P.sub, fast=operator.sub, record=_P._sub_recorded)
 Tensor.__rsub__ = _binary(  # 2 - x: RsubBackward1; x.__rsub__(y) for a Tensor y: RsubBackward0
     _P.rsub, fast=lambda a, b: b - a,
     record=lambda s, o: (_P.RsubTensor if isinstance(o, Tensor) else _P.Rsub).apply(s, o, 1))
 Tensor.__isub__ = _inplace_binary(_P.sub)
-Tensor.__mul__ = _binary(_P.mul, fast=operator.mul, record=_P.Mul.apply)
+Tensor.__mul__ = _binary(_P.mul, fast=operator.mul, record=_P._mul_recorded)
 Tensor.__rmul__ = _binary(  # mul(number, x) puts the tensor first
     _P.mul, reflected=True, fast=operator.mul,
-    record=lambda s, o: _P.Mul.apply(o, s) if isinstance(o, Tensor) else _P.Mul.apply(s, o))
+    record=lambda s, o: _P._mul_recorded(o, s) if isinstance(o, Tensor) else _P._mul_recorded(s, o))
 Tensor.__imul__ = _inplace_binary(_P.mul)
-Tensor.__truediv__ = _binary(_P.div, record=_P.Div.apply)  # no fast: x / 0 must not warn
+Tensor.__truediv__ = _binary(_P.div, record=_P._div_recorded)  # no fast: x / 0 must not warn
 Tensor.__rtruediv__ = _binary(_P._rdiv)  # 2 / x is x.reciprocal() * 2, as in PyTorch
 Tensor.__itruediv__ = _inplace_binary(_P.div)
 Tensor.__pow__ = _binary(_P.pow)

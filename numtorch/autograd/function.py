@@ -222,6 +222,9 @@ class Function(metaclass=_FunctionMeta):
 
     _forward_on_arrays = False
     is_view = False  # outputs share memory with input 0 (reshape, transpose, slicing ...)
+    # A Python number among the first this-many arguments is listed in next_functions as
+    # (None, 0): PyTorch's add/sub/mul/div wrap it as a tensor that needs no gradient.
+    _number_operands = 0
 
     @staticmethod
     def forward(ctx, *args):
@@ -291,6 +294,8 @@ class Function(metaclass=_FunctionMeta):
             else:
                 arrays.append(a)
                 needs.append(False)
+                if i < cls._number_operands:
+                    nexts.append(_NO_EDGE)
             i += 1
         ctx.needs_input_grad = tuple(needs)
         ctx.next_functions = tuple(nexts)
@@ -323,6 +328,79 @@ class ArrayFunction(Function):
 
 
 _NO_EDGE = (None, 0)
+
+
+# --- the hot path --------------------------------------------------------------
+# ``apply`` takes any arguments: it loops over them, calls forward, then looks for the
+# Tensors behind the arrays forward saved. The ops a training step runs most often
+# (the arithmetic operators, relu / tanh / sigmoid / exp, a full sum, matmul) skip that
+# generality when their operands are float Tensors of one dtype (or a float Tensor and
+# a Python number): they compute the output array themselves, then build the same node
+# ``apply`` would with ``new_node`` and ``node_output``, and set what their backward
+# reads. Measured on 1-element tensors: ``Mul.apply`` 6.0 us, this path 2.0 us.
+# tests/autograd/test_hot_path.py checks these nodes against ``apply``'s.
+
+# needs_input_grad for (first needs, second needs) among n arguments: _NEEDS[n][a][b].
+_NEEDS = [[[(a, b) + (False,) * (n - 2) if n > 1 else (a,) for b in (False, True)]
+           for a in (False, True)] for n in range(6)]
+
+
+def new_node(cls, a, b=None, n_args=1):
+    """The node ``cls.apply(a, b, *constants)`` records, before its forward runs.
+
+    ``a`` is a Tensor; ``b`` a Tensor, a Python number (an edge to nothing, as PyTorch
+    wraps the number as a tensor), or None for a one-input op; ``n_args`` counts every
+    argument of forward (the constants after ``b`` get no gradient).
+    """
+    ctx = cls._node_cls()
+    x = a._data
+    ra = a._requires_grad
+    if ra:
+        fn = a._grad_fn
+        ea = (fn, a._output_nr) if fn is not None else (a._accum or a._accumulator(), 0)
+        edges = [(ea[0], ea[1], 0, x.shape, x.dtype)]
+    else:
+        ea, edges = _NO_EDGE, []
+    rb = False
+    if b is None:
+        ctx.next_functions = (ea,)
+    elif isinstance(b, Tensor):
+        rb = b._requires_grad
+        if rb:
+            y = b._data
+            fn = b._grad_fn
+            eb = (fn, b._output_nr) if fn is not None else (b._accum or b._accumulator(), 0)
+            edges.append((eb[0], eb[1], 1, y.shape, y.dtype))
+        else:
+            eb = _NO_EDGE
+        ctx.next_functions = (ea, eb)
+    else:
+        ctx.next_functions = (ea, _NO_EDGE)
+    ctx.needs_input_grad = _NEEDS[n_args][ra][rb]
+    ctx._edges = edges
+    if _anomaly[0]:
+        ctx._anomaly_trace = "".join(traceback.format_stack()[:-2])
+    return ctx
+
+
+def node_output(ctx, arr):
+    """Wrap ``arr`` (float) as the output of node ``ctx``."""
+    out = _wrap(arr)
+    arr = out._data
+    out._requires_grad = True
+    out._grad_fn = ctx
+    ctx._output_meta = ((arr.shape, arr.dtype),)
+    return out
+
+
+def save(ctx, a, b=_NO_EDGE) -> None:
+    """``ctx.save_for_backward(a)`` or ``(a, b)`` with Tensors (or None), their versions
+    noted at once (written out for one and two: a loop costs more than the rest)."""
+    va = 0 if a is None else a._vc[0]
+    if b is _NO_EDGE:
+        ctx._saved, ctx._saved_versions = (a,), (va,)
+    else:
+        ctx._saved, ctx._saved_versions = (a, b), (va, 0 if b is None else b._vc[0])
 
 
 def _call_user_forward(cls, ctx, args):

@@ -34,6 +34,7 @@ from .. import _dtype as D
 from .. import _warnings, return_types
 from .._input_check import type_name
 from .._tensor import Tensor, inplace
+from ..autograd import function as _fn
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from ..backend import parallel
@@ -402,6 +403,7 @@ class Add(ArrayFunction):
     """``a + alpha * b``."""
 
     node_name = "AddBackward0"
+    _number_operands = 2
 
     @staticmethod
     def forward(ctx, a, b, alpha):
@@ -424,6 +426,7 @@ class Sub(ArrayFunction):
     """``a - alpha * b``."""
 
     node_name = "SubBackward0"
+    _number_operands = 2
 
     @staticmethod
     def forward(ctx, a, b, alpha):
@@ -468,6 +471,7 @@ class Mul(ArrayFunction):
     """``a * b``."""
 
     node_name = "MulBackward0"
+    _number_operands = 2
 
     @staticmethod
     def forward(ctx, a, b):
@@ -497,6 +501,70 @@ class Mul(ArrayFunction):
         if ctx.needs_input_grad[1]:
             gb = grad * a
         return ga, gb
+
+
+# The arithmetic operators' hot path (see autograd/function.py, "the hot path"): what
+# Add/Sub/Mul/Div.apply do, for a float Tensor ``a`` and ``b`` a Tensor of a's dtype or
+# a Python number (``Tensor.__add__`` and the others check that before calling these).
+
+def _add_recorded(a, b):
+    ctx = _fn.new_node(Add, a, b, 3)
+    ctx.alpha = 1
+    x, y = a._data, (b._data if isinstance(b, Tensor) else b)
+    return _fn.node_output(ctx, parallel.apply(np.add, x, y) if _big(x, y) else x + y)
+
+
+def _sub_recorded(a, b):
+    ctx = _fn.new_node(Sub, a, b, 3)
+    ctx.alpha = 1
+    x, y = a._data, (b._data if isinstance(b, Tensor) else b)
+    return _fn.node_output(ctx, parallel.apply(np.subtract, x, y) if _big(x, y) else x - y)
+
+
+def _mul_recorded(a, b):
+    ctx = _fn.new_node(Mul, a, b, 2)
+    need_a, need_b = ctx.needs_input_grad
+    x = a._data
+    if isinstance(b, Tensor):
+        y = b._data
+        ctx.scalar_b = None
+        _fn.save(ctx, a if need_b else None, b if need_a else None)
+    else:
+        y = ctx.scalar_b = b
+        _fn.save(ctx, None, None)
+    return _fn.node_output(ctx, parallel.apply(np.multiply, x, y) if _big(x, y) else x * y)
+
+
+def _div_recorded(a, b):
+    ctx = _fn.new_node(Div, a, b, 2)
+    need_b = ctx.needs_input_grad[1]
+    x = a._data
+    ctx.a = None
+    if isinstance(b, Tensor):
+        y = b._data
+        ctx.b = None
+        _fn.save(ctx, a if need_b else None, b)
+    else:
+        y = ctx.b = b
+        _fn.save(ctx, None, None)
+    with _quiet():  # x / 0 is inf or nan, without a warning
+        out = parallel.apply(np.true_divide, x, y) if _big(x, y) else x / y
+    return _fn.node_output(ctx, out)
+
+
+def _hot(input) -> bool:
+    """Whether a one-input op takes the hot path: a float Tensor that needs a graph node."""
+    return (grad_mode.enabled and isinstance(input, Tensor) and input._requires_grad
+            and input._data.dtype.kind == "f")
+
+
+def _recorded_saving_output(cls, input):
+    """``cls.apply(input)`` on the hot path, for an op whose backward reads its output
+    (relu, tanh, sigmoid, exp): its ``kernel`` computes the output array."""
+    ctx = _fn.new_node(cls, input)
+    out = _fn.node_output(ctx, cls.kernel(input._data))
+    _fn.save(ctx, out)
+    return out
 
 
 def _check_alpha(alpha, result) -> None:
@@ -571,6 +639,7 @@ class Div(ArrayFunction):
     """True division ``a / b``; integers divide in the default float dtype."""
 
     node_name = "DivBackward0"
+    _number_operands = 2
 
     @staticmethod
     def forward(ctx, a, b):
@@ -999,10 +1068,14 @@ class Exp(ArrayFunction):
     node_name = "ExpBackward0"
 
     @staticmethod
-    def forward(ctx, x):
+    def kernel(x):
         x = _float(x)
         with _quiet():
-            out = parallel.apply(np.exp, x) if x.size >= _PAR_MIN else xp_of(x).exp(x)
+            return parallel.apply(np.exp, x) if x.size >= _PAR_MIN else xp_of(x).exp(x)
+
+    @staticmethod
+    def forward(ctx, x):
+        out = Exp.kernel(x)
         ctx.save_for_backward(out)
         return out
 
@@ -1164,6 +1237,8 @@ class Reciprocal(ArrayFunction):
 
 def exp(input, *, out=None):
     """``e ** input``."""
+    if out is None and _hot(input):
+        return _recorded_saving_output(Exp, input)
     return _apply(Exp, out, "exp", input)
 
 
@@ -1318,9 +1393,13 @@ class Tanh(ArrayFunction):
     node_name = "TanhBackward0"
 
     @staticmethod
-    def forward(ctx, x):
+    def kernel(x):
         x = _float(x)
-        out = parallel.apply(np.tanh, x) if x.size >= _PAR_MIN else xp_of(x).tanh(x)
+        return parallel.apply(np.tanh, x) if x.size >= _PAR_MIN else xp_of(x).tanh(x)
+
+    @staticmethod
+    def forward(ctx, x):
+        out = Tanh.kernel(x)
         ctx.save_for_backward(out)
         return out
 
@@ -1405,6 +1484,8 @@ def cosh(input, *, out=None):
 
 def tanh(input, *, out=None):
     """Hyperbolic tangent."""
+    if out is None and _hot(input):
+        return _recorded_saving_output(Tanh, input)
     return _apply(Tanh, out, "tanh", input)
 
 
@@ -1552,7 +1633,7 @@ class Sigmoid(ArrayFunction):
     node_name = "SigmoidBackward0"
 
     @staticmethod
-    def forward(ctx, x):
+    def kernel(x):
         x = _float(x)
         xp = xp_of(x)
         xc = _up(x)
@@ -1562,7 +1643,11 @@ class Sigmoid(ArrayFunction):
             xp.exp(out, out=out)
         out += 1
         xp.reciprocal(out, out=out)
-        out = _down(out, x.dtype)
+        return _down(out, x.dtype)
+
+    @staticmethod
+    def forward(ctx, x):
+        out = Sigmoid.kernel(x)
         ctx.save_for_backward(out)
         return out
 
@@ -1577,6 +1662,8 @@ class Sigmoid(ArrayFunction):
 
 def sigmoid(input, *, out=None):
     """The logistic function ``1 / (1 + exp(-input))``."""
+    if out is None and _hot(input):
+        return _recorded_saving_output(Sigmoid, input)
     return _apply(Sigmoid, out, "sigmoid", input)
 
 
@@ -1619,6 +1706,12 @@ class Relu(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x):
+        out = Relu.kernel(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def kernel(x):
         if x.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
         if type(x) is np.ndarray and x.size >= _PAR_MIN:
@@ -1631,7 +1724,6 @@ class Relu(ArrayFunction):
             out = np.maximum(x, _zero(x.dtype))  # a 0-d zero: cheaper than a Python 0
         else:
             out = xp_of(x).maximum(x, 0)
-        ctx.save_for_backward(out)
         return out
 
     @staticmethod
@@ -1660,6 +1752,8 @@ class Relu(ArrayFunction):
 
 def relu(input):
     """``max(input, 0)`` elementwise."""
+    if _hot(input):
+        return _recorded_saving_output(Relu, input)
     return Relu.apply(input)
 
 

@@ -33,6 +33,7 @@ from .. import _dtype as D
 from .. import _warnings, return_types
 from .._input_check import type_name
 from .._tensor import Tensor, _wrap_dim
+from ..autograd import function as _fn
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from ..backend import parallel
@@ -193,6 +194,9 @@ def _check_nonempty(name: str, shape, dims) -> None:
 # --- sum, nansum, mean, nanmean --------------------------------------------------
 
 
+_ALL_DIMS = [tuple(range(n)) for n in range(8)]  # the dims of a full reduction, by ndim
+
+
 def _sum_kernel(x, dims, keepdim, np_dtype):
     if np_dtype is None:
         if x.dtype.kind in "biu":
@@ -232,6 +236,13 @@ class SumDim(Sum):
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A001
     """Sum of elements, over all of them or over ``dim`` (an int or a tuple of ints)."""
     if dim is None and dtype is None and out is None:  # x.sum(), the usual loss: no checks
+        x = input._data
+        if grad_mode.enabled and input._requires_grad and x.dtype.kind == "f":
+            # The hot path (autograd/function.py): what Sum.apply records.
+            dims = _ALL_DIMS[x.ndim] if x.ndim < 8 else tuple(range(x.ndim))
+            ctx = _fn.new_node(Sum, input, None, 4)
+            ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+            return _fn.node_output(ctx, _sum_kernel(x, dims, keepdim, None))
         return Sum.apply(input, tuple(range(input.ndim)), keepdim, None)
     _check_out(out, "sum", input)
     dims = _dims_of(dim, input.ndim)
