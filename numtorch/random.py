@@ -87,6 +87,7 @@ import contextlib
 import math
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -606,16 +607,23 @@ def _check_uniform_bounds(low: float, high: float, dt: np.dtype) -> tuple[float,
 # PyTorch's x86 build computes float32 normals 8 lanes at a time with Cephes-style
 # polynomial log/sin/cos (its avx_mathfun.h), compiled with fused multiply-adds. We
 # replay that arithmetic on whole arrays: every float32 operation below rounds exactly
-# where the vector instruction rounds. A fused step a*b+c is computed in float64 (the
-# product is exact there) and rounded once to float32; over all 2**24 possible inputs
-# this single float64 rounding never lands on a float32 tie, so no tie check is needed.
+# where the vector instruction rounds. Plain float32 operations run in float32. A fused
+# step a*b+c is computed in float64 (the product is exact there) and rounded once to
+# float32, in one of two ways:
+# - ``_MagicRound``: where every result of the step lies in one binade, adding a constant
+#   makes the float64 sum itself round to the float32 grid: one correct rounding.
+# - ``_round_f32``: elsewhere, the float64 sum is rounded on its bits, half-way cases away
+#   from zero. Over all 2**24 possible inputs no sum rounded this way is a float32 tie
+#   (checked exhaustively against the float64 -> float32 cast), so this is round to even.
+# Every array op costs a pass over memory, so the kernel works in place on scratch arrays
+# (``_Scratch``) reused from chunk to chunk, and avoids mixed-dtype and boolean arithmetic.
 
 _LOG_POLY = [np.float64(np.float32(c)) for c in (
     7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
     -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)]
 _LOG_Q1 = np.float32(-2.12194440e-4)
 _LOG_Q2 = np.float32(0.693359375)
-_SQRT_HALF = np.float32(0.707106781186547524)
+_SQRT_HALF_MANTISSA = 0x3504F3            # the mantissa bits of float32 sqrt(1/2)
 _FOUR_OVER_PI = np.float32(1.27323954473516)
 _DP1, _DP2 = np.float32(-0.78515625), np.float32(-2.4187564849853515625e-4)
 _DP3 = np.float64(np.float32(-3.77489497744594108e-8))
@@ -624,109 +632,211 @@ _SINCOS_POLY = [np.array([[np.float32(c)], [np.float32(s)]], dtype=np.float64) f
     (2.443315711809948e-5, -1.9515295891e-4), (-1.388731625493765e-3, 8.3321608736e-3),
     (4.166664568298827e-2, -1.6666654611e-1))]
 _TWO_PI_F32 = np.float32(2.0 * math.pi)
-# Lanes per pass: the temporaries stay in a core's L2 cache and off mmap. Measured on 2
-# cores: 16384 lanes lost a third of the time to handing the GIL between the threads at
-# each of the kernel's ~130 NumPy calls; 65536 is the fastest from 4096 to 131072.
-_CHUNK = 65536
+# Lanes per chunk (a lane: one log and one sincos). Measured on 2 cores, 8192 to 65536:
+# smaller chunks lose time to the kernel's ~110 NumPy calls each (about 1 us apiece, and
+# the GIL handed between the threads at each), larger ones to L2 cache misses.
+_NORMAL_CHUNK = 32768
 
 
-def _round_to_f32(y64: np.ndarray, buf32: np.ndarray) -> None:
-    """Round float64 values to float32 precision in place (through ``buf32``)."""
+class _MagicRound:
+    """Round ``y*x + c`` once to float32 where all its values lie in the binade
+    ``[2**e, 2**(e+1))`` (either sign): float64 numbers near ``M = 1.5 * 2**(e+29)`` are
+    spaced one float32 step of that binade apart, so ``y*x + (c + M)`` (with ``c + M``
+    exact) rounds in float64 straight to the float32 grid, to nearest even; ``- M`` is
+    then exact. ``e`` may be a column of binades, one per row of coefficients."""
+
+    def __init__(self, c, e):
+        self.magic = 1.5 * np.exp2(np.asarray(e, np.float64) + 29)
+        self.shifted = c + self.magic
+        assert np.all(self.shifted - self.magic == c)       # c is on the grid
+
+    def add_and_round(self, y64: np.ndarray) -> None:
+        y64 += self.shifted
+        y64 -= self.magic
+
+
+_LOG_LAST = _MagicRound(_LOG_POLY[8], -2)         # y*x + c8 lies in [0.25, 0.5)
+# cosine then sine steps: within [2**-10, 2**-9) and [2**-7, 2**-6), then [2**-5, 2**-4)
+# and [2**-3, 2**-2); the log's other steps straddle two binades.
+_SINCOS_STEPS = [_MagicRound(_SINCOS_POLY[1], [[-10], [-7]]),
+                 _MagicRound(_SINCOS_POLY[2], [[-5], [-3]])]
+_HALF_F32_STEP = np.int64(1 << 28)                # in float64 bits: half a float32 step
+_F32_BITS = np.int64(-(1 << 29))                  # the bits a float32 keeps
+
+
+def _round_f32(y64: np.ndarray) -> None:
+    """Round float64 values to float32 precision in place, half-way cases away from zero:
+    only for the fused steps that never produce a half-way case (see above)."""
+    bits = y64.view(np.int64)
+    bits += _HALF_F32_STEP
+    bits &= _F32_BITS
+
+
+def _round_f32_even(y64: np.ndarray, buf32: np.ndarray) -> None:
+    """Round float64 values to float32 precision in place, to even (through ``buf32``)."""
     np.copyto(buf32, y64, casting="same_kind")
     np.copyto(y64, buf32)
 
 
-def _horner32(x64: np.ndarray, coeffs, y64: np.ndarray, buf32: np.ndarray) -> None:
-    """y = ((c0*x + c1)*x + c2)... with one float32 rounding per fused step."""
-    np.multiply(x64, coeffs[0], out=y64)
-    y64 += coeffs[1]
-    _round_to_f32(y64, buf32)
-    for c in coeffs[2:]:
-        y64 *= x64
-        y64 += c
-        _round_to_f32(y64, buf32)
+class _Scratch:
+    """Named scratch arrays of a chunk's length, kept to be reused by the next chunk
+    (fresh arrays cost page faults). One per thread: the arrays are overwritten."""
+
+    def __init__(self):
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def __call__(self, name: str, n: int, dtype, rows: int = 1) -> np.ndarray:
+        nbytes = n * rows * np.dtype(dtype).itemsize
+        buf = self._buffers.get(name)
+        if buf is None or buf.size < nbytes:
+            buf = self._buffers[name] = np.empty(nbytes, np.uint8)
+        arr = buf[:nbytes].view(dtype)
+        return arr.reshape(rows, n) if rows > 1 else arr
 
 
-def _avx2_log(u1: np.ndarray) -> np.ndarray:
-    """log(u1) for float32 u1 in (0, 1], exactly as PyTorch's log256_ps rounds it."""
+def _avx2_log(u1: np.ndarray, scratch: _Scratch | None = None) -> np.ndarray:
+    """log(u1) for float32 u1 in (0, 1], exactly as PyTorch's log256_ps rounds it. The
+    result is a scratch array (named "i1")."""
+    s, n = scratch or _Scratch(), u1.size
     bits = u1.view(np.int32)
-    mant = ((bits & 0x007FFFFF) | 0x3F000000).view(np.float32)  # u1 = mant * 2**e
-    small = mant < _SQRT_HALF                 # then use 2*mant - 1 and e - 1
-    e = bits >> 23
+    mant, small, e = s("i1", n, np.int32), s("i2", n, np.int32), s("i3", n, np.int32)
+    # u1 = mant * 2**e with mant in [sqrt(1/2), sqrt(2)): from the bits, no branches.
+    np.bitwise_and(bits, 0x007FFFFF, out=mant)
+    np.subtract(mant, _SQRT_HALF_MANTISSA, out=small)
+    small >>= 31                              # -1 where [0.5, 1)'s mantissa < sqrt(1/2)
+    np.right_shift(bits, 23, out=e)
+    e += small
     e -= 126
-    e -= small
-    expo = e.astype(np.float32)
-    x = mant - np.float32(1)
-    x += mant * small                         # exact either way
-    x64, y64, buf = x.astype(np.float64), np.empty(x.size), np.empty_like(x)
-    z64 = x64 * x64
-    _round_to_f32(z64, buf)
-    z = buf.copy()
-    _horner32(x64, _LOG_POLY, y64, buf)
-    y64 *= x64
-    _round_to_f32(y64, buf)
-    y64 *= z64
-    y64 += expo * _LOG_Q1                     # fused: y*z + e*q1
-    np.copyto(buf, y64, casting="same_kind")
+    expo = s("f1", n, np.float32)
+    np.copyto(expo, e, casting="unsafe")
+    small &= 0x00800000                       # there take 2*mant: one more in the exponent
+    mant |= 0x3F000000
+    mant |= small
+    x = mant.view(np.float32)
+    x -= np.float32(1)                        # exact
+    z, tmp = s("f2", n, np.float32), s("f3", n, np.float32)
+    np.multiply(x, x, out=z)
+    x64, z64, y = s("d1", n, np.float64), s("d2", n, np.float64), s("d3", n, np.float64)
+    np.copyto(x64, x)
+    np.copyto(z64, z)
+    # The polynomial, one fused step per coefficient.
+    np.multiply(x64, _LOG_POLY[0], out=y)
+    for c in _LOG_POLY[1:8]:
+        y += c
+        _round_f32(y)
+        y *= x64
+    _LOG_LAST.add_and_round(y)
+    y *= x64
+    _round_f32_even(y, tmp)                   # a plain product (can be a tie)
+    y *= z64
+    np.multiply(expo, _LOG_Q1, out=tmp)
+    y += tmp                                  # fused: y*z + e*q1
+    np.copyto(tmp, y, casting="same_kind")
     z *= np.float32(0.5)
-    buf -= z
-    x += buf
+    tmp -= z
+    x += tmp
     expo *= _LOG_Q2                           # e*q2 is exact, so this fma is one add
     x += expo
     return x
 
 
-def _avx2_sincos(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(sin, cos) of float32 theta in [0, 2 pi), exactly as PyTorch's sincos256_ps."""
-    j = (theta * _FOUR_OVER_PI).astype(np.int32)
+def _avx2_sincos(theta: np.ndarray, scratch: _Scratch | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(sin, cos) of float32 theta in [0, 2 pi), exactly as PyTorch's sincos256_ps. The
+    results are rows of a scratch array (named "o"); scratch "i1" is left alone."""
+    s, n = scratch or _Scratch(), theta.size
+    j, jf, x = s("i2", n, np.int32), s("i3", n, np.float32), s("f1", n, np.float32)
+    np.multiply(theta, _FOUR_OVER_PI, out=x)
+    np.copyto(j, x, casting="unsafe")         # truncation
     j += 1
     j &= ~1                                   # octant, rounded up to even
-    jf = j.astype(np.float32)
-    x = theta + jf * _DP1                     # DP1, DP2 products are exact
-    x += jf * _DP2
-    x64, buf = jf * _DP3, np.empty_like(x)    # float64: the fused DP3 step
+    np.copyto(jf, j, casting="unsafe")
+    tmp = s("f2", n, np.float32)
+    np.multiply(jf, _DP1, out=x)              # DP1, DP2 products are exact
+    x += theta
+    np.multiply(jf, _DP2, out=tmp)
+    x += tmp
+    x64, z64 = s("d1", n, np.float64), s("d2", n, np.float64)
+    np.multiply(jf, _DP3, out=x64)            # float64: the fused DP3 step
     x64 += x
-    _round_to_f32(x64, buf)
-    z64 = x64 * x64
-    _round_to_f32(z64, buf)
+    _round_f32_even(x64, x)
+    np.multiply(x, x, out=tmp)
+    np.copyto(z64, tmp)
     # Both polynomials in z at once: row 0 the cosine one, row 1 the sine one.
-    poly, buf2 = np.empty((2, x.size)), np.empty((2, x.size), dtype=np.float32)
-    _horner32(z64, _SINCOS_POLY, poly, buf2)
-    poly *= z64
-    _round_to_f32(poly, buf2)
+    poly = s("p", n, np.float64, 2)
+    np.multiply(z64, _SINCOS_POLY[0], out=poly)
+    for step in _SINCOS_STEPS:
+        step.add_and_round(poly)
+        poly *= z64
+    _round_f32(poly)
     yc, ys = poly
     yc *= z64
-    yc -= z64 * 0.5                           # fused: y*z - z/2 (z/2 exact)
+    z64 *= 0.5
+    yc -= z64                                 # fused: y*z - z/2 (z/2 exact)
     ys *= x64
     ys += x64                                 # fused: y*x + x
-    np.copyto(buf2, poly, casting="same_kind")
-    yc32, ys32 = buf2
-    yc32 += np.float32(1)
+    out = s("o", n, np.float32, 2)
+    np.copyto(out, poly, casting="same_kind")
+    out[0] += np.float32(1)
     # Octants 0, 3, 4, 7 take sin from the sine polynomial, the others swap; then the
-    # signs flip by octant. Done on the bits, as the vector code does (np.where is slow).
-    pick = ((j & 2) >> 1) - 1                  # all ones where the sine polynomial is sin
-    yc_bits, ys_bits = yc32.view(np.int32), ys32.view(np.int32)
-    sin_bits = (ys_bits & pick) | (yc_bits & ~pick)
-    cos_bits = yc_bits ^ ys_bits ^ sin_bits
-    sin_bits ^= (j & 4) << 29
-    cos_bits ^= (~(j - 2) & 4) << 29
-    return sin_bits.view(np.float32), cos_bits.view(np.float32)
+    # signs flip by octant. Done on the bits, as the vector code does.
+    cos_bits, sin_bits = out.view(np.int32)
+    swap, d = s("i3", n, np.int32), s("f2", n, np.int32)
+    np.left_shift(j, 30, out=swap)
+    swap >>= 31                               # all ones where j & 2: swap
+    np.bitwise_xor(cos_bits, sin_bits, out=d)
+    d &= swap
+    sin_bits ^= d
+    cos_bits ^= d
+    np.bitwise_and(j, 4, out=d)
+    d <<= 29
+    sin_bits ^= d                             # negative where j & 4
+    np.subtract(1, j, out=d)                  # ~(j - 2)
+    d &= 4
+    d <<= 29
+    cos_bits ^= d                             # negative where (j - 2) & 4 is clear
+    return out[1], out[0]
 
 
 def _box_muller_f32_blocks(bits: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Rows of 16 u32 draws -> rows of 8 cosines and 8 sines, scaled (float32). Each
     chunk turns its draws into uniforms itself, on its thread, while they are in cache."""
+    mean32, std32 = np.float32(mean), np.float32(std)
+    local = threading.local()                 # one _Scratch per thread, for this call
+
     def rows(blk, dst):
-        blk = _bits_to_f32(blk)
-        radius = _avx2_log((np.float32(1) - blk[:, :8]).ravel())
+        s = getattr(local, "scratch", None) or _Scratch()
+        local.scratch = s
+        n = blk.shape[0] * 8
+        # Draws 0-7 of each row give u1 (row 0 here), draws 8-15 theta (row 1).
+        k = s("k", n, np.int32, 2)
+        np.copyto(k.reshape(2, -1, 8), blk.reshape(-1, 2, 8).transpose(1, 0, 2),
+                  casting="unsafe")           # the low 32 bits
+        k &= 0xFFFFFF
+        u = s("u", n, np.float32, 2)
+        np.copyto(u, k, casting="unsafe")
+        u *= np.float32(2.0**-24)
+        u1, theta = u
+        np.subtract(np.float32(1), u1, out=u1)
+        theta *= _TWO_PI_F32
+        radius = _avx2_log(u1, s)
         radius *= np.float32(-2)
         np.sqrt(radius, out=radius)
-        sin, cos = _avx2_sincos((_TWO_PI_F32 * blk[:, 8:]).ravel())
+        sin, cos = _avx2_sincos(theta, s)
         cos *= radius
         sin *= radius
-        dst[:, :8] = _scale32(cos, mean, std).reshape(-1, 8)
-        dst[:, 8:] = _scale32(sin, mean, std).reshape(-1, 8)
-    return _over_rows(rows, bits, _CHUNK // 8, np.float32)
+        out = dst.reshape(-1, 2, 8)
+        for half, z in ((0, cos), (1, sin)):
+            if std32 == 1:
+                np.add(z.reshape(-1, 8), mean32, out=out[:, half])   # z*1 is exact: one add
+            else:
+                out[:, half] = _fma32(z, std32, mean32).reshape(-1, 8)
+    return _over_rows(rows, bits, _NORMAL_CHUNK // 8, np.float32)
+
+
+# Elements per chunk for the other kernels (uniform ranges, float64 normals): the
+# temporaries stay in a core's L2 cache and off mmap.
+_CHUNK = 65536
 
 
 def _over_rows(kernel, u: np.ndarray, chunk_rows: int, dtype=None) -> np.ndarray:
@@ -757,15 +867,6 @@ def _elementwise(fma, x: np.ndarray, b, c) -> np.ndarray:
     def rows(blk, dst):
         dst[...] = fma(blk, b, c)
     return _over_rows(rows, x.reshape(-1, 1), _CHUNK).reshape(-1)
-
-
-def _scale32(z: np.ndarray, mean: float, std: float) -> np.ndarray:
-    """The kernel's final fused ``z * std + mean`` in float32."""
-    mean32, std32 = np.float32(mean), np.float32(std)
-    if std32 == 1:
-        z += mean32                          # z*1 is exact, so the fma is one add
-        return z
-    return _fma32(z, std32, mean32)
 
 
 def _box_muller_f64_blocks(bits: np.ndarray, mean: float, std: float) -> np.ndarray:
