@@ -841,22 +841,18 @@ _CHUNK = 65536
 
 def _over_rows(kernel, u: np.ndarray, chunk_rows: int, dtype=None) -> np.ndarray:
     """``kernel(rows, out_rows)`` over chunks of ``chunk_rows`` rows of ``u`` (temporaries
-    stay in cache); large inputs are split over the CPU's threads (NumPy releases the
-    GIL inside its loops, and each block's result depends on that block alone). The
-    output has ``u``'s shape and ``dtype`` (``u``'s by default)."""
+    stay in cache); large inputs are split over the CPU's threads, each taking the next
+    chunk when it is free (NumPy releases the GIL inside its loops, and each chunk's
+    result depends on that chunk alone). The output has ``u``'s shape and ``dtype``
+    (``u``'s by default)."""
     out = np.empty(u.shape, dtype or u.dtype)
-
-    def run(u_part, out_part):
-        for start in range(0, u_part.shape[0], chunk_rows):
-            kernel(u_part[start:start + chunk_rows], out_part[start:start + chunk_rows])
-
-    threads = min(parallel.get_num_threads(), -(-u.shape[0] // chunk_rows))
-    if u.size < parallel.MIN_SIZE_KERNEL or threads < 2:
-        run(u, out)
+    chunks = [(u[a:a + chunk_rows], out[a:a + chunk_rows])
+              for a in range(0, u.shape[0], chunk_rows)]
+    if u.size < parallel.MIN_SIZE_KERNEL:
+        for c in chunks:
+            kernel(*c)
     else:
-        bounds = [(u.shape[0] * i // threads, u.shape[0] * (i + 1) // threads)
-                  for i in range(threads)]
-        parallel.run(run, [(u[a:b], out[a:b]) for a, b in bounds])
+        parallel.run(kernel, chunks)
     return out
 
 

@@ -78,6 +78,44 @@ def test_worker_errors_reach_the_caller(two_threads):
     parallel.run(lambda i: None, [(0,), (1,)])  # the pool still works
 
 
+def test_run_does_every_chunk_once_with_more_chunks_than_threads(two_threads):
+    import threading
+
+    seen, lock = [], threading.Lock()
+
+    def note(i):
+        with lock:
+            seen.append(i)
+
+    parallel.run(note, [(i,) for i in range(9)])
+    assert sorted(seen) == list(range(9))
+
+
+def test_run_does_not_wait_for_a_worker_that_never_starts(two_threads):
+    """A worker held up elsewhere (as when BLAS's spinning threads take the cores) leaves
+    its chunk to the caller, which finishes the job alone."""
+    import threading
+
+    parallel.run(lambda i: None, [(0,), (1,)])  # the worker exists
+    release, held = threading.Event(), threading.Event()
+
+    class Stall:
+        def work(self):
+            held.set()
+            release.wait(10)
+
+    parallel._workers[0].put(Stall())
+    assert held.wait(10)
+    done = []
+    try:
+        parallel.run(lambda i: done.append((i, threading.get_ident())), [(0,), (1,)])
+    finally:
+        release.set()
+    assert sorted(i for i, _ in done) == [0, 1]
+    assert {t for _, t in done} == {threading.get_ident()}
+    parallel.run(lambda i: None, [(0,), (1,)])  # the late worker found nothing to do
+
+
 @pytest.mark.parametrize("ufunc", [np.add, np.maximum, np.minimum])
 @pytest.mark.parametrize("axis", [(0,), (1,), (0, 1), (1, 2), (0, 2), ()])
 @pytest.mark.parametrize("keepdims", [False, True])
