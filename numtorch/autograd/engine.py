@@ -22,41 +22,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _warnings
+from ..backend import cpu
 from . import function as _function
 from . import grad_mode
 from .function import _FREED, AccumulateGrad, _anomaly
 
 # Backward formulas meet inf/nan at singular points (as PyTorch's do, silently), so the
-# engine runs with NumPy's floating-point warnings off. ``np.errstate`` costs ~3 us to
-# enter and leave, a tenth of a tiny backward; NumPy 2 keeps that state in one context
-# variable, so the engine sets it directly, to an "ignore all" state made once per
-# outer state (the outer bufsize and call handler are kept, as errstate keeps them).
-try:
-    from numpy._core.umath import _extobj_contextvar, _make_extobj
-except ImportError:  # another NumPy: the public context manager
-    _extobj_contextvar = None
-_quiet_state = (None, None)  # (outer state, its "ignore all" version): one tuple, thread-safe
-
-
-def _fp_errors_off():
-    """Silence NumPy's floating-point warnings; returns what ``_fp_errors_restore`` needs."""
-    global _quiet_state
-    if _extobj_contextvar is None:
-        state = np.errstate(all="ignore")
-        state.__enter__()
-        return state
-    outer = _extobj_contextvar.get()
-    cached = _quiet_state
-    if cached[0] is not outer:
-        cached = _quiet_state = (outer, _make_extobj(all="ignore"))
-    return _extobj_contextvar.set(cached[1])
-
-
-def _fp_errors_restore(token) -> None:
-    if _extobj_contextvar is None:
-        token.__exit__(None, None, None)
-    else:
-        _extobj_contextvar.reset(token)
+# engine runs the whole walk with NumPy's floating-point warnings off (backend.cpu).
+_fp_errors_off, _fp_errors_restore = cpu.fp_errors_off, cpu.fp_errors_restore
 
 
 def _root(t, i: int):

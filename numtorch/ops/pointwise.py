@@ -37,6 +37,7 @@ from .._tensor import Tensor, inplace
 from ..autograd import function as _fn
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
+from ..backend import cpu as _cpu
 from ..backend import parallel
 from ._util import cast_operands, check_out, write_out, xp_of
 
@@ -171,7 +172,7 @@ def _zeros_like(x):
 
 def _quiet():
     """Silence NumPy's floating-point warnings (PyTorch gives inf/nan without a word)."""
-    return np.errstate(all="ignore")
+    return _cpu.quiet()
 
 
 def _apply(fn, out, name, *args):
