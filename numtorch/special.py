@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from .autograd.function import ArrayFunction
+from .backend import cpu as _cpu
 from .ops._util import xp_of
 from .ops.pointwise import (  # noqa: F401 - re-exported under torch.special's names
     _ERF_CONSTS,
@@ -177,7 +178,7 @@ def _i_scaled(x, nu: int):
         s += term
     out[small] = s * np.exp(-y)
     y = ax[~small]
-    with np.errstate(all="ignore"):
+    with _cpu.quiet():
         terms = _asymptotic_terms(nu, y)
         out[~small] = sum(t * (-1) ** k for k, t in enumerate(terms)) / np.sqrt(2 * np.pi * y)
     out[np.isnan(ax)] = np.nan
@@ -186,7 +187,7 @@ def _i_scaled(x, nu: int):
 
 def _i(x, nu: int):
     """``I_nu(x)`` (odd for nu = 1), float64."""
-    with np.errstate(all="ignore"):
+    with _cpu.quiet():
         out = _i_scaled(x, nu) * np.exp(np.abs(x))
     out = np.where(np.isinf(x), np.inf, out)
     return np.copysign(out, x) if nu else out
@@ -289,7 +290,7 @@ def _j_y(x):
             a = np.pi / 4 + nu * np.pi / 2  # chi = y - a
             cos_chi, sin_chi = c * np.cos(a) + s * np.sin(a), s * np.cos(a) - c * np.sin(a)
             amp = np.sqrt(2 / (np.pi * y))
-            with np.errstate(all="ignore"):
+            with _cpu.quiet():
                 jout[big] = amp * (p * cos_chi - qq * sin_chi)
                 yout[big] = amp * (p * sin_chi + qq * cos_chi)
     inf = np.isinf(ax)
@@ -351,7 +352,7 @@ def modified_bessel_i1(input, *, out=None):  # noqa: A002
 
 
 def _k(x, nu):
-    with np.errstate(all="ignore"):
+    with _cpu.quiet():
         return _k_scaled(x, nu) * np.exp(-x)
 
 
@@ -378,7 +379,7 @@ def scaled_modified_bessel_k1(input, *, out=None):  # noqa: A002
 
 
 def _sinc_unnormalised(x):
-    with np.errstate(all="ignore"):
+    with _cpu.quiet():
         out = np.sin(x) / x
     small = np.abs(x) < 0.5
     z = x[small] ** 2
@@ -468,7 +469,7 @@ def _erfcx64(x):
     consts = _ERF_CONSTS[_F64]
     ax = np.abs(x)
     small = ax < 1
-    with np.errstate(all="ignore"):
+    with _cpu.quiet():
         out[small] = np.exp(x[small] ** 2) * _erfc_kernel(np, x[small])
         z = ax[~small]
         tail = np.empty_like(z)
@@ -501,7 +502,7 @@ def _log_ndtr64(x):
     ``log1p(-ndtr(-x))`` above -1."""
     out = np.empty_like(x)
     low = x < -1
-    with np.errstate(all="ignore"):
+    with _cpu.quiet():
         z = x[low]
         out[low] = np.log(_erfcx64(-z / math.sqrt(2)) / 2) - z * z / 2
         z = x[~low]
@@ -580,7 +581,7 @@ def _igamma64(a, x, upper: bool):
     series = inner & (x < a + 1)
     aa, xx = a[series], x[series]
     if aa.size:
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             term = 1 / aa
             s = term.copy()
             for n in range(1, 2000):
@@ -594,7 +595,7 @@ def _igamma64(a, x, upper: bool):
     aa, xx = a[frac], x[frac]
     if aa.size:
         tiny = 1e-300
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             b = xx + 1 - aa
             c = np.full_like(b, 1 / tiny)
             d = 1 / b

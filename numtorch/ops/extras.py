@@ -20,6 +20,7 @@ from .._device import CPU, to_device
 from .._input_check import type_name
 from .._tensor import FACTORY_GRAD_ERROR, Tensor, _wrap_dim
 from ..autograd.function import ArrayFunction
+from ..backend import cpu as _cpu
 from ..backend import xp_for
 from ._util import check_out, write_out, xp_of
 from .creation import _finish, _linspace, _shape, dims_inner_first
@@ -654,7 +655,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):  # noqa
         edges.append(xp.asarray(_linspace(lo, hi, b + 1, np.dtype(np.float64)).astype(x.dtype)))
     hist = _histogramdd_counts(xp, x, edges, None if weight is None else weight._data.reshape(-1))
     if density:
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             hist = hist / hist.sum()
             for d, e in enumerate(edges):
                 shape = [1] * n

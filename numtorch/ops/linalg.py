@@ -28,6 +28,7 @@ from .._input_check import type_name
 from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
+from ..backend import cpu as _cpu
 from ._util import cast_operands, check_out, wrap_dims, write_out, xp_of
 
 __all__ = [
@@ -2241,7 +2242,7 @@ _CDIST_MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dis
 def _p_norm_of_diff(diff, p):
     """The ``p``-norm of ``diff`` over its last axis (p = 0: count of non-zeros)."""
     xp = xp_of(diff)
-    with np.errstate(all="ignore"):
+    with _cpu.quiet():
         if p == 0:
             return (diff != 0).sum(axis=-1).astype(diff.dtype)
         if p == 1:
@@ -2263,7 +2264,7 @@ def _p_norm_grad(diff, dist, grad, p):
     xp = xp_of(diff)
     dist, grad = dist[..., None], grad[..., None]
     sign = xp.sign(diff)
-    with np.errstate(all="ignore"):
+    with _cpu.quiet():
         if p == 1:
             return sign * grad
         if p == math.inf:
@@ -2292,7 +2293,7 @@ class _CdistBackward(ArrayFunction):
             g1 = xp.zeros(shape + x1.shape[-2:], x1.dtype) if need1 else None
             g2 = xp.zeros(shape + x2.shape[-2:], x2.dtype) if need2 else None
         elif p == 2:  # sum_j g_ij (x1_i - x2_j) / d_ij, as matrix products
-            with np.errstate(all="ignore"):
+            with _cpu.quiet():
                 ratio = xp.where(dist == 0, xp.zeros((), dist.dtype), grad / dist)
             if need1:
                 g1 = x1 * ratio.sum(axis=-1, keepdims=True) - ratio @ x2
@@ -2514,7 +2515,7 @@ class Renorm(ArrayFunction):
         xp = xp_of(x)
         work = x.astype(_F32) if x.dtype == np.float16 else x
         norm = LinalgVectorNorm.forward(ctx, work, p, dims, True)
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             factor = xp.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1).astype(work.dtype)
         out = (work * factor).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, norm)
@@ -2593,7 +2594,7 @@ def _lu_kernel(a):
     rows = xp.arange(lu.shape[0])
     piv = xp.empty((lu.shape[0], k), dtype=np.int32)
     info = xp.zeros(lu.shape[0], dtype=np.int32)
-    with np.errstate(all="ignore"):
+    with _cpu.quiet():
         for j in range(k):
             p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=1)
             piv[:, j] = p + 1
@@ -2884,7 +2885,7 @@ class LinalgLuSolve(ArrayFunction):
 
     @staticmethod
     def forward(ctx, lu, piv, b, left, adjoint):
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             try:
                 x = _lu_solve_arrays(lu, piv, b, left, adjoint)
             except np.linalg.LinAlgError:  # a zero pivot: LAPACK's getrs divides by it
@@ -2968,7 +2969,7 @@ def _expm_kernel(a):
     n = a.shape[-1]
     if a.size == 0:
         return a.copy()
-    with np.errstate(all="ignore"):
+    with _cpu.quiet():
         norm = xp.abs(a).sum(axis=-2).max(axis=-1)
         s = xp.ceil(xp.log2(norm / _THETA13))
         s = xp.where(xp.isfinite(s) & (s > 0), s, 0).astype(np.int64)
@@ -3066,7 +3067,7 @@ class CholeskySolve(ArrayFunction):
         t = _triangle(f, upper)
         tt = t.swapaxes(-1, -2)
         first, second = (tt, t) if upper else (t, tt)
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             x = xp.linalg.solve(second, xp.linalg.solve(first, b))
         ctx.upper = upper
         ctx.save_for_backward(f, x)
@@ -3106,7 +3107,7 @@ class CholeskyInverse(ArrayFunction):
         t = _triangle(f, upper)
         a = t.swapaxes(-1, -2) @ t if upper else t @ t.swapaxes(-1, -2)
         eye = xp.broadcast_to(xp.eye(f.shape[-1], dtype=f.dtype), f.shape)
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             try:
                 r = xp.linalg.solve(a, eye)
             except np.linalg.LinAlgError:
@@ -3148,7 +3149,7 @@ class TriangularSolve(ArrayFunction):
         t = _triangle(a, upper, unitriangular)
         if transpose:
             t = t.swapaxes(-1, -2)
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             try:
                 x = xp.linalg.solve(t, b)
             except np.linalg.LinAlgError:  # a zero on the diagonal: trtrs divides by it

@@ -25,6 +25,7 @@ from .. import _warnings
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction, once_differentiable
+from ..backend import cpu as _cpu
 from ._util import xp_of
 from .pointwise import _not_implemented, minimum, where
 from .shape import broadcast_tensors
@@ -76,7 +77,7 @@ def _reduce_np(loss, reduction: str):
     if reduction == "none":
         return loss
     xp = xp_of(loss)
-    with np.errstate(all="ignore"):
+    with _cpu.quiet():
         r = loss.mean() if reduction == "mean" else loss.sum()
     return xp.asarray(r, dtype=loss.dtype)
 
@@ -147,7 +148,7 @@ class _ElementwiseLoss(ArrayFunction):
     def forward(cls, ctx, x, y, reduction, params=None):
         ctx.reduction, ctx.params, ctx.n = reduction, params, x.size
         ctx.save_for_backward(x, y)
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             loss = cls._loss(x, y, params)
         return _reduce_np(loss, reduction)
 
@@ -662,7 +663,7 @@ class BinaryCrossEntropy(ArrayFunction):
         xp = xp_of(x)
         if x.size and bool(((x < 0) | (x > 1)).any()):
             raise RuntimeError("all elements of input should be between 0 and 1")
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             log_x = xp.maximum(xp.log(x), -100)
             log_1mx = xp.maximum(xp.log1p(-x), -100)
             loss = -(y * log_x + (1 - y) * log_1mx)
@@ -719,7 +720,7 @@ class BinaryCrossEntropyWithLogits(ArrayFunction):
     @staticmethod
     def forward(ctx, x, y, w, pw, reduction):
         xp = xp_of(x)
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             softplus_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
             if pw is not None:
                 softplus_neg = softplus_neg * (1 + (pw - 1) * y)
@@ -779,7 +780,7 @@ class SoftMarginLoss(ArrayFunction):
     def forward(ctx, x, y, reduction):
         xp = xp_of(x)
         z = -y * x
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             loss = xp.log1p(xp.exp(-xp.abs(z))) + xp.maximum(z, 0)
         ctx.reduction, ctx.n = reduction, x.size
         ctx.save_for_backward(x, y)
@@ -1133,7 +1134,7 @@ class CtcLoss(ArrayFunction):
         lpe = lp[:, xp.arange(n)[:, None], ext]  # (T, N, S'): log p of each extended label
         neg_inf = xp.array(-math.inf, dtype=lp.dtype)
         lpe = xp.where(valid[None], lpe, neg_inf)
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             alpha = xp.full((n_t, n, s_ext), neg_inf, dtype=lp.dtype)
             if n_t:
                 alpha[0, :, :2] = lpe[0, :, :2]
@@ -1165,7 +1166,7 @@ class CtcLoss(ArrayFunction):
         s_ext = ext.shape[1]
         neg_inf = xp.array(-math.inf, dtype=lp.dtype)
         rows = xp.arange(n)
-        with np.errstate(all="ignore"):
+        with _cpu.quiet():
             beta = xp.full((n_t, n, s_ext), neg_inf, dtype=lp.dtype)
             init = xp.full((n, s_ext), neg_inf, dtype=lp.dtype)
             init[rows, 2 * tg_lens] = 0

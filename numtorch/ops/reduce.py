@@ -2302,7 +2302,7 @@ class _Histogram(ArrayFunction):
             hist = xp.zeros(nbins, x.dtype)
             xp.add.at(hist, pos, weight.reshape(-1)[inside])
         if density:
-            with np.errstate(all="ignore"):
+            with _cpu.quiet():
                 hist = hist / hist.sum()
                 hist = hist / (edges[1:] - edges[:-1])
         return hist, edges.copy()
