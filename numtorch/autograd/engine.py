@@ -303,6 +303,9 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 elif type(node) is AccumulateGrad:
                     if accumulate and grads[0] is not None:
                         _accumulate(node.variable, grads[0], create_graph, delivered)
+                    if node._post_hooks:  # as PyTorch calls them: no inputs, the gradient
+                        for fn in node._post_hooks:
+                            fn((), tuple(grads))
                 elif (node._pre_hooks or node._post_hooks or node._saved is _FREED
                       or _anomaly[0] or len(grads) > 1):
                     out = _run_node(node, grads, retain_graph)
@@ -328,6 +331,8 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
             # differs (the one place broadcasting is undone), add it into the child's buffer.
             for child, nr, i, shape, dtype in node._edges:
                 g = out[i]
+                left = deps[child] - 1
+                deps[child] = left
                 if g is not None:
                     try:
                         data = g._data
@@ -338,13 +343,19 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                     # comparing dtypes with ``!=`` costs more than the rest of this line.)
                     if data.shape != shape or (data.dtype is not dtype and data.dtype != dtype):
                         g = _check_grad(g, (shape, dtype), node, i)
+                    if (not left and type(child) is AccumulateGrad and capture is None
+                            and child not in buffers and child._pre_hooks is None
+                            and child._post_hooks is None):
+                        # A leaf's only gradient: accumulate it now, without queueing the
+                        # node (PyTorch too runs a leaf's AccumulateGrad as soon as ready).
+                        if accumulate:
+                            _accumulate(child.variable, g, create_graph, delivered)
+                        continue
                     buf = buffers.get(child)
                     if buf is None:
                         buf = buffers[child] = [None] * len(child._output_meta)
                     old = buf[nr]
                     buf[nr] = g if old is None else old + g
-                left = deps[child] - 1
-                deps[child] = left
                 if not left:
                     ready.append(child)
     finally:

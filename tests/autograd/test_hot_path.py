@@ -199,3 +199,32 @@ def test_next_functions_list_numbers_as_pytorch(expr):
         node = eval(expr, {"lib": lib, "x": x}).grad_fn
         got.append((node.name(), [fn is None for fn, _ in node.next_functions]))
     assert got[0] == got[1]
+
+
+def test_leaf_gradients_reach_leaves_once_or_summed_with_hooks_in_order():
+    """A leaf's only gradient is accumulated straight from the edge (no queued node);
+    a leaf used twice still gets the sum; hooks on leaves and on AccumulateGrad fire."""
+    calls = []
+    for lib in (numtorch, torch):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([3.0, 4.0], requires_grad=True)
+        a.register_hook(lambda g, lib=lib: calls.append((lib.__name__, "a", g.tolist())))
+        y = a * b + b
+        acc_b = y.grad_fn.next_functions[1][0]
+        acc_b.register_hook(lambda gi, go, lib=lib: calls.append((lib.__name__, "acc_b")))
+        y.sum().backward()
+        calls.append((lib.__name__, a.grad.tolist(), b.grad.tolist()))
+    nt_calls = [c[1:] for c in calls if c[0] == "numtorch"]
+    t_calls = [c[1:] for c in calls if c[0] == "torch"]
+    assert nt_calls == t_calls
+
+
+def test_accumulate_grad_prehook_can_replace_the_gradient():
+    got = []
+    for lib in (numtorch, torch):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        acc = (a * 2).grad_fn.next_functions[0][0]
+        acc.register_prehook(lambda go: (go[0] * 10,))
+        (a * 2).sum().backward()
+        got.append(a.grad.tolist())
+    assert got[0] == got[1] == [20.0, 20.0]
