@@ -6,6 +6,7 @@ this module only gathers them under PyTorch's names.
 
 from .._input_check import check_functional_inputs as _check
 from ..ops.activation import *
+from ..ops.attention import *
 from ..ops.batch_norm import *
 from ..ops.conv import *
 from ..ops.dropout import *

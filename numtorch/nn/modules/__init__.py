@@ -13,3 +13,4 @@ from .normalization import *
 from .padding import *
 from .pooling import *
 from .sparse import *
+from .transformer import *
