@@ -11,11 +11,15 @@ from ..ops.batch_norm import *
 from ..ops.conv import *
 from ..ops.dropout import *
 from ..ops.embedding import *
+from ..ops.fold import *
+from ..ops.linalg import pdist  # noqa: F401 - F.pdist is torch.pdist
 from ..ops.linear import *
 from ..ops.loss import *
 from ..ops.norm import *
 from ..ops.padding import *
+from ..ops.pixel_shuffle import *
 from ..ops.pooling import *
+from ..ops.upsample import *
 
 # F.relu([1.0]) raises PyTorch's TypeError: see numtorch/_input_check.py.
 _check(globals())

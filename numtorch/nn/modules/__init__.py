@@ -4,13 +4,17 @@ from .activation import *
 from .batchnorm import *
 from .container import *
 from .conv import *
+from .distance import *
 from .dropout import *
 from .flatten import *
+from .fold import *
 from .linear import *
 from .loss import *
 from .module import *
 from .normalization import *
 from .padding import *
+from .pixelshuffle import *
 from .pooling import *
 from .sparse import *
 from .transformer import *
+from .upsampling import *
