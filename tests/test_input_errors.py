@@ -28,7 +28,7 @@ _VALUES = {"dim": 0, "dim0": 0, "dim1": 0, "k": 1, "n": 1, "shifts": 1, "size": 
            "maxnorm": 1.0, "bins": 2, "split_size": 1, "split_sizes": (1,), "dimension": 0,
            "step": 1, "output_size": 2, "kernel_size": 2, "training": True,
            "use_input_stats": True, "momentum": 0.1, "eps": 1e-5, "cudnn_enabled": False,
-           "train": True}
+           "train": True, "groups": 2, "upscale_factor": 2, "downscale_factor": 2}
 # PyTorch-side quirks, not numtorch's to copy: torch.norm is Python code that fails with
 # an AttributeError on .layout; torch.unique names its internal _unique2; with no
 # ``repeats``, torch.repeat_interleave's only matching signature calls its input
