@@ -920,6 +920,12 @@ class PowScalarBase(ArrayFunction):
 
 def pow(input, exponent, *, out=None):  # noqa: A001 - PyTorch's name
     """``input ** exponent``; either may be a number."""
+    if out is None and (type(exponent) is float or type(exponent) is int) and _hot(input):
+        # The hot path (autograd/function.py): what Pow.apply records.
+        ctx = _fn.new_node(Pow, input, None, 2)
+        a, ctx.e, result = _pow_kernel(input._data, exponent)
+        _fn.save(ctx, input if a is input._data else Tensor._make(a))
+        return _fn.node_output(ctx, result)
     if isinstance(input, Tensor) and type(exponent) is int:
         dt = D.result_type(input._data, exponent).np
         if dt.kind in "iu" and exponent < 0:
@@ -976,6 +982,8 @@ class Neg(ArrayFunction):
 
 def neg(input, *, out=None):
     """``-input``."""
+    if out is None and _hot(input):  # the hot path: what Neg.apply records
+        return _fn.node_output(_fn.new_node(Neg, input), -input._data)
     return _apply(Neg, out, "neg", input)
 
 

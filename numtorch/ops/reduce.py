@@ -317,6 +317,13 @@ class MeanDim(Mean):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Mean of elements; ``input`` must be floating point (or ``dtype`` given)."""
+    if (dim is None and dtype is None and out is None and grad_mode.enabled
+            and input._requires_grad and input._data.dtype.kind == "f"):
+        # x.mean(), a loss: the hot path (autograd/function.py), what Mean.apply records.
+        x = input._data
+        ctx = _fn.new_node(Mean, input, None, 4)
+        dims = _ALL_DIMS[x.ndim] if x.ndim < 8 else tuple(range(x.ndim))
+        return _fn.node_output(ctx, Mean.forward(ctx, x, dims, keepdim, None))
     dt = D.to_dtype(dtype) if dtype is not None else input.dtype
     if not dt.is_floating_point:
         raise RuntimeError(

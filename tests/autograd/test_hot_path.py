@@ -228,3 +228,28 @@ def test_accumulate_grad_prehook_can_replace_the_gradient():
         (a * 2).sum().backward()
         got.append(a.grad.tolist())
     assert got[0] == got[1] == [20.0, 20.0]
+
+
+@pytest.mark.parametrize("exponent", [2, 3, 0.5, -1, 2.5, 0])
+def test_pow_with_a_number_node_matches_apply(exponent):
+    (x,) = _leaves((2, 3))
+    yf, ys = x ** exponent, P.Pow.apply(x, exponent)
+    _same_node(yf.grad_fn, ys.grad_fn)
+    assert yf.grad_fn.e == ys.grad_fn.e and yf.grad_fn._saved[0] is x
+    np.testing.assert_array_equal(yf._data, ys._data)
+    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
+    (x.pow(exponent) * 1.5).sum().backward()
+    (tx.pow(exponent) * 1.5).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-6)
+
+
+def test_neg_and_mean_nodes_match_apply():
+    (x,) = _leaves((2, 3))
+    _same_node((-x).grad_fn, P.Neg.apply(x).grad_fn)
+    yf, ys = x.mean(), R.Mean.apply(x, (0, 1), False, None)
+    _same_node(yf.grad_fn, ys.grad_fn)
+    assert (yf.grad_fn.n, yf.grad_fn.dims) == (6, (0, 1)) and yf.item() == ys.item()
+    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
+    (-x).mean().backward()
+    (-tx).mean().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-6)
