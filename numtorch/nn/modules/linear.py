@@ -176,3 +176,8 @@ def _become(module) -> None:
     if handle is not None:
         handle.remove()
     module.__class__ = module.cls_to_become
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear under another name: PyTorch's type for ``MultiheadAttention.out_proj``
+    (its repr and type checks name it so; it lives here, as in torch.nn.modules.linear)."""

@@ -25,17 +25,12 @@ from ..parameter import Parameter
 from .activation import GELU, ReLU
 from .container import ModuleList
 from .dropout import Dropout
-from .linear import Linear
+from .linear import Linear, NonDynamicallyQuantizableLinear
 from .module import Module
 from .normalization import LayerNorm
 
 __all__ = ["MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
            "TransformerEncoderLayer", "TransformerDecoderLayer"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A Linear under another name: PyTorch's type for ``MultiheadAttention.out_proj``
-    (its repr and type checks name it so)."""
 
 
 class MultiheadAttention(Module):
