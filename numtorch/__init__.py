@@ -109,6 +109,7 @@ from .ops.pooling import (  # noqa: E402
     max_pool2d,
     max_pool3d,
 )
+from .ops.rnn import *  # noqa: E402
 from .serialization import *  # noqa: E402
 from .storage import *  # noqa: E402
 

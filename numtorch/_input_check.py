@@ -37,10 +37,11 @@ _OVERLOADED = frozenset({
     "clamp_min", "clamp_min_", "clip", "clip_", "conv1d", "conv2d", "conv3d", "copysign",
     "divide", "dsplit",
     "eq", "fill", "fill_", "float_power", "floor_divide", "fmod", "ge", "greater",
-    "greater_equal", "gt", "histogramdd", "hsplit", "index_fill", "le", "lerp", "less",
-    "less_equal", "lt", "masked_fill", "moveaxis", "movedim", "multiply", "nanquantile",
+    "greater_equal", "gru", "gt", "histogramdd", "hsplit", "index_fill", "le", "lerp", "less",
+    "less_equal", "lstm", "lt", "masked_fill", "moveaxis", "movedim", "multiply", "nanquantile",
     "narrow", "ne", "not_equal", "pow",
-    "quantile", "randint_like", "remainder", "rsub", "scatter", "std", "std_mean", "subtract",
+    "quantile", "randint_like", "remainder", "rnn_relu", "rnn_tanh", "rsub", "scatter", "std",
+    "std_mean", "subtract",
     "tensor_split", "true_divide", "var", "var_mean", "view_copy", "vsplit", "xlogy",
     "xlogy_"})
 

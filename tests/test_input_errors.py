@@ -17,7 +17,7 @@ from tests.utils import torch
 _TENSOR_PARAMS = {"other", "tensor", "tensor1", "tensor2", "mat", "mat1", "mat2", "vec", "vec1",
                   "vec2", "batch1", "batch2", "end", "weight", "mask", "source", "src",
                   "values", "exponent", "min", "max", "boundaries", "A", "input2", "LU_data",
-                  "LU_pivots", "bias", "running_mean", "running_var"}
+                  "LU_pivots", "bias", "running_mean", "running_var", "hx", "w_ih", "w_hh"}
 _INDEX_PARAMS = {"index", "indices"}
 _VALUES = {"dim": 0, "dim0": 0, "dim1": 0, "k": 1, "n": 1, "shifts": 1, "size": (2,),
            "shape": (2,), "sections": 1, "indices_or_sections": 1, "chunks": 1, "repeats": 1,

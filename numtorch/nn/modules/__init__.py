@@ -15,6 +15,7 @@ from .normalization import *
 from .padding import *
 from .pixelshuffle import *
 from .pooling import *
+from .rnn import *
 from .sparse import *
 from .transformer import *
 from .upsampling import *

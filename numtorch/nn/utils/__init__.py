@@ -1,6 +1,6 @@
 """nn.utils: gradient clipping, parameter vectors, weight and spectral normalisation."""
 
-from . import parametrizations, parametrize
+from . import parametrizations, parametrize, rnn
 from .clip_grad import *
 from .convert_parameters import *
 from .spectral_norm import *
