@@ -11,10 +11,14 @@ from ..ops.batch_norm import *
 from ..ops.conv import *
 from ..ops.dropout import *
 from ..ops.embedding import *
+from ..ops.embedding_bag import *
+from ..ops.extra_losses import *
 from ..ops.fold import *
+from ..ops.fractional_pool import *
 from ..ops.linalg import pdist  # noqa: F401 - F.pdist is torch.pdist
 from ..ops.linear import *
 from ..ops.loss import *
+from ..ops.lrn import *
 from ..ops.norm import *
 from ..ops.padding import *
 from ..ops.pixel_shuffle import *

@@ -6,10 +6,14 @@ from .container import *
 from .conv import *
 from .distance import *
 from .dropout import *
+from .embedding_bag import *
+from .extra_losses import *
 from .flatten import *
 from .fold import *
+from .fractional_pool import *
 from .linear import *
 from .loss import *
+from .lrn import *
 from .module import *
 from .normalization import *
 from .padding import *
