@@ -1255,13 +1255,22 @@ def bernoulli(p: np.ndarray, dtype=None, generator: Generator | None = None) -> 
 
 def bernoulli_scalar(shape, p: float, dtype, generator: Generator | None = None) -> np.ndarray:
     """0/1 draws with one probability: ``bernoulli_(p)``, ``torch.bernoulli(x, p)``."""
+    return bernoulli_mask(shape, p, generator).astype(_np_dtype(dtype))
+
+
+def bernoulli_mask(shape, p: float, generator: Generator | None = None) -> np.ndarray:
+    """``bernoulli_scalar``'s draws as a bool array (dropout scales it in one pass)."""
     shape = _shape(shape)
     p = float(p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_g(p)}")
     n = _numel(shape)
-    hits = _uniform01_f64(_gen(generator), n) < p
-    return hits.astype(_np_dtype(dtype)).reshape(shape)
+    # PyTorch compares a float64 uniform u = k / 2**53 (k: 53 bits of a u64 draw) with p.
+    # Decided on the integers, without making the uniforms: k / 2**53 < p exactly when
+    # k < p * 2**53 (exact: a power of two), that is when k < ceil(p * 2**53).
+    k = _gen(generator)._u64(n)
+    k &= np.uint64((1 << 53) - 1)
+    return (k < np.uint64(math.ceil(p * 2.0**53))).reshape(shape)
 
 
 # ----------------------------------------------------------------------------- continuous

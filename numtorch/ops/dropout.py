@@ -54,31 +54,39 @@ def _dropout_impl(input, p, train, inplace, feature, alpha):
     else:
         shape = tuple(input.shape)
     dt = input._data.dtype
-    if feature:
-        noise = _random.bernoulli_scalar(shape, 1.0 - p, dt)
-    else:
-        noise = _noise_like(input, 1.0 - p)
-    if alpha:
-        a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
-        b = noise - dt.type(1)
-        b *= dt.type(_ALPHA * a)
-        b += dt.type(_ALPHA * a * p)
-        noise *= dt.type(a)
-        noise, b = Tensor._make(noise), Tensor._make(b)
-        return input.mul_(noise).add_(b) if inplace else input * noise + b
-    noise /= dt.type(1.0 - p)
-    noise = Tensor._make(noise)
-    return input.mul_(noise) if inplace else input * noise
+    if not alpha:
+        # The kept elements' noise is 1 / (1 - p) (PyTorch: the 0/1 noise divided by
+        # 1 - p), made in one pass from the draws' mask, in the mask's layout.
+        keep = (_random.bernoulli_mask(shape, 1.0 - p) if feature
+                else _noise_like(input, 1.0 - p, mask=True))
+        noise = Tensor._make(input._xp().multiply(keep, dt.type(1) / dt.type(1.0 - p),
+                                                  dtype=dt))
+        return input.mul_(noise) if inplace else input * noise
+    noise = (_random.bernoulli_scalar(shape, 1.0 - p, dt) if feature
+             else _noise_like(input, 1.0 - p))
+    a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
+    b = noise - dt.type(1)
+    b *= dt.type(_ALPHA * a)
+    b += dt.type(_ALPHA * a * p)
+    noise *= dt.type(a)
+    noise, b = Tensor._make(noise), Tensor._make(b)
+    return input.mul_(noise).add_(b) if inplace else input * noise + b
 
 
-def _noise_like(input, q):
+def _noise_like(input, q, mask=False):
     """Bernoulli(q) noise laid out as ``empty_like(input)`` is (``like_strides``: a
-    transposed input's layout), the draws filling memory in order as PyTorch's do."""
+    transposed input's layout), the draws filling memory in order as PyTorch's do; a bool
+    array with ``mask``."""
     arr = input._data
     strides = like_strides(input)
+    if mask:
+        draw = _random.bernoulli_mask
+    else:
+        def draw(shape, q):
+            return _random.bernoulli_scalar(shape, q, arr.dtype)
     if strides is None:
-        return _random.bernoulli_scalar(arr.shape, q, arr.dtype)
-    flat = _random.bernoulli_scalar((arr.size,), q, arr.dtype)
+        return draw(arr.shape, q)
+    flat = draw((arr.size,), q)
     return with_strides(flat, arr.shape, strides)
 
 
