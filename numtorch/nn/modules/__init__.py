@@ -11,6 +11,7 @@ from .extra_losses import *
 from .flatten import *
 from .fold import *
 from .fractional_pool import *
+from .lazy import *
 from .linear import *
 from .loss import *
 from .lrn import *
