@@ -315,11 +315,20 @@ def test_lazy_linear_materialises_on_first_call(rng):
 
 
 def test_lazy_linear_loads_a_state_dict():
-    src = nn.Linear(4, 2)
-    lazy = nn.LazyLinear(2)
-    lazy.load_state_dict(src.state_dict())
-    assert type(lazy) is nn.Linear and lazy.in_features == 4
-    assert_same(lazy.weight, torch.tensor(src.weight.detach().numpy()))
+    """As in PyTorch: the loaded shapes materialise the parameters; the module stays a
+    LazyLinear (in_features 0) until its first call makes it a Linear of the loaded size."""
+    got = []
+    for lib in (numtorch, torch):
+        src = lib.nn.Linear(4, 2)
+        lazy = lib.nn.LazyLinear(2)
+        lazy.load_state_dict(src.state_dict())
+        before = (type(lazy).__name__, repr(lazy), lazy.weight.shape)
+        lazy(lib.ones(3, 4))
+        got.append((before, type(lazy).__name__, repr(lazy)))
+        assert lazy.weight.detach().numpy().tolist() == src.weight.detach().numpy().tolist()
+    assert got[0] == (got[1][0][:2] + (numtorch.Size(got[1][0][2]),),) + got[1][1:]
+    assert isinstance(nn.LazyLinear(2).state_dict()["weight"],
+                      numtorch.nn.parameter.UninitializedParameter)
 
 
 def test_flatten_and_unflatten(rng):

@@ -5,9 +5,9 @@ and ``bias`` are ``UninitializedParameter`` placeholders (the norms' running sta
 ``UninitializedBuffer``s). The first call reads the channel count from the input, allocates
 the tensors, initialises them exactly as the regular layer's constructor would (the same
 RNG draws in the same order), and turns the module into that regular class
-(``cls_to_become``), so afterwards ``type(m) is Conv2d``. The mechanism is ``LazyLinear``'s
-(numtorch/nn/modules/linear.py): a forward pre-hook, ``_infer_parameters``, that calls
-``initialize_parameters`` and then ``_become``.
+(``cls_to_become``), so afterwards ``type(m) is Conv2d``. The mechanism, shared with
+``LazyLinear`` (numtorch/nn/modules/linear.py), is ``LazyModuleMixin``: a forward pre-hook,
+``_infer_parameters``, that calls ``initialize_parameters`` and then ``_become``.
 """
 
 from __future__ import annotations
@@ -26,11 +26,26 @@ from .batchnorm import (
     InstanceNorm3d,
 )
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
-from .linear import _infer_parameters
+from .linear import Linear
 
-__all__ = ["LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+__all__ = ["LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
            "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
            "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
+
+
+def _infer_parameters(module, args) -> None:
+    """The forward pre-hook of a lazy module: materialise from the first input, then turn
+    into the regular class."""
+    module.initialize_parameters(*args)
+    if not module.has_uninitialized_params():
+        _become(module)
+
+
+def _become(module) -> None:
+    handle = module.__dict__.pop("_initialize_hook", None)
+    if handle is not None:
+        handle.remove()
+    module.__class__ = module.cls_to_become
 
 
 class LazyModuleMixin:
@@ -98,6 +113,45 @@ class LazyModuleMixin:
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
                                       unexpected_keys, error_msgs)
         missing_keys[:] = [k for k in missing_keys if k not in both_lazy]
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    """A Linear whose ``in_features`` is read from the first input it sees.
+
+    Until then ``weight`` and ``bias`` are ``UninitializedParameter``s; the first call
+    allocates them, runs ``reset_parameters``, and turns the module into a plain
+    ``Linear`` (``cls_to_become``).
+    """
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
+        # Linear's __init__ with zero-sized weights, then swap in the placeholders.
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor) -> None:
+        """Allocate ``weight`` and ``bias`` for inputs of ``input.shape[-1]`` features."""
+        if self.has_uninitialized_params():
+            with grad_mode.no_grad():
+                self.in_features = input.shape[-1]
+                self.weight.materialize((self.out_features, self.in_features))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_features,))
+                self.reset_parameters()
+        if self.in_features == 0:  # materialised by load_state_dict: the loaded shape
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(
+                    f"The in_features inferred from input: {input.shape[-1]} is not equal to "
+                    f"in_features from self.weight: {self.weight.shape[-1]}")
+            self.in_features = input.shape[-1]
 
 
 class _LazyConvXdMixin(LazyModuleMixin):

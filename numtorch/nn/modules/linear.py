@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 
 from ..._tensor import Tensor
-from ...autograd import grad_mode
 from ...ops.creation import empty
 from ...ops.linear import bilinear, linear
 from .. import init
-from ..parameter import Parameter, UninitializedParameter, is_lazy
+from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
+__all__ = ["Identity", "Linear", "Bilinear"]  # and LazyLinear (__getattr__ below)
 
 
 class Identity(Module):
@@ -114,70 +113,16 @@ class Bilinear(Module):
                 f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
-class LazyLinear(Linear):
-    """A Linear whose ``in_features`` is read from the first input it sees.
-
-    Until then ``weight`` and ``bias`` are ``UninitializedParameter``s; the first call
-    allocates them, runs ``reset_parameters``, and turns the module into a plain
-    ``Linear`` (``cls_to_become``).
-    """
-
-    cls_to_become = Linear
-
-    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
-        # Linear's __init__ with zero-sized weights, then swap in the placeholders.
-        super().__init__(0, 0, False)
-        self.weight = UninitializedParameter(device=device, dtype=dtype)
-        self.out_features = out_features
-        if bias:
-            self.bias = UninitializedParameter(device=device, dtype=dtype)
-        self._initialize_hook = self.register_forward_pre_hook(_infer_parameters)
-
-    def reset_parameters(self) -> None:
-        if not self.has_uninitialized_params() and self.in_features != 0:
-            super().reset_parameters()
-
-    def has_uninitialized_params(self) -> bool:
-        return any(is_lazy(p) for p in self._parameters.values() if p is not None)
-
-    def initialize_parameters(self, input: Tensor) -> None:
-        """Allocate ``weight`` and ``bias`` for inputs of ``input.shape[-1]`` features."""
-        if self.has_uninitialized_params():
-            with grad_mode.no_grad():
-                self.in_features = input.shape[-1]
-                self.weight.materialize((self.out_features, self.in_features))
-                if self.bias is not None:
-                    self.bias.materialize((self.out_features,))
-                self.reset_parameters()
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs) -> None:
-        # Loading a checkpoint fixes the shapes: materialise to them first.
-        for name, param in self._parameters.items():
-            key = prefix + name
-            if param is not None and is_lazy(param) and key in state_dict:
-                param.materialize(state_dict[key].shape)
-                if name == "weight":
-                    self.in_features = state_dict[key].shape[-1]
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
-                                      unexpected_keys, error_msgs)
-        if not self.has_uninitialized_params():
-            _become(self)
-
-
-def _infer_parameters(module, args) -> None:
-    module.initialize_parameters(*args)
-    if not module.has_uninitialized_params():
-        _become(module)
-
-
-def _become(module) -> None:
-    handle = module.__dict__.pop("_initialize_hook", None)
-    if handle is not None:
-        handle.remove()
-    module.__class__ = module.cls_to_become
-
-
 class NonDynamicallyQuantizableLinear(Linear):
     """A Linear under another name: PyTorch's type for ``MultiheadAttention.out_proj``
     (its repr and type checks name it so; it lives here, as in torch.nn.modules.linear)."""
+
+
+def __getattr__(name):
+    # LazyLinear is defined with the other lazy layers (numtorch/nn/modules/lazy.py, which
+    # imports this module); PyTorch users import it from here too.
+    if name == "LazyLinear":
+        from .lazy import LazyLinear
+
+        return LazyLinear
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
