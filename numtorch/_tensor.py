@@ -31,6 +31,8 @@ from .autograd import function as _function
 from .autograd import grad_mode
 from .backend import device_of, get_array_module
 from .backend import parallel as _parallel
+from .backend.cpu import fp_errors_off as _fp_errors_off
+from .backend.cpu import fp_errors_restore as _fp_errors_restore
 from .backend.parallel import MIN_SIZE as _PAR_MIN
 
 _new = object.__new__
@@ -966,40 +968,45 @@ def _binary(fn, reflected=False, fast=None, record=None):
     """
 
     def op(self, other):
-        a = self._data
-        if a.dtype.kind == "f":
-            to = type(other)
-            if to is builtins.float or to is builtins.int:
-                if not (grad_mode.enabled and self._requires_grad):
-                    if fast is not None:
-                        f = _parallel.binary(fast) if a.size >= _PAR_MIN else fast
-                        return _wrap(f(other, a) if reflected else f(a, other))
-                elif record is not None:
-                    return record(self, other)
-            elif isinstance(other, Tensor) and other._data.dtype == a.dtype:
-                if not (grad_mode.enabled and (self._requires_grad or other._requires_grad)):
-                    if fast is not None and to is Tensor:
-                        b = other._data
-                        f = fast
-                        if a.size >= _PAR_MIN or b.size >= _PAR_MIN:  # large: on threads
-                            f = _parallel.binary(fast)
-                        try:
-                            return _wrap(f(b, a) if reflected else f(a, b))
-                        except ValueError:  # shapes don't broadcast: fn raises PyTorch's error
-                            pass
-                elif record is not None:
-                    try:
+        # NumPy warns on inf/nan results; PyTorch does not (backend.cpu.quiet).
+        token = _fp_errors_off()
+        try:
+            a = self._data
+            if a.dtype.kind == "f":
+                to = type(other)
+                if to is builtins.float or to is builtins.int:
+                    if not (grad_mode.enabled and self._requires_grad):
+                        if fast is not None:
+                            f = _parallel.binary(fast) if a.size >= _PAR_MIN else fast
+                            return _wrap(f(other, a) if reflected else f(a, other))
+                    elif record is not None:
                         return record(self, other)
-                    except ValueError as e:  # shapes don't broadcast: PyTorch's error
-                        _P._raise_broadcast(e, (other, self) if reflected else (self, other))
-                        raise
-        if not _operand(other):
-            # A NumPy array is taken as a tensor, as PyTorch takes it; anything else (a
-            # list: ``t + [1, 2]``) is NotImplemented, so Python raises its TypeError.
-            if not isinstance(other, np.ndarray):
-                return NotImplemented
-            other = _C.as_tensor(other)
-        return fn(other, self) if reflected else fn(self, other)
+                elif isinstance(other, Tensor) and other._data.dtype == a.dtype:
+                    if not (grad_mode.enabled and (self._requires_grad or other._requires_grad)):
+                        if fast is not None and to is Tensor:
+                            b = other._data
+                            f = fast
+                            if a.size >= _PAR_MIN or b.size >= _PAR_MIN:  # large: on threads
+                                f = _parallel.binary(fast)
+                            try:
+                                return _wrap(f(b, a) if reflected else f(a, b))
+                            except ValueError:  # no broadcast: fn raises PyTorch's error
+                                pass
+                    elif record is not None:
+                        try:
+                            return record(self, other)
+                        except ValueError as e:  # shapes don't broadcast: PyTorch's error
+                            _P._raise_broadcast(e, (other, self) if reflected else (self, other))
+                            raise
+            if not _operand(other):
+                # A NumPy array is taken as a tensor, as PyTorch takes it; anything else (a
+                # list: ``t + [1, 2]``) is NotImplemented, so Python raises its TypeError.
+                if not isinstance(other, np.ndarray):
+                    return NotImplemented
+                other = _C.as_tensor(other)
+            return fn(other, self) if reflected else fn(self, other)
+        finally:
+            _fp_errors_restore(token)
     return op
 
 

@@ -94,12 +94,15 @@ def test_run_does_every_chunk_once_with_more_chunks_than_threads(two_threads):
 def test_run_does_not_wait_for_a_worker_that_never_starts(two_threads):
     """A worker held up elsewhere (as when BLAS's spinning threads take the cores) leaves
     its chunk to the caller, which finishes the job alone."""
+    import contextvars
     import threading
 
     parallel.run(lambda i: None, [(0,), (1,)])  # the worker exists
     release, held = threading.Event(), threading.Event()
 
     class Stall:
+        context = contextvars.copy_context()
+
         def work(self):
             held.set()
             release.wait(10)

@@ -47,3 +47,27 @@ def test_warnings_point_at_the_users_line(call):
     for w in caught:
         assert w.filename == __file__, f"{w.message} shown at {w.filename}:{w.lineno}"
         assert w.lineno > call.__code__.co_firstlineno
+
+
+def test_inf_and_nan_results_are_silent_as_in_pytorch():
+    """PyTorch makes inf and nan without a warning; NumPy warns (overflow, invalid value,
+    divide by zero) unless told not to: no numtorch op lets NumPy's warning through, on
+    small or large (thread-pool) tensors, recorded or not."""
+    import warnings
+
+    import numtorch as nt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for n in (1, 1 << 20):
+            for grad in (False, True):
+                big = nt.full((n,), 3e38, requires_grad=grad)
+                inf = nt.full((n,), float("inf"), requires_grad=grad)
+                results = [inf - inf, big * 10, big + big, inf * 0, big.sum(), big.mean(),
+                           nt.sub(inf, inf), nt.mul(big, 10), (-inf).exp() * inf,
+                           big / 0, big ** 2, nt.log(inf - inf)]
+                if grad:
+                    (inf - inf).sum().backward()
+                assert all(isinstance(r, nt.Tensor) for r in results)
+        x = nt.tensor([[3e38, 3e38]])
+        assert (x @ x.t()).isinf().all()

@@ -37,6 +37,8 @@ import functools
 import re
 import traceback
 
+from ..backend.cpu import fp_errors_off as _fp_errors_off
+from ..backend.cpu import fp_errors_restore as _fp_errors_restore
 from . import grad_mode
 
 _FREED = object()
@@ -256,7 +258,8 @@ class Function(metaclass=_FunctionMeta):
         if not track:
             ctx.needs_input_grad = (False,) * len(args)
             if cls._forward_on_arrays:
-                raw = cls.forward(ctx, *[a._data if isinstance(a, Tensor) else a for a in args])
+                raw = _array_forward(cls, ctx,
+                                     [a._data if isinstance(a, Tensor) else a for a in args])
                 if type(raw) is not tuple:
                     out = _wrap(raw)
                     if cls.is_view:
@@ -304,7 +307,7 @@ class Function(metaclass=_FunctionMeta):
             ctx._anomaly_trace = "".join(traceback.format_stack()[:-1])
         if not cls._forward_on_arrays:
             return _connect_outputs(cls, ctx, args, _call_user_forward(cls, ctx, args))
-        raw = cls.forward(ctx, *arrays)
+        raw = _array_forward(cls, ctx, arrays)
         if type(raw) is tuple or ctx._non_diff is not None:
             return _connect_outputs(cls, ctx, args, raw)
         # The common case, inlined: one array output.
@@ -401,6 +404,16 @@ def save(ctx, a, b=_NO_EDGE) -> None:
         ctx._saved, ctx._saved_versions = (a,), (va,)
     else:
         ctx._saved, ctx._saved_versions = (a, b), (va, 0 if b is None else b._vc[0])
+
+
+def _array_forward(cls, ctx, arrays):
+    """A built-in op's forward on the arrays, with NumPy's floating-point warnings off:
+    PyTorch's kernels make inf and nan without a word (``backend.cpu.quiet``)."""
+    token = _fp_errors_off()
+    try:
+        return cls.forward(ctx, *arrays)
+    finally:
+        _fp_errors_restore(token)
 
 
 def _call_user_forward(cls, ctx, args):

@@ -71,12 +71,16 @@ def fp_errors_off():
         return state
     outer = _extobj_contextvar.get()
     cached = _quiet_state
+    if outer is cached[1]:
+        return None  # already quiet (inside another op, or in backward): nothing to undo
     if cached[0] is not outer:
         cached = _quiet_state = (outer, _make_extobj(all="ignore"))
     return _extobj_contextvar.set(cached[1])
 
 
 def fp_errors_restore(token) -> None:
+    if token is None:
+        return
     if _extobj_contextvar is None:
         token.__exit__(None, None, None)
     else:

@@ -25,6 +25,7 @@ PyTorch's allocator aligns to 64 bytes for the same reason.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import operator
 import os
@@ -92,6 +93,9 @@ class _Job:
         self.lock = threading.Lock()
         self.finished = queue.SimpleQueue()  # one item, when the last chunk is done
         self.error = None
+        # The caller's context variables (NumPy's floating-point error state among them),
+        # for the workers to run the chunks under: ``with quiet():`` reaches them too.
+        self.context = contextvars.copy_context()
 
     def work(self) -> None:
         """Run chunks until none is left to claim."""
@@ -113,7 +117,8 @@ class _Job:
 
 def _work(jobs: queue.SimpleQueue) -> None:
     while True:
-        jobs.get().work()
+        job = jobs.get()
+        job.context.copy().run(job.work)  # a copy each: one context runs in one thread
 
 
 def run(fn, chunks) -> None:

@@ -245,7 +245,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A001
             dims = _ALL_DIMS[x.ndim] if x.ndim < 8 else tuple(range(x.ndim))
             ctx = _fn.new_node(Sum, input, None, 4)
             ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
-            return _fn.node_output(ctx, _sum_kernel(x, dims, keepdim, None))
+            with _cpu.quiet():  # an overflow to inf, silently, as in PyTorch
+                return _fn.node_output(ctx, _sum_kernel(x, dims, keepdim, None))
         return Sum.apply(input, tuple(range(input.ndim)), keepdim, None)
     _check_out(out, "sum", input)
     dims = _dims_of(dim, input.ndim)
@@ -323,7 +324,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         x = input._data
         ctx = _fn.new_node(Mean, input, None, 4)
         dims = _ALL_DIMS[x.ndim] if x.ndim < 8 else tuple(range(x.ndim))
-        return _fn.node_output(ctx, Mean.forward(ctx, x, dims, keepdim, None))
+        with _cpu.quiet():
+            return _fn.node_output(ctx, Mean.forward(ctx, x, dims, keepdim, None))
     dt = D.to_dtype(dtype) if dtype is not None else input.dtype
     if not dt.is_floating_point:
         raise RuntimeError(
