@@ -133,7 +133,8 @@ def checked_scalar(value, dtype, strict_unsigned: bool = False):
     err = RuntimeError(f"value cannot be converted to type "
                        f"{_CONVERT_NAMES.get(dtype.name, dtype.name)} without overflow")
     if dtype.is_floating_point:
-        if (isinstance(value, int) or math.isfinite(value)) and abs(value) > np.finfo(dtype.np).max:
+        finite = isinstance(value, int) or math.isfinite(value)
+        if finite and abs(value) > float(np.finfo(dtype.np).max):  # (a Python comparison)
             raise err
         return value
     info = np.iinfo(dtype.np)
