@@ -57,9 +57,15 @@ def _sigmoid_(xp, a):
 
 def _lstm_fwd(xp, gates, c_prev, H):
     """Activate ``gates`` (rows, 4H) in place; return (c', tanh(c'), o * tanh(c'))."""
-    _sigmoid_(xp, gates[:, :2 * H])
-    xp.tanh(gates[:, 2 * H:3 * H], out=gates[:, 2 * H:3 * H])
-    _sigmoid_(xp, gates[:, 3 * H:])
+    # sigmoid(x) = 0.5 tanh(0.5 x) + 0.5 on the i, f, o columns and tanh on g, all four in
+    # four whole-row passes: a column scale of 0.5 (1 for g), tanh, the scale again, and a
+    # column offset of 0.5 (0 for g). The same roundings as gate by gate (x 0.5 and x 1
+    # are exact), in half the time of eight passes over column slices.
+    scale, offset = _lstm_gate_affine(xp, gates.dtype, H)
+    gates *= scale
+    xp.tanh(gates, out=gates)
+    gates *= scale
+    gates += offset
     i, f, g, o = gates[:, :H], gates[:, H:2 * H], gates[:, 2 * H:3 * H], gates[:, 3 * H:]
     c = f * c_prev
     c += i * g
@@ -67,14 +73,40 @@ def _lstm_fwd(xp, gates, c_prev, H):
     return c, tc, o * tc
 
 
+_GATE_AFFINE: dict = {}  # (array module, dtype, H) -> the (scale, offset) rows of _lstm_fwd
+
+
+def _lstm_gate_affine(xp, dtype, H):
+    key = (xp, dtype, H)
+    rows = _GATE_AFFINE.get(key)
+    if rows is None:
+        half, one, zero = xp.full(H, 0.5, dtype), xp.ones(H, dtype), xp.zeros(H, dtype)
+        rows = _GATE_AFFINE[key] = (xp.concatenate([half, half, one, half]),
+                                    xp.concatenate([half, half, zero, half]))
+    return rows
+
+
 def _lstm_bwd(act, c_prev, tc, dh, dc, dgates, H):
-    """Write the pre-activation gate gradients into ``dgates``; return dc_prev."""
+    """Write the pre-activation gate gradients into ``dgates``; return dc_prev.
+
+    With c' = f c + i g and h' = o tanh(c'), and dc = dc' + dh o (1 - tanh(c')^2):
+    di = dc g i (1 - i), df = dc c f (1 - f), dg = dc i (1 - g^2), do = dh tanh(c') o (1 - o).
+    Each is (upstream) * (gate or 1) * (its derivative factor), so the last two factors are
+    applied to all four gates at once, in whole-row passes (the products in that order).
+    """
+    xp = xp_of(act)
     i, f, g, o = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
     dc = dc + dh * o * (1 - tc * tc)
-    dgates[:, :H] = dc * g * i * (1 - i)
-    dgates[:, H:2 * H] = dc * c_prev * f * (1 - f)
-    dgates[:, 2 * H:3 * H] = dc * i * (1 - g * g)
-    dgates[:, 3 * H:] = dh * tc * o * (1 - o)
+    xp.multiply(dc, g, out=dgates[:, :H])
+    xp.multiply(dc, c_prev, out=dgates[:, H:2 * H])
+    xp.multiply(dc, i, out=dgates[:, 2 * H:3 * H])
+    xp.multiply(dh, tc, out=dgates[:, 3 * H:])
+    gate = act.copy()
+    gate[:, 2 * H:3 * H] = 1                     # dg has no gate factor
+    dgates *= gate
+    deriv = 1 - act                              # 1 - s for the sigmoid gates ...
+    deriv[:, 2 * H:3 * H] = 1 - g * g            # ... and 1 - g^2 for the tanh gate
+    dgates *= deriv
     return dc * f
 
 
