@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from ..._tensor import Tensor
-from ...autograd import grad_mode
 from ...ops.creation import empty
 from ...ops.embedding_bag import embedding_bag
-from .. import init
 from ..parameter import Parameter
 from .module import Module
+from .sparse import Embedding
 
 __all__ = ["EmbeddingBag"]
 
@@ -67,14 +66,9 @@ class EmbeddingBag(Module):
         self.sparse = sparse
         self.include_last_offset = include_last_offset
 
-    def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        self._fill_padding_idx_with_zero()
-
-    def _fill_padding_idx_with_zero(self) -> None:
-        if self.padding_idx is not None:
-            with grad_mode.no_grad():
-                self.weight[self.padding_idx].fill_(0)
+    # N(0, 1) weights with the padding row zeroed, drawn as Embedding draws them.
+    reset_parameters = Embedding.reset_parameters
+    _fill_padding_idx_with_zero = Embedding._fill_padding_idx_with_zero
 
     def forward(self, input: Tensor, offsets: Tensor | None = None,
                 per_sample_weights: Tensor | None = None) -> Tensor:
