@@ -19,7 +19,7 @@ from collections.abc import Callable
 from .. import _warnings
 from .._tensor import Tensor
 from .creation import empty, zeros
-from .loss import _reduce, pairwise_distance
+from .loss import _check_triplet, _reduce, pairwise_distance
 from .pointwise import minimum
 
 __all__ = ["gumbel_softmax", "triplet_margin_with_distance_loss"]
@@ -66,13 +66,7 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
     """
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    if margin <= 0:
-        raise ValueError(f"margin must be greater than 0, got {margin}")
-    a, p, n = anchor.ndim, positive.ndim, negative.ndim
-    if not (a == p == n):
-        raise RuntimeError("The anchor, positive, and negative tensors are expected to have the "
-                           f"same number of dimensions, but got: anchor {a}D, positive {p}D, "
-                           f"and negative {n}D inputs")
+    _check_triplet(margin, anchor, positive, negative)
     distance = pairwise_distance if distance_function is None else distance_function
     d_pos = distance(anchor, positive)
     d_neg = distance(anchor, negative)
