@@ -155,7 +155,8 @@ class _UninitializedMixin:
         raise ValueError(_UNINIT_MSG.format(name, type(self).__name__))
 
     def size(self, dim=None):
-        self._uninit("size")
+        # PyTorch answers size() of a placeholder (its empty storage), though not .shape.
+        return Tensor.size(self, dim)
 
     def numel(self):
         self._uninit("numel")

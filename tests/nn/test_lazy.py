@@ -258,3 +258,14 @@ def test_a_sequential_of_lazy_layers_matches_torch():
     assert repr(n) == repr(t)
     for (k, a), b in zip(n.named_parameters(), t.parameters()):
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy(), err_msg=k)
+
+
+def test_uninitialized_size_is_the_empty_storage_as_in_torch():
+    got = []
+    for lib in (numtorch, torch):
+        p = lib.nn.parameter.UninitializedParameter()
+        b = lib.nn.parameter.UninitializedBuffer()
+        got.append((tuple(p.size()), p.size(0), tuple(b.size())))
+        with pytest.raises(IndexError, match="Dimension out of range"):
+            p.size(1)
+    assert got[0] == got[1] == ((0,), 0, (0,))
