@@ -15,6 +15,7 @@ from ..ops.embedding_bag import *
 from ..ops.extra_losses import *
 from ..ops.fold import *
 from ..ops.fractional_pool import *
+from ..ops.grid_sample import *
 from ..ops.linalg import pdist  # noqa: F401 - F.pdist is torch.pdist
 from ..ops.linear import *
 from ..ops.loss import *
