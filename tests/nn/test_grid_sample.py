@@ -40,7 +40,7 @@ def test_grid_sample_5d_matches_torch_values_and_both_grads(mode, padding_mode, 
              align_corners=align_corners, rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.parametrize("mode,padding_mode", itertools.product(MODES, PADDINGS))
+@pytest.mark.parametrize("mode,padding_mode", list(itertools.product(MODES, PADDINGS)))
 def test_grid_sample_float32_stays_float32_and_matches(mode, padding_mode):
     x, grid = _arrays((1, 2, 5, 4), (1, 4, 3, 2), np.float32, seed=2)
     out = check_op(F.grid_sample, TF.grid_sample, x, grid, mode=mode,
