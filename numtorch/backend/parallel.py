@@ -122,8 +122,8 @@ def _work(jobs: queue.SimpleQueue) -> None:
 
 
 def run(fn, chunks) -> None:
-    """``fn(*chunk)`` for every chunk, on this thread and the pool's (``_Job``). Give a few
-    chunks per thread: a thread that gets no core then costs the others one chunk's time."""
+    """``fn(*chunk)`` for every chunk, on this thread and the pool's, each thread claiming
+    the next chunk when it is free (``_Job``)."""
     threads = min(_num_threads, len(chunks))
     if threads < 2 or not _busy.acquire(blocking=False):
         for c in chunks:

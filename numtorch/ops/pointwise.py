@@ -508,18 +508,20 @@ class Mul(ArrayFunction):
 # Add/Sub/Mul/Div.apply do, for a float Tensor ``a`` and ``b`` a Tensor of a's dtype or
 # a Python number (``Tensor.__add__`` and the others check that before calling these).
 
-def _add_recorded(a, b):
-    ctx = _fn.new_node(Add, a, b, 3)
+def _alpha_one_recorded(cls, ufunc, a, b):
+    """``cls.apply(a, b, 1)`` for Add and Sub (alpha 1)."""
+    ctx = _fn.new_node(cls, a, b, 3)
     ctx.alpha = 1
     x, y = a._data, (b._data if isinstance(b, Tensor) else b)
-    return _fn.node_output(ctx, parallel.apply(np.add, x, y) if _big(x, y) else x + y)
+    return _fn.node_output(ctx, parallel.apply(ufunc, x, y) if _big(x, y) else ufunc(x, y))
+
+
+def _add_recorded(a, b):
+    return _alpha_one_recorded(Add, np.add, a, b)
 
 
 def _sub_recorded(a, b):
-    ctx = _fn.new_node(Sub, a, b, 3)
-    ctx.alpha = 1
-    x, y = a._data, (b._data if isinstance(b, Tensor) else b)
-    return _fn.node_output(ctx, parallel.apply(np.subtract, x, y) if _big(x, y) else x - y)
+    return _alpha_one_recorded(Sub, np.subtract, a, b)
 
 
 def _mul_recorded(a, b):
