@@ -92,3 +92,13 @@ def test_kaiser_window_is_computed_in_float64_and_rounded_once():
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=4e-7)
     exact = numtorch.kaiser_window(11, dtype=numtorch.float64).numpy()
     assert np.abs(ours - exact).max() <= np.abs(theirs - exact).max()
+
+
+def test_an_uninitialized_parameter_in_an_op_computes_on_its_empty_storage():
+    # PyTorch raises ValueError ("Attempted to use an uninitialized parameter in ...")
+    # through __torch_function__; numtorch has no such hook, so the op sees the
+    # placeholder's empty array and returns an empty result.
+    p = numtorch.nn.parameter.UninitializedParameter()
+    assert (p + 1).shape == (0,)
+    with pytest.raises(ValueError, match="uninitialized parameter"):
+        torch.nn.parameter.UninitializedParameter() + 1
