@@ -23,8 +23,8 @@ from .. import _warnings
 from .._tensor import Tensor
 from .creation import ones, zeros, zeros_like
 from .dropout import _check_p, _dropout_impl
-from .linalg import _CTYPE, baddbmm, bmm, matmul
-from .linear import linear
+from .linalg import baddbmm, bmm, matmul
+from .linear import _ctype, linear
 from .padding import pad
 from .reduce import softmax
 from .shape import cat
@@ -35,10 +35,6 @@ TENSOR_METHODS = ()
 INPLACE_METHODS = ()
 
 _NEG_INF = float("-inf")
-
-
-def _ctype(t: Tensor) -> str:
-    return _CTYPE[t.dtype.name]
 
 
 def _check_sdpa(query, key, value, attn_mask, is_causal) -> None:

@@ -269,12 +269,14 @@ class _GridSampler(ArrayFunction):
         taps = _taps(xp, flat_grid, spatial, *ctx.args)
         g_x = g_grid = None
         if ctx.needs_input_grad[0]:
-            # Scatter grad * weight onto each tap's pixel, all taps in one bincount.
+            # Scatter grad * weight onto each tap's pixel, all taps in one add.at, summed in
+            # the input's dtype as PyTorch does (bincount would sum in float64).
             rows = (xp.arange(n * c).reshape(n, c, 1) * total)
             index = xp.concatenate([(rows + flat[:, None, :]).reshape(-1) for flat, _, _ in taps])
             values = xp.concatenate([(g * w[:, None, :]).reshape(-1) for _, w, _ in taps])
-            summed = xp.bincount(index, weights=values, minlength=n * c * total)
-            g_x = Tensor._make(summed.astype(x.dtype).reshape(x.shape))
+            summed = xp.zeros(n * c * total, dtype=x.dtype)
+            xp.add.at(summed, index, values.astype(x.dtype, copy=False))
+            g_x = Tensor._make(summed.reshape(x.shape))
         if ctx.needs_input_grad[1]:
             d = len(spatial)
             acc = xp.zeros(flat_grid.shape, dtype=grid.dtype)

@@ -1610,7 +1610,7 @@ def cond(A, p=None, *, out=None):
 
 def _tril_mask(t, k: int = 0):
     n = t.shape[-1]
-    return _const(xp_of(t._data).tri(n, n, k, dtype=t._data.dtype))
+    return _tri(n, n, k, t)
 
 
 class LinalgCholesky(ArrayFunction):
@@ -2625,9 +2625,10 @@ def _perm_matrix(piv, m: int, dtype):
     return p.reshape(piv.shape[:-1] + (m, m))
 
 
-def _tri(m: int, n: int, k: int, dt):
-    """Constant 0/1 mask of the entries (i, j) with j - i <= k (``tril``'s)."""
-    return _const(np.tri(m, n, k, dtype=dt))
+def _tri(m: int, n: int, k: int, like):
+    """Constant 0/1 mask of the entries (i, j) with j - i <= k (``tril``'s), with the array
+    module and dtype of the Tensor ``like``."""
+    return _const(xp_of(like._data).tri(m, n, k, dtype=like._data.dtype))
 
 
 def _unpack_arrays(lu):
@@ -2643,9 +2644,8 @@ def _unpack(lu):
     """``L`` and ``U`` of packed factors with Tensor ops (differentiable)."""
     m, n = lu.shape[-2:]
     k = min(m, n)
-    dt = lu._data.dtype
-    low = matmul(lu * _tri(m, n, -1, dt), _eye_like(lu, n, k)) + _eye_like(lu, m, k)
-    up = matmul(_eye_like(lu, k, m), lu * (1 - _tri(m, n, -1, dt)))
+    low = matmul(lu * _tri(m, n, -1, lu), _eye_like(lu, n, k)) + _eye_like(lu, m, k)
+    up = matmul(_eye_like(lu, k, m), lu * (1 - _tri(m, n, -1, lu)))
     return low, up
 
 
@@ -2664,7 +2664,7 @@ def _lu_backward(p, low, up, gl, gu):
     dt = low._data.dtype
     gl = gl if gl is not None else low * 0
     gu = gu if gu is not None else up * 0
-    strict, upper = _tri(k, k, -1, dt), 1 - _tri(k, k, -1, dt)
+    strict, upper = _tri(k, k, -1, low), 1 - _tri(k, k, -1, low)
     if m == n:
         phi = matmul(low.mT, gl) * strict + matmul(gu, up.mT) * upper
         x = solve_triangular(low.mT, phi, upper=True, unitriangular=True)
@@ -2709,9 +2709,8 @@ class LinalgLuFactorEx(ArrayFunction):
 def _unpack_grads(glu):
     m, n = glu.shape[-2:]
     k = min(m, n)
-    dt = glu._data.dtype
-    gl = matmul(glu * _tri(m, n, -1, dt), _eye_like(glu, n, k))
-    gu = matmul(_eye_like(glu, k, m), glu * (1 - _tri(m, n, -1, dt)))
+    gl = matmul(glu * _tri(m, n, -1, glu), _eye_like(glu, n, k))
+    gu = matmul(_eye_like(glu, k, m), glu * (1 - _tri(m, n, -1, glu)))
     return gl, gu
 
 
@@ -2838,11 +2837,9 @@ class LuUnpack(ArrayFunction):
         k = min(m, n)
         grad = None
         if gl is not None and gl.ndim >= 2:
-            dt = gl._data.dtype
-            grad = matmul(gl, _eye_like(gl, k, n)) * _tri(m, n, -1, dt)
+            grad = matmul(gl, _eye_like(gl, k, n)) * _tri(m, n, -1, gl)
         if gu is not None and gu.ndim >= 2:
-            dt = gu._data.dtype
-            up = matmul(_eye_like(gu, m, k), gu) * (1 - _tri(m, n, -1, dt))
+            up = matmul(_eye_like(gu, m, k), gu) * (1 - _tri(m, n, -1, gu))
             grad = up if grad is None else grad + up
         return grad, None, None, None
 
@@ -2912,9 +2909,8 @@ class LinalgLuSolve(ArrayFunction):
         low, up = _unpack(lu)
         p = _const(_perm_matrix(ctx.piv, n, lu._data.dtype))
         pga = matmul(p.mT, ga)
-        dt = lu._data.dtype
-        glu = matmul(pga, up.mT) * _tri(n, n, -1, dt) + matmul(low.mT, pga) * (1 - _tri(n, n, -1,
-                                                                                    dt))
+        glu = (matmul(pga, up.mT) * _tri(n, n, -1, lu)
+               + matmul(low.mT, pga) * (1 - _tri(n, n, -1, lu)))
         return glu, None, gb if ctx.needs_input_grad[2] else None, None, None
 
 
@@ -3171,8 +3167,7 @@ class TriangularSolve(ArrayFunction):
             ga = -matmul(x, gb.mT) if transpose else -matmul(gb, x.mT)
             n = a.shape[-1]
             k = 0 if not unit else 1
-            mask = 1 - _tri(n, n, k - 1, a._data.dtype) if upper else _tri(n, n, -k,
-                                                                            a._data.dtype)
+            mask = 1 - _tri(n, n, k - 1, a) if upper else _tri(n, n, -k, a)
             ga = ga * mask
         if gm is not None:
             ga = gm if ga is None else ga + gm
@@ -3230,11 +3225,11 @@ class LinalgHouseholderProduct(ArrayFunction):
         a, tau = ctx.saved_tensors
         m, n = a.shape[-2:]
         k = tau.shape[-1]
-        dt = a._data.dtype
-        lower = _tri(m, n, -1, dt)
+        xp, dt = xp_of(a._data), a._data.dtype
+        lower = _tri(m, n, -1, a)
         vs = a * lower + _eye_like(a, m, n)
-        cols = [_const(np.eye(n, dtype=dt)[:, i]) for i in range(k)]
-        taus = [_const(np.eye(k, dtype=dt)[:, i]) for i in range(k)]
+        cols = [_const(xp.eye(n, dtype=dt)[:, i]) for i in range(k)]
+        taus = [_const(xp.eye(k, dtype=dt)[:, i]) for i in range(k)]
         v = [matmul(vs, cols[i]) for i in range(k)]
         t = [matmul(tau, taus[i]) for i in range(k)]
         r = [None] * k

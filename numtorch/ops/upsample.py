@@ -106,25 +106,29 @@ def _interp_matrix(mode, in_size, out_size, scale_factor, align_corners, dtype):
 def _aa_matrix(mode, in_size, out_size, scale_factor, align_corners, dtype):
     """The ``(out, in)`` weights of antialiased resampling along one axis (PyTorch's rule:
     a filter stretched by the scale when shrinking, clipped to the input, normalised)."""
-    s = float(_scale(in_size, out_size, scale_factor, align_corners, np.dtype(np.float64)))
-    half = 1.0 if mode == "linear" else 2.0
-    support = half * s if s >= 1.0 else half
-    inv = 1.0 / s if s >= 1.0 else 1.0
-    w = np.zeros((out_size, in_size), dtype=np.float64)
+    # In ``dtype``, as PyTorch's kernel builds them in the input's scalar type.
+    one, f = dtype.type(1), dtype.type
+    s = _scale(in_size, out_size, scale_factor, align_corners, dtype)
+    half = one if mode == "linear" else f(2)
+    support = half * s if s >= one else half
+    inv = one / s if s >= one else one
+    w = np.zeros((out_size, in_size), dtype=dtype)
     for o in range(out_size):
-        center = s * (o + 0.5)
-        lo = max(int(center - support + 0.5), 0)
-        hi = min(int(center + support + 0.5), in_size)
-        x = np.abs((np.arange(lo, hi) - center + 0.5) * inv)
+        center = s * f(o + 0.5)
+        lo = max(int(center - support + f(0.5)), 0)
+        hi = min(int(center + support + f(0.5)), in_size)
+        x = np.abs((np.arange(lo, hi).astype(dtype) - center + f(0.5)) * inv)
         if mode == "linear":
-            taps = np.maximum(1.0 - x, 0.0)
+            taps = np.maximum(one - x, f(0))
         else:
-            a = -0.5
+            a = f(-0.5)
             taps = np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
-                            np.where(x < 2, ((a * x - 5 * a) * x + 8 * a) * x - 4 * a, 0.0))
-        total = taps.sum()
+                            np.where(x < 2, ((a * x - 5 * a) * x + 8 * a) * x - 4 * a, f(0)))
+        total = f(0)
+        for t in taps:  # summed in order, as PyTorch
+            total += t
         w[o, lo:hi] = taps / total if total != 0 else taps
-    return w.astype(dtype)
+    return w
 
 
 class _Axis:

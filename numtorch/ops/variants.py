@@ -510,9 +510,14 @@ class AsStridedScatter(ArrayFunction):
 
 def as_strided_scatter(input, src, size, stride, storage_offset=None):
     """A copy of ``input`` with ``src`` written where ``as_strided(size, stride,
-    storage_offset)`` of that copy reads (positions in the copy's own memory)."""
+    storage_offset)`` of that copy reads. As in PyTorch, ``storage_offset`` counts from the
+    start of ``input``'s storage (the copy starts at ``input.storage_offset()``)."""
     size, stride = tuple(size), tuple(stride)
-    offset = 0 if storage_offset is None else storage_offset
+    own = input.storage_offset()
+    offset = 0 if storage_offset is None else storage_offset - own
+    if offset < 0:  # PyTorch writes before the copy's memory (undefined); refused here
+        raise RuntimeError(f"as_strided_scatter: storage offset {storage_offset} is before the "
+                           f"input's own storage offset {own}")
     if any(s < 0 for s in stride):
         raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got "
                            f"strides: {S._fmt(stride)}")

@@ -62,6 +62,16 @@ def test_pack_padded_then_pad_packed(batch_first, lengths, enforce_sorted):
     _same(nx.grad, tx.grad)
 
 
+def test_pack_padded_sequence_double_backward():
+    x = np.random.default_rng(1).standard_normal((3, 2, 2))
+    grads = []
+    for mod, t in zip((numtorch, torch), _leaf(x)):
+        data = mod.nn.utils.rnn.pack_padded_sequence(t, [3, 1]).data
+        (g,) = mod.autograd.grad((data ** 3).sum(), t, create_graph=True)
+        grads.append(mod.autograd.grad((g ** 2).sum(), t)[0])
+    _same(*grads)
+
+
 def test_lengths_as_tensor_and_packed_sequence_fields():
     nx, tx = _leaf(np.arange(12.0).reshape(3, 2, 2))
     p = R.pack_padded_sequence(nx, numtorch.tensor([3, 1]))

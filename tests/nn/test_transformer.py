@@ -292,6 +292,26 @@ def test_encoder_nested_tensor_warning(make, why):
             assert not enc.use_nested_tensor and enc.enable_nested_tensor
 
 
+def test_encoder_without_nested_tensor_fast_path_fills_padded_positions():
+    """Differs from PyTorch on purpose: PyTorch's eval/no_grad nested-tensor fast path returns
+    zeros at padded positions; numtorch has no fast path, so those rows are computed as in
+    training. Non-padded positions agree."""
+    def make(lib):
+        layer = lib.nn.TransformerEncoderLayer(E, H, FF, dropout=0.0, batch_first=True)
+        return lib.nn.TransformerEncoder(layer, 1).eval()
+
+    nm, tm = _build(make)
+    assert nm.use_nested_tensor and tm.use_nested_tensor
+    x, kpm = _data((2, 3, E)), np.array([[False, False, True], [False, False, False]])
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t_out = tm(torch.tensor(x), src_key_padding_mask=torch.tensor(kpm)).numpy()
+    with numtorch.no_grad():
+        n_out = nm(numtorch.tensor(x), src_key_padding_mask=numtorch.tensor(kpm)).numpy()
+    np.testing.assert_allclose(n_out[~kpm], t_out[~kpm], rtol=1e-4, atol=1e-5)
+    assert (t_out[0, 2] == 0).all() and (n_out[0, 2] != 0).any()
+
+
 def test_decoder_stack():
     def make(lib):
         layer = lib.nn.TransformerDecoderLayer(E, H, FF, dropout=0.0)

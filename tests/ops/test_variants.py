@@ -536,3 +536,26 @@ def test_as_strided_inplace_matches_torch():
 @pytest.mark.parametrize("name", ["select_scatter", "split_with_sizes", "t_copy", "fill"])
 def test_namespace_functions_refuse_a_non_tensor_input(name):
     same_error(lambda: getattr(numtorch, name)([1.0]), lambda: getattr(torch, name)([1.0]))
+
+
+@pytest.mark.parametrize("offset", [None, 2, 3, 4])
+def test_as_strided_scatter_offset_counts_in_the_input_storage(offset):
+    data = np.arange(10.0, dtype=np.float32)
+    got = numtorch.as_strided_scatter(numtorch.tensor(data)[2:6], numtorch.ones(2), (2,), (1,),
+                                      offset)
+    assert_same(got, torch.as_strided_scatter(torch.tensor(data)[2:6], torch.ones(2), (2,), (1,),
+                                              offset))
+
+
+def test_as_strided_scatter_offset_before_the_input_differs_from_torch():
+    # PyTorch writes outside the copy (nothing visible changes); numtorch refuses.
+    x = numtorch.arange(10.0)[2:6]
+    with pytest.raises(RuntimeError, match="before the input's own storage offset"):
+        numtorch.as_strided_scatter(x, numtorch.ones(2), (2,), (1,), 0)
+
+
+def test_copy_out_with_an_input_that_requires_grad_differs_from_torch():
+    # PyTorch's result gets a grad_fn whose backward raises; numtorch's is a plain tensor.
+    x, out = numtorch.ones(2, 3, requires_grad=True), numtorch.empty(3, 2)
+    got = numtorch.permute_copy(x, (1, 0), out=out)
+    assert got is out and not got.requires_grad and got.grad_fn is None

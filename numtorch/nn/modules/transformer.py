@@ -348,7 +348,9 @@ class TransformerEncoder(Module):
     """``num_layers`` deep copies of ``encoder_layer`` applied in turn, then ``norm``.
 
     ``enable_nested_tensor`` and ``mask_check`` are kept as attributes (PyTorch uses them
-    for its inference fast path, which numtorch does not have; outputs are unaffected).
+    for its inference fast path, which numtorch does not have; outputs agree except that
+    PyTorch's fast path (eval, no grad, ``src_key_padding_mask``) returns zeros at padded
+    positions, where numtorch computes them as in training).
     """
 
     __constants__ = ["norm"]

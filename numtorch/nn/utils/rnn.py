@@ -127,10 +127,9 @@ class _PackPadded(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        xp = xp_of(grad._data)
-        g = xp.zeros((ctx.shape[0] * ctx.shape[1],) + ctx.shape[2:], dtype=grad._data.dtype)
-        g[ctx.rows] = grad._data
-        return Tensor._make(g.reshape(ctx.shape)), None
+        # Scatter back with zeros in the padding: the inverse op, itself differentiable, so
+        # double backward goes through (as PyTorch's _pack_padded_sequence_backward).
+        return _PadPacked.apply(grad, ctx.rows, ctx.shape, 0.0), None
 
 
 class _PadPacked(ArrayFunction):
