@@ -160,6 +160,12 @@ def _verify_batch_size(size) -> None:
                          f"{size}")
 
 
+def _check_momentum(fn, momentum) -> None:
+    # Only the modules read None (as a cumulative average); the functions need a float.
+    if momentum is None:
+        raise TypeError(f"{fn}(): argument 'momentum' (position 7) must be float, not NoneType")
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     """Batch normalisation of (N, C, *) input, per channel.
@@ -186,8 +192,9 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
         raise RuntimeError(f"{which} must be defined in evaluation mode")
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"batch_norm\" not implemented for '{input.dtype._legacy}'")
+    _check_momentum("batch_norm", momentum)
     out = NativeBatchNorm.apply(input, weight, bias, (running_mean, running_var), bool(training),
-                                float(momentum) if momentum is not None else 0.0, eps)
+                                float(momentum), eps)
     if training:
         for t in (running_mean, running_var):
             if t is not None:
@@ -202,6 +209,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     Runs as batch norm over a (1, N * C, *) view; running statistics (if given) are
     updated with the mean over the batch of each sample's statistics.
     """
+    _check_momentum("instance_norm", momentum)
     if use_input_stats:
         n = 1
         for s in input.shape[2:]:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 
 import numpy as np
 
@@ -43,7 +42,9 @@ from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
 from ..backend import parallel
 from ._util import xp_of
+from .linear import _ctype
 from .padding import pad as _pad
+from .reduce import _is_int
 from .shape import _fmt as _sizes
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -698,10 +699,6 @@ def _bad_combination(name, kind):
                      f"(...), but expected one of:\n{_SIGNATURES[kind]}")
 
 
-def _is_int(v) -> bool:
-    return isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, (bool, np.bool_))
-
-
 def _int_list(name, arg, value, nd, kind):
     """``value`` (an int or a sequence of ints) as a list; a lone int or one-element
     sequence is repeated ``nd`` times (PyTorch's ``int[nd]`` argument parsing)."""
@@ -799,12 +796,6 @@ def _check_dtypes(input, weight, bias):
         raise RuntimeError(f"expected scalar type {dt._legacy} but found {weight.dtype._legacy}")
     if dt.is_complex or dt.np.kind == "b":
         raise RuntimeError(f"\"slow_conv2d_cpu\" not implemented for '{dt._legacy}'")
-
-
-def _ctype(t) -> str:
-    from .linalg import _CTYPE
-
-    return _CTYPE[t.dtype.name]
 
 
 # ---------------------------------------------------------------- convolution

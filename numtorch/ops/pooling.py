@@ -131,7 +131,7 @@ def _windows(xp, x, nd, k, s, p, d, out, fill):
         pads = [(0, 0)] * (x.ndim - nd) + [(p[i], right[i]) for i in range(nd)]
         x = xp.pad(x, pads, constant_values=fill)
     axes = tuple(range(x.ndim - nd, x.ndim))
-    w = np.lib.stride_tricks.sliding_window_view(x, span, axis=axes)
+    w = xp.lib.stride_tricks.sliding_window_view(x, span, axis=axes)
     lead = (slice(None),) * (x.ndim - nd)
     w = w[lead + tuple(slice(0, (out[i] - 1) * s[i] + 1, s[i]) for i in range(nd))
           + tuple(slice(None, None, d[i]) for i in range(nd))]
@@ -171,7 +171,7 @@ def _gather_grad(gg, idx, nd):
     shape = idx.shape
     rows = int(np.prod(shape[:-nd], dtype=np.int64))
     cols = int(np.prod(shape[-nd:], dtype=np.int64))
-    i2 = Tensor._make(np.ascontiguousarray(idx).reshape(rows, cols))
+    i2 = Tensor._make(xp_of(idx).ascontiguousarray(idx).reshape(rows, cols))
     return gg.reshape(rows, gg.numel() // rows if rows else 0).gather(1, i2).reshape(shape)
 
 
@@ -217,7 +217,7 @@ def _max_pool_kernel(x, nd, k, s, p, d, out):
     am = _argmax_nan_last(xp, flat)
     vals = xp.take_along_axis(flat, am[..., None], axis=-1)[..., 0]
     # Window offsets of the argmax, per dim, and the input coordinate they name.
-    offs = np.unravel_index(am, k) if nd > 1 else (am,)
+    offs = xp.unravel_index(am, k) if nd > 1 else (am,)
     flat_idx = xp.zeros(am.shape, dtype=_I64)
     empty_window = vals == fill  # only pads (or the lowest value) seen: PyTorch keeps the
     check_first = bool(empty_window.any())  # first in-bounds position then
@@ -629,8 +629,9 @@ def _make_adaptive_avg(nd):
                 return gi, None
             g = grad._data
             mats = [m.astype(g.dtype) for m in ctx.mats]
-            return Tensor._make(np.ascontiguousarray(
-                _apply_matrices(xp_of(g), g, mats, transpose=True))), None
+            xp = xp_of(g)
+            return Tensor._make(xp.ascontiguousarray(
+                _apply_matrices(xp, g, mats, transpose=True))), None
 
     return AdaptiveAvgPool
 
@@ -686,7 +687,7 @@ def _adaptive_max_kernel(x, nd, out):
     am = _argmax_nan_last(xp, flat)
     vals = xp.take_along_axis(flat, am[..., None], axis=-1)[..., 0]
     ks = tuple(t.shape[1] for t in tables)
-    offs = np.unravel_index(am, ks) if nd > 1 else (am,)
+    offs = xp.unravel_index(am, ks) if nd > 1 else (am,)
     flat_idx = xp.zeros(am.shape, dtype=_I64)
     for i in range(nd):
         t = xp.asarray(tables[i])

@@ -175,6 +175,12 @@ def test_batchnorm_loads_torch_state_dict_and_old_checkpoints():
     (lambda: F.batch_norm(numtorch.zeros(2, 3, dtype=numtorch.int64), None, None,
                           training=True), NotImplementedError,
      "\"batch_norm\" not implemented for 'Long'"),
+    # momentum=None means a cumulative average only in the modules; the functions refuse it.
+    (lambda: F.batch_norm(numtorch.zeros(2, 3), numtorch.zeros(3), numtorch.ones(3),
+                          training=True, momentum=None), TypeError,
+     r"batch_norm\(\): argument 'momentum' \(position 7\) must be float, not NoneType"),
+    (lambda: F.instance_norm(numtorch.zeros(2, 3, 4), momentum=None), TypeError,
+     r"instance_norm\(\): argument 'momentum' \(position 7\) must be float, not NoneType"),
 ])
 def test_batchnorm_errors(call, exc, msg):
     with pytest.raises(exc, match=msg):

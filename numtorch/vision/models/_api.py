@@ -40,6 +40,7 @@ __all__ = ["Weights", "WeightsEnum", "get_model", "get_model_builder", "get_mode
 # Seconds to wait for the server on each socket operation (a live but slow link still
 # delivers a large file); NUMTORCH_DOWNLOAD_TIMEOUT overrides it.
 _DOWNLOAD_TIMEOUT = float(os.environ.get("NUMTORCH_DOWNLOAD_TIMEOUT", "10"))
+_URL = "https://download.pytorch.org/models/"  # where torchvision's checkpoints live
 _HASH_REGEX = re.compile(r"-([a-f0-9]*)\.")  # vgg16-397923af.pth -> 397923af (sha256 prefix)
 
 

@@ -14,6 +14,7 @@ import numtorch
 from numtorch import nn
 
 from ._api import (
+    _URL,
     ImageClassification,
     Weights,
     WeightsEnum,
@@ -74,7 +75,7 @@ class AlexNet(nn.Module):
 
 class AlexNet_Weights(WeightsEnum):
     IMAGENET1K_V1 = Weights(
-        url="https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
+        url=_URL + "alexnet-owt-7be5be79.pth",
         transforms=partial(ImageClassification, crop_size=224),
         meta={
             "num_params": 61100840,

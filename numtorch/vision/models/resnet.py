@@ -16,6 +16,7 @@ import numtorch
 from numtorch import nn
 
 from ._api import (
+    _URL,
     ImageClassification,
     Weights,
     WeightsEnum,
@@ -210,7 +211,6 @@ def _resnet(block: type[BasicBlock | Bottleneck], layers: list[int],
     return model
 
 
-_URL = "https://download.pytorch.org/models/"
 _V1_DOCS = ("These weights reproduce closely the results of the paper using a simple training "
             "recipe.")
 _V2_DOCS = ("These weights improve upon the results of the original paper by using TorchVision's "

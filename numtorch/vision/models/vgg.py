@@ -16,6 +16,7 @@ import numtorch
 from numtorch import nn
 
 from ._api import (
+    _URL,
     ImageClassification,
     Weights,
     WeightsEnum,
@@ -133,9 +134,6 @@ def _imagenet(url: str, num_params: int, acc1: float, acc5: float, ops: float,
         **_COMMON_META, "num_params": num_params,
         "_metrics": {"ImageNet-1K": {"acc@1": acc1, "acc@5": acc5}},
         "_ops": ops, "_file_size": file_size})
-
-
-_URL = "https://download.pytorch.org/models/"
 
 
 class VGG11_Weights(WeightsEnum):
