@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import load_torch, median_time, report  # noqa: E402
+from _common import fmt, load_torch, median_time, report  # noqa: E402
 
 import numtorch  # noqa: E402
 
@@ -68,6 +68,33 @@ def pointwise_chain(lib):
     return step
 
 
+def numpy_matmul_step():
+    """(b) by hand in NumPy: the product, ReLU, sum, and the two products of backward."""
+    def step():
+        y = A @ B
+        np.maximum(y, 0).sum()
+        g = (y > 0).astype(np.float32)  # d sum(relu(y)) / dy
+        g @ B.T, A.T @ g
+
+    return step
+
+
+def numpy_reduction():
+    def step():
+        X.sum(axis=1)
+        X.mean()
+        X.max(axis=0)
+
+    return step
+
+
+def numpy_pointwise_chain():
+    def step():
+        np.maximum(np.exp(X * ROW + COL) - X, 0)
+
+    return step
+
+
 def main() -> None:
     torch = load_torch()
     cases = [
@@ -81,6 +108,17 @@ def main() -> None:
            for _, make, number, _ in cases]
     for (name, _, _, target), nt_s, ref_s in zip(cases, nt, ref):
         report(name, nt_s, ref_s, target)
+    # The floors: the same work written directly in NumPy (one thread for the ufuncs and
+    # reductions, BLAS's threads for the products), timed after PyTorch.
+    floors = [("(b) in plain NumPy (3 BLAS products)", numpy_matmul_step),
+              ("(c) reductions in plain NumPy (one thread)", numpy_reduction),
+              ("(c) pointwise chain in plain NumPy (one thread)", numpy_pointwise_chain)]
+    for (name, make), ref_s in zip(floors, ref):
+        floor = median_time(make(), number=20)
+        line = f"{'  ' + name:<52} numpy    {fmt(floor)}"
+        if ref_s is not None:
+            line += f"   ratio to torch {floor / ref_s:5.2f}x"
+        print(line)
 
 
 if __name__ == "__main__":
