@@ -15,15 +15,77 @@ from __future__ import annotations
 import os
 import sys
 
+import numpy as np
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import load_torch, median_time, report  # noqa: E402
+from _common import fmt, load_torch, median_time, report  # noqa: E402
 
 import numtorch  # noqa: E402
 
 
 def step_for(lib):
     a, b, c = (lib.ones(1, requires_grad=True) for _ in range(3))
+
+    def step():
+        ((a * b + c).relu()).sum().backward()
+
+    return step
+
+
+class _Value:
+    """A minimal reverse-mode autograd over NumPy, for the floor: an array, its gradient,
+    the values it came from and a closure that pushes its gradient to them. No dtype or
+    shape checks, hooks, versions, grad modes or graph freeing."""
+
+    __slots__ = ("data", "grad", "parents", "push")
+
+    def __init__(self, data, parents=(), push=None):
+        self.data, self.grad, self.parents, self.push = data, None, parents, push
+
+    def _add_grad(self, g):
+        self.grad = g if self.grad is None else self.grad + g
+
+    def __mul__(self, other):
+        out = _Value(self.data * other.data, (self, other))
+        out.push = lambda g: (self._add_grad(g * other.data), other._add_grad(g * self.data))
+        return out
+
+    def __add__(self, other):
+        out = _Value(self.data + other.data, (self, other))
+        out.push = lambda g: (self._add_grad(g), other._add_grad(g))
+        return out
+
+    def relu(self):
+        out = _Value(np.maximum(self.data, 0), (self,))
+        out.push = lambda g: self._add_grad(g * (out.data > 0))
+        return out
+
+    def sum(self):
+        out = _Value(self.data.sum(), (self,))
+        out.push = lambda g: self._add_grad(np.broadcast_to(g, self.data.shape))
+        return out
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(v):
+            if id(v) not in seen:
+                seen.add(id(v))
+                for p in v.parents:
+                    visit(p)
+                order.append(v)
+
+        visit(self)
+        self.grad = np.ones_like(self.data)
+        for v in reversed(order):
+            if v.push is not None:
+                v.push(v.grad)
+                v.grad = None  # intermediate gradients are not kept
+
+
+def minimal_step():
+    a, b, c = (_Value(np.ones(1, np.float32)) for _ in range(3))
 
     def step():
         ((a * b + c).relu()).sum().backward()
@@ -89,6 +151,11 @@ def main() -> None:
     nt = median_time(step_for(numtorch), number=2000)
     ref = median_time(step_for(torch), number=2000) if torch is not None else None
     report("tiny autograd: ((a*b+c).relu()).sum().backward()", nt, ref, 0.5)
+    floor = median_time(minimal_step(), number=2000)
+    line = f"{'  the same in a minimal autograd over NumPy':<52} numpy    {fmt(floor)}"
+    if ref is not None:
+        line += f"   ratio to torch {floor / ref:5.2f}x"
+    print(line, flush=True)
     for name, make, number in (("tanh RNN, 20 steps, fwd+bwd (batch 32, hidden 128)", rnn_for, 20),
                                ("LSTM cell, 20 steps, train step (batch 32, h 128)", lstm_for, 5)):
         nt = median_time(make(numtorch), number=number)
