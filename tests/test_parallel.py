@@ -91,6 +91,15 @@ def test_run_does_every_chunk_once_with_more_chunks_than_threads(two_threads):
     assert sorted(seen) == list(range(9))
 
 
+@pytest.mark.parametrize("size", [0, 1, 2, 7])
+def test_split_covers_the_range_once_in_contiguous_ranges(two_threads, size):
+    seen = []
+    parallel.split(lambda a, b: seen.append((a, b)), size)
+    covered = sorted(i for a, b in seen for i in range(a, b))
+    assert covered == list(range(size))
+    assert len(seen) == (min(2, size) if size else 1)
+
+
 def test_run_does_not_wait_for_a_worker_that_never_starts(two_threads):
     """A worker held up elsewhere (as when BLAS's spinning threads take the cores) leaves
     its chunk to the caller, which finishes the job alone."""

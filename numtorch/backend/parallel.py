@@ -146,6 +146,12 @@ def run(fn, chunks) -> None:
         _busy.release()
 
 
+def split(fn, size: int) -> None:
+    """``fn(start, stop)`` over ``range(size)`` cut into one contiguous range per thread, run
+    as ``run`` runs chunks (for kernels whose rows are computed independently)."""
+    run(fn, _bounds(size, min(_num_threads, size)) if size else [(0, 0)])
+
+
 _ALIGN = 64
 _ALIGN_MIN = 1 << 16  # bytes: below it the extra Python calls cost more than they save
 

@@ -214,11 +214,10 @@ def _conv_weight_grad(x, g, geom, w_shape, xpd=None):
 def _split(xp, fn, size):
     """``fn(start, stop)`` over ``range(size)``, split over numtorch's thread pool for NumPy
     arrays (NumPy releases the GIL inside its copy and ufunc loops); one call otherwise."""
-    n = min(parallel.get_num_threads(), size) if xp is np else 1
-    if n <= 1:
-        fn(0, size)
+    if xp is np and size > 1:
+        parallel.split(fn, size)
     else:
-        parallel.run(fn, [(size * i // n, size * (i + 1) // n) for i in range(n)])
+        fn(0, size)
 
 
 # ---------------------------------------------------------------- stride 1: wide rows

@@ -4,15 +4,18 @@ Every kernel works on arrays shaped ``(..., *spatial)`` with ``nd`` spatial dims
 function serves 1-D, 2-D and 3-D pooling (1-D pooling runs as 2-D pooling over a height
 of one, as PyTorch does: its ``grad_fn`` is the squeeze that removes that height).
 
-- Max pooling pads with the lowest value, views every window at once with
-  ``sliding_window_view`` (strided by ``stride``, subsampled by ``dilation``) and takes
-  ``argmax`` over the flattened window. PyTorch's tie rule: the first maximum wins, but a
-  NaN always replaces the running maximum, so the *last* NaN of a window wins. Backward
-  sends each output's gradient to its index (``add.at`` where windows overlap).
-- Average pooling sums each window and divides by PyTorch's divisor (the window clipped
-  to the padded input, or to the real input with ``count_include_pad=False``, or
-  ``divisor_override``); backward spreads ``grad / divisor`` back window by window
-  (one strided slice per kernel offset, never a loop over pixels).
+- Max and average pooling run over *taps*: for each kernel offset, the strided view of the
+  (padded) input holding the element that offset reads in every window. A pooling is then
+  ``K`` elementwise steps over the output's size (a maximum, a sum), in cache-sized blocks
+  of rows split over the thread pool; the windows are never copied. PyTorch's tie rule
+  for max: the first maximum wins (so -0.0 before 0.0 gives -0.0), but a NaN always
+  replaces the running maximum, so the *last* NaN of a window wins; the index of the
+  maximum is its first tap equal to it. Backward sends each output's gradient to its
+  index (``add.at`` in the outputs' order where windows overlap, as PyTorch adds them).
+- Average pooling sums each window in its order, from +0 as PyTorch does, and divides by
+  PyTorch's divisor (the window clipped to the padded input, or to the real input with
+  ``count_include_pad=False``, or ``divisor_override``); backward adds ``grad / divisor``
+  into each tap's view, last tap first (the order PyTorch's loop adds them in).
 - Adaptive average pooling is separable: the window of output ``i`` over an input of
   length ``L`` is ``[floor(i L / out), ceil((i + 1) L / out))``, so the op is one matrix
   product per spatial dim with a constant averaging matrix, and backward is the product
@@ -24,12 +27,14 @@ of one, as PyTorch does: its ``grad_fn`` is the squeeze that removes that height
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
+from ..backend import parallel
 from ._util import xp_of
 from .shape import _fmt as _sizes
 
@@ -122,20 +127,61 @@ def _lowest(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
-def _windows(xp, x, nd, k, s, p, d, out, fill):
-    """A view ``(..., *out, *k)`` of every pooling window of ``x`` padded with ``fill``."""
-    spatial = x.shape[-nd:]
+def _pads(nd, k, s, p, d, spatial, out):
+    """Per spatial dim, the (left, right) padding the windows reach into: ``p`` on the left,
+    and on the right what ``p`` and a ceil-mode last window need."""
     span = [d[i] * (k[i] - 1) + 1 for i in range(nd)]
-    right = [max(0, (out[i] - 1) * s[i] + span[i] - spatial[i] - p[i]) for i in range(nd)]
-    if any(p) or any(right):
-        pads = [(0, 0)] * (x.ndim - nd) + [(p[i], right[i]) for i in range(nd)]
-        x = xp.pad(x, pads, constant_values=fill)
-    axes = tuple(range(x.ndim - nd, x.ndim))
-    w = xp.lib.stride_tricks.sliding_window_view(x, span, axis=axes)
+    return [(p[i], max(0, (out[i] - 1) * s[i] + span[i] - spatial[i] - p[i])) for i in range(nd)]
+
+
+def _padded(xp, x, nd, pads, fill):
+    """``x`` with its last ``nd`` dims padded by ``pads``, the border set to ``fill``."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    lead = x.shape[:-nd]
+    shape = lead + tuple(x.shape[-nd + i] + lo + hi for i, (lo, hi) in enumerate(pads))
+    xpd = xp.empty(shape, dtype=x.dtype)
+    for i, (lo, hi) in enumerate(pads):
+        before = (slice(None),) * (len(lead) + i)
+        xpd[before + (slice(0, lo),)] = fill
+        xpd[before + (slice(shape[len(lead) + i] - hi, None),)] = fill
+    inner = tuple(slice(lo, lo + x.shape[-nd + i]) for i, (lo, _) in enumerate(pads))
+    xpd[(slice(None),) * len(lead) + inner] = x
+    return xpd
+
+
+def _taps(x, nd, k, s, d, out):
+    """Per kernel offset, in the window's row-major order (PyTorch's scan order), the view
+    ``(..., *out)`` of the element that offset reads in every window of ``x`` (already
+    padded). A pooling is then ``K`` elementwise steps over the output's size, one per
+    view, with no copy of the windows; its gradient adds into the same views."""
     lead = (slice(None),) * (x.ndim - nd)
-    w = w[lead + tuple(slice(0, (out[i] - 1) * s[i] + 1, s[i]) for i in range(nd))
-          + tuple(slice(None, None, d[i]) for i in range(nd))]
-    return w
+    return [x[lead + tuple(slice(t[i] * d[i], t[i] * d[i] + (out[i] - 1) * s[i] + 1, s[i])
+                           for i in range(nd))]
+            for t in itertools.product(*(range(v) for v in k))]
+
+
+_BLOCK_OUT = 1 << 16  # output elements per block of rows
+_PAR_ROWS_MIN = 1 << 16  # output elements from which the blocks are split over the threads
+
+
+def _by_rows(xp, fn, rows: int, per_row: int) -> None:
+    """``fn(start, stop)`` over ``range(rows)`` (the flattened batch and channel dims), in
+    cache-sized blocks, split over numtorch's thread pool when the output is large (NumPy
+    releases the GIL in its loops, and every row is pooled on its own). One call on CuPy."""
+    if xp is not np:
+        fn(0, rows)
+        return
+    step = max(1, _BLOCK_OUT // max(per_row, 1))
+
+    def part(a, b):
+        for start in range(a, b, step):
+            fn(start, min(b, start + step))
+
+    if rows * per_row >= _PAR_ROWS_MIN and rows > 1:
+        parallel.split(part, rows)
+    else:
+        part(0, rows)
 
 
 def _argmax_nan_last(xp, w):
@@ -150,7 +196,8 @@ def _argmax_nan_last(xp, w):
 
 
 def _scatter_grad(xp, g, idx, in_shape, nd, overlap):
-    """Add each output gradient into the input position its flat ``idx`` names."""
+    """Add each output gradient into the input position its flat ``idx`` names (in the
+    outputs' order where windows overlap, as PyTorch's loop adds them)."""
     lead = in_shape[:-nd]
     rows = int(np.prod(lead, dtype=np.int64))
     length = int(np.prod(in_shape[-nd:], dtype=np.int64))
@@ -159,8 +206,10 @@ def _scatter_grad(xp, g, idx, in_shape, nd, overlap):
         return gi.reshape(in_shape)
     g2, i2 = g.reshape(rows, -1), idx.reshape(rows, -1)
     if overlap:
-        r = xp.broadcast_to(xp.arange(rows)[:, None], i2.shape)
-        xp.add.at(gi, (r, i2), g2)
+        # One flat index per output into the whole gradient: NumPy's add.at has a fast
+        # loop for a 1-D index (measured 4.5x faster than a (row, column) pair).
+        flat = i2 + (xp.arange(rows, dtype=_I64) * length)[:, None]
+        xp.add.at(gi.reshape(-1), flat.reshape(-1), g2.reshape(-1))
     else:
         xp.put_along_axis(gi, i2, g2, axis=1)
     return gi.reshape(in_shape)
@@ -173,6 +222,30 @@ def _gather_grad(gg, idx, nd):
     cols = int(np.prod(shape[-nd:], dtype=np.int64))
     i2 = Tensor._make(xp_of(idx).ascontiguousarray(idx).reshape(rows, cols))
     return gg.reshape(rows, gg.numel() // rows if rows else 0).gather(1, i2).reshape(shape)
+
+
+def _spread(xp, g, in_shape, nd, k, s, p, d, share):
+    """A pooling's input gradient: for every tap, ``share(j, a, b)`` (rows ``a:b`` of the
+    output gradient's part that tap ``j`` carries back) added into the tap's view of a
+    zero, padded input, which is then cropped. The taps go last to first: an input element
+    then receives its parts in the order of the windows it lies in, the order in which
+    PyTorch's loop over the output adds them (so the float sums round as PyTorch's do)."""
+    spatial, out = tuple(in_shape[-nd:]), tuple(g.shape[-nd:])
+    pads = _pads(nd, k, s, p, d, spatial, out)
+    padded = tuple(spatial[i] + lo + hi for i, (lo, hi) in enumerate(pads))
+    crop = (slice(None),) + tuple(slice(lo, lo + spatial[i]) for i, (lo, _) in enumerate(pads))
+    rows = int(np.prod(in_shape[:-nd], dtype=np.int64))
+    gi = xp.empty((rows,) + spatial, dtype=g.dtype)
+
+    def block(a, b):
+        gp = xp.zeros((b - a,) + padded, dtype=g.dtype)
+        views = _taps(gp, nd, k, s, d, out)
+        for j in range(len(views) - 1, -1, -1):
+            views[j] += share(j, a, b)
+        gi[a:b] = gp[crop]
+
+    _by_rows(xp, block, rows, math.prod(out))
+    return gi.reshape(in_shape)
 
 
 class _ScatterBackward(ArrayFunction):
@@ -204,34 +277,129 @@ def _max_backward(ctx, grad):
 # --------------------------------------------------------------------------- max pooling
 
 
-def _max_pool_kernel(x, nd, k, s, p, d, out):
-    """(values, flat indices) of the max of each window of ``x`` (``(..., *spatial)``)."""
-    xp = xp_of(x)
-    spatial = x.shape[-nd:]
-    if x.size == 0:
-        shape = x.shape[:-nd] + out
-        return xp.empty(shape, dtype=x.dtype), xp.empty(shape, dtype=_I64)
-    fill = _lowest(x.dtype)
-    w = _windows(xp, x, nd, k, s, p, d, out, fill)
-    flat = w.reshape(w.shape[:-nd] + (-1,))
-    am = _argmax_nan_last(xp, flat)
-    vals = xp.take_along_axis(flat, am[..., None], axis=-1)[..., 0]
-    # Window offsets of the argmax, per dim, and the input coordinate they name.
-    offs = xp.unravel_index(am, k) if nd > 1 else (am,)
-    flat_idx = xp.zeros(am.shape, dtype=_I64)
-    empty_window = vals == fill  # only pads (or the lowest value) seen: PyTorch keeps the
-    check_first = bool(empty_window.any())  # first in-bounds position then
+_ZERO_TIE: dict = {}  # (array module, dtype) -> see _zero_tie
+
+
+def _zero_tie(xp, dtype):
+    """Which operand ``maximum(a, b)`` returns when ``a`` and ``b`` are zeros of opposite signs:
+    "first", "second", or None if not always the same one. NumPy does not document it (this
+    build returns the second, from its SIMD loops and its scalar ones alike), so it is asked
+    once per dtype, on contiguous and strided arrays with lengths that end in partial SIMD
+    blocks. Max pooling needs it: PyTorch keeps the first of equal values, so a window
+    holding -0.0 before 0.0 gives -0.0."""
+    if dtype.kind != "f":
+        return "first"  # integers: equal values are the same value
+    key = (xp, dtype)
+    if key not in _ZERO_TIE:
+        pos = xp.zeros(142, dtype=dtype)
+        neg = -pos
+        seen = set()
+        for n in (1, 7, 16, 33, 71):
+            for a, b in ((neg[:n], pos[:n]), (pos[:n], neg[:n]),
+                         (neg[:2 * n:2], pos[:2 * n:2]), (pos[:2 * n:2], neg[:2 * n:2])):
+                r = xp.signbit(xp.maximum(a, b))
+                seen.add("second" if bool((r == xp.signbit(b)).all()) else
+                         "first" if bool((r == xp.signbit(a)).all()) else None)
+        _ZERO_TIE[key] = seen.pop() if len(seen) == 1 else None
+    return _ZERO_TIE[key]
+
+
+def _first_max(xp, taps, v) -> None:
+    """Write into ``v`` each window's maximum over ``taps`` as PyTorch picks it: the first of
+    equal values (-0.0 and 0.0 tie), NaN if the window holds one."""
+    tie = _zero_tie(xp, v.dtype)
+    if len(taps) == 1:
+        v[...] = taps[0]
+    elif tie == "second":  # maximum(later, so far): a tie keeps the earlier value
+        xp.maximum(taps[1], taps[0], out=v)
+        for t in taps[2:]:
+            xp.maximum(t, v, out=v)
+    elif tie == "first":
+        xp.maximum(taps[0], taps[1], out=v)
+        for t in taps[2:]:
+            xp.maximum(v, t, out=v)
+    else:  # the rule itself: replace on a greater value or a NaN
+        v[...] = taps[0]
+        for t in taps[1:]:
+            m = t > v
+            m |= xp.isnan(t)
+            xp.copyto(v, t, where=m)
+
+
+def _first_max_tap(xp, taps, v):
+    """Per window, the position in ``taps`` of the maximum ``v``: the first tap equal to it,
+    or for a NaN the last NaN (PyTorch replaces the running maximum with every NaN). Counted
+    from the last tap back: ``arg = 0`` where tap j equals v, else ``1 + arg`` of tap j + 1."""
+    n = len(taps)
+    arg = xp.zeros(v.shape, dtype=np.uint8 if n < 256 else np.int64)
+    ne = xp.empty(v.shape, dtype=bool)
+    for j in range(n - 2, -1, -1):
+        arg += 1
+        xp.not_equal(taps[j], v, out=ne)
+        arg *= ne
+    if v.dtype.kind == "f":
+        nan = xp.isnan(v)
+        if nan.any():
+            for j, t in enumerate(taps):
+                xp.copyto(arg, arg.dtype.type(j), where=nan & xp.isnan(t))
+    return arg
+
+
+def _flat_index(nd, k, s, p, d, spatial, out):
+    """Flat positions in the spatial dims (int64): per tap, its offset from its window's
+    first element; per window, that first element (it may lie in the padding), so that a
+    window's maximum is at ``base + table[tap]``; and per window, its first element inside
+    the input."""
+    mult = [int(np.prod(spatial[i + 1:], dtype=np.int64)) for i in range(nd)]
+    table = np.array([sum(t[i] * d[i] * mult[i] for i in range(nd))
+                      for t in itertools.product(*(range(v) for v in k))], dtype=_I64)
+    base = np.zeros(out, dtype=_I64)
+    first = np.zeros(out, dtype=_I64)
     for i in range(nd):
-        shape = [1] * am.ndim
-        shape[am.ndim - nd + i] = out[i]
-        start = (xp.arange(out[i], dtype=_I64) * s[i] - p[i]).reshape(shape)
-        coord = start + offs[i].astype(_I64) * d[i]
-        if check_first:
-            first = start + (-(-xp.maximum(-start, 0) // d[i])) * d[i]
-            coord = xp.where(empty_window, first, coord)
-        flat_idx *= spatial[i]
-        flat_idx += coord
-    return vals, flat_idx
+        shape = [1] * nd
+        shape[i] = out[i]
+        start = (np.arange(out[i], dtype=_I64) * s[i] - p[i]).reshape(shape)
+        tap = -(-np.maximum(-start, 0) // d[i])  # the first tap at or past 0
+        base = base + start * mult[i]
+        first = first + (start + tap * d[i]) * mult[i]
+    return table, base, first
+
+
+def _max_pool_kernel(x, nd, k, s, p, d, out, indices=True):
+    """(values, flat indices into the spatial dims) of the max of each window of ``x``
+    (``(..., *spatial)``), by PyTorch's rule; the indices are None if not ``indices``."""
+    xp = xp_of(x)
+    lead_shape, spatial = x.shape[:-nd], x.shape[-nd:]
+    shape = lead_shape + out
+    if x.size == 0:
+        return xp.empty(shape, dtype=x.dtype), xp.empty(shape, dtype=_I64) if indices else None
+    fill = _lowest(x.dtype)
+    pads = _pads(nd, k, s, p, d, spatial, out)
+    rows = int(np.prod(lead_shape, dtype=np.int64))
+    x = x.reshape((rows,) + spatial)
+    vals = xp.empty((rows,) + out, dtype=x.dtype)
+    idx = None
+    if indices:
+        table, base, first = (xp.asarray(a) for a in _flat_index(nd, k, s, p, d, spatial, out))
+        idx = xp.empty((rows,) + out, dtype=_I64)
+
+    def block(a, b):
+        taps = _taps(_padded(xp, x[a:b], nd, pads, fill), nd, k, s, d, out)
+        v = vals[a:b]
+        _first_max(xp, taps, v)
+        if indices:
+            xp.take(table, _first_max_tap(xp, taps, v), out=idx[a:b])
+            idx[a:b] += base
+
+    _by_rows(xp, block, rows, math.prod(out))
+    if indices:
+        # A window that saw only the lowest value (or only padding): PyTorch keeps its
+        # first position inside the input, where its scan started.
+        empty = vals == fill
+        if empty.any():
+            idx = xp.where(empty, first, idx)
+        idx = idx.reshape(shape)
+    return vals.reshape(shape), idx
 
 
 def _make_max_pool(nd):
@@ -239,10 +407,12 @@ def _make_max_pool(nd):
         node_name = f"MaxPool{nd}DWithIndicesBackward0"
 
         @staticmethod
-        def forward(ctx, x, k, s, p, d, out):
+        def forward(ctx, x, k, s, p, d, out, return_indices):
+            if not (return_indices or ctx.needs_input_grad[0]):  # the values alone
+                return _max_pool_kernel(x, nd, k, s, p, d, out, indices=False)
             vals, idx = _max_pool_kernel(x, nd, k, s, p, d, out)
             ctx.mark_non_differentiable(idx)
-            ctx.idx, ctx.in_shape, ctx.nd, ctx.nargs = idx, x.shape, nd, 6
+            ctx.idx, ctx.in_shape, ctx.nd, ctx.nargs = idx, x.shape, nd, 7
             ctx.overlap = any(s[i] < d[i] * (k[i] - 1) + 1 for i in range(nd))
             ctx.scatter_cls = _MAX_SCATTER[nd]
             return vals, idx
@@ -276,7 +446,7 @@ def _max_pool_nd(input, nd, kernel_size, stride, padding, dilation, ceil_mode, r
     _check_out(tuple(input.shape), nd, out)
     if input.dtype.np.kind == "b" or input.dtype.is_complex:
         raise NotImplementedError(f'"{fn}" not implemented for \'{input.dtype._legacy}\'')
-    vals, idx = _MAX_POOL[nd].apply(input, k, s, p, d, out)
+    vals, idx = _MAX_POOL[nd].apply(input, k, s, p, d, out, return_indices)
     return (vals, idx) if return_indices else vals
 
 
@@ -375,43 +545,52 @@ def _avg_divisor(xp, nd, k, s, p, spatial, out, count_include_pad, dtype):
 
 
 def _avg_pool_kernel(x, nd, k, s, p, out, count_include_pad, divisor_override):
+    """Each window's sum, in the window's order from its first element (as PyTorch adds
+    them: float16 in float32, integers in int64), divided by PyTorch's divisor."""
     xp = xp_of(x)
+    lead_shape, spatial = x.shape[:-nd], x.shape[-nd:]
     if x.size == 0:
-        return xp.empty(x.shape[:-nd] + out, dtype=x.dtype)
-    w = _windows(xp, x, nd, k, s, p, (1,) * nd, out, 0)
-    axes = tuple(range(w.ndim - nd, w.ndim))
+        return xp.empty(lead_shape + out, dtype=x.dtype)
+    ones = (1,) * nd
+    pads = _pads(nd, k, s, p, ones, spatial, out)
+    rows = int(np.prod(lead_shape, dtype=np.int64))
+    x = x.reshape((rows,) + spatial)
+    acc_dtype = (np.dtype(np.float32) if x.dtype == np.float16 else x.dtype) \
+        if x.dtype.kind == "f" else _I64
+    acc = xp.empty((rows,) + out, dtype=acc_dtype)
+
+    def block(a, b):
+        taps = _taps(_padded(xp, x[a:b], nd, pads, 0), nd, k, s, ones, out)
+        sums = acc[a:b]
+        xp.add(taps[0], acc.dtype.type(0), out=sums)  # from +0, as PyTorch: -0.0 + 0 is 0
+        for t in taps[1:]:
+            xp.add(sums, t, out=sums)
+
+    _by_rows(xp, block, rows, math.prod(out))
+    acc = acc.reshape(lead_shape + out)
     if x.dtype.kind == "f":
-        acc = w.sum(axis=axes, dtype=np.float32 if x.dtype == np.float16 else x.dtype)
         if divisor_override:
             acc /= acc.dtype.type(divisor_override)
         else:
-            acc /= _avg_divisor(xp, nd, k, s, p, x.shape[-nd:], out, count_include_pad,
-                                acc.dtype)
+            acc /= _avg_divisor(xp, nd, k, s, p, spatial, out, count_include_pad, acc.dtype)
         return acc.astype(x.dtype, copy=False)
-    acc = w.sum(axis=axes, dtype=np.int64)
     div = divisor_override if divisor_override else _avg_divisor(
-        xp, nd, k, s, p, x.shape[-nd:], out, count_include_pad, acc.dtype)
+        xp, nd, k, s, p, spatial, out, count_include_pad, acc.dtype)
     q = xp.abs(acc) // div  # C++ integer division truncates toward zero
     return (xp.sign(acc) * q).astype(x.dtype)
 
 
 def _avg_pool_backward_kernel(g, nd, k, s, p, in_shape, count_include_pad, divisor_override):
-    """Spread ``g / divisor`` back over each window: one strided slice per kernel offset."""
+    """Spread ``g / divisor`` back over each window (``_spread``: one strided view per tap)."""
     xp = xp_of(g)
     out = g.shape[-nd:]
-    spatial = in_shape[-nd:]
     if divisor_override:
         gd = g / g.dtype.type(divisor_override)
     else:
-        gd = g / _avg_divisor(xp, nd, k, s, p, spatial, out, count_include_pad, g.dtype)
-    padded = tuple(max(spatial[i] + 2 * p[i], (out[i] - 1) * s[i] + k[i]) for i in range(nd))
-    gp = xp.zeros(g.shape[:-nd] + padded, dtype=g.dtype)
-    lead = (slice(None),) * (g.ndim - nd)
-    for offs in itertools.product(*(range(v) for v in k)):
-        sl = tuple(slice(offs[i], offs[i] + (out[i] - 1) * s[i] + 1, s[i]) for i in range(nd))
-        gp[lead + sl] += gd
-    crop = tuple(slice(p[i], p[i] + spatial[i]) for i in range(nd))
-    return gp[lead + crop].astype(g.dtype, copy=False)
+        gd = g / _avg_divisor(xp, nd, k, s, p, in_shape[-nd:], out, count_include_pad, g.dtype)
+    rows = int(np.prod(in_shape[:-nd], dtype=np.int64))
+    gd = gd.reshape((rows,) + out)
+    return _spread(xp, gd, in_shape, nd, k, s, p, (1,) * nd, lambda j, a, b: gd[a:b])
 
 
 def _make_avg_pool(nd):

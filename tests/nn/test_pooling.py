@@ -70,6 +70,90 @@ def test_max_pool_padding_with_minus_inf_input():
     check_op(*_both("max_pool2d", 3, 2, 1, return_indices=True), x, grad=False)
 
 
+def _exact(nt, ref):
+    """Bit-for-bit equality, NaN positions and the sign of zeros included."""
+    a, b = nt.detach().numpy(), ref.detach().numpy()
+    assert a.shape == b.shape and a.dtype == b.dtype
+    assert np.array_equal(a, b, equal_nan=True)
+    assert np.array_equal(np.signbit(a), np.signbit(b))
+
+
+def _ties(shape, seed):
+    """Rounded values with many ties, zeros of both signs, NaNs and -inf."""
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.standard_normal(shape), 1).astype(np.float32)
+    x[rng.random(shape) < 0.2] = 0.0
+    x[rng.random(shape) < 0.1] = -0.0
+    x[rng.random(shape) < 0.02] = np.nan
+    x[rng.random(shape) < 0.05] = -np.inf
+    return x
+
+
+@pytest.mark.parametrize("kw", MAX2D)
+def test_max_pool_bit_exact_on_ties_large_input_and_no_grad(kw):
+    # Large enough for the blocks and the thread pool; the values-only path (no grad, no
+    # indices) must give the same bits as the path that finds the indices.
+    x = _ties((8, 16, 23, 23), 1)
+    tx, nx = torch.tensor(x, requires_grad=True), numtorch.tensor(x, requires_grad=True)
+    tv, ti = TF.max_pool2d(tx, **kw, return_indices=True)
+    nv, ni = F.max_pool2d(nx, **kw, return_indices=True)
+    _exact(nv, tv)
+    assert np.array_equal(ni.numpy(), ti.numpy())
+    g = _data(tuple(tv.shape), seed=2)
+    tv.backward(torch.tensor(g))
+    nv.backward(numtorch.tensor(g))
+    _exact(nx.grad, tx.grad)
+    with numtorch.no_grad():
+        _exact(F.max_pool2d(numtorch.tensor(x), **kw), tv)
+
+
+def test_max_pool_first_of_tied_zeros_probed_and_fallback(monkeypatch):
+    # PyTorch keeps the first of equal values: -0.0 before 0.0 stays -0.0. The maximum
+    # ordered by what the probe found (pooling._zero_tie) and the fallback used when the
+    # probe finds no consistent rule must both give PyTorch's bits.
+    from numtorch.ops import pooling
+
+    x = np.zeros((2, 3, 6, 6), dtype=np.float32)
+    x[..., ::2, :] = -0.0
+    x[0, 0, 1, 1] = np.nan
+    x[1, 2, 2, 3] = np.nan
+    ref = TF.max_pool2d(torch.tensor(x), 3, 1, 1, return_indices=True)
+    for tie in (pooling._zero_tie(np, np.dtype(np.float32)), None):
+        monkeypatch.setattr(pooling, "_zero_tie", lambda xp, dtype, tie=tie: tie)
+        out = F.max_pool2d(numtorch.tensor(x), 3, 1, 1, return_indices=True)
+        _exact(out[0], ref[0])
+        assert np.array_equal(out[1].numpy(), ref[1].numpy())
+
+
+def test_max_pool_zero_tie_probe_names_a_consistent_operand():
+    from numtorch.ops import pooling
+
+    for dtype in (np.float16, np.float32, np.float64):
+        tie = pooling._zero_tie(np, np.dtype(dtype))
+        assert tie in ("first", "second", None)
+        if tie is not None:
+            a, b = np.full(40, -0.0, dtype)[::2], np.zeros(20, dtype)
+            r = np.signbit(np.maximum(a, b))
+            assert np.array_equal(r, np.signbit(b if tie == "second" else a))
+    assert pooling._zero_tie(np, np.dtype(np.int32)) == "first"
+
+
+@pytest.mark.parametrize("args", [(3, 2, 1), (3, 1, 1), (2, 1), ((3, 2), (2, 1), (1, 0))])
+def test_pool_gradients_add_in_pytorchs_order(args):
+    # Overlapping windows: an input element gets several parts; they must be added in the
+    # order PyTorch's loop adds them, so the float32 sums round the same way.
+    x = _ties((4, 8, 17, 17), 3)
+    x = np.nan_to_num(x, nan=0.5, neginf=-2.0)
+    for name in ("max_pool2d", "avg_pool2d"):
+        tx, nx = torch.tensor(x, requires_grad=True), numtorch.tensor(x, requires_grad=True)
+        tv, nv = getattr(TF, name)(tx, *args), getattr(F, name)(nx, *args)
+        _exact(nv, tv)
+        g = _data(tuple(tv.shape), seed=4) * 1000
+        tv.backward(torch.tensor(g))
+        nv.backward(numtorch.tensor(g))
+        _exact(nx.grad, tx.grad)
+
+
 def test_max_pool_grad_fn_names_and_dtypes():
     x = numtorch.tensor(_data((1, 2, 4, 4)), requires_grad=True)
     out, idx = F.max_pool2d(x, 2, return_indices=True)
