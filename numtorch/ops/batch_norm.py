@@ -16,7 +16,8 @@ In training the running statistics move towards the batch's, in place:
 (in eval, ``dx = g * weight_c * rstd``), with ``dweight = sum(g * xhat)`` and
 ``dbias = sum(g)`` over (N, *). A plain backward runs it on arrays; under
 ``create_graph`` it runs as Tensor ops that recompute ``xhat`` from ``x``, so it can be
-differentiated again.
+differentiated again. (The array kernels below rearrange these per channel so that the
+forward and the backward are each a few passes over the data: see ``NativeBatchNorm``.)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
+from ..backend import parallel
 from ._util import xp_of
 
 __all__ = ["batch_norm", "instance_norm"]
@@ -45,6 +47,15 @@ def _other_axes(ndim: int) -> tuple:
     return (0,) + tuple(range(2, ndim))
 
 
+def _by_samples(xp, fn, x) -> None:
+    """``fn(start, stop)`` over the samples of ``x`` (its first dim), split over numtorch's
+    thread pool when ``x`` is large: the elementwise passes are independent per sample."""
+    if xp is np and x.size >= parallel.MIN_SIZE and x.shape[0] > 1:
+        parallel.split(fn, x.shape[0])
+    else:
+        fn(0, x.shape[0])
+
+
 def _chan_dot(xp, a, b):
     """``sum(a * b)`` per channel of two (N, C, *) arrays, without the product's temporary."""
     n, c = a.shape[0], a.shape[1]
@@ -55,7 +66,12 @@ def _chan_dot(xp, a, b):
 class NativeBatchNorm(ArrayFunction):
     """``(x - mean) * rstd * weight + bias`` per channel; batch statistics when ``training``,
     else the running ones. ``running`` is ``(running_mean, running_var)`` (Tensors or None),
-    updated in place in training."""
+    updated in place in training.
+
+    The output is computed as PyTorch's CPU kernel computes it, ``x * alpha + beta`` with
+    per-channel ``alpha = rstd * weight`` and ``beta = bias - mean * alpha``: two passes over
+    ``x``. Backward reads the centred input ``x - mean`` (kept from the variance in
+    training; made only if the weight's gradient needs it in eval)."""
 
     node_name = "NativeBatchNormBackward0"
 
@@ -68,6 +84,7 @@ class NativeBatchNorm(ArrayFunction):
         calc = _F32 if x.dtype == _F16 else x.dtype
         xc = x.astype(calc, copy=False)
         rm, rv = running
+        centred = None
         if training:
             m = x.size // c if c else 0
             mean = xc.mean(axis=axes, dtype=calc) if m else xp.zeros(c, dtype=calc)
@@ -82,49 +99,72 @@ class NativeBatchNorm(ArrayFunction):
                 unbiased = var * (m / (m - 1)) if m > 1 else var * np.inf
                 rv._data *= 1 - momentum
                 rv._data += (momentum * unbiased).astype(rv._data.dtype, copy=False)
-            xhat = centred
-            xhat *= rstd.reshape(cshape)
         else:
             mean = rm._data.astype(calc, copy=False)
             rstd = 1 / xp.sqrt(rv._data.astype(calc, copy=False) + calc.type(eps))
-            xhat = (xc - mean.reshape(cshape)) * rstd.reshape(cshape)
-        out = xhat * weight.reshape(cshape) if weight is not None else xhat.copy()
+            if ctx.needs_input_grad[1]:
+                centred = xc - mean.reshape(cshape)
+        alpha = rstd * weight.astype(calc, copy=False) if weight is not None else rstd
+        beta = -mean * alpha
         if bias is not None:
-            out += bias.reshape(cshape)
+            beta += bias.astype(calc, copy=False)
+        alpha, beta = alpha.reshape(cshape), beta.reshape(cshape)
+        out = xp.empty(x.shape, dtype=calc)
+
+        def affine(a, b):
+            xp.multiply(xc[a:b], alpha, out=out[a:b])
+            out[a:b] += beta
+
+        _by_samples(xp, affine, out)
         ctx.training, ctx.eps = training, eps
-        ctx.stats = (xhat, rstd, mean)
+        ctx.stats = (centred, rstd, mean)
         ctx.save_for_backward(x, weight)
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         x, weight = ctx.saved_tensors
-        xhat, rstd, mean = ctx.stats
+        centred, rstd, mean = ctx.stats
         ndim, c = x.ndim, x.shape[1]
         cshape, axes = _cshape(ndim, c), _other_axes(ndim)
         need_x, need_w, need_b = (ctx.needs_input_grad[0], ctx.needs_input_grad[1],
                                   ctx.needs_input_grad[2])
         gx = gw = gb = None
         if not grad_mode.enabled:
+            # Per channel, with c = x - mean, xhat = c * rstd and the two sums of g:
+            #   dbias = sum(g), dweight = sum(g * xhat) = rstd * sum(g * c)
+            #   dx = a * (g - mean(g) - xhat * mean(g * xhat)),  a = rstd * weight
+            #      = g * a - c * (a * rstd^2 * sum(g * c) / M) - a * sum(g) / M
+            # (in eval, dx = g * a): two reductions and four passes over g.
             g = grad._data
             xp = xp_of(g)
-            gc = g.astype(xhat.dtype, copy=False)
+            gc = g.astype(rstd.dtype, copy=False)
+            sum_g = gc.sum(axis=axes) if need_b or (need_x and ctx.training) else None
+            sum_gc = _chan_dot(xp, gc, centred) if need_w or (need_x and ctx.training) \
+                else None
             if need_x:
-                gh = gc * weight._data.reshape(cshape) if weight is not None else gc
+                a = rstd * weight._data.astype(rstd.dtype, copy=False) if weight is not None \
+                    else rstd
+                dx = xp.empty(gc.shape, dtype=gc.dtype)
+                a4 = a.reshape(cshape)
                 if ctx.training:
-                    mg = gh.mean(axis=axes, keepdims=True)
-                    mgx = _chan_dot(xp, gh, xhat).reshape(cshape) / (
-                        gh.dtype.type(gh.size // c))
-                    dx = gh - mg
-                    dx -= xhat * mgx
-                    dx *= rstd.reshape(cshape)
-                else:
-                    dx = gh * rstd.reshape(cshape)
+                    m = rstd.dtype.type(g.size // c if c else 1)
+                    b4 = (a * rstd * rstd * sum_gc / m).reshape(cshape)
+                    k4 = (a * sum_g / m).reshape(cshape)
+
+                def grad_x(lo, hi):
+                    d = dx[lo:hi]
+                    xp.multiply(gc[lo:hi], a4, out=d)
+                    if ctx.training:
+                        d -= centred[lo:hi] * b4
+                        d -= k4
+
+                _by_samples(xp, grad_x, dx)
                 gx = Tensor._make(dx.astype(g.dtype, copy=False))
             if need_w:
-                gw = Tensor._make(_chan_dot(xp, gc, xhat).astype(g.dtype))
+                gw = Tensor._make((rstd * sum_gc).astype(g.dtype))
             if need_b:
-                gb = Tensor._make(gc.sum(axis=axes).astype(g.dtype, copy=False))
+                gb = Tensor._make(sum_g.astype(g.dtype, copy=False))
             return gx, gw, gb, None, None, None, None
         # create_graph: the same formulas as Tensor ops, xhat recomputed from x.
         if ctx.training:

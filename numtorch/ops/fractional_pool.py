@@ -92,6 +92,7 @@ def _make(nd):
             if not batched:
                 vals, idx = vals[0], idx[0]
             ctx.mark_non_differentiable(idx)
+            ctx.set_materialize_grads(False)
             ctx.idx, ctx.in_shape, ctx.nd, ctx.nargs = idx, x.shape, nd, 4
             ctx.overlap, ctx.scatter_cls = True, _SCATTER[nd]
             return vals, idx

@@ -371,7 +371,7 @@ def _keep(grad, mask):
 
 def _keep_array(g, m):
     """``_keep`` on arrays: the plain-backward path, with no Tensor ops in between."""
-    out = g * m
+    out = parallel.apply(np.multiply, g, m) if _big(g, m) else g * m
     return _make(out if bool(xp_of(g).isfinite(out).all()) else xp_of(g).where(m, g, 0))
 
 

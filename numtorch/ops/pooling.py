@@ -198,21 +198,20 @@ def _argmax_nan_last(xp, w):
 def _scatter_grad(xp, g, idx, in_shape, nd, overlap):
     """Add each output gradient into the input position its flat ``idx`` names (in the
     outputs' order where windows overlap, as PyTorch's loop adds them)."""
-    lead = in_shape[:-nd]
-    rows = int(np.prod(lead, dtype=np.int64))
-    length = int(np.prod(in_shape[-nd:], dtype=np.int64))
-    gi = xp.zeros((rows, length), dtype=g.dtype)
-    if gi.size == 0:
-        return gi.reshape(in_shape)
-    g2, i2 = g.reshape(rows, -1), idx.reshape(rows, -1)
+    gi = xp.zeros(in_shape, dtype=g.dtype)  # returned itself (not a view): the engine can
+    if gi.size == 0:                        # keep it as the leaf's .grad without a copy
+        return gi
+    rows = int(np.prod(in_shape[:-nd], dtype=np.int64))
+    length = gi.size // rows
+    # One flat index per output into the whole gradient: a plain fancy assignment, and
+    # NumPy's add.at has a fast loop for a 1-D index (measured 4.5x faster than the
+    # (row, column) pair; the assignment 1.3x faster than put_along_axis).
+    flat = (idx.reshape(rows, -1) + (xp.arange(rows, dtype=_I64) * length)[:, None]).reshape(-1)
     if overlap:
-        # One flat index per output into the whole gradient: NumPy's add.at has a fast
-        # loop for a 1-D index (measured 4.5x faster than a (row, column) pair).
-        flat = i2 + (xp.arange(rows, dtype=_I64) * length)[:, None]
-        xp.add.at(gi.reshape(-1), flat.reshape(-1), g2.reshape(-1))
+        xp.add.at(gi.reshape(-1), flat, g.reshape(-1))
     else:
-        xp.put_along_axis(gi, i2, g2, axis=1)
-    return gi.reshape(in_shape)
+        gi.reshape(-1)[flat] = g.reshape(-1)
+    return gi
 
 
 def _gather_grad(gg, idx, nd):
@@ -235,7 +234,8 @@ def _spread(xp, g, in_shape, nd, k, s, p, d, share):
     padded = tuple(spatial[i] + lo + hi for i, (lo, hi) in enumerate(pads))
     crop = (slice(None),) + tuple(slice(lo, lo + spatial[i]) for i, (lo, _) in enumerate(pads))
     rows = int(np.prod(in_shape[:-nd], dtype=np.int64))
-    gi = xp.empty((rows,) + spatial, dtype=g.dtype)
+    result = xp.empty(in_shape, dtype=g.dtype)  # returned itself, not a view (no engine copy)
+    gi = result.reshape((rows,) + spatial)
 
     def block(a, b):
         gp = xp.zeros((b - a,) + padded, dtype=g.dtype)
@@ -245,7 +245,7 @@ def _spread(xp, g, in_shape, nd, k, s, p, d, share):
         gi[a:b] = gp[crop]
 
     _by_rows(xp, block, rows, math.prod(out))
-    return gi.reshape(in_shape)
+    return result
 
 
 class _ScatterBackward(ArrayFunction):
@@ -412,6 +412,7 @@ def _make_max_pool(nd):
                 return _max_pool_kernel(x, nd, k, s, p, d, out, indices=False)
             vals, idx = _max_pool_kernel(x, nd, k, s, p, d, out)
             ctx.mark_non_differentiable(idx)
+            ctx.set_materialize_grads(False)  # backward ignores the indices' (zero) gradient
             ctx.idx, ctx.in_shape, ctx.nd, ctx.nargs = idx, x.shape, nd, 7
             ctx.overlap = any(s[i] < d[i] * (k[i] - 1) + 1 for i in range(nd))
             ctx.scatter_cls = _MAX_SCATTER[nd]
@@ -885,6 +886,7 @@ def _make_adaptive_max(nd):
         def forward(ctx, x, out):
             vals, idx = _adaptive_max_kernel(x, nd, out)
             ctx.mark_non_differentiable(idx)
+            ctx.set_materialize_grads(False)
             ctx.idx, ctx.in_shape, ctx.nd, ctx.nargs = idx, x.shape, nd, 2
             ctx.overlap = any(out[i] and x.shape[-nd + i] % out[i] for i in range(nd))
             ctx.scatter_cls = _ADAPTIVE_SCATTER[nd]
