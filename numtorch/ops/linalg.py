@@ -172,6 +172,16 @@ _LinalgLstsq = return_types.linalg_lstsq
 # --- mm, bmm, mv, dot and their add* forms ----------------------------------------
 
 
+def _mm(a, b):
+    """``a @ b`` for two 2-D arrays. NumPy runs a product over an inner dimension of one (an
+    outer product: a weight's gradient from a batch of one, or a layer with one input) in
+    a plain loop, not BLAS: measured float32 (512, 1) @ (1, 784) 1.06 ms, the broadcast
+    product ``a * b`` 0.26 ms -- the same numbers, one multiplication each."""
+    if a.shape[1] == 1 and b.ndim == 2:
+        return a * b
+    return a @ b
+
+
 class Mm(ArrayFunction):
     """``a @ b`` for two matrices: one BLAS gemm.  dA = dC @ B^T,  dB = A^T @ dC."""
 
@@ -182,7 +192,7 @@ class Mm(ArrayFunction):
         need = ctx.needs_input_grad
         if need[0] or need[1]:
             ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
-        return a @ b
+        return _mm(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -192,8 +202,8 @@ class Mm(ArrayFunction):
             # A plain backward: the two gemms on the arrays (what mm computes), without
             # a transpose op and mm's checks, which forward's operands already passed.
             g = grad._data
-            return (Tensor._make(g @ b._data.T) if need[0] else None,
-                    Tensor._make(a._data.T @ g) if need[1] else None)
+            return (Tensor._make(_mm(g, b._data.T)) if need[0] else None,
+                    Tensor._make(_mm(a._data.T, g)) if need[1] else None)
         ga = mm(grad, b.t()) if need[0] else None
         gb = mm(a.t(), grad) if need[1] else None
         return ga, gb
@@ -243,7 +253,7 @@ class Addmm(ArrayFunction):
         if need[0] or need[1] or need[2]:
             ctx.beta, ctx.alpha = beta, alpha
             ctx.save_for_backward(a if need[2] else None, b if need[1] else None)
-        out = a @ b
+        out = _mm(a, b)
         if alpha != 1:
             out *= alpha
         if beta != 0:  # beta == 0 ignores input entirely, nan and inf included

@@ -22,7 +22,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
-from .linalg import _check_broadcast_to, _dims, _need_tensor, einsum, matmul, mm
+from .linalg import _check_broadcast_to, _dims, _mm, _need_tensor, einsum, matmul, mm
 
 __all__ = ["linear", "bilinear"]
 
@@ -45,7 +45,7 @@ def _affine(x, w, b):
             and 8 * rows <= min(w.shape[0], inner) and inner >= 256):
         t = (w @ x.T).T
         return np.ascontiguousarray(t) if b is None else np.add(t, b, order="C")
-    out = x @ w.T
+    out = _mm(x, w.T)
     if b is not None:
         out += b
     return out
@@ -76,8 +76,8 @@ class _Linear(ArrayFunction):
             # A plain backward: the gemms straight on the arrays (what mm computes),
             # skipping mm's checks, which forward's shapes already passed, and a node each.
             g = grad._data
-            gx = Tensor._make(g @ w._data) if need[0] else None
-            gw = Tensor._make(g.T @ x._data) if need[1] else None
+            gx = Tensor._make(_mm(g, w._data)) if need[0] else None
+            gw = Tensor._make(_mm(g.T, x._data)) if need[1] else None
         gb = None
         if len(need) > 2 and need[2]:
             # A (out_features,) bias is summed here; other broadcast shapes by the engine.

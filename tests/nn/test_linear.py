@@ -112,6 +112,30 @@ def test_linear_few_rows_through_a_wide_weight(rng, rows, n_in, n_out, b_shape, 
     check_op(F.linear, TF.linear, noncontig(x), *args[1:], rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize("x_shape, w_shape", [((1, 784), (512, 784)), ((64, 1), (16, 1)),
+                                             ((1, 1), (3, 1))])
+def test_products_over_an_inner_dimension_of_one_are_exact(rng, x_shape, w_shape):
+    # A batch of one (the weight's gradient is an outer product) and a layer with one
+    # input (the forward is one): numtorch multiplies by broadcasting there, where NumPy's
+    # matmul runs a slow loop; each output is one product, so the bits equal PyTorch's.
+    x, w, b, g = arrays(rng, x_shape, w_shape, w_shape[:1], (x_shape[0], w_shape[0]))
+    outs = []
+    for lib in (numtorch, torch):
+        xt, wt, bt = (lib.tensor(a, requires_grad=True) for a in (x, w, b))
+        y = lib.nn.functional.linear(xt, wt, bt)
+        y.backward(lib.tensor(g))
+        z = lib.mm(xt, wt.t())
+        z.backward(lib.tensor(g))
+        outs.append([t.detach().numpy() for t in (y, z, xt.grad, wt.grad, bt.grad)])
+    # Each product's depth (None: a bias joins the sum, which PyTorch's gemm fuses).
+    inner = [None, x_shape[1], w_shape[0], x_shape[0], None]
+    for a, b_, k in zip(*outs, inner):
+        if k == 1:
+            assert np.array_equal(a, b_)
+        else:
+            np.testing.assert_allclose(a, b_, rtol=1e-5, atol=1e-4)
+
+
 def test_linear_float64_and_integer(rng):
     x, w, b = arrays(rng, (3, 4), (2, 4), (2,), dtype=np.float64)
     check_op(F.linear, TF.linear, x, w, b)
