@@ -25,7 +25,7 @@ def _arrays(in_shape, grid_shape, dtype=np.float64, seed=0, spread=1.4):
 
 
 @pytest.mark.parametrize("mode,padding_mode,align_corners",
-                         itertools.product(MODES, PADDINGS, [True, False]))
+                         list(itertools.product(MODES, PADDINGS, [True, False])))
 def test_grid_sample_4d_matches_torch_values_and_both_grads(mode, padding_mode, align_corners):
     x, grid = _arrays((2, 3, 4, 5), (2, 3, 6, 2))
     check_op(F.grid_sample, TF.grid_sample, x, grid, mode=mode, padding_mode=padding_mode,
@@ -33,7 +33,7 @@ def test_grid_sample_4d_matches_torch_values_and_both_grads(mode, padding_mode, 
 
 
 @pytest.mark.parametrize("mode,padding_mode,align_corners",
-                         itertools.product(["bilinear", "nearest"], PADDINGS, [True, False]))
+                         list(itertools.product(["bilinear", "nearest"], PADDINGS, [True, False])))
 def test_grid_sample_5d_matches_torch_values_and_both_grads(mode, padding_mode, align_corners):
     x, grid = _arrays((2, 2, 3, 4, 5), (2, 2, 3, 4, 3), seed=1)
     check_op(F.grid_sample, TF.grid_sample, x, grid, mode=mode, padding_mode=padding_mode,
