@@ -85,6 +85,16 @@ class Size(tuple):
         return (Size, (tuple(self),))
 
 
+def _contiguous_strides(shape) -> tuple:
+    """Row-major strides in elements, as PyTorch gives a contiguous tensor (a dim of size 0
+    counts as 1)."""
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
@@ -219,11 +229,7 @@ class Tensor:
     def stride(self, dim: int | None = None):
         arr = self._data
         if arr.size == 0:  # NumPy reports zero strides for empty arrays; PyTorch row-major ones
-            strides, step = [], 1
-            for n in reversed(arr.shape):
-                strides.append(step)
-                step *= max(n, 1)
-            strides = tuple(reversed(strides))
+            strides = _contiguous_strides(arr.shape)
         else:
             strides = tuple(s // arr.itemsize for s in arr.strides)
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]

@@ -45,7 +45,7 @@ import numpy as np
 from . import _dtype as D
 from . import _warnings
 from ._device import device
-from ._tensor import Size, Tensor
+from ._tensor import Size, Tensor, _contiguous_strides
 
 __all__ = ["save", "load"]  # add_safe_globals & co. live in numtorch.serialization, as in torch
 
@@ -356,8 +356,10 @@ class _Writer:
             copy = np.ascontiguousarray(arr)
             lo, hi = _byte_bounds(copy)
             pid = self._add(copy, copy, lo, hi, location)[0]
-            return pid, 0, [s // item for s in copy.strides] if copy.size else _rowmajor(arr)
-        return pid, offset, strides if arr.size else _rowmajor(arr)
+            if copy.size:
+                return pid, 0, [s // item for s in copy.strides]
+            return pid, 0, list(_contiguous_strides(arr.shape))
+        return pid, offset, strides if arr.size else list(_contiguous_strides(arr.shape))
 
     def _add(self, arr, root, lo, hi, location):
         item = arr.itemsize
@@ -372,14 +374,6 @@ class _Writer:
         group = (pid, lo, lo + nbytes, root)
         self.pids[(id(root), arr.dtype)] = group
         return group
-
-
-def _rowmajor(arr):
-    strides, step = [], 1
-    for n in reversed(arr.shape):
-        strides.append(step)
-        step *= max(n, 1)
-    return strides[::-1]
 
 
 class _TorchPicklerMixin:

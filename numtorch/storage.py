@@ -27,7 +27,7 @@ import numpy as np
 from . import _dtype as D
 from . import _warnings
 from ._device import CPU, device
-from ._tensor import Tensor
+from ._tensor import Tensor, _contiguous_strides
 from .backend import device_of, get_array_module, xp_for
 from .ops.index import _C_NAMES
 
@@ -88,14 +88,6 @@ def _as_bytes(owner):
     start = owner[tuple(first)].reshape(1).view(np.uint8)
     return get_array_module(owner).lib.stride_tricks.as_strided(
         start, (hi - lo + owner.itemsize,), (1,))
-
-
-def _contiguous_strides(size) -> tuple:
-    strides, step = [], 1
-    for n in reversed(size):
-        strides.append(step)
-        step *= max(n, 1)
-    return tuple(reversed(strides))
 
 
 # --- UntypedStorage ---------------------------------------------------------------------

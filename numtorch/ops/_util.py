@@ -14,6 +14,13 @@ from ..backend import get_array_module
 
 _FLOAT_KINDS = "f"
 
+# How PyTorch's C++ messages name dtypes (NumPy dtype name -> C++ type name).
+C_TYPE_NAMES = {
+    "float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+    "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+    "bool": "bool",
+}
+
 
 def xp_of(*arrays):
     """The array module (numpy or cupy) of the given arrays."""

@@ -36,7 +36,7 @@ from .._input_check import type_name
 from .._tensor import Tensor, _inplace_tracked, _replay_view, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
-from ._util import check_out, checked_scalar, write_out, xp_of
+from ._util import C_TYPE_NAMES, check_out, checked_scalar, write_out, xp_of
 
 __all__ = [
     "index_put", "index_put_", "gather", "scatter", "scatter_add", "scatter_reduce",
@@ -58,11 +58,7 @@ INPLACE_METHODS = ()
 
 _INT_INDEX = (np.dtype(np.int64), np.dtype(np.int32))
 _LONG = np.dtype(np.int64)
-_C_NAMES = {  # how PyTorch's C++ messages name dtypes
-    "float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-    "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-    "bool": "bool",
-}
+_C_NAMES = C_TYPE_NAMES  # how PyTorch's C++ messages name dtypes
 
 
 def _dims(shape) -> str:

@@ -29,7 +29,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from ..backend import cpu as _cpu
-from ._util import cast_operands, check_out, wrap_dims, write_out, xp_of
+from ._util import C_TYPE_NAMES, cast_operands, check_out, wrap_dims, write_out, xp_of
 
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
@@ -58,10 +58,7 @@ class LinAlgError(RuntimeError):
 
 # --- helpers -------------------------------------------------------------------
 
-# PyTorch prints C++ type names in some of its dtype errors.
-_CTYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-          "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-          "bool": "bool"}
+_CTYPE = C_TYPE_NAMES  # PyTorch prints C++ type names in some of its dtype errors
 
 
 def _dims(shape) -> str:

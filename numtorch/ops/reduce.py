@@ -38,7 +38,7 @@ from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from ..backend import cpu as _cpu
 from ..backend import parallel
-from ._util import check_out, write_out, xp_of
+from ._util import C_TYPE_NAMES, check_out, write_out, xp_of
 from .copy import Copy as _Copy
 from .creation import _linspace
 from .shape import broadcast_view
@@ -2415,7 +2415,4 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False,  # noq
     return _HistogramOut((out[0], out[1]))
 
 
-# C++ type names, as PyTorch's histogram errors print dtypes.
-_CNAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-          "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-          "bool": "bool"}
+_CNAME = C_TYPE_NAMES  # C++ type names, as PyTorch's histogram errors print dtypes
