@@ -470,12 +470,15 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                         return_indices)
 
 
-def _one(value, fn, arg):
+def _one(value, fn, arg, message=None):
+    """An int, or the one int of a 1-sequence; otherwise PyTorch's error for ``fn``'s ``arg``
+    (``message(n)`` where its wording differs from max_pool1d's)."""
     if isinstance(value, (int, np.integer)):
         return int(value)
     value = tuple(value)
     if len(value) != 1:
-        raise RuntimeError(f"{fn}() {arg} must be an int, list of ints or tuple of ints of size "
+        raise RuntimeError(message(len(value)) if message else
+                           f"{fn}() {arg} must be an int, list of ints or tuple of ints of size "
                            f"1 but got size {len(value)}")
     return int(value[0])
 
@@ -683,12 +686,8 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 
 def _one_arg(value, fn, arg):
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    value = tuple(value)
-    if len(value) != 1:
-        raise RuntimeError(f"{fn}() argument '{arg}' should contain one int (got {len(value)})")
-    return int(value[0])
+    return _one(value, fn, arg,
+                lambda n: f"{fn}() argument '{arg}' should contain one int (got {n})")
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
