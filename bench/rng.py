@@ -12,7 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
-from _common import load_torch, median_time, report  # noqa: E402
+from _common import fmt, load_torch, median_time, report  # noqa: E402
 
 from numtorch import random as R  # noqa: E402
 
@@ -50,6 +50,33 @@ def cases(torch):
     ]
 
 
+def _box_muller_numpy(u32):
+    """Box-Muller on 2**24-step float32 uniforms with NumPy's own float32 log, sqrt, cos
+    and sin, as PyTorch's normal_ pairs them: not PyTorch's numbers (its vectorised log
+    and sincos round differently, and numtorch reproduces those roundings), but the
+    least work a NumPy randn does after drawing the bits."""
+    u = (u32 & 0xFFFFFF).astype(np.float32) * np.float32(2.0**-24)
+    u = u.reshape(-1, 2, 8)
+    radius = np.sqrt(np.float32(-2) * np.log(np.float32(1) - u[:, 0]))
+    theta = np.float32(2 * np.pi) * u[:, 1]
+    return np.concatenate([radius * np.cos(theta), radius * np.sin(theta)], axis=1)
+
+
+def floors(torch):
+    """What randn(1_000_000) float32 costs before numtorch's exact roundings."""
+    g = R._gen(None)
+    draw = median_time(lambda: g._u32(N), number=3, repeat=7)
+    bits = g._u32(N)
+    box = median_time(lambda: _box_muller_numpy(bits), number=3, repeat=7)
+    ref = median_time(lambda: torch.randn(N), number=3, repeat=7) if torch else None
+    for name, secs in (("  the 1_000_000 Mersenne Twister words alone", draw),
+                       ("  + Box-Muller with NumPy's float32 log/cos/sin", draw + box)):
+        line = f"{name:<52} numpy    {fmt(secs)}"
+        if ref is not None:
+            line += f"   ratio to torch's randn {secs / ref:5.2f}x"
+        print(line)
+
+
 def main() -> None:
     torch = load_torch()
     print(f"numtorch.random kernels beside {'torch ' + torch.__version__ if torch else 'nothing'}"
@@ -58,6 +85,7 @@ def main() -> None:
         nt = median_time(ours, number=3, repeat=7)
         th = median_time(theirs, number=3, repeat=7) if theirs else None
         report(name, nt, th, target)
+    floors(torch)
 
 
 if __name__ == "__main__":
