@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -88,7 +90,8 @@ def test_batch_norm_gradcheck_and_gradgradcheck(training):
 
 
 MODULES = [("BatchNorm1d", (2, 3)), ("BatchNorm1d", (4, 3, 5)), ("BatchNorm2d", (2, 3, 4, 5)),
-           ("BatchNorm3d", (2, 3, 2, 3, 2))]
+           ("BatchNorm3d", (2, 3, 2, 3, 2)), ("SyncBatchNorm", (2, 3)),
+           ("SyncBatchNorm", (2, 3, 4, 5)), ("SyncBatchNorm", (2, 3, 2, 3, 2))]
 OPTIONS = [{}, dict(momentum=None), dict(affine=False), dict(track_running_stats=False),
            dict(bias=False), dict(eps=1e-3, momentum=0.5)]
 
@@ -124,6 +127,38 @@ def test_batchnorm_repr_buffers_and_dtypes():
     assert int(m.num_batches_tracked) == 1
     m.reset_running_stats()
     assert int(m.num_batches_tracked) == 0 and float(m.running_var.sum()) == 4
+
+
+def test_convert_sync_batchnorm_as_torch():
+    # Every batch norm (the module itself too) becomes a SyncBatchNorm holding the same
+    # parameter and buffer objects, in the same mode; other layers stay as they were.
+    def model(lib):
+        return lib.nn.Sequential(lib.nn.Conv2d(3, 4, 3), lib.nn.BatchNorm2d(4, affine=False),
+                                 lib.nn.Sequential(lib.nn.BatchNorm1d(5, bias=False)))
+
+    m, mt = model(numtorch), model(torch)
+    m[2][0].eval()
+    mt[2][0].eval()
+    s, st = (lib.nn.SyncBatchNorm.convert_sync_batchnorm(x, process_group="pg")
+             for lib, x in ((numtorch, m), (torch, mt)))
+    assert repr(s) == repr(st)
+    assert list(s.state_dict()) == list(st.state_dict())
+    assert s[0] is m[0] and type(s[1]) is nn.SyncBatchNorm and s[1].process_group == "pg"
+    assert s[1].running_mean is m[1].running_mean and s[2][0].weight is m[2][0].weight
+    assert s[2][0].bias is None and not s[2][0].training and s[1].training
+    one = nn.SyncBatchNorm.convert_sync_batchnorm(nn.BatchNorm3d(2))
+    assert type(one) is nn.SyncBatchNorm and one.num_features == 2
+
+
+@pytest.mark.parametrize("x, msg", [
+    (numtorch.zeros(4), "expected at least 2D input (got 1D input)"),
+    (numtorch.zeros(2, 0, 3), "SyncBatchNorm number of input channels should be non-zero"),
+])
+def test_sync_batchnorm_errors_match_torch(x, msg):
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        nn.SyncBatchNorm(x.shape[1] if x.ndim > 1 else 4)(x)
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        torch.nn.SyncBatchNorm(x.shape[1] if x.ndim > 1 else 4)(torch.zeros(tuple(x.shape)))
 
 
 def test_batchnorm_eval_without_running_stats_uses_batch():

@@ -1,4 +1,5 @@
-"""Batch and instance normalisation layers: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d.
+"""Batch and instance normalisation layers: BatchNorm1d/2d/3d, SyncBatchNorm,
+InstanceNorm1d/2d/3d.
 
 Both keep PyTorch's buffers (``running_mean``, ``running_var`` and the int64
 ``num_batches_tracked``) and state_dict keys, so a PyTorch checkpoint loads as is.
@@ -14,7 +15,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm",
            "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
 
@@ -130,6 +131,53 @@ class BatchNorm3d(_BatchNorm):
     """Batch normalisation of (N, C, D, H, W) input, per channel."""
 
     _expected, _expected_text = (5,), "5D"
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch normalisation of (N, C, *) input whose statistics PyTorch gathers over the
+    processes of a distributed group.
+
+    numtorch runs in one process (it has no ``torch.distributed``), which is the case
+    where PyTorch's SyncBatchNorm is plain batch norm too: statistics of the local batch,
+    the same parameters, buffers and state dict. ``process_group`` is kept for code that
+    passes one. ``convert_sync_batchnorm`` swaps the batch norms of a model for this layer,
+    as in PyTorch.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, process_group=None,
+                 device=None, dtype=None, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input) -> None:
+        if input.ndim < 2:
+            raise ValueError(f"expected at least 2D input (got {input.ndim}D input)")
+        if input.shape[1] == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """``module`` with every batch norm layer in it (itself included) replaced by a
+        SyncBatchNorm that holds the same parameter and buffer objects, in the same
+        training mode."""
+        out = module
+        if isinstance(module, _BatchNorm):
+            out = cls(module.num_features, module.eps, module.momentum, module.affine,
+                      module.track_running_stats, process_group)
+            if module.affine:
+                out.weight = module.weight
+                out.bias = module.bias
+            out.running_mean = module.running_mean
+            out.running_var = module.running_var
+            out.num_batches_tracked = module.num_batches_tracked
+            out.training = module.training
+            if hasattr(module, "qconfig"):
+                out.qconfig = module.qconfig
+        for name, child in module.named_children():
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return out
 
 
 class _InstanceNorm(_NormBase):
