@@ -1,6 +1,7 @@
 """The layers. One family a file; each file's ``__all__`` is re-exported here."""
 
 from .activation import *
+from .adaptive import *
 from .batchnorm import *
 from .container import *
 from .conv import *
