@@ -29,3 +29,5 @@ from ..ops.upsample import *
 # F.relu([1.0]) raises PyTorch's TypeError: see numtorch/_input_check.py.
 _check(globals())
 del _check
+
+from . import grad  # noqa: E402, F401 - F.grad is nn.grad, as in PyTorch
