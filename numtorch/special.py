@@ -54,7 +54,12 @@ __all__ = ["entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln",
            "i0", "i0e", "i1", "i1e", "erfcx", "log_ndtr", "gammainc", "gammaincc",
            "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0",
            "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
-           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0"]
+           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0",
+           "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+           "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
+           "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+           "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
+           "laguerre_polynomial_l", "legendre_polynomial_p"]
 
 expit = sigmoid
 gammaln = lgamma
@@ -727,3 +732,100 @@ def mvlgamma(input, p, *, out=None):  # noqa: A002
         return result
     check_out(out, "mvlgamma", input)
     return write_out(out, result)
+
+
+# --- orthogonal polynomials (numtorch/_polynomials.py) ----------------------------------
+
+
+def _polynomial(fn, name: str, x, n, out):
+    """``fn(x, n)`` for a Tensor and a Tensor or number (PyTorch's three overloads), in
+    their promoted float dtype, broadcast; not differentiable, as in PyTorch."""
+    from . import _dtype as D
+    from . import _polynomials
+    from ._tensor import Tensor
+    from .ops._util import check_out, write_out
+
+    numbers = (int, float, bool)
+    if not ((isinstance(x, Tensor) and isinstance(n, (Tensor, *numbers)))
+            or (isinstance(x, numbers) and isinstance(n, Tensor))):
+        got = ", ".join(type(a).__name__ for a in (x, n))
+        raise TypeError(f"special_{name}() received an invalid combination of arguments - got "
+                        f"({got}), but expected one of:\n"
+                        " * (Tensor x, Tensor n, *, Tensor out = None)\n"
+                        " * (Number x, Tensor n, *, Tensor out = None)\n"
+                        " * (Tensor x, Number n, *, Tensor out = None)\n")
+    dt = D.result_type(x, n)
+    if not dt.is_floating_point:
+        dt = _default_float()
+    if dt.np == np.float16:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{dt._legacy}'")
+    xs = np.asarray(x._data if isinstance(x, Tensor) else x, dtype=dt.np)
+    ns = _polynomials._degrees(n._data if isinstance(n, Tensor) else n)
+    xs, ns = np.broadcast_arrays(xs, ns)
+    with _quiet():  # overflow to inf and nan, silently, as in PyTorch
+        value = getattr(_polynomials, fn)(xs.reshape(-1), ns.reshape(-1)).reshape(xs.shape)
+    result = Tensor._make(np.asarray(value, dtype=dt.np))
+    if out is None:
+        return result
+    check_out(out, f"special_{name}")
+    return write_out(out, result)
+
+
+def chebyshev_polynomial_t(input, n, *, out=None):  # noqa: A002
+    """Chebyshev polynomial of the first kind ``T_n(input)``."""
+    return _polynomial("chebyshev_t", "chebyshev_polynomial_t", input, n, out)
+
+
+def chebyshev_polynomial_u(input, n, *, out=None):  # noqa: A002
+    """Chebyshev polynomial of the second kind ``U_n(input)``."""
+    return _polynomial("chebyshev_u", "chebyshev_polynomial_u", input, n, out)
+
+
+def chebyshev_polynomial_v(input, n, *, out=None):  # noqa: A002
+    """Chebyshev polynomial of the third kind ``V_n(input)``."""
+    return _polynomial("chebyshev_v", "chebyshev_polynomial_v", input, n, out)
+
+
+def chebyshev_polynomial_w(input, n, *, out=None):  # noqa: A002
+    """Chebyshev polynomial of the fourth kind ``W_n(input)``."""
+    return _polynomial("chebyshev_w", "chebyshev_polynomial_w", input, n, out)
+
+
+def shifted_chebyshev_polynomial_t(input, n, *, out=None):  # noqa: A002
+    """``T_n(2 input - 1)``, the first kind shifted to [0, 1]."""
+    return _polynomial("shifted_chebyshev_t", "shifted_chebyshev_polynomial_t", input, n, out)
+
+
+def shifted_chebyshev_polynomial_u(input, n, *, out=None):  # noqa: A002
+    """``U_n(2 input - 1)``, the second kind shifted to [0, 1]."""
+    return _polynomial("shifted_chebyshev_u", "shifted_chebyshev_polynomial_u", input, n, out)
+
+
+def shifted_chebyshev_polynomial_v(input, n, *, out=None):  # noqa: A002
+    """``V_n(2 input - 1)``, the third kind shifted to [0, 1]."""
+    return _polynomial("shifted_chebyshev_v", "shifted_chebyshev_polynomial_v", input, n, out)
+
+
+def shifted_chebyshev_polynomial_w(input, n, *, out=None):  # noqa: A002
+    """``W_n(2 input - 1)``, the fourth kind shifted to [0, 1]."""
+    return _polynomial("shifted_chebyshev_w", "shifted_chebyshev_polynomial_w", input, n, out)
+
+
+def hermite_polynomial_h(input, n, *, out=None):  # noqa: A002
+    """The physicists' Hermite polynomial ``H_n(input)``."""
+    return _polynomial("hermite_h", "hermite_polynomial_h", input, n, out)
+
+
+def hermite_polynomial_he(input, n, *, out=None):  # noqa: A002
+    """The probabilists' Hermite polynomial ``He_n(input)``."""
+    return _polynomial("hermite_he", "hermite_polynomial_he", input, n, out)
+
+
+def laguerre_polynomial_l(input, n, *, out=None):  # noqa: A002
+    """The Laguerre polynomial ``L_n(input)``."""
+    return _polynomial("laguerre_l", "laguerre_polynomial_l", input, n, out)
+
+
+def legendre_polynomial_p(input, n, *, out=None):  # noqa: A002
+    """The Legendre polynomial ``P_n(input)``."""
+    return _polynomial("legendre_p", "legendre_polynomial_p", input, n, out)
