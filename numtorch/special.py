@@ -20,6 +20,7 @@ from .autograd.function import ArrayFunction
 from .backend import cpu as _cpu
 from .ops._util import xp_of
 from .ops.pointwise import (  # noqa: F401 - re-exported under torch.special's names
+    _BERNOULLI,
     _ERF_CONSTS,
     _F64,
     Xlogy,
@@ -59,7 +60,7 @@ __all__ = ["entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln",
            "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
            "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
            "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
-           "laguerre_polynomial_l", "legendre_polynomial_p"]
+           "laguerre_polynomial_l", "legendre_polynomial_p", "zeta"]
 
 expit = sigmoid
 gammaln = lgamma
@@ -829,3 +830,114 @@ def laguerre_polynomial_l(input, n, *, out=None):  # noqa: A002
 def legendre_polynomial_p(input, n, *, out=None):  # noqa: A002
     """The Legendre polynomial ``P_n(input)``."""
     return _polynomial("legendre_p", "legendre_polynomial_p", input, n, out)
+
+
+# --- the Hurwitz zeta function ------------------------------------------------------------
+#
+# zeta(x, q) = sum_{k >= 0} (q + k)^-x, as PyTorch computes it (Cephes' algorithm, in
+# float64 for every input dtype): the terms one by one while k < 9 or q + k <= 9, stopping
+# early once a term no longer changes the sum, then the Euler-Maclaurin tail at a = q + k,
+#   a^(1-x) / (x-1) - a^-x / 2 + sum_j B_2j / (2j)! x (x+1) ... (x+2j-2) a^(-x-2j+1),
+# term by term until one is below the float64 epsilon relative to the sum.
+
+_ZETA_EPS = 1.11022302462515654042e-16
+# (2j)! / B_2j for j = 1 .. 12: the tail's term j divides by it.
+_ZETA_DIVISORS = tuple(math.factorial(2 * j) / b for j, b in enumerate(_BERNOULLI, start=1))
+
+
+def _zeta64(x, q):
+    """The Hurwitz zeta function of float64 arrays (broadcast), PyTorch's edge values:
+    inf at x = 1 and at integers q <= 0, NaN for x < 1 and for q < 0 with a non-integer x."""
+    x, q = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(q, np.float64))
+    out = np.full(x.shape, np.nan)
+    inf = (x == 1) | ((x > 1) & (q <= 0) & (q == np.floor(q)))
+    out[inf] = np.inf
+    run = ~inf & ~(x < 1) & ~((q <= 0) & (x != np.floor(x)))
+    x, q = x[run], q[run]
+    s = q ** -x
+    a, b = q.copy(), np.zeros_like(q)
+    summing = np.ones(x.shape, bool)  # still adding the terms one by one
+    tail = np.ones(x.shape, bool)  # will need the Euler-Maclaurin tail
+    i = 0
+    while summing.any():
+        i += 1
+        a = np.where(summing, a + 1, a)
+        term = a ** -x
+        b = np.where(summing, term, b)
+        s = np.where(summing, s + term, s)
+        done = summing & (-_ZETA_EPS * s < b) & (b < _ZETA_EPS * s)
+        tail &= ~done
+        summing &= ~done & ((i < 9) | (a <= 9))
+    w = a
+    s = np.where(tail, s + b * w / (x - 1), s)
+    s = np.where(tail, s - 0.5 * b, s)
+    rising, k = np.ones_like(x), 0.0
+    for divisor in _ZETA_DIVISORS:
+        rising = rising * (x + k)
+        b = b / w
+        t = rising * b / divisor
+        s = np.where(tail, s + t, s)
+        tail &= ~(np.abs(t / s) < _ZETA_EPS)
+        k += 1
+        rising = rising * (x + k)
+        b = b / w
+        k += 1
+    out[run] = s
+    return out
+
+
+class SpecialZeta(ArrayFunction):
+    """``zeta(x, q)``; d/dq = -x zeta(x + 1, q). PyTorch has no derivative in x."""
+
+    node_name = "SpecialZetaBackward0"
+
+    @staticmethod
+    def forward(ctx, x, q):
+        dt = np.result_type(x, q)
+        ctx.save_for_backward(x if isinstance(x, np.ndarray) else None,
+                              q if isinstance(q, np.ndarray) else None)
+        ctx.numbers = (None if isinstance(x, np.ndarray) else x,
+                       None if isinstance(q, np.ndarray) else q)
+        with _quiet():
+            return np.asarray(_zeta64(x, q), dtype=dt)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+        x, q = ctx.saved_tensors
+        x = ctx.numbers[0] if x is None else x
+        q = ctx.numbers[1] if q is None else q
+        return None, grad * -x * zeta(x + 1, q)
+
+
+class SpecialZetaNumberX(SpecialZeta):
+    node_name = "SpecialZetaBackward1"
+
+
+class SpecialZetaNumberQ(SpecialZeta):
+    node_name = "SpecialZetaBackward2"
+
+
+def zeta(input, other, *, out=None):  # noqa: A002
+    """The Hurwitz zeta function ``sum_{k >= 0} (other + k) ** -input`` (``other`` = 1: the
+    Riemann zeta function); either argument may be a number."""
+    from ._tensor import Tensor
+    from .ops._util import cast_operands
+
+    input, other = _operands("special_zeta", input, other, wrap_ints=False)
+    a, b = cast_operands(input._data if isinstance(input, Tensor) else input,
+                         other._data if isinstance(other, Tensor) else other)
+    dt = np.result_type(a, b)
+    if dt.kind != "f":  # integers compute in the default float dtype
+        dt = _default_float().np
+        input = input.to(_default_float()) if isinstance(input, Tensor) else input
+        other = other.to(_default_float()) if isinstance(other, Tensor) else other
+    elif dt == np.float16:
+        raise NotImplementedError("\"zeta_cpu\" not implemented for 'Half'")
+    elif isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype != other.dtype:
+        wide = input.dtype if input.dtype.np == dt else other.dtype
+        input, other = input.to(wide), other.to(wide)
+    cls = (SpecialZeta if isinstance(input, Tensor) and isinstance(other, Tensor)
+           else SpecialZetaNumberQ if isinstance(input, Tensor) else SpecialZetaNumberX)
+    return _apply(cls, out, "special_zeta", input, other)

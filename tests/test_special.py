@@ -83,8 +83,8 @@ def test_gradchecks():
 
 
 def test_a_missing_special_function_is_named():
-    with pytest.raises(AttributeError, match=r"torch\.special\.zeta is not implemented"):
-        NS.zeta  # noqa: B018
+    with pytest.raises(AttributeError, match=r"torch\.special\.airy_ai is not implemented"):
+        NS.airy_ai  # noqa: B018
 
 
 @pytest.mark.parametrize("name", ["xlogy", "xlog1py"])
@@ -107,3 +107,55 @@ def test_entr_float16_rounds_as_torch():
     x = [0.0, 0.3, 1.7, -1.0, 0.05]
     assert NS.entr(numtorch.tensor(x, dtype=numtorch.float16)).tolist() == \
         TS.entr(torch.tensor(x, dtype=torch.float16)).tolist()
+
+
+# --------------------------------------------------------------------------- zeta
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 2e-7), (np.float64, 1e-15)])
+def test_zeta_matches_torch(dtype, rtol):
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(1, 10, 300), rng.integers(1, 8, 100), [1, 0.5, 2, 2, 2, 3,
+                                                                         np.inf, 2, np.nan]])
+    q = np.concatenate([rng.uniform(-20, 50, 300), rng.uniform(-20, 5, 100), [1, 1, 0, -3,
+                                                                             -1.5, 1e-3, 1, 1e8,
+                                                                             1]])
+    ours = NS.zeta(numtorch.tensor(x.astype(dtype)), numtorch.tensor(q.astype(dtype))).numpy()
+    theirs = torch.special.zeta(torch.tensor(x.astype(dtype)),
+                                torch.tensor(q.astype(dtype))).numpy()
+    assert ours.dtype == dtype
+    # inf at x = 1 and at integers q <= 0, NaN below x = 1 and for q < 0 with x fractional
+    assert np.array_equal(np.isinf(ours), np.isinf(theirs))
+    assert np.array_equal(np.isnan(ours), np.isnan(theirs))
+    np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=0)
+
+
+def test_zeta_numbers_dtypes_gradients_and_errors():
+    q = numtorch.tensor([1.5, 2.0], requires_grad=True)
+    qt = torch.tensor([1.5, 2.0], requires_grad=True)
+    y, yt = NS.zeta(numtorch.tensor([2.0, 3.0]), q), torch.special.zeta(
+        torch.tensor([2.0, 3.0]), qt)
+    assert type(y.grad_fn).__name__ == type(yt.grad_fn).__name__ == "SpecialZetaBackward0"
+    y.sum().backward()
+    yt.sum().backward()
+    np.testing.assert_allclose(q.grad.numpy(), qt.grad.numpy(), rtol=1e-6)
+    assert type(NS.zeta(2.0, q).grad_fn).__name__ == "SpecialZetaBackward1"
+    x = numtorch.tensor([2.0], requires_grad=True)
+    y = NS.zeta(x, 1.0)
+    assert type(y.grad_fn).__name__ == "SpecialZetaBackward2"
+    with pytest.raises(NotImplementedError, match="the derivative for 'zeta' is not implemented"):
+        y.backward()
+    q64 = numtorch.tensor([1.5, 3.0], dtype=numtorch.float64, requires_grad=True)
+    assert numtorch.autograd.gradcheck(lambda t: NS.zeta(numtorch.tensor([2.5, 4.0],
+                                                                         dtype=numtorch.float64),
+                                                         t), (q64,))
+    assert NS.zeta(numtorch.tensor([2]), numtorch.tensor([1])).dtype is numtorch.float32
+    assert NS.zeta(numtorch.tensor([2.0], dtype=numtorch.float64),
+                   numtorch.tensor([1.0])).dtype is numtorch.float64
+    np.testing.assert_allclose(NS.zeta(numtorch.tensor([2.0]), 1).numpy(), [np.pi ** 2 / 6],
+                               rtol=1e-7)
+    with pytest.raises(NotImplementedError, match="\"zeta_cpu\" not implemented for 'Half'"):
+        NS.zeta(numtorch.tensor([2.0], dtype=numtorch.float16),
+                numtorch.tensor([1.0], dtype=numtorch.float16))
+    out = numtorch.empty(1)
+    assert NS.zeta(numtorch.tensor([2.0]), numtorch.tensor([1.0]), out=out) is out
