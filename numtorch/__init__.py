@@ -99,7 +99,12 @@ from .ops.linalg import _removed_solve as solve  # noqa: E402
 from .ops.linear import bilinear  # noqa: E402
 from .ops.loss import cosine_similarity, pairwise_distance  # noqa: E402
 from .ops.norm import group_norm, layer_norm, rms_norm  # noqa: E402
-from .ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
+from .ops.pixel_shuffle import (  # noqa: E402
+    channel_shuffle,
+    native_channel_shuffle,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
 from .ops.pooling import _aten_adaptive_max_pool1d as adaptive_max_pool1d  # noqa: E402
 from .ops.pooling import (  # noqa: E402
     adaptive_avg_pool1d,

@@ -59,7 +59,7 @@ _FUNCTIONAL = {
         "feature_alpha_dropout", "gelu", "max_pool1d", "max_pool2d", "max_pool3d",
         "hardshrink", "hardsigmoid", "hardswish", "hardtanh", "hinge_embedding_loss", "kl_div",
         "layer_norm", "leaky_relu", "mish", "multi_margin_loss", "multilabel_margin_loss",
-        "channel_shuffle", "pdist", "pixel_shuffle", "pixel_unshuffle",
+        "channel_shuffle", "native_channel_shuffle", "pdist", "pixel_shuffle", "pixel_unshuffle",
         "poisson_nll_loss", "prelu", "relu", "relu6", "rms_norm", "rrelu", "selu", "silu",
         "soft_margin_loss", "softplus", "softshrink", "threshold")
 } | {"cross_entropy": "cross_entropy_loss", "logsigmoid": "log_sigmoid",

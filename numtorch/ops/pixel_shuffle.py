@@ -14,9 +14,10 @@ from __future__ import annotations
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
 from ._util import xp_of
+from .pointwise import _NotImplementedGrad
 from .shape import _fmt as _sizes
 
-__all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
+__all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle"]
 
 TENSOR_METHODS = ()
 INPLACE_METHODS = ()
@@ -111,9 +112,7 @@ class _ChannelShuffle(ArrayFunction):
         return _ChannelShuffle.apply(grad, ctx.back), None
 
 
-def channel_shuffle(input: Tensor, groups: int) -> Tensor:
-    """Interleave the channels of (N, C, *) input from ``groups`` groups (ShuffleNet)."""
-    groups = int(groups)
+def _check_channel_shuffle(input, groups: int) -> None:
     if input.dim() <= 2:
         raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with "
                            f"sizes {_sizes(input.shape)}")
@@ -124,5 +123,25 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     if c % groups:
         raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
                            f"and {groups} groups.")
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Interleave the channels of (N, C, *) input from ``groups`` groups (ShuffleNet)."""
+    groups = int(groups)
+    _check_channel_shuffle(input, groups)
     return _ChannelShuffle.apply(input, groups)
 
+
+class _NativeChannelShuffle(_NotImplementedGrad):
+    """``native_channel_shuffle``: the same shuffle, but PyTorch gives it no derivative."""
+
+    node_name = "NotImplemented"
+    aten_name = "native_channel_shuffle"
+    forward = _ChannelShuffle.forward
+
+
+def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """``channel_shuffle`` as ATen's native op (PyTorch's backward of it raises)."""
+    groups = int(groups)
+    _check_channel_shuffle(input, groups)
+    return _NativeChannelShuffle.apply(input, groups)

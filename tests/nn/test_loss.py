@@ -681,3 +681,16 @@ def test_ctc_loss_length_errors_as_torch(in_lens, tg_lens):
     with pytest.raises(RuntimeError) as got:
         call(numtorch)
     assert str(got.value) == str(want.value).split("\n")[0]
+
+
+def test_nllloss2d_is_nllloss_with_pytorchs_deprecation_warning():
+    with pytest.warns(FutureWarning, match="`NLLLoss2d` has been deprecated. Please use `NLLLoss`"):
+        m = numtorch.nn.NLLLoss2d(ignore_index=1, reduction="sum")
+    with pytest.warns(FutureWarning):
+        mt = torch.nn.NLLLoss2d(ignore_index=1, reduction="sum")
+    assert repr(m) == repr(mt) and isinstance(m, numtorch.nn.NLLLoss)
+    x = np.log(np.random.default_rng(0).dirichlet(np.ones(3), size=(2, 4, 5))).astype(
+        np.float32).transpose(0, 3, 1, 2).copy()
+    t = np.random.default_rng(1).integers(0, 3, size=(2, 4, 5))
+    np.testing.assert_allclose(m(numtorch.tensor(x), numtorch.tensor(t)).numpy(),
+                               mt(torch.tensor(x), torch.tensor(t)).numpy(), rtol=1e-6)

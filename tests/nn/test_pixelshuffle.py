@@ -69,7 +69,23 @@ ERRORS = [
     (lambda f, x: f.channel_shuffle(x, 3), "Got 8 channels and 3 groups."),
     (lambda f, x: f.channel_shuffle(x, 0), "must be positive. Value of groups:0"),
     (lambda f, x: f.channel_shuffle(x[0, 0], 2), r"> 2 dims, but got input with sizes \[4, 3\]"),
+    (lambda f, x: f.native_channel_shuffle(x, 3), "Got 8 channels and 3 groups."),
 ]
+
+
+def test_native_channel_shuffle_values_and_no_derivative():
+    x = _data((2, 8, 3))
+    for lib in (numtorch, torch):
+        t = lib.tensor(x, requires_grad=True)
+        y = lib.native_channel_shuffle(t, 4)
+        assert type(y.grad_fn).__name__ == "NotImplemented"
+        with pytest.raises(RuntimeError,
+                           match="derivative for aten::native_channel_shuffle is not implemented"):
+            y.sum().backward()
+    assert np.array_equal(numtorch.native_channel_shuffle(numtorch.tensor(x), 4).numpy(),
+                          torch.channel_shuffle(torch.tensor(x), 4).numpy())
+    assert np.array_equal(F.native_channel_shuffle(numtorch.tensor(x), 2).numpy(),
+                          TF.native_channel_shuffle(torch.tensor(x), 2).numpy())
 
 
 @pytest.mark.parametrize("call,match", ERRORS)

@@ -15,6 +15,7 @@ __all__ = [
     "L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss", "BCELoss",
     "BCEWithLogitsLoss", "KLDivLoss", "CosineEmbeddingLoss", "MarginRankingLoss",
     "HingeEmbeddingLoss", "MultiLabelSoftMarginLoss", "TripletMarginLoss", "PoissonNLLLoss",
+    "NLLLoss2d",
     "GaussianNLLLoss", "CTCLoss", "SoftMarginLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
 ]
 
@@ -90,6 +91,17 @@ class NLLLoss(_WeightedLoss):
     def forward(self, input, target):
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
+
+
+class NLLLoss2d(NLLLoss):
+    """NLLLoss under its old name, which PyTorch deprecates with a FutureWarning."""
+
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean") -> None:
+        _warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a "
+                       "drop-in replacement and see https://pytorch.org/docs/main/nn.html"
+                       "#torch.nn.NLLLoss for more details.", FutureWarning)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):
