@@ -186,3 +186,67 @@ def result_type(*operands) -> dtype:
 def can_cast(from_: dtype, to: dtype) -> builtins.bool:
     """False where PyTorch refuses a same-kind cast (float to int, anything to bool)."""
     return from_.category <= to.category
+
+
+# --- finfo / iinfo -------------------------------------------------------------------
+
+
+class finfo:  # noqa: N801 - PyTorch's name
+    """The numerical limits of a floating dtype (the default dtype if none is given):
+    ``bits``, ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``), ``resolution``,
+    and ``dtype`` (its name). The numbers are Python floats, from NumPy's finfo."""
+
+    __module__ = "numtorch"
+    __hash__ = None  # PyTorch's finfo is unhashable too
+
+    def __init__(self, type=None):  # noqa: A002 - PyTorch's parameter name
+        t = get_default_dtype() if type is None else type
+        if not isinstance(t, dtype):
+            raise TypeError("finfo(): argument 'type' (position 1) must be numtorch.dtype, not "
+                            f"{builtins.type(t).__name__}")
+        if not t.is_floating_point:
+            raise TypeError("numtorch.finfo() requires a floating point input type. Use "
+                            "numtorch.iinfo to handle 'numtorch.finfo'")
+        info = np.finfo(t.np)
+        self.bits = info.bits
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision  # exactly 1e-06, as PyTorch gives it
+        self.dtype = t.name
+
+    def __eq__(self, other) -> builtins.bool:
+        return isinstance(other, finfo) and other.dtype == self.dtype
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801 - PyTorch's name
+    """The limits of an integer dtype: ``bits``, ``min``, ``max`` (Python ints), ``dtype``."""
+
+    __module__ = "numtorch"
+    __hash__ = None
+
+    def __init__(self, type):  # noqa: A002 - PyTorch's parameter name
+        if not isinstance(type, dtype):
+            raise TypeError("iinfo(): argument 'type' (position 1) must be numtorch.dtype, not "
+                            f"{builtins.type(type).__name__}")
+        if type.category == _BOOL:
+            raise TypeError("numtorch.bool is not supported by numtorch.iinfo")
+        if type.category != _INT:
+            raise TypeError("numtorch.iinfo() requires an integer input type. Use "
+                            "numtorch.finfo to handle 'numtorch.iinfo'")
+        info = np.iinfo(type.np)
+        self.bits, self.min, self.max = info.bits, builtins.int(info.min), builtins.int(info.max)
+        self.dtype = type.name
+
+    def __eq__(self, other) -> builtins.bool:
+        return isinstance(other, iinfo) and other.dtype == self.dtype
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={builtins.float(self.min):g}, max={builtins.float(self.max):g}, " \
+               f"dtype={self.dtype})"

@@ -580,3 +580,45 @@ def test_known_differences_from_torch_are_deliberate():
         numtorch.ones(2).add(np.zeros(2))
     with pytest.raises(TypeError, match=r"add\(\): argument 'other' \(position 1\)"):
         torch.ones(2).add(np.zeros(2))
+
+
+# --------------------------------------------------------------------------- finfo / iinfo
+
+
+@pytest.mark.parametrize("name", ["float32", "float64", "float16"])
+def test_finfo_matches_torch(name):
+    ours, theirs = numtorch.finfo(getattr(numtorch, name)), torch.finfo(getattr(torch, name))
+    for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
+        assert getattr(ours, attr) == getattr(theirs, attr), attr
+        assert type(getattr(ours, attr)) is type(getattr(theirs, attr)), attr
+    assert repr(ours) == repr(theirs)
+    assert ours == numtorch.finfo(getattr(numtorch, name))
+
+
+@pytest.mark.parametrize("name", ["int8", "int16", "int32", "int64", "uint8"])
+def test_iinfo_matches_torch(name):
+    ours, theirs = numtorch.iinfo(getattr(numtorch, name)), torch.iinfo(getattr(torch, name))
+    for attr in ("bits", "min", "max", "dtype"):
+        assert getattr(ours, attr) == getattr(theirs, attr), attr
+        assert type(getattr(ours, attr)) is type(getattr(theirs, attr)), attr
+    assert repr(ours) == repr(theirs)
+
+
+def test_finfo_default_and_errors():
+    assert numtorch.finfo().dtype == "float32"
+    numtorch.set_default_dtype(numtorch.float64)
+    try:
+        assert numtorch.finfo().dtype == "float64"
+    finally:
+        numtorch.set_default_dtype(numtorch.float32)
+    assert str(type(numtorch.finfo())) == "<class 'numtorch.finfo'>"
+    with pytest.raises(TypeError, match="numtorch.finfo\\(\\) requires a floating point input"):
+        numtorch.finfo(numtorch.int32)
+    with pytest.raises(TypeError, match="numtorch.iinfo\\(\\) requires an integer input type"):
+        numtorch.iinfo(numtorch.float32)
+    with pytest.raises(TypeError, match="numtorch.bool is not supported by numtorch.iinfo"):
+        numtorch.iinfo(numtorch.bool)
+    with pytest.raises(TypeError, match="must be numtorch.dtype, not str"):
+        numtorch.finfo("float32")
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(numtorch.finfo())
