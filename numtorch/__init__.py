@@ -67,8 +67,9 @@ __version__ = "0.1.0"
 # Then the nn.functional kernels PyTorch also exposes as torch.<name> with the same
 # signature (torch.embedding, torch.kl_div and the other losses take other arguments
 # there, so they are not here).
-from . import nn, optim, utils  # noqa: E402
+from . import amp, nn, optim, utils  # noqa: E402
 from ._input_check import check_inputs as _check_inputs  # noqa: E402
+from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402
 from .ops.activation import (  # noqa: E402
     celu,
     celu_,

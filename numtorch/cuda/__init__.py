@@ -1,6 +1,7 @@
 """``numtorch.cuda``: what PyTorch's ``torch.cuda`` answers about GPUs."""
 
 from ..backend.cuda import device_count, is_available
+from . import amp  # noqa: F401 - numtorch.cuda.amp, as torch.cuda.amp
 
 __all__ = ["is_available", "device_count", "current_device", "manual_seed", "manual_seed_all",
            "synchronize"]
