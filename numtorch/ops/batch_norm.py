@@ -92,10 +92,10 @@ class NativeBatchNorm(ArrayFunction):
             var = (_chan_dot(xp, centred, centred) / calc.type(m) if m
                    else xp.zeros(c, dtype=calc))
             rstd = 1 / xp.sqrt(var + calc.type(eps))
-            if rm is not None:
+            if rm is not None and m:  # an empty batch leaves the running stats as they are
                 rm._data *= 1 - momentum
                 rm._data += (momentum * mean).astype(rm._data.dtype, copy=False)
-            if rv is not None:
+            if rv is not None and m:
                 unbiased = var * (m / (m - 1)) if m > 1 else var * np.inf
                 rv._data *= 1 - momentum
                 rv._data += (momentum * unbiased).astype(rv._data.dtype, copy=False)

@@ -306,24 +306,30 @@ def _zero_tie(xp, dtype):
 
 def _first_max(xp, taps, v) -> None:
     """Write into ``v`` each window's maximum over ``taps`` as PyTorch picks it: the first of
-    equal values (-0.0 and 0.0 tie), NaN if the window holds one."""
+    equal values (-0.0 and 0.0 tie), the last NaN if the window holds one."""
     tie = _zero_tie(xp, v.dtype)
     if len(taps) == 1:
         v[...] = taps[0]
-    elif tie == "second":  # maximum(later, so far): a tie keeps the earlier value
-        xp.maximum(taps[1], taps[0], out=v)
-        for t in taps[2:]:
-            xp.maximum(t, v, out=v)
-    elif tie == "first":
-        xp.maximum(taps[0], taps[1], out=v)
-        for t in taps[2:]:
-            xp.maximum(v, t, out=v)
-    else:  # the rule itself: replace on a greater value or a NaN
+    elif tie is None:  # the rule itself: replace on a greater value or a NaN
         v[...] = taps[0]
         for t in taps[1:]:
             m = t > v
             m |= xp.isnan(t)
             xp.copyto(v, t, where=m)
+    else:
+        if tie == "second":  # maximum(later, so far): a tie keeps the earlier value
+            xp.maximum(taps[1], taps[0], out=v)
+            for t in taps[2:]:
+                xp.maximum(t, v, out=v)
+        else:
+            xp.maximum(taps[0], taps[1], out=v)
+            for t in taps[2:]:
+                xp.maximum(v, t, out=v)
+        if v.dtype.kind == "f" and bool(xp.isnan(v).any()):
+            # Of two NaNs maximum keeps one by its own order (float16's: the earlier), but
+            # PyTorch's window holds its last NaN (their signs and payloads may differ).
+            for t in taps:
+                xp.copyto(v, t, where=xp.isnan(t))
 
 
 def _first_max_tap(xp, taps, v):

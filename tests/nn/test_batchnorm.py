@@ -256,3 +256,15 @@ def test_instance_norm_functional_and_gradcheck():
         nn.InstanceNorm1d(4, affine=True)(numtorch.zeros(2, 3, 5))
     with pytest.raises(ValueError, match=r"expected 3D or 4D input \(got 2D input\)"):
         nn.InstanceNorm2d(3)(numtorch.zeros(2, 3))
+
+
+def test_batch_norm_empty_batch_keeps_running_stats():
+    # PyTorch leaves the running statistics untouched for an empty batch.
+    rm, rv = _stats(3)
+    got = (numtorch.tensor(rm), numtorch.tensor(rv))
+    want = (torch.tensor(rm), torch.tensor(rv))
+    y = F.batch_norm(numtorch.zeros(0, 3, 4), *got, training=True)
+    TF.batch_norm(torch.zeros(0, 3, 4), *want, training=True)
+    assert tuple(y.shape) == (0, 3, 4)
+    for g, w in zip(got, want):
+        assert_same(g, w)

@@ -462,3 +462,17 @@ def test_lp_pool_matches_torch(nd, args):
 def test_lp_pool_gradcheck():
     x = numtorch.rand(1, 2, 5, 5, dtype=numtorch.float64, requires_grad=True)
     assert numtorch.autograd.gradcheck(lambda t: numtorch.nn.functional.lp_pool2d(t, 2, 2), (x,))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_max_pool_keeps_the_last_nan_of_a_window(dtype):
+    # NaNs of both signs: PyTorch's window holds its last NaN, bits and all (NumPy's float16
+    # maximum keeps the first of two NaNs).
+    x = np.array([[[np.nan, -np.nan, 1, -np.nan, np.nan, 2]]], dtype=dtype)
+    for k in (2, 3, 6):
+        for ri in (False, True):
+            got = F.max_pool1d(numtorch.tensor(x), k, 1, return_indices=ri)
+            want = TF.max_pool1d(torch.from_numpy(x), k, 1, return_indices=ri)
+            got, want = (got, want) if ri else ((got,), (want,))
+            for g, w in zip(got, want):
+                assert g.numpy().tobytes() == w.numpy().tobytes()
