@@ -33,6 +33,11 @@ from ._dtype import (
 from ._tensor import Size, Tensor
 from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from ._tensor_types import *
+from .autograd.anomaly_mode import (
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
+)
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,

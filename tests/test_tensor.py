@@ -622,3 +622,17 @@ def test_finfo_default_and_errors():
         numtorch.finfo("float32")
     with pytest.raises(TypeError, match="unhashable"):
         hash(numtorch.finfo())
+
+
+def test_top_level_get_device_is_signed_and_anomaly_flags_as_torch():
+    for lib in (numtorch, torch):
+        x = lib.ones(2)
+        assert lib.get_device(x) == -1
+        assert lib.is_signed(x) and not lib.is_signed(lib.ones(2, dtype=lib.uint8))
+        assert not lib.is_anomaly_enabled() and lib.is_anomaly_check_nan_enabled()
+        lib.set_anomaly_enabled(True, False)
+        try:
+            assert lib.is_anomaly_enabled() and not lib.is_anomaly_check_nan_enabled()
+        finally:
+            lib.set_anomaly_enabled(False)
+        assert not lib.is_anomaly_enabled() and lib.is_anomaly_check_nan_enabled()

@@ -18,6 +18,12 @@ def is_anomaly_check_nan_enabled() -> bool:
     return _anomaly[1]
 
 
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """Turn anomaly detection on or off (``numtorch.set_anomaly_enabled``, a plain function:
+    ``set_detect_anomaly`` is the context-manager form)."""
+    _anomaly[0], _anomaly[1] = bool(enabled), bool(check_nan)
+
+
 class set_detect_anomaly:
     """Turn anomaly detection on or off; a function call or a context manager."""
 

@@ -33,7 +33,7 @@ __all__ = [
     "resolve_neg", "is_conj", "is_neg", "angle", "is_inference", "is_distributed",
     "nonzero_static", "get_default_device", "set_default_device",
     "set_warn_always", "is_warn_always_enabled", "set_flush_denormal", "empty_permuted",
-    "frombuffer", "histogramdd",
+    "frombuffer", "histogramdd", "get_device", "is_signed",
 ]
 
 TENSOR_METHODS = (
@@ -376,6 +376,16 @@ def is_inference(input) -> bool:
 
 def is_distributed(input) -> bool:
     return False
+
+
+def get_device(input) -> int:
+    """The tensor's device index: -1 on the CPU, as PyTorch answers."""
+    return input.get_device()
+
+
+def is_signed(input) -> bool:
+    """Whether the tensor's dtype holds negative numbers."""
+    return input.is_signed()
 
 
 def is_shared(self) -> bool:
