@@ -4,7 +4,19 @@
 re-export; the code lives in the modules named below.
 """
 
-from . import _dtype, autograd, backend, backends, cuda, library, linalg, random, signal, special
+from . import (
+    _dtype,
+    accelerator,
+    autograd,
+    backend,
+    backends,
+    cuda,
+    library,
+    linalg,
+    random,
+    signal,
+    special,
+)
 from ._config import *
 from ._device import device
 from ._dtype import (
