@@ -11,6 +11,7 @@ from . import (
     backend,
     backends,
     cuda,
+    func,
     library,
     linalg,
     random,
@@ -87,6 +88,7 @@ __version__ = "0.1.0"
 from . import amp, nn, optim, utils  # noqa: E402
 from ._input_check import check_inputs as _check_inputs  # noqa: E402
 from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402
+from .func import vmap  # noqa: E402
 from .ops.activation import (  # noqa: E402
     celu,
     celu_,
