@@ -108,6 +108,15 @@ def _prepare(args, argnums, fn_name):
     return new_args, parts, fresh
 
 
+def _regroup(flat, parts) -> list:
+    """A flat list (one entry per differentiated leaf) back into the arguments' structures."""
+    grouped, i = [], 0
+    for diff, rebuild in parts:
+        grouped.append(rebuild(flat[i:i + len(diff)]))
+        i += len(diff)
+    return grouped
+
+
 def _grads(outputs, inputs, grad_outputs, fresh, keep=None):
     """d outputs / d inputs (zeros where unused), differentiable further only where the
     result reaches a tensor requiring grad outside the transform."""
@@ -144,10 +153,7 @@ def grad_and_value(func, argnums=0, has_aux: bool = False):
                                    "wanted to use the vjp or jacrev APIs instead?")
             inputs = [d for diff, _ in parts for d in diff]
             flat = _grads([out], inputs, None, fresh)
-        grads, i = [], 0
-        for diff, rebuild in parts:
-            grads.append(rebuild(flat[i:i + len(diff)]))
-            i += len(diff)
+        grads = _regroup(flat, parts)
         g = grads[0] if isinstance(argnums, int) else tuple(grads)
         value = out if _reaches_outside([out], fresh) else out.detach()
         if has_aux:
@@ -191,11 +197,7 @@ def vjp(func, *primals, has_aux: bool = False):
         cot_leaves, _ = _flatten(cotangents)
         with grad_mode.enable_grad():
             flat = _grads(out_leaves, inputs, cot_leaves, fresh)
-        result, i = [], 0
-        for diff, rebuild in parts:
-            result.append(rebuild(flat[i:i + len(diff)]))
-            i += len(diff)
-        return tuple(result)
+        return tuple(_regroup(flat, parts))
 
     shown = _detached_unless_needed(out, fresh)
     return (shown, vjp_fn, aux) if has_aux else (shown, vjp_fn)
@@ -265,10 +267,7 @@ def jacrev(func, argnums=0, *, has_aux: bool = False, chunk_size=None):
                     else:
                         stacked = x.detach().new_zeros((0,) + tuple(x.shape))
                     per_input.append(stacked.reshape(tuple(o.shape) + tuple(x.shape)))
-                grouped, i = [], 0
-                for diff, rebuild in parts:
-                    grouped.append(rebuild(per_input[i:i + len(diff)]))
-                    i += len(diff)
+                grouped = _regroup(per_input, parts)
                 per_output.append(grouped[0] if isinstance(argnums, int) else tuple(grouped))
         jac = rebuild_out(per_output)
         return (jac, _detached_unless_needed(aux, fresh)) if has_aux else jac
