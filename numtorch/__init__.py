@@ -139,6 +139,7 @@ from .ops.pooling import (  # noqa: E402
 from .ops.rnn import *  # noqa: E402
 from .serialization import *  # noqa: E402
 from .storage import *  # noqa: E402
+from .utils.dlpack import from_dlpack  # noqa: E402
 
 # torch.sum([1, 2]) raises PyTorch's TypeError: see _input_check.
 _check_inputs(globals())

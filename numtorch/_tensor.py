@@ -491,6 +491,25 @@ class Tensor:
             return self._data.get()
         return self._data
 
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """The DLPack capsule of this tensor's memory (no copy), for ``torch.from_dlpack``,
+        ``np.from_dlpack`` and the other array libraries that read DLPack."""
+        if self._requires_grad:
+            raise BufferError("Can't export tensors that require gradient, use "
+                              "tensor.detach()")
+        kwargs = {} if max_version is None else {"max_version": max_version}
+        if copy is not None:
+            kwargs["copy"] = copy
+        if dl_device is not None:
+            kwargs["dl_device"] = dl_device
+        if type(self._data) is np.ndarray:
+            return self._data.__dlpack__(**kwargs)
+        return self._data.__dlpack__(stream=stream, **kwargs)
+
+    def __dlpack_device__(self):
+        """(device type, index): DLPack's CPU is 1 (CUDA, with CuPy, 2)."""
+        return self._data.__dlpack_device__()
+
     def __array__(self, dtype=None, copy=None):
         arr = self.numpy()
         if dtype is not None and np.dtype(dtype) != arr.dtype:

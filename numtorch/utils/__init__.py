@@ -1,3 +1,4 @@
-"""numtorch.utils: data loading (numtorch.utils.data) and hook handles (numtorch.utils.hooks)."""
+"""numtorch.utils: data loading (numtorch.utils.data), hook handles (numtorch.utils.hooks),
+DLPack exchange with other array libraries (numtorch.utils.dlpack)."""
 
-from . import data, hooks
+from . import data, dlpack, hooks
