@@ -35,7 +35,7 @@ def _train(lib, scaler, steps=7, bad=(2, 5)):
         result = scaler.step(opt)
         scaler.update()
         opt.zero_grad()
-        history.append((float(scaled), scaler.get_scale(), result is None,
+        history.append((float(scaled.detach()), scaler.get_scale(), result is None,
                         scaler.state_dict().get("_growth_tracker")))
     return model, history
 

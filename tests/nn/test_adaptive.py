@@ -125,7 +125,7 @@ def test_bad_cutoffs_raise_torchs_error(cutoffs, msg):
                           "were found. "),
 ])
 def test_bad_targets_raise_torchs_error(x_shape, t, msg):
-    m, mt = _pair(8, 20, [4, 10])
+    m, mt = _pair(8, 20, [4, 10], div_value=2.0)  # tails 4 and 2 wide (none empty)
     x = np.zeros(x_shape, np.float32)
     for mod, lib in ((m, numtorch), (mt, torch)):
         with pytest.raises(RuntimeError, match=re.escape(msg)):
