@@ -65,13 +65,14 @@ def test_cuda_forms_are_disabled_with_torchs_warnings():
     for p, q in zip(model.parameters(), plain.parameters()):
         assert np.array_equal(p.detach().numpy(), q.detach().numpy())
     with pytest.warns(FutureWarning, match="numtorch.cuda.amp.GradScaler\\(args...\\)` is "
-                                           "deprecated"):
+                                           "deprecated"), pytest.warns(UserWarning, match="Disabling"):
         assert not numtorch.cuda.amp.GradScaler().is_enabled()
     with pytest.warns(UserWarning, match="CUDA is not available or torch_xla is imported. "
                                          "Disabling autocast."):
         with numtorch.autocast("cuda"):
             assert not numtorch.is_autocast_enabled("cuda")
-    with pytest.warns(FutureWarning, match="numtorch.cuda.amp.autocast"):
+    with pytest.warns(FutureWarning, match="numtorch.cuda.amp.autocast"), \
+            pytest.warns(UserWarning, match="Disabling autocast"):
         numtorch.cuda.amp.autocast()
     assert numtorch.amp.autocast is numtorch.autocast
     assert numtorch.GradScaler is numtorch.amp.GradScaler
