@@ -60,7 +60,7 @@ __all__ = ["entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln",
            "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t",
            "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
            "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he",
-           "laguerre_polynomial_l", "legendre_polynomial_p", "zeta"]
+           "laguerre_polynomial_l", "legendre_polynomial_p", "zeta", "airy_ai"]
 
 expit = sigmoid
 gammaln = lgamma
@@ -941,3 +941,76 @@ def zeta(input, other, *, out=None):  # noqa: A002
     cls = (SpecialZeta if isinstance(input, Tensor) and isinstance(other, Tensor)
            else SpecialZetaNumberQ if isinstance(input, Tensor) else SpecialZetaNumberX)
     return _apply(cls, out, "special_zeta", input, other)
+
+
+# --- the Airy function Ai ---------------------------------------------------------------
+#
+# In float64, by region (zeta = 2/3 |x|^(3/2)):
+#   -8.7 <= x <= 2.09  the Maclaurin series Ai = c1 f(x) - c2 g(x) with
+#                      f = sum 3^k (1/3)_k x^3k / (3k)!, g = sum 3^k (2/3)_k x^(3k+1) / (3k+1)!,
+#                      summed in long double (the terms of f and g cancel for negative x);
+#   2.09 < x           Ai = sqrt(x/3) / pi * K_{1/3}(zeta), the Bessel K of the Bessel section
+#                      (zero past x = 103.892, where PyTorch's Cephes kernel stops);
+#   x < -8.7           the oscillating asymptotic series (DLMF 9.7.9), zeta >= 17.
+# inf and NaN give NaN, as in PyTorch.
+
+_AIRY_C1 = 0.355028053887817239260063186004183176  # Ai(0) = 1 / (3^(2/3) Gamma(2/3))
+_AIRY_C2 = 0.258819403792806798405183560189203963  # -Ai'(0) = 1 / (3^(1/3) Gamma(1/3))
+
+
+def _airy_u(n: int) -> list:
+    """u_0 .. u_(n-1) of the Airy asymptotic expansions (DLMF 9.7.2)."""
+    u = [1.0]
+    for k in range(1, n):
+        u.append(u[-1] * (6 * k - 5) * (6 * k - 3) * (6 * k - 1) / ((2 * k - 1) * 216 * k))
+    return u
+
+
+_AIRY_U = _airy_u(40)
+
+
+def _airy_ai64(x):
+    x = np.asarray(x, np.float64)
+    out = np.full(x.shape, np.nan)
+    finite = np.isfinite(x)
+    out[finite & (x > 103.892)] = 0.0
+    series = finite & (x >= -8.7) & (x <= 2.09)
+    if series.any():
+        y = x[series].astype(np.longdouble)
+        y3 = y * y * y
+        f, g = np.ones_like(y), y.copy()
+        tf, tg = np.ones_like(y), y.copy()
+        for k in range(1, 120):
+            tf = tf * y3 / ((3 * k - 1) * (3 * k))
+            tg = tg * y3 / ((3 * k) * (3 * k + 1))
+            f += tf
+            g += tg
+        out[series] = (np.longdouble(_AIRY_C1) * f - np.longdouble(_AIRY_C2) * g).astype(
+            np.float64)
+    right = finite & (x > 2.09) & (x <= 103.892)
+    if right.any():
+        y = x[right]
+        z = 2.0 / 3.0 * y ** 1.5
+        out[right] = np.sqrt(y / 3) / np.pi * np.exp(-z) * _k_scaled(z, 1 / 3)
+    left = finite & (x < -8.7)
+    if left.any():
+        y = -x[left]
+        z = 2.0 / 3.0 * y ** 1.5
+        p, q = np.zeros_like(z), np.zeros_like(z)
+        for k in range(len(_AIRY_U) // 2):
+            sign = -1.0 if k % 2 else 1.0
+            p += sign * _AIRY_U[2 * k] * z ** (-2 * k)
+            q += sign * _AIRY_U[2 * k + 1] * z ** (-2 * k - 1)
+        out[left] = (np.cos(z - np.pi / 4) * p + np.sin(z - np.pi / 4) * q) / (
+            np.sqrt(np.pi) * y ** 0.25)
+    return out
+
+
+def airy_ai(input, *, out=None):  # noqa: A002
+    """The Airy function ``Ai(input)``, a solution of y'' = x y (not differentiable, as in
+    PyTorch)."""
+    from . import _dtype as D
+
+    if input.dtype is D.float16:
+        raise NotImplementedError("\"airy_ai_cpu\" not implemented for 'Half'")
+    return _plain_result(_airy_ai64, "special_airy_ai", input, out)
