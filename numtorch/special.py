@@ -195,7 +195,7 @@ def _i(x, nu: int):
     """``I_nu(x)`` (odd for nu = 1), float64."""
     with _cpu.quiet():
         out = _i_scaled(x, nu) * np.exp(np.abs(x))
-    out = np.where(np.isinf(x), np.inf, out)
+    out = np.where(np.isinf(x), np.nan, out)  # PyTorch's exp(x) * c / sqrt(x): inf / inf
     return np.copysign(out, x) if nu else out
 
 
@@ -726,8 +726,11 @@ def mvlgamma(input, p, *, out=None):  # noqa: A002
     """The log of the multivariate gamma function of dimension ``p`` (``multigammaln``)."""
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
+    from . import _dtype as D
     from .ops._util import check_out, write_out
 
+    if getattr(input, "dtype", None) == D.bool:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
     result = Mvlgamma.apply(input, p)
     if out is None:
         return result

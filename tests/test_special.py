@@ -202,3 +202,24 @@ def test_airy_ai_edges_dtypes_and_errors():
     with pytest.raises(NotImplementedError, match="\"airy_ai_cpu\" not implemented for "
                                                   "'Half'"):
         NS.airy_ai(numtorch.tensor([1.0], dtype=numtorch.float16))
+
+
+@pytest.mark.parametrize("name", ["i0", "special.i1", "special.modified_bessel_i0",
+                                  "special.modified_bessel_i1"])
+def test_modified_bessel_i_at_infinity_is_nan_as_in_torch(name):
+    x = [float("inf"), -float("inf"), 800.0, -800.0, 1.5]
+    fn_nt, fn_t = numtorch, torch
+    for part in name.split("."):
+        fn_nt, fn_t = getattr(fn_nt, part), getattr(fn_t, part)
+    np.testing.assert_array_equal(np.isnan(fn_nt(numtorch.tensor(x)).numpy()),
+                                  np.isnan(fn_t(torch.tensor(x)).numpy()))
+    np.testing.assert_allclose(fn_nt(numtorch.tensor(x)).numpy(), fn_t(torch.tensor(x)).numpy(),
+                               rtol=1e-5)
+
+
+def test_mvlgamma_refuses_a_bool_tensor():
+    for lib in (numtorch, torch):
+        with pytest.raises(RuntimeError, match="may not be a boolean tensor"):
+            lib.mvlgamma(lib.tensor([True]), p=1)
+    assert torch.equal(torch.mvlgamma(torch.tensor([1, 2]), p=1),
+                       torch.from_numpy(numtorch.mvlgamma(numtorch.tensor([1, 2]), p=1).numpy()))

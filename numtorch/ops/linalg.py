@@ -2058,7 +2058,12 @@ class LinalgVectorNorm(ArrayFunction):
     def forward(ctx, x, ord, dims, keepdim):
         ctx.ord, ctx.dims, ctx.keepdim = ord, dims, keepdim
         xp = xp_of(x)
-        if ord == 2:
+        if ord != 0 and x.size and all(x.shape[d] == 1 for d in dims):
+            # one entry per norm: |x| exactly, as PyTorch (no underflow of x * x)
+            shape = x.shape if keepdim else tuple(s for i, s in enumerate(x.shape)
+                                                  if i not in dims)
+            out = xp.abs(x).reshape(shape)
+        elif ord == 2:
             if len(dims) == x.ndim and x.flags.c_contiguous:
                 flat = x.reshape(-1)
                 out = xp.sqrt(xp.dot(flat, flat))  # BLAS dot
@@ -2100,12 +2105,12 @@ class LinalgVectorNorm(ArrayFunction):
             count = xp.maximum(hit.sum(axis=ctx.dims, keepdims=True), 1)
             return grad * _const(sign * hit / count), None, None, None
         safe = norm + _const((nd == 0).astype(xd.dtype))  # 0/0 -> 0/1: gradient 0 at x = 0
-        if p == 2:
-            return x * (grad / safe), None, None, None
+        live = _const((nd != 0).astype(xd.dtype))
+        if p == 2:  # 0 where the norm is 0, even if x * x underflowed there
+            return x * (grad * live / safe), None, None, None
         absx = x * _const(sign) + _const((xd == 0).astype(xd.dtype))  # |x|, 1 where x == 0
         # sign(x) |x|^(p-1) norm^(1-p) g, and 0 wherever the norm is 0 (PyTorch's convention;
         # for p < 1 a single zero entry makes the norm 0).
-        live = _const((nd != 0).astype(xd.dtype))
         return _const(sign) * absx.pow(p - 1) * (grad * live / safe.pow(p - 1)), None, None, None
 
 

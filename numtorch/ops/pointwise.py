@@ -375,8 +375,11 @@ def _keep_array(g, m):
     return _make(out if bool(xp_of(g).isfinite(out).all()) else xp_of(g).where(m, g, 0))
 
 
-def _check_int_div(xp, b) -> None:
-    """Integer division by zero raises (PyTorch's message is the exception's name)."""
+def _check_int_div(xp, b, a=None) -> None:
+    """Integer division by zero raises (PyTorch's message is the exception's name),
+    unless the broadcast result is empty (no division happens)."""
+    if a is not None and 0 in np.broadcast_shapes(np.shape(a), np.shape(b)):
+        return
     if hasattr(b, "dtype"):
         if bool(xp.any(b == 0)):
             raise RuntimeError("ZeroDivisionError")
@@ -681,7 +684,7 @@ class DivMode(ArrayFunction):
         if dt.kind == "b":
             raise _not_implemented(f"div_{mode}_cpu", dt)
         if dt.kind in "iu":
-            _check_int_div(xp, b)
+            _check_int_div(xp, b, a)
             with _quiet():
                 q = xp.floor_divide(a, b)
                 if mode == "trunc":  # floor and trunc differ for an inexact negative quotient
@@ -759,7 +762,7 @@ class Remainder(ArrayFunction):
         if dt.kind == "b":
             raise _not_implemented(f"{ctx._forward_cls.kernel}_cpu", dt)
         if dt.kind in "iu":
-            _check_int_div(xp, b)
+            _check_int_div(xp, b, a)
         if ctx.needs_input_grad[1]:
             ctx.save_for_backward(a, b)
         with _quiet():
@@ -2837,10 +2840,15 @@ class Xlogy(ArrayFunction):
         ctx.save_for_backward(x if hasattr(x, "shape") else None,
                               y if hasattr(y, "shape") else None)
         ctx.x, ctx.y = x, y
+        dt = _np_dtype(x, y)
+        # A Python number is rounded to the result dtype first, as PyTorch does
+        # (xlogy(float32, 1e300) is inf; xlogy(1e-300, 0.) is 0).
+        x = x if hasattr(x, "shape") else xp.asarray(x, dtype=dt)
+        y = y if hasattr(y, "shape") else xp.asarray(y, dtype=dt)
         with _quiet():
             out = x * getattr(xp, ctx._forward_cls.log)(y)
             out = xp.where((xp.asarray(x) == 0) & ~xp.isnan(y), 0, out)
-        return out.astype(_np_dtype(x, y), copy=False)
+        return out.astype(dt, copy=False)
 
     @staticmethod
     def backward(ctx, grad):

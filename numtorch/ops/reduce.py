@@ -884,6 +884,8 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
         n = input.shape[d]
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if input.dtype == D.bool:
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     result = Kthvalue.apply(input, _kth_kernel, d, keepdim, int(k))
     return _finish(return_types.kthvalue(result), out, "kthvalue")
 
@@ -921,6 +923,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):  # noqa: A00
     n = input.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
+    if input.dtype == D.bool:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     result = Topk.apply(input, _topk_kernel, d, True, int(k), bool(largest))
     return _finish(return_types.topk(result), out, "topk")
 

@@ -977,3 +977,19 @@ def test_torch_to_numtorch_roundtrip_helper_is_exact():
     # guards the helpers above: ``to_torch`` copies values bit for bit
     x = numtorch.tensor(rand(2, 2))
     assert torch.equal(to_torch(x), torch.tensor(x.numpy()))
+
+
+@pytest.mark.parametrize("x", [1e-30, [1e-30], [1e-30, 0.0], [[1e-30, 0.0]], [[1e-20], [0.0]]])
+@pytest.mark.parametrize("ord", [2, 3, 0.5, 1])
+@pytest.mark.parametrize("dim", [None, -1])
+def test_vector_norm_of_tiny_values_matches_torch_with_its_gradient(x, ord, dim):
+    if dim is not None and np.ndim(x) == 0:
+        return
+    t = torch.tensor(x, requires_grad=True)
+    n = numtorch.tensor(x, requires_grad=True)
+    ref = torch.linalg.vector_norm(t, ord, dim=dim)
+    out = numtorch.linalg.vector_norm(n, ord, dim=dim)
+    assert_same(out, ref.detach(), rtol=1e-6, atol=0)
+    ref.sum().backward()
+    out.sum().backward()
+    np.testing.assert_allclose(n.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=0)

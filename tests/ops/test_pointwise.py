@@ -1150,3 +1150,26 @@ def test_error_messages():
         numtorch.tensor([True]) - numtorch.tensor([True])
     with pytest.raises(RuntimeError, match="Negation, the `-` operator, on a bool tensor"):
         -numtorch.tensor([True])
+
+
+# --- regressions found by differential fuzzing ------------------------------------------
+
+
+@pytest.mark.parametrize("op", ["remainder", "fmod", "floor_divide"])
+def test_integer_division_by_zero_on_an_empty_broadcast_does_not_raise(op):
+    a, b = np.zeros((0, 3), np.int32), np.array([1, 0, 2], np.int64)
+    ref = getattr(torch, op)(torch.tensor(a), torch.tensor(b))
+    assert_same(getattr(numtorch, op)(numtorch.tensor(a), numtorch.tensor(b)), ref)
+    ref = getattr(torch, op)(torch.tensor(a), 0)
+    assert_same(getattr(numtorch, op)(numtorch.tensor(a), 0), ref)
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        getattr(numtorch, op)(numtorch.tensor([1, 2]), 0)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "int16"])
+@pytest.mark.parametrize("v", [1e300, 1e-300, 70000.0])
+def test_xlogy_rounds_a_python_number_to_the_result_dtype_first(dtype, v):
+    x = np.array([1, 2, 0])
+    t, n = torch.tensor(x).to(getattr(torch, dtype)), numtorch.tensor(x).to(getattr(numtorch, dtype))
+    assert_same(numtorch.xlogy(n, v), torch.xlogy(t, v))
+    assert_same(numtorch.xlogy(v, n), torch.xlogy(v, t))

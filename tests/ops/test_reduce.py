@@ -1010,3 +1010,16 @@ def test_double_backward_matches_torch():
                lambda x: x.prod(1), lambda x: x.cumsum(0), lambda x: x.cumprod(1),
                lambda x: x.max(1)[0], lambda x: x.sort(0)[0], lambda x: x.amax(1)):
         _compare_double_backward(fn, fn, arr)
+
+
+def test_topk_and_kthvalue_refuse_bool_after_checking_k():
+    x = [True, False]
+    for lib in (numtorch, torch):
+        with pytest.raises(RuntimeError, match="topk does not support bool dtypes on CPU"):
+            lib.topk(lib.tensor(x), 1)
+        with pytest.raises(RuntimeError, match="selected index k out of range"):
+            lib.topk(lib.tensor(x), 5)
+        with pytest.raises(NotImplementedError, match="\"kthvalue_cpu\" not implemented for 'Bool'"):
+            lib.kthvalue(lib.tensor(x), 1)
+        with pytest.raises(RuntimeError, match="selected number k out of range"):
+            lib.kthvalue(lib.tensor(x), 5)
