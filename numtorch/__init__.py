@@ -86,6 +86,7 @@ __version__ = "0.1.0"
 # signature (torch.embedding, torch.kl_div and the other losses take other arguments
 # there, so they are not here).
 from . import amp, nn, optim, utils  # noqa: E402
+from ._aten_forms import *  # noqa: E402
 from ._input_check import check_inputs as _check_inputs  # noqa: E402
 from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402
 from .func import vmap  # noqa: E402

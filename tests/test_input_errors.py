@@ -17,7 +17,8 @@ from tests.utils import torch
 _TENSOR_PARAMS = {"other", "tensor", "tensor1", "tensor2", "mat", "mat1", "mat2", "vec", "vec1",
                   "vec2", "batch1", "batch2", "end", "weight", "mask", "source", "src",
                   "values", "exponent", "min", "max", "boundaries", "A", "input2", "LU_data",
-                  "LU_pivots", "bias", "running_mean", "running_var", "hx", "w_ih", "w_hh"}
+                  "LU_pivots", "bias", "running_mean", "running_var", "hx", "w_ih", "w_hh",
+                  "target"}
 _INDEX_PARAMS = {"index", "indices"}
 _VALUES = {"dim": 0, "dim0": 0, "dim1": 0, "k": 1, "n": 1, "shifts": 1, "size": (2,),
            "shape": (2,), "sections": 1, "indices_or_sections": 1, "chunks": 1, "repeats": 1,
@@ -28,7 +29,9 @@ _VALUES = {"dim": 0, "dim0": 0, "dim1": 0, "k": 1, "n": 1, "shifts": 1, "size": 
            "maxnorm": 1.0, "bins": 2, "split_size": 1, "split_sizes": (1,), "dimension": 0,
            "step": 1, "output_size": 2, "kernel_size": 2, "training": True,
            "use_input_stats": True, "momentum": 0.1, "eps": 1e-5, "cudnn_enabled": False,
-           "train": True, "groups": 2, "upscale_factor": 2, "downscale_factor": 2}
+           "train": True, "groups": 2, "upscale_factor": 2, "downscale_factor": 2,
+           "log_input": True, "full": False, "reduction": 1, "pad": (1, 1), "padding": (0,),
+           "dilation": (1,), "transposed": False, "output_padding": (0,)}
 # PyTorch-side quirks, not numtorch's to copy: torch.norm is Python code that fails with
 # an AttributeError on .layout; torch.unique names its internal _unique2; with no
 # ``repeats``, torch.repeat_interleave's only matching signature calls its input
