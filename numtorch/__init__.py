@@ -82,9 +82,9 @@ from .random import (
 __version__ = "0.1.0"
 
 # The layers above the tensor library: they import the names defined above.
-# Then the nn.functional kernels PyTorch also exposes as torch.<name> with the same
-# signature (torch.embedding, torch.kl_div and the other losses take other arguments
-# there, so they are not here).
+# Then the nn.functional kernels PyTorch also exposes as torch.<name>: with the same
+# signature below, and with ATen's arguments (torch.embedding(weight, indices), the losses'
+# integer reduction) in _aten_forms.
 from . import amp, nn, optim, utils  # noqa: E402
 from ._aten_forms import *  # noqa: E402
 from ._input_check import check_inputs as _check_inputs  # noqa: E402
