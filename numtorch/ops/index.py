@@ -521,11 +521,10 @@ def _parse_put_indices(input, indices, name="index_put"):
 
 
 def _check_values(values, result, self_dtype, loose_dtype=False):
-    """``values`` for ``index_put``: a Tensor of ``self``'s dtype broadcastable to ``result``."""
-    if values.dtype is not self_dtype and not loose_dtype:
-        raise RuntimeError("Index put requires the source and destination dtypes match, got "
-                           f"{self_dtype._legacy} for the destination and {values.dtype._legacy} "
-                           "for the source.")
+    """``values`` for ``index_put``: a Tensor of ``self``'s dtype broadcastable to ``result``.
+
+    PyTorch checks the shape before the dtype.
+    """
     try:
         ok = np.broadcast_shapes(values._data.shape, result) == tuple(result)
     except ValueError:
@@ -533,6 +532,25 @@ def _check_values(values, result, self_dtype, loose_dtype=False):
     if not ok:
         raise RuntimeError(f"shape mismatch: value tensor of shape {_dims(values.shape)} cannot "
                            f"be broadcast to indexing result of shape {_dims(result)}")
+    if values.dtype is not self_dtype and not loose_dtype:
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{self_dtype._legacy} for the destination and {values.dtype._legacy} "
+                           "for the source.")
+
+
+def _masked_fill_put(adv, values, raw_indices) -> bool:
+    """Whether PyTorch's ``index_put_`` (no accumulate) becomes ``masked_fill_``: a value of one
+    element and a single index tensor that is a bool or uint8 mask. That path takes a value of
+    any dtype, and refuses a uint8 mask."""
+    if values.numel() != 1:
+        return False
+    tensors = [a for a in adv if not isinstance(a, slice)]
+    if len(tensors) != 1 or tensors[0].dtype != bool:
+        return False
+    if any(getattr(getattr(i, "dtype", None), "name", None) == "uint8" for i in raw_indices):
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           "unsigned char")
+    return True
 
 
 def index_put(input, indices, values, accumulate=False):
@@ -544,7 +562,10 @@ def index_put(input, indices, values, accumulate=False):
     if not isinstance(values, Tensor):
         raise TypeError(f"index_put(): argument 'values' (position 2) must be Tensor, not "
                         f"{type(values).__name__}")
-    _check_values(values, _advanced_result_shape(input._data.shape, adv), input.dtype)
+    loose = not accumulate and _masked_fill_put(adv, values, indices)
+    _check_values(values, _advanced_result_shape(input._data.shape, adv), input.dtype, loose)
+    if values.dtype is not input.dtype:
+        values = values.to(input.dtype)
     return IndexPut.apply(input, values, adv, bool(accumulate))
 
 
@@ -556,7 +577,10 @@ def index_put_(input, indices, values, accumulate=False):
     if not isinstance(values, Tensor):
         raise TypeError(f"index_put_(): argument 'values' (position 2) must be Tensor, not "
                         f"{type(values).__name__}")
-    _check_values(values, _advanced_result_shape(input._data.shape, adv), input.dtype)
+    loose = not accumulate and _masked_fill_put(adv, values, indices)
+    _check_values(values, _advanced_result_shape(input._data.shape, adv), input.dtype, loose)
+    if values.dtype is not input.dtype:
+        values = values.to(input.dtype)
     if accumulate:
         _index_accumulate(input._data, adv, values._data)
     else:
@@ -667,6 +691,12 @@ def setitem(self, idx, value) -> None:
             raise TypeError(f"can't assign a {_type_name(value)} to a "
                             f"numtorch.{self.dtype._legacy}Tensor")
         value = _scalar_for(value, self.dtype)
+    # PyTorch: a lone ``False`` writes nothing (no checks); a lone ``True`` copies into
+    # ``self.unsqueeze(0)``, as ``None`` does (a plain copy: any dtype, expand's rules).
+    if idx is False:
+        return
+    if idx is True:
+        idx = None
     key, step, adv = _parse_index(self, idx, setting=True)
     arr = self._data
     is_tensor = isinstance(value, Tensor)
@@ -678,8 +708,8 @@ def setitem(self, idx, value) -> None:
     else:
         if not is_tensor:
             value = Tensor._make(xp_of(arr).asarray(value, dtype=arr.dtype))
-        loose = value.numel() == 1 and any(
-            not isinstance(a, slice) and a.dtype.kind == "b" for a in adv)
+        raw = idx if isinstance(idx, (tuple, list)) else (idx,)
+        loose = _masked_fill_put(adv, value, raw)
         _check_values(value, _advanced_result_shape(arr[key].shape, adv), self.dtype, loose)
         if value.dtype is not self.dtype:
             value = value.to(self.dtype)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import numtorch
-from tests.utils import assert_same, check_op, noncontig, torch
+from tests.utils import assert_same, check_op, noncontig, to_torch, torch
 
 RNG = np.random.default_rng(0)
 
@@ -1085,3 +1085,81 @@ def test_fill_diagonal_gradient_and_leaf_error_as_torch():
             lib.ones(2, 2, requires_grad=True).fill_diagonal_(1)
         errors.append(str(e.value))
     assert grads[0] == grads[1] and errors[0] == errors[1]
+
+
+# --- regressions found by differential fuzzing ---------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [lambda m: m.tensor(np.arange(6.0)),          # float64 into float32
+                                   lambda m: m.tensor(np.arange(6)),            # int64
+                                   lambda m: m.ones(1, 1, 6)])
+def test_setitem_lone_true_is_a_plain_copy_of_any_dtype(value):
+    x = randn(4, 5, 6)
+    a, t = numtorch.tensor(x), torch.tensor(x)
+    a[True] = value(numtorch)
+    t[True] = value(torch)
+    assert_same(a, t)
+
+
+def test_setitem_lone_false_writes_and_checks_nothing():
+    x = randn(4, 5, 6)
+    a, t = numtorch.tensor(x), torch.tensor(x)
+    v_a = numtorch.tensor(randn(4), requires_grad=True)
+    v_t = to_torch(v_a)
+    a[False] = v_a  # a value of a shape that would not broadcast: still fine
+    t[False] = v_t
+    assert_same(a, t)
+    b = numtorch.tensor(x, requires_grad=True).clone()
+    b[False] = v_a
+    b.sum().backward()
+    assert v_a.grad is None
+
+
+def test_setitem_uint8_mask_with_a_single_value_is_refused_like_masked_fill():
+    x = randn(4, 5)
+    mask = np.array([1, 0, 1, 1], dtype=np.uint8)
+    a, t = numtorch.tensor(x), torch.tensor(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for value in (lambda m: 1.5, lambda m: m.tensor([2.0])):
+            same_error(lambda v=value: a.__setitem__(numtorch.tensor(mask), v(numtorch)),
+                       lambda v=value: t.__setitem__(torch.tensor(mask), v(torch)))
+        same_error(lambda: a.index_put_((numtorch.tensor(mask),), numtorch.tensor(1.0)),
+                   lambda: t.index_put_((torch.tensor(mask),), torch.tensor(1.0)))
+        # A value of several elements goes through index_put proper: fine.
+        a[numtorch.tensor(mask)] = numtorch.tensor(randn(5))
+        t[torch.tensor(mask)] = to_torch(a[0])
+        assert_same(a, t)
+
+
+def test_index_put_of_a_one_element_value_through_a_single_mask_takes_any_dtype():
+    x = randn(4, 5)
+    mask = RNG.random((4, 5)) > 0.5
+    a = numtorch.tensor(x).index_put_((numtorch.tensor(mask),), numtorch.tensor(2.0, dtype=numtorch.float64))
+    t = torch.tensor(x).index_put_((torch.tensor(mask),), torch.tensor(2.0, dtype=torch.float64))
+    assert_same(a, t)
+    a = numtorch.tensor(x).index_put((numtorch.tensor(mask),), numtorch.tensor([7]))
+    t = torch.tensor(x).index_put((torch.tensor(mask),), torch.tensor([7]))
+    assert_same(a, t)
+
+
+def test_one_element_value_with_a_mask_and_another_index_must_match_dtype():
+    x = randn(4, 5)
+    mask = np.array([True, False, True, True])
+    a, t = numtorch.tensor(x), torch.tensor(x)
+    same_error(lambda: a.__setitem__((numtorch.tensor(mask), numtorch.tensor([0, 1, 2])),
+                                     numtorch.tensor(2.0, dtype=numtorch.float64)),
+               lambda: t.__setitem__((torch.tensor(mask), torch.tensor([0, 1, 2])),
+                                     torch.tensor(2.0, dtype=torch.float64)))
+
+
+def test_index_put_checks_the_value_shape_before_its_dtype():
+    x = randn(4, 5, 6)
+    a, t = numtorch.tensor(x), torch.tensor(x)
+    idx = np.array([0, 1])
+    same_error(lambda: a.__setitem__((numtorch.tensor(idx), slice(None), numtorch.tensor(idx)),
+                                     numtorch.tensor(np.arange(6.0))),
+               lambda: t.__setitem__((torch.tensor(idx), slice(None), torch.tensor(idx)),
+                                     torch.tensor(np.arange(6.0))))
+    same_error(lambda: a.index_put_((numtorch.tensor(idx),), numtorch.tensor(np.arange(4.0))),
+               lambda: t.index_put_((torch.tensor(idx),), torch.tensor(np.arange(4.0))))
