@@ -690,7 +690,8 @@ class Hardshrink(ArrayFunction):
         _floats_only(x, "hardshrink_cpu")
         ctx.lambd = lambd
         ctx.save_for_backward(x)
-        keep = (x < -lambd) | (x > lambd)
+        # torch zeroes only ``-lambd <= x <= lambd``: NaN passes through
+        keep = ~((x >= -lambd) & (x <= lambd))
         return xp_of(x).where(keep, x, x.dtype.type(0))
 
     @staticmethod
@@ -716,7 +717,8 @@ class Softshrink(ArrayFunction):
         ctx.save_for_backward(x)
         xp = xp_of(x)
         t = x.dtype.type
-        return xp.where(x > lambd, x - t(lambd), xp.where(x < -lambd, x + t(lambd), t(0)))
+        # torch's middle branch is ``x * 0``: NaN stays NaN, -0.0 stays -0.0
+        return xp.where(x > lambd, x - t(lambd), xp.where(x < -lambd, x + t(lambd), x * t(0)))
 
     @staticmethod
     def backward(ctx, grad):
@@ -761,7 +763,7 @@ class ThresholdInplace(Threshold):
     def forward(ctx, x, threshold, value):
         if x.dtype.kind == "b":
             raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
-        keep = x > threshold
+        keep = ~(x <= threshold)  # NaN is kept, as in torch
         ctx.keep = keep  # the input is about to be overwritten: keep only its mask
         return xp_of(x).where(keep, x, x.dtype.type(value))
 

@@ -683,7 +683,8 @@ class BinaryCrossEntropy(ArrayFunction):
         if ctx.needs_input_grad[0]:
             gx = g * (x - y) / ((1 - x) * x).clamp_min(1e-12)
         if ctx.needs_input_grad[1]:
-            gy = g * ((-x).log1p().clamp_min(-100) - x.log().clamp_min(-100))
+            # torch: -logit(x), unclamped (infinite where x is exactly 0 or 1)
+            gy = g * -x.logit()
         return gx, gy, None, None
 
 

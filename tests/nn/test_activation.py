@@ -410,3 +410,19 @@ def test_module_inplace_relu_modifies_input():
     y = nn.ReLU(inplace=True)(x)
     assert y is x and x.tolist() == [0.0, 2.0]
 
+
+
+@pytest.mark.parametrize("name", ["hardshrink", "softshrink"])
+def test_shrink_keeps_nan_and_negative_zero_like_torch(name):
+    a = np.array([np.nan, -0.0, 0.3, -2.0, 2.0], np.float32)
+    ours = getattr(F, name)(numtorch.tensor(a)).numpy()
+    theirs = getattr(TF, name)(torch.tensor(a)).numpy()
+    np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(np.signbit(ours), np.signbit(theirs))
+
+
+def test_inplace_threshold_keeps_nan_like_torch():
+    a = np.array([np.nan, 0.2, 1.0], np.float32)
+    ours = F.threshold(numtorch.tensor(a), 0.5, -2.0, inplace=True).numpy()
+    theirs = TF.threshold(torch.tensor(a), 0.5, -2.0, inplace=True).numpy()
+    np.testing.assert_array_equal(ours, theirs)

@@ -694,3 +694,15 @@ def test_nllloss2d_is_nllloss_with_pytorchs_deprecation_warning():
     t = np.random.default_rng(1).integers(0, 3, size=(2, 4, 5))
     np.testing.assert_allclose(m(numtorch.tensor(x), numtorch.tensor(t)).numpy(),
                                mt(torch.tensor(x), torch.tensor(t)).numpy(), rtol=1e-6)
+
+
+def test_binary_cross_entropy_target_grad_is_unclamped_minus_logit_like_torch():
+    p = np.array([0.0, 1.0, 0.5, 1.0, 0.0, 0.3], np.float64)
+    y = np.array([0.0, 1.0, 0.3, 0.0, 1.0, 0.6], np.float64)
+    grads = []
+    for lib, fn in ((numtorch, F), (torch, TF)):
+        t = lib.tensor(y, requires_grad=True)
+        fn.binary_cross_entropy(lib.tensor(p), t, reduction="sum").backward()
+        grads.append(t.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+    assert np.isinf(grads[0][:2]).all()
