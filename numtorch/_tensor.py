@@ -841,7 +841,14 @@ def _write_into(self, result) -> None:
                 f"the broadcast shape [{', '.join(map(str, shape))}]"
             )
     if src is not self._data:
-        get_array_module(self._data).copyto(self._data, src, casting="unsafe")
+        dst = self._data
+        if not dst.flags.writeable and any(st == 0 and n > 1
+                                           for n, st in zip(dst.shape, dst.strides)):
+            raise RuntimeError(  # an expanded tensor: NumPy keeps it read-only
+                "unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation.")
+        get_array_module(dst).copyto(dst, src, casting="unsafe")
     self._vc[0] += 1
 
 

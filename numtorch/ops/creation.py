@@ -418,8 +418,14 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         start, end = 0, start
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if dtype is not None and D.to_dtype(dtype) is D.int64:
+        # PyTorch truncates all three to int64 first (other integer dtypes keep the float
+        # bounds for the length; see below).
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_float = any(isinstance(v, float) for v in (start, end, step))
         dt = D.get_default_dtype() if is_float else D.int64
@@ -427,8 +433,10 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         dt = D.to_dtype(dtype)
     n = math.ceil((end - start) / step)
     # Compute in float64 like PyTorch's kernel, then cast, so float32 ranges round the same.
+    # An integer dtype computes ``int(start) + i * int(step)`` (the length still comes from
+    # the float bounds), as PyTorch's kernel does.
     arr = (start + np.arange(n, dtype=np.float64) * step) if dt.is_floating_point else \
-        np.arange(start, start + n * step, step)[:n]
+        int(start) + np.arange(n, dtype=np.int64) * int(step)
     return _out(out, _finish(_xp(device).asarray(arr.astype(dt.np)), requires_grad))
 
 

@@ -283,6 +283,9 @@ def unflatten(input, dim: int, sizes):
     """Split dim ``dim`` into ``sizes`` (one of them may be -1)."""
     shape = input._data.shape
     dim = _wrap_dim(dim, input._data.ndim)
+    if not shape:
+        raise RuntimeError("unflatten got an unexpected error:\nDimension specified as 0 but "
+                           "tensor has no dimensions")
     sizes = _ints((sizes,), "unflatten")
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
@@ -363,7 +366,15 @@ class Unsqueeze(ArrayFunction):
     def forward(ctx, x, dim):
         ctx.dim = dim
         # Inserting a size-1 dim never needs a copy; reshape is far cheaper than expand_dims.
-        return x.reshape(x.shape[:dim] + (1,) + x.shape[dim:])
+        out = x.reshape(x.shape[:dim] + (1,) + x.shape[dim:])
+        # PyTorch gives the new dim the stride ``size * stride`` of the dim it lands before,
+        # or 1 at the end; NumPy's reshape may pick another for a non-contiguous input.
+        # (NumPy may also re-stride the input's own size-1 dims.)
+        want = x.strides[dim] * x.shape[dim] if dim < x.ndim else x.itemsize
+        strides = x.strides[:dim] + (want,) + x.strides[dim:]
+        if x.size and out.strides != strides:
+            out = xp_of(x).lib.stride_tricks.as_strided(x, out.shape, strides)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -511,6 +522,11 @@ def _T(self):
 
 def _mT(self, name: str = "mT"):
     nd = self._data.ndim
+    if nd == 0:  # PyTorch: deprecated, but the identity
+        _warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. "
+                       + ("This function is the identity in these cases." if name == "mT"
+                          else "Consider using x.conj()."), UserWarning)
+        return self
     if nd < 2:
         raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. "
                            f"Got {nd}-D tensor.")
@@ -554,12 +570,15 @@ def broadcast_view(x, shape):
     if x.size == 0 or _prod(shape) == x.size:  # no element repeated: a plain (writable) view
         return x.reshape(shape)
     # Read-only, as writing would hit elements shared by several positions.
-    if type(x) is not np.ndarray or not x.flags.c_contiguous:
+    if type(x) is not np.ndarray:
         return xp_of(x).broadcast_to(x, shape)
     # The same view as broadcast_to, built directly (several times cheaper): stride 0
-    # on every new or broadcast dim.
+    # on every new or broadcast dim; a size-1 dim that stays size 1 keeps its stride.
     lead = len(shape) - x.ndim
-    strides = (0,) * lead + tuple(0 if n == 1 else st for n, st in zip(x.shape, x.strides))
+    strides = (0,) * lead + tuple(0 if n == 1 != m else st
+                                  for n, m, st in zip(x.shape, shape[lead:], x.strides))
+    if not x.flags.c_contiguous:
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=False)
     out = np.ndarray(shape, x.dtype, buffer=x, strides=strides)
     out.flags.writeable = False
     return out
@@ -858,7 +877,11 @@ class Cat(ArrayFunction):
         ctx.sizes = [None if s else x.shape[dim] for x, s in zip(xs, skip)] if skip else \
             [x.shape[dim] for x in xs]
         parts = [x for x, s in zip(xs, skip) if not s] if skip else xs
-        return xp_of(*xs).concatenate(parts, axis=dim, dtype=np_dtype, casting="unsafe")
+        xp = xp_of(*xs)
+        # NumPy lays the result out Fortran-order for all-transposed inputs; PyTorch's is
+        # row-major.
+        return xp.ascontiguousarray(xp.concatenate(parts, axis=dim, dtype=np_dtype,
+                                                   casting="unsafe"))
 
     @staticmethod
     def backward(ctx, grad):
@@ -925,7 +948,8 @@ class Stack(ArrayFunction):
     @staticmethod
     def forward(ctx, dim, np_dtype, *xs):
         ctx.dim = dim
-        return xp_of(*xs).stack(xs, axis=dim, dtype=np_dtype, casting="unsafe")
+        xp = xp_of(*xs)
+        return xp.ascontiguousarray(xp.stack(xs, axis=dim, dtype=np_dtype, casting="unsafe"))
 
     @staticmethod
     def backward(ctx, grad):

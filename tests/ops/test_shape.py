@@ -748,3 +748,57 @@ def test_unflatten_passes_on_shape_inference_errors_as_torch(sizes, n):
     with pytest.raises(RuntimeError) as got:
         numtorch.zeros(n).unflatten(0, sizes)
     assert str(got.value).split("\n")[:2] == str(want.value).split("\n")[:2]
+
+
+def test_unflatten_of_a_0d_tensor_raises_as_torch():
+    with pytest.raises(RuntimeError) as want:
+        torch.tensor(1.0).unflatten(0, (1,))
+    with pytest.raises(RuntimeError) as got:
+        numtorch.tensor(1.0).unflatten(0, (1,))
+    assert str(got.value).split("\n")[:2] == str(want.value).split("\n")[:2]
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x.unsqueeze(-1), lambda x: x.unsqueeze(1), lambda x: x.unsqueeze(0),
+    lambda x: x.t().unsqueeze(2), lambda x: x.expand(2, -1, -1), lambda x: x[:1].expand(2, 1, -1),
+], ids=["unsqueeze-end", "unsqueeze-mid", "unsqueeze-front", "unsqueeze-t", "expand-keep",
+        "expand-size1"])
+def test_view_strides_of_strided_inputs_match_torch(fn):
+    """The new size-1 dim of unsqueeze gets ``size * stride`` of the dim after it (1 at the
+    end), and expand keeps the stride of a size-1 dim it does not broadcast."""
+    a = np.arange(12.0, dtype=np.float32).reshape(3, 4)
+    for sl in (np.s_[:, ::2], np.s_[:, :1], np.s_[:, :]):
+        got, want = fn(numtorch.tensor(a)[sl]), fn(torch.tensor(a)[sl])
+        assert got.stride() == want.stride() and got.is_contiguous() == want.is_contiguous()
+        assert got.tolist() == want.tolist()
+    x = numtorch.tensor(a)[:, ::2]
+    x.unsqueeze_(2)
+    assert x.stride() == torch.tensor(a)[:, ::2].unsqueeze_(2).stride()
+
+
+@pytest.mark.parametrize("op", ["cat", "stack", "hstack", "vstack", "dstack", "column_stack"])
+def test_joining_transposed_tensors_gives_a_row_major_result(op, rng):
+    a = _array((3, 4), rng)
+    got = getattr(numtorch, op)([numtorch.tensor(a).t(), numtorch.tensor(a).t()])
+    want = getattr(torch, op)([torch.tensor(a).t(), torch.tensor(a).t()])
+    assert got.stride() == want.stride() and got.is_contiguous()
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("name", ["mT", "mH"])
+def test_mT_of_a_0d_tensor_is_the_identity_as_in_torch(name):
+    with pytest.warns(UserWarning, match=f"Tensor.{name} is deprecated on 0-D tensors"):
+        got = getattr(numtorch.tensor(2.0), name)
+    assert got.item() == 2.0 and got.dim() == 0
+    with pytest.raises(RuntimeError, match="only supported on matrices"):
+        getattr(numtorch.tensor([2.0]), name)
+
+
+@pytest.mark.parametrize("op", ["add_", "mul_", "copy_"])
+def test_writing_into_an_expanded_tensor_raises_torchs_error(op):
+    arg = {"copy_": lambda M: M.ones(3, 4)}.get(op, lambda M: 2)
+    with pytest.raises(RuntimeError) as want:
+        getattr(torch.zeros(3, 1).expand(3, 4), op)(arg(torch))
+    with pytest.raises(RuntimeError) as got:
+        getattr(numtorch.zeros(3, 1).expand(3, 4), op)(arg(numtorch))
+    assert str(got.value) == str(want.value)
