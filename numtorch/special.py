@@ -1,13 +1,14 @@
-"""numtorch.special: PyTorch's ``torch.special``, for the functions numtorch has.
+"""numtorch.special: PyTorch's ``torch.special``.
 
 Most are the element-wise ops of numtorch/ops/pointwise.py under their SciPy-style names
 (``expit`` is ``sigmoid``, ``gammaln`` is ``lgamma``, ``psi`` is ``digamma``). The
 others are written here from those ops, so their gradients come from the same code:
 ``entr``, ``xlog1py``, ``multigammaln``, ``ndtr``, ``ndtri``. The second half of the
 file computes what NumPy lacks (the Bessel functions, ``erfcx``, ``log_ndtr``, the
-incomplete gamma functions) in float64 from series, continued fractions and asymptotic
-expansions. A function of ``torch.special`` that numtorch lacks (the orthogonal
-polynomials, ``zeta``, ``airy_ai``) fails with an error naming it.
+incomplete gamma functions, the orthogonal polynomials, ``zeta``, ``airy_ai``) in
+float64 from series, recurrences, continued fractions and asymptotic expansions, then
+casts back to the input's dtype; these run on the host (NumPy). A name that
+``torch.special`` lacks fails with an AttributeError naming it.
 """
 
 from __future__ import annotations
