@@ -66,6 +66,7 @@ INPLACE_METHODS = ("cumsum", "cumprod")
 _INT64 = np.dtype(np.int64)
 _F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
 _PAR_MIN = parallel.MIN_SIZE  # reductions at least this large run on threads
+_add_reduce = np.add.reduce
 
 
 # --- helpers -----------------------------------------------------------------
@@ -210,6 +211,8 @@ def _sum_kernel(x, dims, keepdim, np_dtype):
         x = x.astype(np_dtype)  # PyTorch casts each element first, then sums
     if x.size >= _PAR_MIN:
         return parallel.reduce(np.add, x, dims, keepdim, np_dtype)
+    if type(x) is np.ndarray:  # what x.sum() calls, without NumPy's Python wrapper around it
+        return _add_reduce(x, dims, np_dtype, None, keepdim)
     return x.sum(axis=dims, keepdims=keepdim, dtype=np_dtype)
 
 
@@ -245,8 +248,11 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):  # noqa: A001
             dims = _ALL_DIMS[x.ndim] if x.ndim < 8 else tuple(range(x.ndim))
             ctx = _fn.new_node(Sum, input, None, 4)
             ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
-            with _cpu.quiet():  # an overflow to inf, silently, as in PyTorch
+            token = _cpu.fp_errors_off()  # an overflow to inf, silently, as in PyTorch
+            try:
                 return _fn.node_output(ctx, _sum_kernel(x, dims, keepdim, None))
+            finally:
+                _cpu.fp_errors_restore(token)
         return Sum.apply(input, tuple(range(input.ndim)), keepdim, None)
     _check_out(out, "sum", input)
     dims = _dims_of(dim, input.ndim)
