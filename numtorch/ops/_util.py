@@ -27,6 +27,13 @@ def xp_of(*arrays):
     return get_array_module(*arrays)
 
 
+def zero_grad(grad):
+    """The gradient of a piecewise-constant op (sign, floor, fill_, ...): zeros shaped like
+    ``grad``, not ``grad * 0``, which is -0 for a negative and nan for an infinite gradient."""
+    g = grad._data
+    return Tensor._make(get_array_module(g).zeros(g.shape, dtype=g.dtype))
+
+
 def result_np_dtype(a, b) -> np.dtype:
     """PyTorch's result dtype for two operands (arrays or Python numbers), as a NumPy dtype."""
     ta, tb = type(a), type(b)

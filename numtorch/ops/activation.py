@@ -637,7 +637,7 @@ class Hardsigmoid(ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return _keep(grad / 6, (x > -3) & (x < 3))
+        return _keep(grad * (1 / 6), (x > -3) & (x < 3))  # PyTorch multiplies by 1/6
 
 
 def hardsigmoid(input, inplace=False):
@@ -667,8 +667,10 @@ class Hardswish(ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        mid = where(x <= 3, grad * (x / 3 + 0.5), grad)
-        return where(x < -3, 0.0, mid)
+        # PyTorch's branches: 0 up to -3 included, the slope strictly inside, grad from 3
+        # on (and for nan)
+        mid = where(x < 3, grad * (x / 3 + 0.5), grad)
+        return where(x <= -3, 0.0, mid)
 
 
 def hardswish(input, inplace=False):
@@ -751,7 +753,7 @@ class Threshold(ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return _keep(grad, x > ctx.threshold), None, None
+        return _keep(grad, ~(x <= ctx.threshold)), None, None  # nan passes, as in PyTorch
 
 
 class ThresholdInplace(Threshold):

@@ -12,7 +12,7 @@ import numpy as np
 from .._input_check import type_name
 from .._tensor import Tensor, inplace
 from ..autograd.function import ArrayFunction
-from ._util import checked_scalar, xp_of
+from ._util import checked_scalar, xp_of, zero_grad
 
 __all__ = []
 
@@ -29,7 +29,7 @@ class Zero(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return zero_grad(grad)
 
 
 class FillScalar(ArrayFunction):
@@ -41,7 +41,7 @@ class FillScalar(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, None
+        return zero_grad(grad), None
 
 
 class FillTensor(ArrayFunction):
@@ -53,7 +53,7 @@ class FillTensor(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, grad.sum()
+        return zero_grad(grad), grad.sum()
 
 
 class Copy(ArrayFunction):
@@ -68,7 +68,7 @@ class Copy(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, grad  # the engine sums broadcast dims and casts to src's dtype
+        return zero_grad(grad), grad  # the engine sums broadcast dims and casts to src's dtype
 
 
 def _zero(x):

@@ -239,8 +239,8 @@ def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty"
         if name == "zeros":
             raise RuntimeError("zeros: Dimension size must be non-negative.") from None
         raise
-    if fill == 0:
-        arr = xp.zeros(shape, dtype=dt.np)
+    if fill == 0 and not (isinstance(fill, (float, np.floating)) and math.copysign(1, fill) < 0):
+        arr = xp.zeros(shape, dtype=dt.np)  # (a -0.0 fill is kept: full((2,), -0.0) prints -0.)
     elif fill is None:
         arr = xp.empty(shape, dtype=dt.np)
     else:

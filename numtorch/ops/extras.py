@@ -22,7 +22,7 @@ from .._tensor import FACTORY_GRAD_ERROR, Tensor, _wrap_dim
 from ..autograd.function import ArrayFunction
 from ..backend import cpu as _cpu
 from ..backend import xp_for
-from ._util import check_out, write_out, xp_of
+from ._util import check_out, write_out, xp_of, zero_grad
 from .creation import _finish, _linspace, _shape, dims_inner_first
 from .reduce import _CNAME, _histogram_range, diff
 from .shape import cat
@@ -353,7 +353,7 @@ class _Angle(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0  # the angle of a real number is piecewise constant
+        return zero_grad(grad)  # the angle of a real number is piecewise constant
 
 
 def angle(input, *, out=None):

@@ -39,7 +39,7 @@ from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from ..backend import cpu as _cpu
 from ..backend import parallel
-from ._util import cast_operands, check_out, write_out, xp_of
+from ._util import cast_operands, check_out, write_out, xp_of, zero_grad
 
 __all__ = [
     # arithmetic
@@ -357,22 +357,25 @@ def _down(out, dt):
 
 
 def _keep(grad, mask):
-    """``where(mask, grad, 0)`` for backward formulas: multiplying by the mask is several
-    times faster than NumPy's ``where`` on irregular masks. It differs only where a
-    non-finite gradient meets a false mask (inf * 0 is nan), so then ``where`` is used.
-    A plain backward (no graph of it being built) runs on the arrays directly."""
+    """``where(mask, grad, 0)`` for backward formulas (a +0 where the mask is false, whatever
+    the gradient there: nan, inf or negative, as PyTorch's masked gradients are). A plain
+    backward (no graph of it being built) runs on the arrays directly."""
     if not grad_mode.enabled:
         return _keep_array(grad._data, mask._data)
-    g = grad * mask
-    if bool(xp_of(g._data).isfinite(g._data).all()):
-        return g
     return where(mask, grad, 0.0)
 
 
 def _keep_array(g, m):
-    """``_keep`` on arrays: the plain-backward path, with no Tensor ops in between."""
-    out = parallel.apply(np.multiply, g, m) if _big(g, m) else g * m
-    return _make(out if bool(xp_of(g).isfinite(out).all()) else xp_of(g).where(m, g, 0))
+    """``_keep`` on arrays. NumPy's ``where`` is ~5x slower than a multiply on an irregular
+    mask, and ``g * m`` is wrong where the mask is false (-0 for a negative gradient, nan
+    for an infinite one). So a large float gradient takes a bitwise AND of its bits with
+    all ones (keep) or all zeros (+0.0): exact, and faster than the multiply was."""
+    if type(g) is np.ndarray and g.size >= 64 and g.dtype.kind == "f" and m.shape == g.shape:
+        bits = np.dtype(f"i{g.itemsize}")
+        out = np.subtract(0, m, dtype=bits)  # True -> -1 (all bits set), False -> 0
+        np.bitwise_and(out, g.view(bits), out=out)
+        return Tensor._make(out.view(g.dtype))
+    return _make(xp_of(g).where(m, g, g.dtype.type(0)))
 
 
 def _check_int_div(xp, b, a=None) -> None:
@@ -697,7 +700,7 @@ class DivMode(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        zero = grad * 0
+        zero = zero_grad(grad)
         return (zero if ctx.needs_input_grad[0] else None,
                 zero if ctx.needs_input_grad[1] else None, None)
 
@@ -877,7 +880,7 @@ class Pow(ArrayFunction):
         (a,) = ctx.saved_tensors
         e = ctx.e
         if e == 0:
-            return grad * 0, None
+            return zero_grad(grad), None
         return grad * (e * a.pow(e - 1)), None
 
 
@@ -1045,7 +1048,7 @@ class Sign(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return zero_grad(grad)
 
 
 class Sgn(Sign):
@@ -1728,40 +1731,41 @@ class Relu(ArrayFunction):
     def kernel(x):
         if x.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
+        # The zero comes first: on a tie NumPy's maximum returns its second operand, so
+        # relu(-0.0) is -0.0, as PyTorch's max(x, 0) gives it (float16 aside).
         if type(x) is np.ndarray and x.size >= _PAR_MIN:
-            out = parallel.apply(np.maximum, x, _zeros_like(x))
+            out = parallel.apply(np.maximum, _zeros_like(x), x)
         elif type(x) is np.ndarray and x.size >= 256 and x.flags.c_contiguous:
             # Against a zeros array NumPy runs its vectorised loop, ~4x faster than
-            # maximum(x, 0) (see _zeros_like); the same values and layout.
-            out = np.maximum(x, _zeros_like(x))
+            # maximum(0, x) (see _zeros_like); the same values and layout.
+            out = np.maximum(_zeros_like(x), x)
         elif type(x) is np.ndarray:
-            out = np.maximum(x, _zero(x.dtype))  # a 0-d zero: cheaper than a Python 0
+            out = np.maximum(_zero(x.dtype), x)  # a 0-d zero: cheaper than a Python 0
         else:
-            out = xp_of(x).maximum(x, 0)
+            out = xp_of(x).maximum(0, x)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
+        # PyTorch passes the gradient where ``out <= 0`` is false, so where ``out != 0``
+        # (relu's output is never negative): a nan input passes its gradient too.
         if not grad_mode.enabled:  # the common, once-differentiated case, on arrays
             g = grad._data
             if g.size <= 4096:  # small: one where() costs less than _keep_array's two passes
                 if type(g) is np.ndarray:
                     z = _zero(g.dtype)
-                    return Tensor._make(np.where(out._data > z, g, z))
-                return Tensor._make(xp_of(g).where(out._data > 0, g, 0))
+                    return Tensor._make(np.where(out._data != z, g, z))
+                return Tensor._make(xp_of(g).where(out._data != 0, g, 0))
             if type(g) is np.ndarray and not any(g.strides):
                 # One number seen in every position (the gradient of a sum): the mask cast
                 # to g's dtype, times it. Two cheap passes, not a broadcast multiply by a
-                # bool array (a slow casting loop) and an isfinite check.
+                # bool array (a slow casting loop).
                 v = g[(0,) * g.ndim]
-                if np.isfinite(v):
-                    r = (out._data > 0).astype(g.dtype)
-                    if v != 1:
-                        r *= v
-                    return Tensor._make(r)
-            return _keep_array(g, out._data > 0)
-        return _keep(grad, out > 0)
+                if v == 1:
+                    return Tensor._make((out._data != 0).astype(g.dtype))
+            return _keep_array(g, out._data != 0)
+        return _keep(grad, out != 0)
 
 
 def relu(input):
@@ -2238,7 +2242,7 @@ class _Rounding(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return zero_grad(grad)
 
 
 class Floor(_Rounding):
@@ -2285,7 +2289,7 @@ class RoundDecimals(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, None
+        return zero_grad(grad), None
 
 
 class Frac(ArrayFunction):
@@ -2807,7 +2811,7 @@ class Copysign(ArrayFunction):
         ga = None
         if ctx.needs_input_grad[0]:
             ga = grad * where(a == 0, 0.0, out / a)
-        gb = grad * 0 if ctx.needs_input_grad[1] else None
+        gb = zero_grad(grad) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -3415,7 +3419,7 @@ class _CompareInto(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        zero = grad * 0
+        zero = zero_grad(grad)
         return (zero if ctx.needs_input_grad[0] else None,
                 zero if ctx.needs_input_grad[1] else None)
 

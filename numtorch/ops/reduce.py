@@ -471,7 +471,10 @@ class _ReduceAll(ArrayFunction):
         xa, va = x._data, value._data
         xp = xp_of(xa)
         mask = xp.isnan(xa) if bool(xp.isnan(va)) else xa == va
-        return grad * _const(mask.astype(xa.dtype) / int(mask.sum())), None
+        # zeros with the share filled in, as PyTorch's CPU kernel: a +0 elsewhere, whatever
+        # the gradient (``grad * mask`` would give -0 for a negative one, nan for inf)
+        zeros = Tensor._make(xp.zeros(xa.shape, dtype=grad._data.dtype))
+        return zeros.masked_fill(Tensor._make(mask), grad / int(mask.sum())), None
 
 
 class MaxAll(_ReduceAll):
