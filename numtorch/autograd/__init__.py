@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import grad_mode  # noqa: F401 - numtorch.autograd.grad_mode, as in PyTorch
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from .engine import run_backward
+from .engine import _is_checkpoint_valid, run_backward  # noqa: F401
 from .function import ArrayFunction, Function, once_differentiable
 from .grad_mode import (
     enable_grad,

@@ -32,6 +32,18 @@ from .function import _FREED, AccumulateGrad, _anomaly
 _fp_errors_off, _fp_errors_restore = cpu.fp_errors_off, cpu.fp_errors_restore
 
 
+# One entry per backward walk in progress (a node's backward may start another, as
+# reentrant checkpointing does): whether that walk runs the whole graph (no ``inputs``).
+_walks: list = []
+
+
+def _is_checkpoint_valid() -> bool:
+    """Whether the innermost running backward may run a nested ``backward()`` that
+    accumulates into ``.grad``, as reentrant checkpointing does: not under
+    ``autograd.grad`` or ``backward(inputs=...)``, whose captured gradients would miss it."""
+    return not _walks or _walks[-1]
+
+
 def _root(t, i: int):
     if t._grad_fn is not None:
         return t._grad_fn, t._output_nr
@@ -288,6 +300,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     prev = grad_mode.enabled
     grad_mode.enabled = create_graph
     fp_token = _fp_errors_off()  # once for the whole walk
+    _walks.append(inputs is None)
     try:
         while ready:
             node = ready.pop()
@@ -363,6 +376,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if not left:
                     ready.append(child)
     finally:
+        _walks.pop()
         grad_mode.enabled = prev
         _fp_errors_restore(fp_token)
 

@@ -69,6 +69,7 @@ class Node:
     _dirty = None
     _non_diff = None
     _metadata = None
+    _unpack = None  # set when saved_tensors_hooks packed _saved: the hook that unpacks them
     _output_meta = (None,)  # one entry per output: (shape, NumPy dtype); set by apply
     materialize_grads = True
 
@@ -118,6 +119,9 @@ class Node:
             )
         if saved is None:
             return ()
+        if self._unpack is not None:
+            unpack = self._unpack
+            return tuple(None if p is None else unpack(p) for p in saved)
         versions = self._saved_versions
         if versions is not None:
             for t, v in zip(saved, versions):
@@ -404,6 +408,8 @@ def save(ctx, a, b=_NO_EDGE) -> None:
         ctx._saved, ctx._saved_versions = (a,), (va,)
     else:
         ctx._saved, ctx._saved_versions = (a, b), (va, 0 if b is None else b._vc[0])
+    if saved_hooks:
+        _pack_saved(ctx)
 
 
 def _array_forward(cls, ctx, arrays):
@@ -496,6 +502,26 @@ def _resolve_saved(ctx, args, outs, result) -> None:
         versions.append(s._vc[0])
     ctx._saved = tuple(resolved)
     ctx._saved_versions = tuple(versions)
+    if saved_hooks:
+        _pack_saved(ctx)
+
+
+# The (pack_hook, unpack_hook) pairs of the open ``autograd.graph.saved_tensors_hooks``
+# blocks, innermost last. Only the innermost pair applies, as in PyTorch.
+saved_hooks: list = []
+
+
+def _pack_saved(ctx) -> None:
+    """Hand each tensor a node saves to the innermost pack hook and keep what it returns.
+
+    ``saved_tensors`` later gives each packed value to the matching unpack hook. The node
+    then holds only what the hook chose to keep (activation checkpointing keeps nothing
+    and recomputes the tensor on unpack); version checks are the hook's business.
+    """
+    pack, unpack = saved_hooks[-1]
+    ctx._saved = tuple(None if t is None else pack(t) for t in ctx._saved)
+    ctx._saved_versions = None
+    ctx._unpack = unpack
 
 
 def _link_view(parent, view, cls, args) -> None:
