@@ -1,6 +1,6 @@
 """numtorch.optim: optimisers and learning-rate schedulers, as torch.optim lays them out."""
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import *
 from .adagrad import *
 from .adam import *
