@@ -1,0 +1,75 @@
+"""``numtorch.distributions``: PyTorch's probability distributions.
+
+Each distribution takes PyTorch's constructor arguments, validates them the same way
+(``validate_args``, ``Distribution.set_default_validate_args``), and gives
+``batch_shape``/``event_shape``, ``sample``/``rsample``, ``log_prob``, ``entropy``,
+``mean``/``mode``/``variance``/``stddev``, ``expand``, ``support``, ``arg_constraints``
+and PyTorch's ``repr``. Samplers call the same numtorch primitives, with the same
+shapes and in the same order, as PyTorch's, so after the same ``manual_seed`` a sample
+is PyTorch's bit for bit.
+
+What is here:
+
+* ``Distribution``, ``ExponentialFamily`` and ``constraints`` (``Constraint.check``,
+  ``real``, ``positive``, ``interval``, ``simplex``, ``lower_cholesky``,
+  ``positive_definite``, ``independent`` ... every constraint PyTorch defines).
+* ``Normal``, ``Uniform``, ``Bernoulli``, ``Categorical``, ``OneHotCategorical``
+  (and ``OneHotCategoricalStraightThrough``), ``Exponential``, ``Laplace``,
+  ``MultivariateNormal`` (``covariance_matrix``, ``precision_matrix`` or
+  ``scale_tril``), ``Independent``, ``LogNormal`` and ``TransformedDistribution``.
+* Transforms: ``Transform``, ``ExpTransform``, ``AffineTransform``,
+  ``SigmoidTransform``, ``TanhTransform``, ``ComposeTransform``, ``identity_transform``.
+* ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs of
+  the classes above (Normal, Uniform, Bernoulli, Categorical, OneHotCategorical,
+  Exponential, Laplace, MultivariateNormal, Independent, TransformedDistribution, and
+  the cross pairs among Normal, Uniform, Exponential and Laplace).
+
+What PyTorch has that numtorch lacks:
+
+* Distributions whose samplers are PyTorch's own C++ algorithms (Gamma, Beta,
+  Dirichlet, Chi2, StudentT, Binomial, Poisson, Multinomial's relatives, VonMises,
+  LKJCholesky, Wishart ...): their draws could not be matched exactly without
+  re-deriving those kernels, so they are left out rather than given different numbers.
+* The other distributions built on those or not yet written: Cauchy, HalfCauchy,
+  HalfNormal, Gumbel, Geometric, Pareto, Weibull, Kumaraswamy, LogisticNormal,
+  LowRankMultivariateNormal, MixtureSameFamily, RelaxedBernoulli,
+  RelaxedOneHotCategorical, ContinuousBernoulli, FisherSnedecor, GeneralizedPareto,
+  InverseGamma, NegativeBinomial.
+* The other transforms (``PowerTransform``, ``SoftmaxTransform``,
+  ``StickBreakingTransform``, ``LowerCholeskyTransform``, ``CatTransform`` ...) and
+  the ``biject_to`` / ``transform_to`` registries.
+"""
+
+from . import constraints, transforms
+from .bernoulli import Bernoulli
+from .categorical import Categorical
+from .distribution import Distribution
+from .exp_family import ExponentialFamily
+from .exponential import Exponential
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .laplace import Laplace
+from .log_normal import LogNormal
+from .multivariate_normal import MultivariateNormal
+from .normal import Normal
+from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from .transformed_distribution import TransformedDistribution
+from .transforms import (
+    AffineTransform,
+    ComposeTransform,
+    ExpTransform,
+    SigmoidTransform,
+    TanhTransform,
+    Transform,
+    identity_transform,
+)
+from .uniform import Uniform
+
+__all__ = [
+    "AffineTransform", "Bernoulli", "Categorical", "ComposeTransform", "Distribution",
+    "ExpTransform", "Exponential", "ExponentialFamily", "Independent", "Laplace",
+    "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical",
+    "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",
+    "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
+    "register_kl",
+]
