@@ -456,6 +456,43 @@ def test_new_factories_errors_match_torch(call):
     assert errors[0] == errors[1]
 
 
+@pytest.mark.parametrize("call", [
+    "x.new(2, 3).shape", "x.new(lib.Size([2])).shape", "x.new().shape", "x.new().dtype",
+    "x.new([1, 2])", "x.new((2, 3))", "i32.new([1.5, 2.7])", "x.new(3, device='cpu').shape",
+    "x.new(2, 3).dtype", "x.new(lib.tensor([1.0, 2.0], dtype=lib.float64))",
+])
+def test_legacy_new_matches_torch(call):
+    results = []
+    for lib in (numtorch, torch):
+        env = {"lib": lib, "x": lib.ones(2, 3, dtype=lib.float64),
+               "i32": lib.ones(2, dtype=lib.int32)}
+        results.append(eval(call, env))
+    ours, ref = results
+    if isinstance(ref, (torch.Size, torch.dtype)):
+        assert str(ours).replace("numtorch", "torch") == str(ref)
+    else:
+        assert_same(ours, ref)
+
+
+def test_legacy_new_of_a_tensor_shares_its_memory():
+    x = numtorch.ones(2, dtype=numtorch.float64)
+    other = numtorch.zeros(2, dtype=numtorch.float64)
+    x.new(other)[0] = 5
+    assert other.tolist() == [5.0, 0.0]
+
+
+@pytest.mark.parametrize("call", ["x.new([1, 2], dtype=lib.int64)",
+                                  "x.new(lib.ones(2, dtype=lib.int64))", "x.new('a')"])
+def test_legacy_new_errors_match_torch(call):
+    errors = []
+    for lib in (numtorch, torch):
+        env = {"lib": lib, "x": lib.ones(2, dtype=lib.float64)}
+        with pytest.raises(TypeError) as e:
+            eval(call, env)
+        errors.append(str(e.value).replace("torch.", "numtorch.").replace("numnumtorch", "numtorch"))
+    assert errors[0] == errors[1]
+
+
 def test_copy_constructing_from_a_tensor_warns_as_torch_does():
     for lib, name in ((numtorch, "numtorch"), (torch, "torch")):
         t = lib.ones(2, requires_grad=True)

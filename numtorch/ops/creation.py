@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 # Methods of Tensor that are these functions (see numtorch/_tensor.py).
-TENSOR_METHODS = ("new_zeros", "new_ones", "new_empty", "new_full", "new_tensor")
+TENSOR_METHODS = ("new", "new_zeros", "new_ones", "new_empty", "new_full", "new_tensor")
 INPLACE_METHODS = ()
 
 
@@ -520,6 +520,27 @@ def is_nonzero(input) -> builtins.bool:
 
 def _new_device(self, device):
     return self.device if device is None else device
+
+
+def new(self, *args, **kwargs):
+    """``Tensor.new``, the legacy constructor in ``self``'s dtype: ``x.new(2, 3)`` or
+    ``x.new(size)`` is uninitialised, ``x.new(data)`` copies a list or tuple (a tuple is data
+    here, not a size), ``x.new(other)`` is an alias of a tensor of the same dtype, ``x.new()``
+    is empty. Only ``device`` may be given by keyword."""
+    extra = [k for k in kwargs if k != "device"]
+    if extra:
+        def name(v):
+            return "numtorch.dtype" if isinstance(v, D.dtype) else type_name(v)
+        got = ", ".join([name(a) for a in args] + [f"{k}={name(v)}" for k, v in kwargs.items()])
+        raise TypeError(
+            f"new() received an invalid combination of arguments - got ({got}), but expected "
+            "one of:\n * (*, numtorch.device device = None)\n      didn't match because some of "
+            "the keywords were incorrect: " + ", ".join(extra) + "\n * (numtorch.Storage "
+            "storage)\n * (Tensor other)\n * (tuple of ints size, *, numtorch.device device = "
+            "None)\n * (object data, *, numtorch.device device = None)\n")
+    from .._tensor import _legacy_data
+
+    return Tensor._make(_legacy_data(args, dict(kwargs), self.dtype))
 
 
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
