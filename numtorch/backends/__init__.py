@@ -25,11 +25,30 @@ mps = SimpleNamespace(is_available=_unavailable, is_built=_unavailable)
 cudnn = SimpleNamespace(is_available=_unavailable, enabled=True, benchmark=False,
                         deterministic=False, allow_tf32=True, version=lambda: None)
 
+def _sdp_switch(name: str):
+    """The getter and setter of one attention kernel's switch (``nn.attention``)."""
+    from ..ops import attention
+
+    def enabled() -> bool:
+        return attention.SDP_ENABLED[name]
+
+    def enable(value: bool) -> None:
+        attention.SDP_ENABLED[name] = bool(value)
+
+    return enabled, enable
+
+
 # CUDA: numtorch's GPU path (CuPy) is not built here; matmul flags as PyTorch's defaults.
+# The attention-kernel switches are global in PyTorch too, and hold on a CPU.
 cuda = SimpleNamespace(is_built=_unavailable,
                        matmul=SimpleNamespace(allow_tf32=False,
                                               allow_fp16_reduced_precision_reduction=True,
                                               allow_bf16_reduced_precision_reduction=True))
+for _name, _switch in (("flash", "flash"), ("mem_efficient", "mem_efficient"),
+                       ("math", "math"), ("cudnn", "cudnn")):
+    _get, _set = _sdp_switch(_switch)
+    setattr(cuda, f"{_name}_sdp_enabled", _get)
+    setattr(cuda, f"enable_{_name}_sdp", _set)
 
 # CPU-side libraries: NumPy's BLAS does the work; there is no MKL-DNN or OpenMP runtime.
 mkldnn = SimpleNamespace(is_available=_unavailable, enabled=False)

@@ -36,6 +36,14 @@ INPLACE_METHODS = ()
 
 _NEG_INF = float("-inf")
 
+# The kernels ``scaled_dot_product_attention`` may use, as ``torch.nn.attention.sdpa_kernel``
+# and ``torch.backends.cuda.enable_*_sdp`` switch them. numtorch computes every call with the
+# "math" kernel below. PyTorch's CPU build also has a fused ("flash") kernel computing the
+# same thing, which only takes some inputs: with math switched off, numtorch refuses what
+# that kernel would refuse, with PyTorch's warnings and error (``_check_backends``).
+SDP_ENABLED = {"flash": True, "mem_efficient": True, "math": True, "cudnn": True,
+               "overrideable": True}
+
 
 def _check_sdpa(query, key, value, attn_mask, is_causal) -> None:
     if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
@@ -57,6 +65,64 @@ def _check_sdpa(query, key, value, attn_mask, is_causal) -> None:
                            "when is_causal=True")
     if not query.dtype.is_floating_point:
         raise RuntimeError(f"expected scalar type Float but found {query.dtype._legacy}")
+
+
+def _flash_refusal(query, key, value, attn_mask, dropout_p, enable_gqa):
+    """Why PyTorch's fused CPU kernel would not take these inputs (its checks, in its order),
+    or None if it would."""
+    if dropout_p > 0.0:
+        return "Both fused kernels do not support non-zero dropout."
+    if not query.dim() == key.dim() == value.dim() == 4:
+        return ("All fused kernels requires query, key and value to be 4 dimensional, but got "
+                f"Query dim: {query.dim()}, Key dim: {key.dim()}, Value dim: {value.dim()} "
+                "instead.")
+    q, k, v = (list(t.shape) for t in (query, key, value))
+    broadcast = ("To broadcast dense inputs, try using unsqueeze and expand_to before passing "
+                 "them into the kernel.")
+    if not q[0] == k[0] == v[0]:
+        return ("For dense inputs, both fused kernels require query, key and value to have the "
+                f"same batch_size. Query.sizes(): {q}, Key.sizes(): {k}, Value.sizes(): {v} "
+                f"instead. {broadcast}")
+    if enable_gqa and (k[1] != v[1] or q[1] % k[1] != 0):
+        return ("The number of heads in key/value must divide number of heads in query.Got "
+                f"input Key sizes(): {k[1]}, Value sizes(): {v[1]}, Query sizes(): {q[1]} "
+                "instead.")
+    if not enable_gqa and not q[1] == k[1] == v[1]:
+        return ("For dense input, both fused kernels require query, key and value to have the "
+                f"same num_heads. Query.sizes(): {q}, Key sizes(): {k}, Value sizes(): {v} "
+                f"instead. {broadcast}")
+    if attn_mask is not None:
+        m = list(attn_mask.shape)
+        want = [q[2], k[2]] if len(m) == 2 else [q[0], q[1], q[2], k[2]]
+        if len(m) not in (2, 4) or any(a not in (1, b) for a, b in zip(m, want)):
+            return ("Please use the following attn mask shapes: 2d - ({Q_seq_len, 1}  x "
+                    "{KV_seq_len, 1}); 4d - ({Batch, 1} x {Num_heads, 1} x {Q_seq_len, 1}  x "
+                    "{KV_seq_len, 1})")
+    if not q[3] == k[3] == v[3]:
+        return ("Flash attention requires q,k,v to have the same last dimension. Got "
+                f"Query.size(-1): {q[3]}, Key.size(-1): {k[3]}, Value.size(-1): {v[3]} instead.")
+    strides = [t.stride(-1) for t in (query, key, value)]
+    if any(st != 1 for st in strides):
+        return ("All fused kernels require the last dimension of the input to have stride 1. "
+                f"Got Query.stride(-1): {strides[0]}, Key.stride(-1): {strides[1]}, "
+                f"Value.stride(-1): {strides[2]}")
+    return None
+
+
+def _check_backends(query, key, value, attn_mask, dropout_p, enable_gqa) -> None:
+    """Refuse the call as PyTorch's CPU build does when ``sdpa_kernel`` (or
+    ``backends.cuda.enable_math_sdp(False)``) left no kernel that takes these inputs."""
+    if SDP_ENABLED["math"]:
+        return
+    if not SDP_ENABLED["flash"]:
+        raise RuntimeError("No viable backend for scaled_dot_product_attention was found. This "
+                           "is likely due to turning off both the math kernel and the fused "
+                           "kernels.")
+    why = _flash_refusal(query, key, value, attn_mask, dropout_p, enable_gqa)
+    if why is not None:
+        _warnings.warn("Flash attention kernel not used because:")
+        _warnings.warn(why)
+        raise RuntimeError("No available kernel.  Aborting execution.")
 
 
 def _additive(mask: Tensor, dtype) -> Tensor:
@@ -96,6 +162,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         output ``(..., L, Ev)``.
     """
     _check_sdpa(query, key, value, attn_mask, is_causal)
+    _check_backends(query, key, value, attn_mask, dropout_p, enable_gqa)
     if enable_gqa and query.dim() >= 3:
         key, value = _repeat_heads(query, key, value)
     L, S = query.size(-2), key.size(-2)
