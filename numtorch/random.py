@@ -425,7 +425,9 @@ def _fma64(a, b, c) -> np.ndarray:
         r.flat[idx[odd]] = _fma_exact(a, b, c, idx[odd])
     with np.errstate(invalid="ignore"):
         unsafe = ~np.isfinite(pe) | ((np.abs(p) < 2.0**-969) & (p != 0)) | (r == 0)
-    unsafe &= np.isfinite(r)
+    # Finite operands always have an exact sum; a NaN from the split of a huge operand
+    # (uniform_(-1e300, 1e300)) must be redone, not kept.
+    unsafe &= np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
     bad = np.flatnonzero(unsafe)
     r.flat[bad] = _fma_exact(a, b, c, bad)
     return r
@@ -433,8 +435,14 @@ def _fma64(a, b, c) -> np.ndarray:
 
 def _fma_exact(a, b, c, idx) -> np.ndarray:
     """a*b + c at the flat indices ``idx``, through exact rationals (rare cases only)."""
-    return np.array([float(Fraction(a.flat[i]) * Fraction(b.flat[i]) + Fraction(c.flat[i]))
-                     for i in idx.tolist()], dtype=np.float64)
+    out = np.empty(len(idx), dtype=np.float64)
+    for k, i in enumerate(idx.tolist()):
+        exact = Fraction(a.flat[i]) * Fraction(b.flat[i]) + Fraction(c.flat[i])
+        try:
+            out[k] = float(exact)
+        except OverflowError:  # beyond float64's largest value: the fma rounds to infinity
+            out[k] = math.inf if exact > 0 else -math.inf
+    return out
 
 
 def _two_prod_err(a, b, p):

@@ -145,6 +145,20 @@ def test_uniform_float64_bounds_with_many_exact_ties(low, high):
     assert_same_position()
 
 
+@pytest.mark.parametrize("low,high", [(-1e300, 1e300), (-8.9e307, 8.9e307)])
+def test_uniform_float64_spanning_huge_ranges(low, high):
+    # (high - low) is too large for Dekker's split of the fused multiply-add, whose pieces
+    # overflow: those draws are redone exactly instead of coming out as NaN.
+    seeded(5)
+    ours = R.uniform((1000,), np.float64, low, high)
+    assert_same(ours, torch.empty(1000, dtype=torch.float64).uniform_(low, high))
+
+
+def test_fma64_rounds_an_overflowing_exact_result_to_infinity():
+    a, b, c = np.array([1.5, -1.5, 0.5]), 1.7e308, np.array([1e308, -1e308, 0.0])
+    assert np.array_equal(R._fma64(a, b, c), [np.inf, -np.inf, 8.5e307])
+
+
 def test_fma64_is_the_correctly_rounded_fused_result():
     from fractions import Fraction
     rng = np.random.default_rng(0)
