@@ -85,7 +85,7 @@ __version__ = "0.1.0"
 # Then the nn.functional kernels PyTorch also exposes as torch.<name>: with the same
 # signature below, and with ATen's arguments (torch.embedding(weight, indices), the losses'
 # integer reduction) in _aten_forms.
-from . import amp, distributions, nn, optim, utils  # noqa: E402
+from . import amp, distributions, nn, optim, testing, utils  # noqa: E402
 from ._aten_forms import *  # noqa: E402
 from ._input_check import check_inputs as _check_inputs  # noqa: E402
 from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402
