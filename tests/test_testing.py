@@ -217,6 +217,8 @@ CASES = [
                                            {"rtol": 0, "atol": -1, "equal_nan": True})),
     ("negative-atol-ndarray", lambda L: ((np.ones(2), np.ones(2)), {"rtol": 0, "atol": -1})),
     ("negative-tolerance-numbers", lambda L: ((1.0, 2.0), {"rtol": -1, "atol": 0})),
+    ("unexpected-after-a-mismatch", lambda L: (([1.0, L.ones(1)], [2.0, L.ones(1)]),
+                                               {"rtol": -1, "atol": 0})),
 ]
 
 

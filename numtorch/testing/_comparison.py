@@ -381,13 +381,15 @@ def assert_close(
     except _Failure as failure:
         error = failure.to_error()
     else:
+        # Every leaf is compared, as in PyTorch: the first mismatch is reported, unless a
+        # later comparison fails unexpectedly, which is reported instead.
         error = None
         for check in checks:
             try:
                 check()
             except _Failure as failure:
-                error = failure.to_error(msg)
-                break
+                if error is None:
+                    error = failure.to_error(msg)
             except Exception as unexpected:
                 raise _unexpected_comparison(check) from unexpected
     if error is not None:
