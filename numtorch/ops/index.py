@@ -37,12 +37,13 @@ from .._tensor import Tensor, _inplace_tracked, _replay_view, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from ._util import C_TYPE_NAMES, check_out, checked_scalar, write_out, xp_of
+from .pointwise import where
 
 __all__ = [
     "index_put", "index_put_", "gather", "scatter", "scatter_add", "scatter_reduce",
-    "index_select", "index_add", "index_copy", "index_fill", "masked_fill", "masked_select",
-    "masked_scatter", "take", "take_along_dim", "put", "nonzero", "argwhere", "searchsorted",
-    "bucketize", "isin", "unravel_index",
+    "index_select", "index_add", "index_copy", "index_fill", "index_reduce", "masked_fill",
+    "masked_select", "masked_scatter", "take", "take_along_dim", "put", "nonzero", "argwhere",
+    "searchsorted", "bucketize", "isin", "unravel_index",
 ]
 
 # Methods of Tensor that are these functions (see numtorch/_tensor.py). The in-place
@@ -50,9 +51,9 @@ __all__ = [
 TENSOR_METHODS = (
     "index_put", "index_put_", "gather", "scatter", "scatter_", "scatter_add", "scatter_add_",
     "scatter_reduce", "scatter_reduce_", "index_select", "index_add", "index_add_",
-    "index_copy", "index_copy_", "index_fill", "index_fill_", "masked_fill", "masked_fill_",
-    "masked_select", "masked_scatter", "masked_scatter_", "take", "take_along_dim", "put",
-    "put_", "nonzero", "argwhere", "fill_diagonal_",
+    "index_copy", "index_copy_", "index_fill", "index_fill_", "index_reduce", "index_reduce_",
+    "masked_fill", "masked_fill_", "masked_select", "masked_scatter", "masked_scatter_", "take",
+    "take_along_dim", "put", "put_", "nonzero", "argwhere", "fill_diagonal_",
 )
 INPLACE_METHODS = ()
 
@@ -1490,6 +1491,272 @@ def index_fill_(input, dim, index, value):
     dim = _prep_index_fill(input, dim, index, value)
     v = value._data if isinstance(value, Tensor) else checked_scalar(value, input.dtype)
     _atleast_1d(input._data)[_along(dim, index._data.reshape(-1))] = v
+    input._vc[0] += 1
+    return input
+
+
+# --- index_reduce ---------------------------------------------------------------------------
+
+_INDEX_REDUCTIONS = ("prod", "mean", "amax", "amin")
+_warned_beta = False
+
+
+def _index_reduce_into(out, dim, index, src, reduce, include_self) -> None:
+    """``src``'s slices along ``dim`` reduced into ``out``'s slices at ``index``, in place.
+
+    As PyTorch's kernel: without ``include_self`` the named slices first become the
+    reduction's identity; repeats reduce in index order, in ``out``'s dtype (integers
+    wrap, float16 rounds at each step); ``mean`` then divides by the count (floor division
+    for integers), the count itself kept in ``out``'s dtype as PyTorch keeps it.
+    """
+    if index.size == 0:
+        return
+    xp = xp_of(out)
+    out1, src1 = _atleast_1d(out), _atleast_1d(src)
+    work = out1 if out1.flags.c_contiguous else xp.ascontiguousarray(out1)
+    nd = work.ndim
+    idx = index.reshape((1,) * dim + (-1,) + (1,) * (nd - dim - 1))
+    lin = _flat_positions(work.shape, dim, idx, src1.shape)
+    flat = work.reshape(-1)
+    if not include_self:
+        flat[lin] = _identity(reduce, flat.dtype)
+    if reduce == "mean":
+        xp.add.at(flat, lin, src1.reshape(-1))
+        count = xp.bincount(lin, minlength=flat.size)
+        hit = count > 0
+        n = count[hit] + (1 if include_self else 0)
+        if flat.dtype.kind == "f":
+            # counted by adding ones in this dtype: they stop growing past the mantissa
+            n = xp.minimum(n, 2 ** (np.finfo(flat.dtype).nmant + 1)).astype(flat.dtype)
+            flat[hit] = flat[hit] / n
+        else:
+            n = n.astype(flat.dtype)  # wraps as PyTorch's integer count does
+            n[n == 0] = 1
+            flat[hit] = xp.floor_divide(flat[hit], n)
+    else:
+        getattr(xp, _UFUNCS[reduce]).at(flat, lin, src1.reshape(-1))
+    if work is not out1:
+        out1[...] = work
+
+
+def _select_rows(arr, dim, index, shape):
+    """``index_select`` on an array, shaped ``shape`` (the source's shape)."""
+    return xp_of(arr).take(_atleast_1d(arr), index.reshape(-1), axis=dim).reshape(shape)
+
+
+class IndexReduce(ArrayFunction):
+    """``out = x.clone(); out.index_reduce_(dim, index, src, reduce, include_self=...)``.
+
+    Gradients, as PyTorch's ``index_reduce_backward``, per output slice p and the slices
+    reduced into it (self's too with ``include_self``):
+      mean:      each gets grad[p] / count[p];
+      prod:      each gets grad[p] * (product of the others), exact where one factor is
+                 zero (differentiating it again refuses two zeros of src at one place);
+      amax/amin: grad[p] is shared equally by the elements equal to the result, self's
+                 element counted among them even without ``include_self``.
+    Without ``include_self`` the slices of self that were reduced into get no gradient.
+    """
+
+    node_name = "IndexReduceBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src, reduce, include_self):
+        ctx.dim, ctx.index, ctx.src_shape = dim, index, src.shape
+        ctx.reduce, ctx.include_self = reduce, include_self
+        out = x.copy()
+        _index_reduce_into(out, dim, index, src, reduce, include_self)
+        if reduce != "mean":
+            ctx.save_for_backward(x, src, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim, index, reduce, shape = ctx.dim, ctx.index, ctx.reduce, ctx.src_shape
+        if not ctx.include_self and index.dtype != _LONG:
+            # PyTorch clears self's gradient with index_fill, which refuses an int32 index
+            raise IndexError("index_fill_(): Expected dtype int64 for index.")
+        dt = grad._data.dtype
+        xp = xp_of(grad._data)
+        if reduce == "mean":
+            n = xp.full(grad.shape, 1 if ctx.include_self else 0, dtype=dt)
+            _index_add_into(n, dim, index, xp.ones(shape, dtype=dt))
+            n[n == 0] = 1
+            g_x = grad / Tensor._make(n)
+            g_src = IndexSelect.apply(grad, dim, index) / Tensor._make(
+                _select_rows(n, dim, index, shape))
+        elif reduce == "prod":
+            g_x, g_src = _index_prod_grads(ctx, grad)
+        else:
+            x, src, out = ctx.saved_tensors
+            # (asarray: on 0-d arrays NumPy compares to a scalar)
+            self_is = xp.asarray(x._data == out._data).astype(dt)
+            src_is = xp.asarray(src._data == _select_rows(out._data, dim, index, shape)).astype(dt)
+            n = self_is.copy()
+            _index_add_into(n, dim, index, src_is)
+            g_share = grad / Tensor._make(n)
+            g_x = Tensor._make(self_is) * g_share
+            g_src = Tensor._make(src_is) * IndexSelect.apply(g_share, dim, index)
+        if not ctx.include_self:
+            g_x = IndexFill.apply(g_x, dim, index, 0)
+        return (g_x if ctx.needs_input_grad[0] else None, None, None,
+                g_src if ctx.needs_input_grad[3] else None, None, None)
+
+
+def _index_prod_grads(ctx, grad):
+    """Gradients of ``index_reduce(..., 'prod')``: d result / d e is the product of the
+    other factors. For self, result / self with self's zeros read as ones; for src,
+    result / src where src is nonzero, and where src holds the only zero of its output
+    slice, the product recomputed with that zero read as one."""
+    dim, index, incl, shape = ctx.dim, ctx.index, ctx.include_self, ctx.src_shape
+    x, src, out = ctx.saved_tensors
+    dt = grad._data.dtype
+    xp = xp_of(grad._data)
+    x_safe = masked_fill(x, Tensor._make(xp.asarray(x._data == 0)), 1)
+    g_x = grad * IndexReduce.apply(x_safe, dim, index, src, "prod", incl) / x_safe
+    s_zero = xp.asarray(src._data == 0)
+    zeros = xp.zeros(grad.shape, dtype=dt)
+    _index_add_into(zeros, dim, index, s_zero.astype(dt))
+    zeros_at = _select_rows(zeros, dim, index, shape)
+    lone = Tensor._make(xp.asarray(s_zero & (zeros_at == 1)))
+    without_lone = IndexReduce.apply(x, dim, index, masked_fill(src, lone, 1), "prod", incl)
+    g_src = where(lone, IndexSelect.apply(grad * without_lone, dim, index),
+                  IndexSelect.apply(grad * out, dim, index)
+                  / masked_fill(src, Tensor._make(s_zero), 1))
+    if (zeros_at > 1).any():
+        g_src = _IndexReduceTwoZeros.apply(g_src)
+    return g_x, g_src
+
+
+class _IndexReduceTwoZeros(ArrayFunction):
+    """The source gradient of a prod where two zeros of src meet: PyTorch's ``DelayedError``
+    node, which refuses to be differentiated."""
+
+    node_name = "Error"
+
+    @staticmethod
+    def forward(ctx, g):
+        return g.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("index_reduce(): Double backward is unsupported for source when >1 "
+                           "zeros in source are scattered to the same position in self")
+
+
+def _check_index_reduce_args(name, dim, index, source, reduce, include_self) -> None:
+    """The argument types PyTorch's parser demands (positions as the Tensor method counts)."""
+    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+        raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not "
+                        f"{type_name(dim)}")
+    for arg, value, pos in (("index", index, 2), ("source", source, 3)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type_name(value)}")
+    if not isinstance(reduce, str):
+        raise TypeError(f"{name}(): argument 'reduce' (position 4) must be str, not "
+                        f"{type_name(reduce)}")
+    if not isinstance(include_self, bool):
+        raise TypeError(f"{name}(): argument 'include_self' must be bool, not "
+                        f"{type_name(include_self)}")
+
+
+def _prep_index_reduce(input, dim, index, source, reduce):
+    """PyTorch's shape and dtype checks, in its order; returns the wrapped dim."""
+    if reduce not in _INDEX_REDUCTIONS:
+        raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                           f"amin but got {reduce}.")
+    dim = _wrap_dim(dim, input.ndim)
+    if index.ndim > 1:
+        raise IndexError(f"index_reduce_(): Index is supposed to be a vector, but got dim: "
+                         f"{index.ndim} with type: {index.dtype._legacy} and size: "
+                         f"{_dims(index.shape)}")
+    if index._data.dtype not in _INT_INDEX:
+        raise RuntimeError(f"index_reduce_(): Expected dtype int32/int64 for index but got: "
+                           f"{index.dtype._legacy}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_reduce_(): self ({input.dtype._legacy}) and source "
+                           f"({source.dtype._legacy}) must have the same scalar type")
+    if dim != 0 and dim >= source.ndim:
+        raise RuntimeError(f"index_reduce_(): Indexing dim {dim} is out of bounds of the source "
+                           f"tensor with dim {source.ndim}")
+    n_src = source.shape[dim] if source.ndim else 1
+    if index.numel() != n_src:
+        if not source.ndim:  # PyTorch's message asks the 0-d source for its size
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        raise RuntimeError(f"index_reduce_(): Number of indices ({index.numel()}) should be "
+                           f"equal to source.size(dim): ({n_src}), for dim: {dim}")
+    rest, src_rest = list(input.shape), list(source.shape)
+    if input.ndim and source.ndim:
+        del rest[dim], src_rest[dim]
+    if rest != src_rest:
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {_dims(input.shape)} "
+                           f"source.shape = {_dims(source.shape)}")
+    return dim
+
+
+def _check_index_reduce_run(input, dim, index, reduce, include_self) -> None:
+    """What PyTorch's kernel refuses once the shapes are right: bool tensors where it has no
+    loop for them, and indices out of range (``index_fill_``'s words first, which it runs
+    without ``include_self``). Checked before anything is written."""
+    global _warned_beta
+    from .extras import is_warn_always_enabled
+
+    if is_warn_always_enabled() or not _warned_beta:
+        _warnings.warn("index_reduce() is in beta and the API may change at any time.",
+                       UserWarning)
+        _warned_beta = True
+    is_bool = input.dtype is D.bool
+    if is_bool and not include_self:
+        raise NotImplementedError("\"index_reduce_func_exclude_input_init\" not implemented for "
+                                  "'Bool'")
+    if is_bool and input.ndim <= 1:
+        raise NotImplementedError("\"index_func_\" not implemented for 'Bool'")
+    idx = index._data
+    if idx.size == 0:
+        return
+    size = input.shape[dim] if input.ndim else 1
+    if not include_self:
+        bad = (idx >= size) | (idx < -size)
+        if bad.any():
+            raise IndexError(f"index {int(idx[bad][0])} is out of bounds for dimension {dim} "
+                             f"with size {size}")
+    if ((idx < 0) | (idx >= size)).any():
+        raise IndexError("index out of range in self")
+    if is_bool and reduce == "mean":
+        raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
+    """A copy of ``input`` with the slices of ``source`` reduced into the slices ``index``
+    names along ``dim``: ``out[index[j]] = reduce(out[index[j]], source[j])`` for ``dim=0``.
+
+    Args:
+        reduce: ``'prod'``, ``'mean'``, ``'amax'`` or ``'amin'``.
+        include_self: whether ``input``'s own values take part (without it, the slices
+            named keep only what ``source`` brings; the others keep ``input``'s values).
+    """
+    _check_index_reduce_args("index_reduce", dim, index, source, reduce, include_self)
+    if out is not None:
+        check_out(out, "index_reduce", input, source)
+    dim = _prep_index_reduce(input, dim, index, source, reduce)
+    if out is not None and out.dtype is not input.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_NAMES[input.dtype.name]}, "
+                           f"but got {_C_NAMES[out.dtype.name]} instead")
+    _check_index_reduce_run(input, dim, index, reduce, include_self)
+    result = IndexReduce.apply(input, dim, index, source, reduce, include_self)
+    return result if out is None else write_out(out, result)
+
+
+def index_reduce_(input, dim, index, source, reduce, *, include_self=True):
+    """In-place :func:`index_reduce`."""
+    _check_index_reduce_args("index_reduce_", dim, index, source, reduce, include_self)
+    if _tracked(input, source):
+        return _inplace_tracked(input, index_reduce, (dim, index, source, reduce),
+                                {"include_self": include_self})
+    dim = _prep_index_reduce(input, dim, index, source, reduce)
+    _check_index_reduce_run(input, dim, index, reduce, include_self)
+    _index_reduce_into(input._data, dim, index._data, source._data, reduce, include_self)
     input._vc[0] += 1
     return input
 
