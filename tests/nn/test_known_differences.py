@@ -102,3 +102,38 @@ def test_an_uninitialized_parameter_in_an_op_computes_on_its_empty_storage():
     assert (p + 1).shape == (0,)
     with pytest.raises(ValueError, match="uninitialized parameter"):
         torch.nn.parameter.UninitializedParameter() + 1
+
+
+@pytest.mark.parametrize("op", [
+    lambda L, x: x.clamp(min=0), lambda L, x: x.clamp(max=0),
+])
+def test_clamp_gives_plus_zero_on_a_tie_of_signed_zeros(op):
+    # PyTorch returns the input's -0.0 on a tie with the bound 0; numtorch's one-pass
+    # np.clip returns +0.0. Equal values, only the printed sign differs.
+    ours = op(numtorch, numtorch.full((20,), -0.0))
+    theirs = op(torch, torch.full((20,), -0.0))
+    assert not bool(ours.signbit().any()) and bool(theirs.signbit().all())
+
+
+def test_elu_gradient_at_nan_is_nan():
+    # numtorch's ELU backward takes the x > 0 branch test, so a nan input gets a nan
+    # gradient, as PyTorch's vectorised kernel gives on mixed data; on some inputs (an
+    # all-nan tensor here) PyTorch passes the incoming gradient instead.
+    grads = []
+    for lib in (numtorch, torch):
+        x = lib.full((17,), float("nan"), requires_grad=True)
+        lib.nn.functional.elu(x).backward(lib.ones(17))
+        grads.append(x.grad)
+    assert bool(grads[0].isnan().all()) and grads[1].tolist() == [1.0] * 17
+
+
+def test_index_reduce_method_accepts_out():
+    # numtorch.index_reduce and Tensor.index_reduce are one function, so the method also
+    # takes out= (PyTorch's method does not).
+    x = numtorch.ones(3)
+    out = numtorch.empty(3)
+    x.index_reduce(0, numtorch.tensor([0]), numtorch.tensor([5.0]), "prod", out=out)
+    assert out.tolist() == [5.0, 1.0, 1.0]
+    with pytest.raises(TypeError):
+        torch.ones(3).index_reduce(0, torch.tensor([0]), torch.tensor([5.0]), "prod",
+                                   out=torch.empty(3))
