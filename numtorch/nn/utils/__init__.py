@@ -1,6 +1,7 @@
-"""nn.utils: gradient clipping, parameter vectors, weight and spectral normalisation."""
+"""nn.utils: gradient clipping, parameter vectors, weight and spectral normalisation,
+pruning."""
 
-from . import parametrizations, parametrize, rnn
+from . import parametrizations, parametrize, prune, rnn
 from .clip_grad import *
 from .convert_parameters import *
 from .spectral_norm import *
