@@ -4,6 +4,8 @@
 re-export; the code lives in the modules named below.
 """
 
+from math import e, inf, nan, pi
+
 from . import (
     _dtype,
     accelerator,
@@ -78,14 +80,15 @@ from .random import (
     seed,
     set_rng_state,
 )
+from .version import __version__
 
-__version__ = "0.1.0"
+newaxis = None  # PyTorch's constants: torch.newaxis is None, torch.pi is math.pi ...
 
 # The layers above the tensor library: they import the names defined above.
 # Then the nn.functional kernels PyTorch also exposes as torch.<name>: with the same
 # signature below, and with ATen's arguments (torch.embedding(weight, indices), the losses'
 # integer reduction) in _aten_forms.
-from . import amp, distributions, nn, optim, testing, utils  # noqa: E402
+from . import amp, cpu, distributions, nn, optim, testing, utils, version  # noqa: E402
 from ._aten_forms import *  # noqa: E402
 from ._input_check import check_inputs as _check_inputs  # noqa: E402
 from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402

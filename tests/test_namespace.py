@@ -1,5 +1,7 @@
 """The top-level names PyTorch programs reach for: present, and the same function as torch's."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -70,3 +72,111 @@ def test_set_num_threads_sets_ours_and_refuses_nonsense():
         numtorch.set_num_threads(before)
     with pytest.raises(RuntimeError, match="set_num_threads expects a positive integer, got 0"):
         numtorch.set_num_threads(0)
+
+
+@pytest.mark.parametrize("name", ["e", "pi", "inf", "nan", "newaxis"])
+def test_constants_are_torchs(name):
+    ours, theirs = getattr(numtorch, name), getattr(torch, name)
+    assert type(ours) is type(theirs)
+    assert ours == theirs or (ours != ours and theirs != theirs)  # nan equals nothing
+
+
+def test_constants_in_use():
+    x = numtorch.tensor([1.0, 2.0, 3.0])
+    assert x[:, numtorch.newaxis].shape == (3, 1)
+    masked = x.masked_fill(x > 2, -numtorch.inf)
+    assert masked.tolist() == [1.0, 2.0, float("-inf")]
+    assert numtorch.sin(numtorch.tensor(numtorch.pi / 2)).item() == 1.0
+
+
+def test_version_module_reports_a_cpu_build():
+    assert numtorch.version.__all__ == torch.version.__all__
+    assert numtorch.version.__version__ == numtorch.__version__
+    for name in ("cuda", "hip", "rocm", "xpu"):
+        assert getattr(numtorch.version, name) is None is getattr(torch.version, name)
+    assert numtorch.version.debug is False
+    assert isinstance(numtorch.version.git_version, str)
+
+
+def test_cpu_module_answers_like_torch_cpu():
+    for name in ("is_available", "is_initialized", "current_device", "device_count"):
+        assert getattr(numtorch.cpu, name)() == getattr(torch.cpu, name)(), name
+    numtorch.cpu.synchronize()
+    numtorch.cpu.set_device("cpu")
+    default = numtorch.cpu.current_stream()
+    s = numtorch.cpu.Stream()
+    with numtorch.cpu.stream(s):
+        assert numtorch.cpu.current_stream() is s
+        with numtorch.cpu.stream(None):  # None leaves the current stream as it is
+            assert numtorch.cpu.current_stream() is s
+    assert numtorch.cpu.current_stream() is default
+    event = numtorch.cpu.Event()
+    event.record()
+    event.wait()
+    event.synchronize()
+    assert event.query() is True
+    s.wait_stream(default)
+    s.wait_event(event)
+
+
+def test_cpu_amp_names_are_deprecated_aliases():
+    with pytest.warns(FutureWarning, match=r"`numtorch.cpu.amp.autocast\(args...\)` is "
+                                           r"deprecated. Please use `numtorch.amp.autocast"
+                                           r"\('cpu', args...\)` instead."):
+        ctx = numtorch.cpu.amp.autocast(enabled=False)
+    assert isinstance(ctx, numtorch.amp.autocast)
+    with pytest.warns(FutureWarning, match=r"numtorch.cpu.amp.GradScaler"):
+        scaler = numtorch.cpu.amp.GradScaler(init_scale=8.0)
+    assert scaler.get_scale() == torch.amp.GradScaler("cpu", init_scale=8.0).get_scale()
+
+
+@pytest.fixture
+def restore_default_dtype():
+    yield
+    numtorch.set_default_dtype(numtorch.float32)
+
+
+@pytest.mark.parametrize("t", ["DoubleTensor", "torch.DoubleTensor", "HalfTensor",
+                               "torch.FloatTensor"])
+def test_set_default_tensor_type_sets_the_default_dtype(t, restore_default_dtype):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        numtorch.set_default_tensor_type(getattr(numtorch, t) if "." not in t else t)
+        torch.set_default_tensor_type(getattr(torch, t) if "." not in t else t)
+    try:
+        assert str(numtorch.get_default_dtype()).split(".")[1] == \
+            str(torch.get_default_dtype()).split(".")[1]
+        assert numtorch.tensor([1.0]).dtype == numtorch.get_default_dtype()
+    finally:
+        torch.set_default_dtype(torch.float32)
+
+
+@pytest.mark.parametrize("t, error, match", [
+    ("LongTensor", TypeError, "^only floating-point types are supported as the default type$"),
+    ("torch.IntTensor", TypeError, "^only floating-point types are supported as the default"),
+    (3, TypeError, "^invalid type object: only floating-point types are supported as the "),
+    ("float64", TypeError, "^invalid type object: only floating-point types"),
+    ("torch.cuda.FloatTensor", TypeError, r"^type torch.cuda.FloatTensor not available. Torch "
+                                          r"not compiled with CUDA enabled.$"),
+    ("no_such_module_xyz", ModuleNotFoundError, "No module named 'no_such_module_xyz'"),
+])
+def test_set_default_tensor_type_refuses_like_torch(t, error, match, restore_default_dtype):
+    for lib in (numtorch, torch):
+        arg = getattr(lib, t) if isinstance(t, str) and hasattr(lib, t) else t
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(error, match=match):
+                lib.set_default_tensor_type(arg)
+    assert numtorch.get_default_dtype() == numtorch.float32
+
+
+def test_set_default_tensor_type_warns_once(restore_default_dtype):
+    numtorch._tensor_types._default_type_warned = False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        numtorch.set_default_tensor_type(numtorch.FloatTensor)
+        numtorch.set_default_tensor_type(numtorch.FloatTensor)
+    assert [str(w.message) for w in caught] == [
+        "numtorch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+        "numtorch.set_default_dtype() and numtorch.set_default_device() as alternatives."]
+    assert caught[0].filename == __file__
