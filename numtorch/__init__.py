@@ -88,7 +88,17 @@ newaxis = None  # PyTorch's constants: torch.newaxis is None, torch.pi is math.p
 # Then the nn.functional kernels PyTorch also exposes as torch.<name>: with the same
 # signature below, and with ATen's arguments (torch.embedding(weight, indices), the losses'
 # integer reduction) in _aten_forms.
-from . import amp, cpu, distributions, nn, optim, testing, utils, version  # noqa: E402
+from . import (  # noqa: E402
+    amp,
+    cpu,
+    distributions,
+    multiprocessing,
+    nn,
+    optim,
+    testing,
+    utils,
+    version,
+)
 from ._aten_forms import *  # noqa: E402
 from ._input_check import check_inputs as _check_inputs  # noqa: E402
 from .amp import GradScaler, autocast, is_autocast_enabled  # noqa: E402

@@ -678,6 +678,11 @@ class Tensor:
         return False
 
     def share_memory_(self):
+        """Move this tensor's memory into memory shared between processes, in place
+        (numtorch/multiprocessing/_shared.py); a no-op if it is there already."""
+        from .multiprocessing import _shared
+
+        _shared.share(self)
         return self
 
     # --- in-place machinery -----------------------------------------------

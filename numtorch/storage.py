@@ -199,12 +199,20 @@ class UntypedStorage:
         return self
 
     def is_shared(self) -> bool:
-        return False
+        from .multiprocessing import _shared
+
+        return _shared._block_of(self._owner) is not None
 
     def is_pinned(self, device=None) -> bool:  # noqa: ARG002
         return False
 
     def share_memory_(self) -> UntypedStorage:
+        """Already shared: nothing to do. Otherwise numtorch cannot move a storage: its
+        tensors each hold their own array over it. ``Tensor.share_memory_`` moves a
+        tensor's memory."""
+        if not self.is_shared():
+            raise RuntimeError("numtorch: a storage cannot be moved into shared memory; call "
+                               "share_memory_() on the tensor (or module.share_memory())")
         return self
 
     def resizable(self) -> bool:
@@ -492,7 +500,7 @@ class TypedStorage:
 
     def is_shared(self) -> bool:
         _warn_typed_storage_removal()
-        return False
+        return self._untyped_storage.is_shared()
 
     def is_pinned(self, device=None) -> bool:  # noqa: ARG002
         _warn_typed_storage_removal()
@@ -500,6 +508,7 @@ class TypedStorage:
 
     def share_memory_(self) -> TypedStorage:
         _warn_typed_storage_removal()
+        self._untyped_storage.share_memory_()
         return self
 
     def resizable(self) -> bool:

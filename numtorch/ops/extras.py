@@ -389,8 +389,10 @@ def is_signed(input) -> bool:
 
 
 def is_shared(self) -> bool:
-    """False: numtorch tensors live in private memory (``share_memory_`` is a no-op)."""
-    return False
+    """Whether the tensor's memory is shared between processes (``share_memory_``)."""
+    from ..multiprocessing import _shared
+
+    return _shared.is_shared(self)
 
 
 def is_set_to(self, tensor) -> bool:

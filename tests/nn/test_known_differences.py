@@ -137,3 +137,18 @@ def test_index_reduce_method_accepts_out():
     with pytest.raises(TypeError):
         torch.ones(3).index_reduce(0, torch.tensor([0]), torch.tensor([5.0]), "prod",
                                    out=torch.empty(3))
+
+
+def test_share_memory_leaves_older_views_on_the_old_memory():
+    # PyTorch moves the storage itself, so every view of it follows; a numtorch tensor is
+    # its own NumPy array, so share_memory_ moves only the tensor it is called on (with
+    # the whole array it views). Views taken before no longer alias it.
+    for lib in (numtorch, torch):
+        base = lib.zeros(4)
+        view = base[1:]
+        base.share_memory_()
+        base[2] = 5.0
+        if lib is torch:
+            assert view[1].item() == 5.0
+        else:
+            assert view[1].item() == 0.0

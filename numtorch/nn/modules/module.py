@@ -635,8 +635,9 @@ class Module:
                 g.zero_()
 
     def share_memory(self) -> Module:
-        """Nothing to do for NumPy memory (kept for API compatibility); returns self."""
-        return self
+        """Move every parameter, gradient and buffer into memory shared between processes
+        (``Tensor.share_memory_``): Hogwild training's first step. Returns self."""
+        return self._apply(lambda t: t.share_memory_())
 
     # --- conversion ------------------------------------------------------------------
 

@@ -1,0 +1,156 @@
+"""numtorch.multiprocessing: multiprocessing's names, PyTorch's sharing strategies, and tensors
+that share memory across processes (share_memory_, module.share_memory, queues)."""
+
+import multiprocessing as std_mp
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+import numtorch
+import numtorch.multiprocessing as mp
+from numtorch import nn
+
+
+def test_namespace_is_multiprocessing_plus_pytorchs_sharing_strategies():
+    assert set(mp.__all__) == set(torch.multiprocessing.__all__)
+    assert mp.Process is std_mp.Process and mp.Queue is std_mp.Queue
+    assert mp.get_all_sharing_strategies() == torch.multiprocessing.get_all_sharing_strategies()
+    assert mp.get_sharing_strategy() == torch.multiprocessing.get_sharing_strategy()
+    try:
+        mp.set_sharing_strategy("file_system")
+        assert mp.get_sharing_strategy() == "file_system"
+    finally:
+        mp.set_sharing_strategy("file_descriptor")
+    with pytest.raises(AssertionError):
+        torch.multiprocessing.set_sharing_strategy("nope")
+    with pytest.raises(AssertionError):
+        mp.set_sharing_strategy("nope")
+
+
+def test_share_memory_keeps_values_layout_and_identity():
+    base = numtorch.arange(24.0).reshape(4, 6)
+    t = base.t()[1:]  # a non-contiguous view with an offset
+    before = t.numpy().copy()
+    assert not t.is_shared()
+    same = t.share_memory_()
+    assert same is t and t.is_shared()
+    np.testing.assert_array_equal(t.numpy(), before)
+    assert (t.shape, t.stride(), t.storage_offset()) == ((5, 4), (1, 6), 1)
+    assert t.untyped_storage().is_shared()
+    data = t._data
+    t.share_memory_()  # already shared: nothing moves
+    assert t._data is data
+    t[0, 0] = -1.0
+    assert t.numpy()[0, 0] == -1.0
+
+
+def test_share_memory_of_every_dtype_and_empty_tensors():
+    for dtype in (numtorch.float16, numtorch.float64, numtorch.int8, numtorch.bool,
+                  numtorch.int64):
+        x = numtorch.ones(3, 2, dtype=dtype).share_memory_()
+        assert x.is_shared() and x.dtype == dtype and x.tolist() == [[1, 1]] * 3
+    empty = numtorch.zeros(0, 3).share_memory_()
+    assert empty.is_shared() and empty.shape == (0, 3)
+    scalar = numtorch.tensor(2.5).share_memory_()
+    assert scalar.is_shared() and scalar.item() == 2.5
+
+
+def test_module_share_memory_moves_parameters_buffers_and_grads():
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    model(numtorch.randn(5, 3)).sum().backward()
+    params = list(model.parameters())
+    assert model.share_memory() is model
+    assert all(p.is_shared() and p.grad.is_shared() for p in params)
+    assert all(b.is_shared() for b in model.buffers())
+    assert list(model.parameters()) == params  # the same Parameter objects
+    opt = numtorch.optim.SGD(model.parameters(), lr=0.1)
+    w = model[0].weight.detach().clone()
+    opt.step()
+    assert not numtorch.equal(w, model[0].weight) and model[0].weight.is_shared()
+
+
+def test_storage_reports_sharing_and_refuses_to_move():
+    x = numtorch.ones(4)
+    assert not x.untyped_storage().is_shared()
+    with pytest.raises(RuntimeError, match="a storage cannot be moved into shared memory"):
+        x.untyped_storage().share_memory_()
+    x.share_memory_()
+    assert x.untyped_storage().share_memory_().is_shared()
+
+
+def test_forking_pickler_sends_shared_memory_not_bytes():
+    from multiprocessing.reduction import ForkingPickler
+
+    x = numtorch.arange(6.0).reshape(2, 3)[:, 1:]
+    p = nn.Parameter(numtorch.ones(2))
+    data = ForkingPickler.dumps((x, p))
+    assert x.is_shared()  # sending moved the sender's tensor, as in PyTorch
+    y, q = pickle.loads(data)  # in this process the descriptor comes back through the sharer
+    assert type(q) is nn.Parameter and q.requires_grad
+    y[0, 0] = 100.0  # the same memory: the sender sees the write
+    assert x[0, 0].item() == 100.0
+    assert (y.shape, y.stride()) == (x.shape, x.stride())
+    # plain pickle (and numtorch.save) still copy the values
+    z = pickle.loads(pickle.dumps(x))
+    assert not z.is_shared() and numtorch.equal(z, x)
+
+
+def test_non_leaf_requiring_grad_is_refused_with_pytorchs_message():
+    from multiprocessing.reduction import ForkingPickler
+
+    msg = "Cowardly refusing to serialize non-leaf tensor which requires_grad"
+    with pytest.raises(RuntimeError, match=msg):
+        ForkingPickler.dumps(torch.ones(2, requires_grad=True) * 2)
+    with pytest.raises(RuntimeError, match=msg):
+        ForkingPickler.dumps(numtorch.ones(2, requires_grad=True) * 2)
+
+
+def _hogwild_worker(model, steps, seed):
+    numtorch.manual_seed(seed)
+    opt = numtorch.optim.SGD(model.parameters(), lr=0.05)
+    for _ in range(steps):
+        x = numtorch.randn(8, 2)
+        loss = ((model(x) - x.sum(1, keepdim=True)) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+def test_hogwild_workers_update_the_parents_parameters():
+    ctx = mp.get_context("fork")
+    numtorch.manual_seed(0)
+    model = nn.Linear(2, 1)
+    model.share_memory()
+    start = model.weight.detach().clone()
+    workers = [ctx.Process(target=_hogwild_worker, args=(model, 20, s)) for s in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    # both workers fitted y = x1 + x2 on the parent's memory
+    assert not numtorch.equal(start, model.weight)
+    assert (model.weight.detach() - 1).abs().max().item() < \
+        (start - 1).abs().max().item()
+
+
+def _add_one(queue):
+    t = queue.get()
+    t.add_(1)
+    queue.put(type(queue.get()).__name__)
+
+
+def test_spawned_process_writes_into_a_tensor_sent_on_a_queue():
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    t = numtorch.zeros(3)
+    proc = ctx.Process(target=_add_one, args=(queue,))
+    proc.start()
+    queue.put(t)
+    queue.put(nn.Parameter(numtorch.ones(1)))
+    proc.join(120)
+    assert proc.exitcode == 0
+    assert queue.get(timeout=10) == "Parameter"
+    assert t.tolist() == [1.0, 1.0, 1.0]
