@@ -96,7 +96,9 @@ def _input_error(name: str, fn, args, kwargs) -> TypeError:
     return TypeError(f"{name}(): argument 'input'{where} must be Tensor, not {type_name(x)}")
 
 
-def _checked(name: str, fn):
+def _checked(name: str, fn, module: str, attr: str):
+    """``fn`` behind the input check; it reports itself as ``module.attr`` (where it is
+    reached), so pickle finds this wrapper again: a module holding ``F.relu`` saves whole."""
     numbers_ok = name in _NUMBER_INPUT
 
     @functools.wraps(fn)
@@ -113,15 +115,17 @@ def _checked(name: str, fn):
             raise _input_error(name, fn, args, kwargs)
         return fn(*args, **kwargs)
 
+    checked.__module__, checked.__qualname__ = module, attr
     checked.__wrapped_input_check__ = True
     return checked
 
 
 def check_functional_inputs(namespace: dict) -> None:
     """The same for ``nn.functional``, for the functions PyTorch checks (``_FUNCTIONAL``)."""
+    module = namespace["__name__"]
     for name, reported in _FUNCTIONAL.items():
-        namespace[name] = _checked(reported, namespace[name])
-    namespace["embedding"] = _checked("embedding", namespace["embedding"])
+        namespace[name] = _checked(reported, namespace[name], module, name)
+    namespace["embedding"] = _checked("embedding", namespace["embedding"], module, "embedding")
 
 
 def check_inputs(namespace: dict) -> None:
@@ -131,4 +135,4 @@ def check_inputs(namespace: dict) -> None:
             continue
         params = list(inspect.signature(fn).parameters)
         if params and params[0] == "input":
-            namespace[name] = _checked(name, fn)
+            namespace[name] = _checked(name, fn, namespace["__name__"], name)

@@ -1,5 +1,7 @@
 """The top-level names PyTorch programs reach for: present, and the same function as torch's."""
 
+import importlib
+import pickle
 import warnings
 
 import numpy as np
@@ -180,3 +182,47 @@ def test_set_default_tensor_type_warns_once(restore_default_dtype):
         "numtorch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
         "numtorch.set_default_dtype() and numtorch.set_default_device() as alternatives."]
     assert caught[0].filename == __file__
+
+
+def _round_trips(fn) -> bool:
+    try:
+        return pickle.loads(pickle.dumps(fn)) is fn
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+
+
+@pytest.mark.parametrize("namespace", ["", "nn.functional"])
+def test_public_functions_pickle_as_themselves_like_torch(namespace):
+    # A module saved whole pickles the functions it holds by name (TransformerEncoderLayer
+    # keeps F.relu): each must be found again under the name it reports.
+    ours, theirs = numtorch, torch
+    for part in filter(None, namespace.split(".")):
+        ours, theirs = getattr(ours, part), getattr(theirs, part)
+    broken = [name for name in dir(ours)
+              if not name.startswith("_") and callable(fn := getattr(ours, name))
+              and not isinstance(fn, type) and callable(getattr(theirs, name, None))
+              and _round_trips(getattr(theirs, name)) and not _round_trips(fn)]
+    assert broken == []
+
+
+def test_checked_functions_report_where_they_are_reached():
+    assert torch.nn.functional.relu.__module__ == "torch.nn.functional"
+    assert numtorch.nn.functional.relu.__module__ == "numtorch.nn.functional"
+    assert numtorch.add.__module__ == "numtorch" and torch.add.__module__ == "torch"
+    assert numtorch.nn.functional.relu_.__name__ == torch.nn.functional.relu_.__name__ == "relu_"
+    assert numtorch.nn.functional.hardtanh_.__name__ == "hardtanh_"
+
+
+# torch.nn classes that PyTorch defines in another file than numtorch does: a pickle or a
+# safe_globals list names them by PyTorch's module, so that name must reach numtorch's class.
+MOVED_CLASSES = ["MultiheadAttention", "EmbeddingBag", "FractionalMaxPool2d",
+                 "FractionalMaxPool3d", "LocalResponseNorm", "TripletMarginWithDistanceLoss"]
+
+
+@pytest.mark.parametrize("name", MOVED_CLASSES)
+def test_nn_class_resolves_under_torchs_module_path(name):
+    module = getattr(torch.nn, name).__module__  # e.g. torch.nn.modules.activation
+    ours = importlib.import_module("numtorch" + module[len("torch"):])
+    assert getattr(ours, name) is getattr(numtorch.nn, name)
+    with pytest.raises(AttributeError, match="has no attribute 'NoSuchLayer'"):
+        ours.NoSuchLayer  # noqa: B018

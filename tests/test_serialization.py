@@ -776,3 +776,36 @@ def test_legacy_format_written_by_numtorch_loads_in_torch(tmp_path):
     np.testing.assert_array_equal(out["t"].numpy(), base.t().numpy())
     back = numtorch.load(path)
     np.testing.assert_array_equal(back["t"].numpy(), base.t().numpy())
+
+
+def test_module_holding_functional_relu_saves_whole(tmp_path):
+    # TransformerEncoderLayer keeps F.relu itself as its activation (word_language_model
+    # saves its whole Transformer): pickle must find that function again by name.
+    numtorch.manual_seed(0)
+    layer = numtorch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0)
+    numtorch.save(layer, tmp_path / "layer.pt")
+    out = numtorch.load(tmp_path / "layer.pt", weights_only=False)
+    assert out.activation is numtorch.nn.functional.relu
+    x = numtorch.randn(5, 3, 8)
+    np.testing.assert_array_equal(out(x).detach().numpy(), layer(x).detach().numpy())
+
+
+def test_whole_torch_transformer_layer_loads_and_safe_globals_use_torchs_paths(tmp_path):
+    torch.manual_seed(0)
+    m = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0)
+    out = _torch_to_nt(m, tmp_path, weights_only=False)
+    assert type(out.self_attn) is numtorch.nn.MultiheadAttention
+    x = np.random.default_rng(0).standard_normal((5, 3, 8)).astype(np.float32)
+    np.testing.assert_allclose(out(numtorch.tensor(x)).detach().numpy(),
+                               m(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    # the allow-list a PyTorch program writes, spelled with numtorch's (= torch's) paths
+    nn = numtorch.nn
+    allowed = [nn.functional.relu, nn.modules.activation.MultiheadAttention,
+               nn.modules.container.ModuleList, nn.modules.dropout.Dropout,
+               nn.modules.linear.Linear, nn.modules.linear.NonDynamicallyQuantizableLinear,
+               nn.modules.normalization.LayerNorm,
+               nn.modules.transformer.TransformerEncoderLayer]
+    numtorch.save(out, tmp_path / "ours.pt")
+    with serialization.safe_globals(allowed):
+        back = numtorch.load(tmp_path / "ours.pt")
+    assert type(back) is nn.TransformerEncoderLayer and back.activation is nn.functional.relu

@@ -74,17 +74,19 @@ def _done(out, x):
     return _down(out, x.dtype).reshape(x.shape)
 
 
-def _inplace_via(fn):
-    """``fn_(input, ...)``: ``fn`` computed, then written back into ``input``."""
+def _inplace_via(fn, name: str):
+    """``name(input, ...)``: ``fn`` computed, then written back into ``input``. Named as the
+    module attribute it is bound to, so pickle (a module holding ``F.relu_``) finds it."""
     method = inplace(fn)
-    method.__doc__ = f"In-place version of :func:`{fn.__name__}`."
+    method.__name__ = method.__qualname__ = name
+    method.__module__ = __name__
+    method.__doc__ = f"In-place version of :func:`{name[:-1]}`."
     return method
 
 
 # --- relu and its clamped relatives ------------------------------------------------------
 
-relu_ = _inplace_via(_relu_op)
-relu_.__name__ = "relu_"
+relu_ = _inplace_via(_relu_op, "relu_")
 
 
 def relu(input, inplace=False):
@@ -126,7 +128,7 @@ def _hardtanh(input, min_val=-1.0, max_val=1.0):
     return Hardtanh.apply(input, min_val, max_val)
 
 
-hardtanh_ = _inplace_via(_hardtanh)
+hardtanh_ = _inplace_via(_hardtanh, "hardtanh_")
 
 
 def relu6(input, inplace=False):
@@ -186,8 +188,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 leaky_relu_ = _inplace_via(lambda input, negative_slope=0.01:
-                           LeakyReluInplace.apply(input, negative_slope))
-leaky_relu_.__name__ = "leaky_relu_"
+                           LeakyReluInplace.apply(input, negative_slope), "leaky_relu_")
 
 
 class PreluKernel(ArrayFunction):
@@ -311,8 +312,7 @@ def _rrelu_inplace(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
     return RreluWithNoiseInplace.apply(input, lower, upper, training, None)
 
 
-rrelu_ = _inplace_via(_rrelu_inplace)
-rrelu_.__name__ = "rrelu_"
+rrelu_ = _inplace_via(_rrelu_inplace, "rrelu_")
 
 
 # --- exponential-linear units ------------------------------------------------------------
@@ -422,10 +422,9 @@ def _celu_inplace(input, alpha=1.0):
     return CeluInplace.apply(input, alpha, 1.0, 1.0 / alpha)
 
 
-elu_ = _inplace_via(_elu_inplace)
-selu_ = _inplace_via(_selu_inplace)
-celu_ = _inplace_via(_celu_inplace)
-elu_.__name__, selu_.__name__, celu_.__name__ = "elu_", "selu_", "celu_"
+elu_ = _inplace_via(_elu_inplace, "elu_")
+selu_ = _inplace_via(_selu_inplace, "selu_")
+celu_ = _inplace_via(_celu_inplace, "celu_")
 
 
 # --- smooth gates: gelu, silu, mish, softplus, logsigmoid --------------------------------
@@ -515,8 +514,7 @@ def silu(input, inplace=False):
     return silu_(input) if inplace else Silu.apply(input)
 
 
-silu_ = _inplace_via(Silu.apply)
-silu_.__name__ = "silu_"
+silu_ = _inplace_via(Silu.apply, "silu_")
 
 
 class Mish(ArrayFunction):
@@ -547,8 +545,7 @@ def mish(input, inplace=False):
     return mish_(input) if inplace else Mish.apply(input)
 
 
-mish_ = _inplace_via(Mish.apply)
-mish_.__name__ = "mish_"
+mish_ = _inplace_via(Mish.apply, "mish_")
 
 
 class Softplus(ArrayFunction):
@@ -645,8 +642,7 @@ def hardsigmoid(input, inplace=False):
     return hardsigmoid_(input) if inplace else Hardsigmoid.apply(input)
 
 
-hardsigmoid_ = _inplace_via(Hardsigmoid.apply)
-hardsigmoid_.__name__ = "hardsigmoid_"
+hardsigmoid_ = _inplace_via(Hardsigmoid.apply, "hardsigmoid_")
 
 
 class Hardswish(ArrayFunction):
@@ -678,8 +674,7 @@ def hardswish(input, inplace=False):
     return hardswish_(input) if inplace else Hardswish.apply(input)
 
 
-hardswish_ = _inplace_via(Hardswish.apply)
-hardswish_.__name__ = "hardswish_"
+hardswish_ = _inplace_via(Hardswish.apply, "hardswish_")
 
 
 class Hardshrink(ArrayFunction):
@@ -782,8 +777,7 @@ def threshold(input, threshold, value, inplace=False):
 
 
 threshold_ = _inplace_via(lambda input, threshold, value:
-                          ThresholdInplace.apply(input, threshold, value))
-threshold_.__name__ = "threshold_"
+                          ThresholdInplace.apply(input, threshold, value), "threshold_")
 
 
 # --- gated and normalised activations ----------------------------------------------------

@@ -407,3 +407,13 @@ class LogSoftmax(Module):
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
 
+
+def __getattr__(name):
+    # MultiheadAttention is defined in numtorch/nn/modules/transformer.py, which
+    # imports this module for ReLU and GELU; PyTorch's pickles and safe_globals lists name it
+    # torch.nn.modules.activation.MultiheadAttention, so it resolves here too.
+    if name == "MultiheadAttention":
+        from .transformer import MultiheadAttention
+
+        return MultiheadAttention
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

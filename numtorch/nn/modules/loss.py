@@ -290,3 +290,14 @@ class MultiLabelMarginLoss(_Loss):
 
     def forward(self, input, target):
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+def __getattr__(name):
+    # TripletMarginWithDistanceLoss is defined in numtorch/nn/modules/extra_losses.py, which
+    # imports this module for _Loss; PyTorch's pickles and safe_globals lists name it
+    # torch.nn.modules.loss.TripletMarginWithDistanceLoss, so it resolves here too.
+    if name == "TripletMarginWithDistanceLoss":
+        from .extra_losses import TripletMarginWithDistanceLoss
+
+        return TripletMarginWithDistanceLoss
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -116,3 +116,13 @@ class RMSNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+def __getattr__(name):
+    # LocalResponseNorm is defined in numtorch/nn/modules/lrn.py; PyTorch's pickles and
+    # safe_globals lists name it torch.nn.modules.normalization.LocalResponseNorm.
+    if name == "LocalResponseNorm":
+        from .lrn import LocalResponseNorm
+
+        return LocalResponseNorm
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

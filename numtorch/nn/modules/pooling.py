@@ -263,3 +263,13 @@ class LPPool3d(_LPPoolNd):
     """Power-average pooling of (N, C, D, H, W) input."""
 
     _fn = staticmethod(F.lp_pool3d)
+
+
+def __getattr__(name):
+    # The fractional pools live in numtorch/nn/modules/fractional_pool.py; PyTorch's pickles and
+    # safe_globals lists name them as torch.nn.modules.pooling.*, so they resolve here too.
+    if name in ("FractionalMaxPool2d", "FractionalMaxPool3d"):
+        from . import fractional_pool
+
+        return getattr(fractional_pool, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -96,3 +96,14 @@ class Embedding(Module):
         return cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, _freeze=freeze,
                    padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
                    scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+def __getattr__(name):
+    # EmbeddingBag is defined in numtorch/nn/modules/embedding_bag.py, which
+    # imports this module for Embedding; PyTorch's pickles and safe_globals lists name it
+    # torch.nn.modules.sparse.EmbeddingBag, so it resolves here too.
+    if name == "EmbeddingBag":
+        from .embedding_bag import EmbeddingBag
+
+        return EmbeddingBag
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
