@@ -226,3 +226,25 @@ def test_nn_class_resolves_under_torchs_module_path(name):
     assert getattr(ours, name) is getattr(numtorch.nn, name)
     with pytest.raises(AttributeError, match="has no attribute 'NoSuchLayer'"):
         ours.NoSuchLayer  # noqa: B018
+
+
+@pytest.mark.parametrize("name", ["cudnn", "mps", "cuda", "mkldnn", "mkl", "openmp"])
+def test_backends_are_importable_submodules_like_torch(name):
+    # DCGAN and the ImageNet example: ``import torch.backends.cudnn as cudnn``
+    theirs = importlib.import_module(f"torch.backends.{name}")
+    ours = importlib.import_module(f"numtorch.backends.{name}")
+    assert ours is getattr(numtorch.backends, name)
+    assert ours.__name__ == f"numtorch.backends.{name}"
+    assert isinstance(ours, type(importlib)) and isinstance(theirs, type(importlib))
+    if hasattr(theirs, "is_available"):
+        assert ours.is_available() is False
+
+
+def test_cudnn_flag_set_through_the_imported_module_is_seen_everywhere():
+    import numtorch.backends.cudnn as cudnn
+
+    cudnn.benchmark = True
+    try:
+        assert numtorch.backends.cudnn.benchmark is True
+    finally:
+        cudnn.benchmark = False
