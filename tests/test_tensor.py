@@ -1,8 +1,11 @@
 """The Tensor object itself: creation, metadata, interop with NumPy and Python, conversion."""
 
+import array
+import collections
 import copy
 import operator
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -19,6 +22,40 @@ from tests.utils import assert_same, torch
 ])
 def test_tensor_infers_dtype_and_values_like_torch(data):
     assert_same(numtorch.tensor(data), torch.tensor(data))
+
+
+class _Pair:
+    """A sequence by protocol only (``__len__`` and ``__getitem__``)."""
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        return (1.5, 2)[i]
+
+
+# REINFORCE builds its returns in a deque and calls torch.tensor(returns) on it
+@pytest.mark.parametrize("make", [
+    lambda: collections.deque([1.0, 2.5]), lambda: collections.deque([1, 2]),
+    lambda: collections.deque([True]), lambda: collections.deque(), lambda: range(3),
+    lambda: collections.deque([collections.deque([1, 2]), (3, 4)]),
+    lambda: [range(2), range(2)], lambda: collections.UserList([1, 2]),
+    lambda: array.array("d", [1.0, 2.0]), lambda: bytearray(b"ab"), lambda: _Pair(),
+], ids=["deque-float", "deque-int", "deque-bool", "deque-empty", "range", "nested-deque",
+        "list-of-ranges", "UserList", "array", "bytearray", "protocol"])
+def test_tensor_reads_any_python_sequence_like_torch(make):
+    assert_same(numtorch.tensor(make()), torch.tensor(make()))
+    assert_same(numtorch.as_tensor(make()), torch.as_tensor(make()))
+
+
+@pytest.mark.parametrize("make", [lambda: {1, 2}, lambda: (x for x in [1]), lambda: {1: 2},
+                                  lambda: object(), lambda: [1, {1}], lambda: b"ab", lambda: "ab"],
+                         ids=["set", "generator", "dict", "object", "nested-set", "bytes", "str"])
+def test_tensor_refuses_what_is_not_a_sequence_like_torch(make):
+    with pytest.raises(Exception) as theirs:
+        torch.tensor(make())
+    with pytest.raises(type(theirs.value), match=re.escape(str(theirs.value))):
+        numtorch.tensor(make())
 
 
 def test_tensor_from_tensors_and_dtype_argument():

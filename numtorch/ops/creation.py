@@ -76,7 +76,7 @@ def _shape(size, name: str = "zeros") -> tuple:
 def _infer_dtype(data) -> D.dtype:
     """The dtype PyTorch gives Python data: bool, int64, or the default float."""
     flat = data
-    while isinstance(flat, (list, tuple)) and flat:
+    while _is_python_sequence(flat) and len(flat):
         kinds = {_kind(x) for x in flat}
         if "f" in kinds:
             return D.get_default_dtype()
@@ -88,14 +88,25 @@ def _infer_dtype(data) -> D.dtype:
             return result
         if kinds == {"l"}:
             return _infer_dtype([y for x in flat for y in x]) if all(
-                isinstance(x, (list, tuple)) for x in flat) else D.get_default_dtype()
+                _is_python_sequence(x) for x in flat) else D.get_default_dtype()
         if "i" in kinds:
             return D.int64
         return D.bool
-    if isinstance(flat, (list, tuple)):
+    if _is_python_sequence(flat):
         return D.get_default_dtype()
     k = _kind(flat)
     return {"f": D.get_default_dtype(), "i": D.int64, "b": D.bool}.get(k, D.get_default_dtype())
+
+
+def _is_python_sequence(x) -> bool:
+    """A sequence PyTorch reads element by element: a list or tuple, and any other object
+    with ``__len__`` and ``__getitem__`` that is not a mapping, str or bytes (a deque, a
+    range, an ``array.array``: REINFORCE builds its returns in a deque)."""
+    if isinstance(x, (list, tuple)):
+        return True
+    if isinstance(x, (str, bytes, dict, Tensor, np.ndarray, np.generic)):
+        return False
+    return hasattr(type(x), "__getitem__") and hasattr(type(x), "__len__")
 
 
 def _kind(x) -> str:
@@ -107,20 +118,23 @@ def _kind(x) -> str:
         return "i"
     if isinstance(x, (float, np.floating)):
         return "f"
-    if isinstance(x, (list, tuple)):
-        return "l"
     if isinstance(x, np.ndarray):
         return {"f": "f", "b": "b"}.get(x.dtype.kind, "i")
-    raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+    if _is_python_sequence(x):
+        return "l"
+    raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
 
 
 def _to_nested(data):
-    """Replace Tensors inside nested lists by their arrays so NumPy can stack them."""
+    """Replace Tensors inside nested sequences by their arrays, and other sequences than
+    lists and tuples by lists, so NumPy can stack them."""
     if isinstance(data, Tensor):
         return data._data
     if isinstance(data, (list, tuple)):
         return [_to_nested(x) for x in data]
-    return data
+    if type(data) in (float, int, bool) or not _is_python_sequence(data):
+        return data
+    return [_to_nested(x) for x in data]
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
@@ -134,7 +148,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     if isinstance(data, np.ndarray):
         dt = D.to_dtype(dtype) if dtype is not None else D.from_numpy_dtype(data.dtype)
         return _finish(np.array(data, dtype=dt.np, copy=True), requires_grad)
-    if isinstance(data, str) or data is None:
+    if isinstance(data, (str, bytes)) or data is None:
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     dt = D.to_dtype(dtype) if dtype is not None else _infer_dtype(data)
     if dtype is None and isinstance(data, np.generic):
@@ -156,7 +170,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
 
 
 def _is_sequence(x) -> bool:
-    return isinstance(x, (list, tuple)) or (isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0)
+    return _is_python_sequence(x) or (isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0)
 
 
 def _ragged_error(data, dt):
