@@ -213,10 +213,13 @@ def test_checked_functions_report_where_they_are_reached():
     assert numtorch.nn.functional.hardtanh_.__name__ == "hardtanh_"
 
 
-# torch.nn classes that PyTorch defines in another file than numtorch does: a pickle or a
-# safe_globals list names them by PyTorch's module, so that name must reach numtorch's class.
-MOVED_CLASSES = ["MultiheadAttention", "EmbeddingBag", "FractionalMaxPool2d",
-                 "FractionalMaxPool3d", "LocalResponseNorm", "TripletMarginWithDistanceLoss"]
+# Every torch.nn class numtorch has: a pickle or a safe_globals list names it by PyTorch's
+# module (torch.nn.modules.instancenorm.InstanceNorm2d), and that name must reach numtorch's
+# class even where numtorch defines it in another file.
+MOVED_CLASSES = sorted(
+    name for name in dir(torch.nn)
+    if isinstance(getattr(torch.nn, name), type) and hasattr(numtorch.nn, name)
+    and getattr(torch.nn, name).__module__.startswith("torch.nn."))
 
 
 @pytest.mark.parametrize("name", MOVED_CLASSES)

@@ -231,3 +231,14 @@ class InstanceNorm3d(_InstanceNorm):
     """Normalise each channel of each sample of (N, C, D, H, W) input over D, H, W."""
 
     _nd = 3
+
+
+def __getattr__(name):
+    # The lazy batch norms are defined with the other lazy layers (lazy.py, which imports
+    # this module); PyTorch's pickles and safe_globals lists name them here.
+    if name.startswith("LazyBatchNorm"):
+        from . import lazy
+
+        if name in lazy.__all__:
+            return getattr(lazy, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

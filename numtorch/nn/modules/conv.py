@@ -248,3 +248,14 @@ class ConvTranspose3d(_ConvTransposeNd):
 
     _n = 3
     _functional = staticmethod(_ops.conv_transpose3d)
+
+
+def __getattr__(name):
+    # The lazy convolutions are defined with the other lazy layers (lazy.py, which imports
+    # this module); PyTorch's pickles and safe_globals lists name them here.
+    if name.startswith("LazyConv"):
+        from . import lazy
+
+        if name in lazy.__all__:
+            return getattr(lazy, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,7 @@ module) and back.
 
 from __future__ import annotations
 
-from .modules.module import Module
+from ..modules.module import Module
 
 __all__ = ["DataParallel"]
 
