@@ -24,7 +24,8 @@ from . import _warnings
 from ._tensor import Tensor
 from .autograd import grad_mode
 
-__all__ = ["autocast", "GradScaler", "is_autocast_available", "is_autocast_enabled"]
+__all__ = ["autocast", "GradScaler", "is_autocast_available", "is_autocast_enabled",
+           "custom_fwd", "custom_bwd"]
 
 _DEVICE_TYPES = ("cpu", "cuda", "xpu", "mps", "hpu", "xla", "ipu", "mtia", "maia")
 
@@ -75,6 +76,44 @@ class autocast:  # noqa: N801 - PyTorch's name
 def is_autocast_enabled(device_type: str | None = None) -> bool:
     """Always False: numtorch never casts a block to lower precision."""
     return False
+
+
+def _check_device_type(device_type) -> None:
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+
+
+def custom_fwd(fwd=None, *, device_type: str, cast_inputs=None):
+    """Decorator for a custom ``Function.forward`` under autocast: it notes on ``ctx``
+    whether autocast was on (for ``custom_bwd``) and, with ``cast_inputs``, would run the
+    forward with autocast off on inputs cast to that dtype. numtorch's autocast never
+    turns on (``is_autocast_enabled`` is False), so the forward runs as written."""
+    _check_device_type(device_type)
+    if fwd is None:
+        return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
+
+    @functools.wraps(fwd)
+    def decorate_fwd(ctx, *args, **kwargs):
+        ctx._dtype = None  # the device's autocast dtype
+        ctx._fwd_used_autocast = is_autocast_enabled(device_type) and cast_inputs is None
+        return fwd(ctx, *args, **kwargs)
+
+    return decorate_fwd
+
+
+def custom_bwd(bwd=None, *, device_type: str):
+    """Decorator for a custom ``Function.backward``: it runs under the autocast state its
+    forward ran under (see ``custom_fwd``)."""
+    _check_device_type(device_type)
+    if bwd is None:
+        return functools.partial(custom_bwd, device_type=device_type)
+
+    @functools.wraps(bwd)
+    def decorate_bwd(ctx, *args, **kwargs):
+        with autocast(device_type, enabled=ctx._fwd_used_autocast, dtype=ctx._dtype):
+            return bwd(ctx, *args, **kwargs)
+
+    return decorate_bwd
 
 
 _READY, _UNSCALED, _STEPPED = "ready", "unscaled", "stepped"

@@ -113,3 +113,61 @@ def test_grad_scaler_errors_match_torch():
             lib.amp.GradScaler("cpu", growth_factor=0.5)
         with pytest.raises(RuntimeError, match="The source state dict is empty"):
             scaler.load_state_dict({})
+
+
+def _scaled_square(lib, **fwd_kwargs):
+    """The amp docs' pattern: a custom Function whose forward and backward are decorated."""
+    class Square(lib.autograd.Function):
+        @staticmethod
+        @lib.amp.custom_fwd(device_type="cpu", **fwd_kwargs)
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        @lib.amp.custom_bwd(device_type="cpu")
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 2 * x * grad
+    return Square
+
+
+@pytest.mark.parametrize("fwd_kwargs", [{}, {"cast_inputs": "float32"}])
+def test_custom_fwd_and_bwd_decorate_a_function_as_in_torch(fwd_kwargs):
+    results = []
+    for lib in (numtorch, torch):
+        kwargs = {k: getattr(lib, v) for k, v in fwd_kwargs.items()}
+        square = _scaled_square(lib, **kwargs)
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        y = square.apply(x)
+        y.sum().backward()
+        results.append((y.detach().numpy().tolist(), x.grad.numpy().tolist(), y.dtype.itemsize))
+    assert results[0] == results[1]
+    assert square.forward.__name__ == "forward"  # functools.wraps kept the name
+
+
+def test_custom_fwd_needs_a_device_type_string():
+    for lib in (numtorch, torch):
+        with pytest.raises(ValueError, match=r"Expected `device_type` of type `str`, got: "
+                                             r"`<class 'int'>`"):
+            lib.amp.custom_fwd(device_type=3)
+        with pytest.raises(ValueError, match="Expected `device_type` of type `str`"):
+            lib.amp.custom_bwd(device_type=None)
+        with pytest.raises(TypeError, match="missing 1 required keyword-only argument: "
+                                            "'device_type'"):
+            lib.amp.custom_fwd(lambda ctx, x: x)
+
+
+def test_cuda_amp_custom_fwd_is_a_deprecated_alias():
+    with pytest.warns(FutureWarning, match=r"`numtorch.cuda.amp.custom_fwd\(args...\)` is "
+                                           r"deprecated. Please use `numtorch.amp.custom_fwd"
+                                           r"\(args..., device_type='cuda'\)` instead."):
+        fwd = numtorch.cuda.amp.custom_fwd(lambda ctx, x: x + 1)
+    with pytest.warns(FutureWarning, match=r"numtorch.cuda.amp.custom_bwd"):
+        bwd = numtorch.cuda.amp.custom_bwd(lambda ctx, g: g)
+
+    class Ctx:
+        pass
+    ctx = Ctx()
+    assert fwd(ctx, 1) == 2 and ctx._fwd_used_autocast is False
+    assert bwd(ctx, 5) == 5

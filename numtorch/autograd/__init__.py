@@ -13,12 +13,13 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .variable import Variable
 
 __all__ = [
     "Function", "ArrayFunction", "once_differentiable", "backward", "grad", "no_grad",
     "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "gradcheck",
-    "gradgradcheck", "functional", "graph",
+    "gradgradcheck", "functional", "graph", "Variable",
 ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import _warnings
 from .. import amp as _amp
 
-__all__ = ["autocast", "GradScaler"]
+__all__ = ["autocast", "GradScaler", "custom_fwd", "custom_bwd"]
 
 
 class autocast(_amp.autocast):  # noqa: N801 - PyTorch's name
@@ -28,3 +28,19 @@ class GradScaler(_amp.GradScaler):
                        "`numtorch.amp.GradScaler('cuda', args...)` instead.", FutureWarning)
         super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval,
                          enabled)
+
+
+def custom_fwd(fwd=None, *, cast_inputs=None):
+    """``numtorch.amp.custom_fwd(device_type="cuda")`` under its deprecated name."""
+    _warnings.warn("`numtorch.cuda.amp.custom_fwd(args...)` is deprecated. Please use "
+                   "`numtorch.amp.custom_fwd(args..., device_type='cuda')` instead.",
+                   FutureWarning)
+    return _amp.custom_fwd(fwd, device_type="cuda", cast_inputs=cast_inputs)
+
+
+def custom_bwd(bwd):
+    """``numtorch.amp.custom_bwd(device_type="cuda")`` under its deprecated name."""
+    _warnings.warn("`numtorch.cuda.amp.custom_bwd(args...)` is deprecated. Please use "
+                   "`numtorch.amp.custom_bwd(args..., device_type='cuda')` instead.",
+                   FutureWarning)
+    return _amp.custom_bwd(bwd, device_type="cuda")
