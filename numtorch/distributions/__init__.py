@@ -43,10 +43,15 @@ What PyTorch has that numtorch lacks:
 from . import constraint_registry, constraints, transforms
 from .bernoulli import Bernoulli
 from .categorical import Categorical
+from .cauchy import Cauchy
 from .constraint_registry import biject_to, transform_to
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .geometric import Geometric
+from .gumbel import Gumbel
+from .half_cauchy import HalfCauchy
+from .half_normal import HalfNormal
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
@@ -54,6 +59,7 @@ from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from .pareto import Pareto
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
     AbsTransform,
@@ -78,6 +84,7 @@ from .transforms import (
     identity_transform,
 )
 from .uniform import Uniform
+from .weibull import Weibull
 
 __all__ = [
     "AffineTransform", "Bernoulli", "Categorical", "ComposeTransform", "Distribution",
@@ -86,6 +93,7 @@ __all__ = [
     "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
     "register_kl",
+    "Cauchy", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Pareto", "Weibull",
     # transforms and the constraint registries
     "AbsTransform", "CatTransform", "CorrCholeskyTransform",
     "CumulativeDistributionTransform", "IndependentTransform", "LowerCholeskyTransform",
