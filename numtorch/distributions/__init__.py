@@ -45,6 +45,7 @@ from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .cauchy import Cauchy
 from .constraint_registry import biject_to, transform_to
+from .continuous_bernoulli import ContinuousBernoulli
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
@@ -56,10 +57,15 @@ from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
+from .logistic_normal import LogisticNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .mixture_same_family import MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .pareto import Pareto
+from .relaxed_bernoulli import RelaxedBernoulli
+from .relaxed_categorical import RelaxedOneHotCategorical
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
     AbsTransform,
@@ -93,7 +99,9 @@ __all__ = [
     "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
     "register_kl",
-    "Cauchy", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Pareto", "Weibull",
+    "Cauchy", "ContinuousBernoulli", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
+    "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily", "Pareto",
+    "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull",
     # transforms and the constraint registries
     "AbsTransform", "CatTransform", "CorrCholeskyTransform",
     "CumulativeDistributionTransform", "IndependentTransform", "LowerCholeskyTransform",
