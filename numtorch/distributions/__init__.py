@@ -16,13 +16,24 @@ What is here:
 * ``Normal``, ``Uniform``, ``Bernoulli``, ``Categorical``, ``OneHotCategorical``
   (and ``OneHotCategoricalStraightThrough``), ``Exponential``, ``Laplace``,
   ``MultivariateNormal`` (``covariance_matrix``, ``precision_matrix`` or
-  ``scale_tril``), ``Independent``, ``LogNormal`` and ``TransformedDistribution``.
-* Transforms: ``Transform``, ``ExpTransform``, ``AffineTransform``,
-  ``SigmoidTransform``, ``TanhTransform``, ``ComposeTransform``, ``identity_transform``.
-* ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs of
-  the classes above (Normal, Uniform, Bernoulli, Categorical, OneHotCategorical,
-  Exponential, Laplace, MultivariateNormal, Independent, TransformedDistribution, and
-  the cross pairs among Normal, Uniform, Exponential and Laplace).
+  ``scale_tril``), ``LowRankMultivariateNormal``, ``Independent``, ``LogNormal``,
+  ``TransformedDistribution`` and ``MixtureSameFamily``.
+* The distributions PyTorch builds from ``uniform_``, ``exponential_``, ``normal_``,
+  ``cauchy_`` and transforms: ``Cauchy``, ``HalfCauchy``, ``HalfNormal``, ``Gumbel``,
+  ``Geometric``, ``Pareto``, ``Weibull``, ``Kumaraswamy``, ``RelaxedBernoulli``,
+  ``RelaxedOneHotCategorical``, ``LogisticNormal``, ``ContinuousBernoulli``. Cauchy,
+  HalfCauchy, HalfNormal and Geometric draw PyTorch's numbers bit for bit; the others
+  draw PyTorch's random numbers and pass them through a log, exp, power or sigmoid
+  that NumPy may round differently in the last bit (each class's docstring says which).
+* Every transform PyTorch defines (``ExpTransform``, ``PowerTransform``,
+  ``AffineTransform``, ``SigmoidTransform``, ``SoftplusTransform``, ``TanhTransform``,
+  ``AbsTransform``, ``SoftmaxTransform``, ``StickBreakingTransform``,
+  ``LowerCholeskyTransform``, ``PositiveDefiniteTransform``, ``CorrCholeskyTransform``,
+  ``ReshapeTransform``, ``IndependentTransform``, ``CatTransform``, ``StackTransform``,
+  ``CumulativeDistributionTransform``, ``ComposeTransform``, ``identity_transform``)
+  and the ``biject_to`` / ``transform_to`` registries.
+* ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for every pair it
+  registers among the classes above.
 
 What PyTorch has that numtorch lacks:
 
@@ -30,14 +41,8 @@ What PyTorch has that numtorch lacks:
   Dirichlet, Chi2, StudentT, Binomial, Poisson, Multinomial's relatives, VonMises,
   LKJCholesky, Wishart ...): their draws could not be matched exactly without
   re-deriving those kernels, so they are left out rather than given different numbers.
-* The other distributions built on those or not yet written: Cauchy, HalfCauchy,
-  HalfNormal, Gumbel, Geometric, Pareto, Weibull, Kumaraswamy, LogisticNormal,
-  LowRankMultivariateNormal, MixtureSameFamily, RelaxedBernoulli,
-  RelaxedOneHotCategorical, ContinuousBernoulli, FisherSnedecor, GeneralizedPareto,
-  InverseGamma, NegativeBinomial.
-* The other transforms (``PowerTransform``, ``SoftmaxTransform``,
-  ``StickBreakingTransform``, ``LowerCholeskyTransform``, ``CatTransform`` ...) and
-  the ``biject_to`` / ``transform_to`` registries.
+* The distributions built on those: FisherSnedecor, GeneralizedPareto, InverseGamma,
+  NegativeBinomial, and the KL pairs that involve them.
 """
 
 from . import constraint_registry, constraints, transforms
@@ -55,6 +60,7 @@ from .half_cauchy import HalfCauchy
 from .half_normal import HalfNormal
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
 from .log_normal import LogNormal
 from .logistic_normal import LogisticNormal
@@ -100,8 +106,8 @@ __all__ = [
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
     "register_kl",
     "Cauchy", "ContinuousBernoulli", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
-    "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily", "Pareto",
-    "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull",
+    "Kumaraswamy", "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily",
+    "Pareto", "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull",
     # transforms and the constraint registries
     "AbsTransform", "CatTransform", "CorrCholeskyTransform",
     "CumulativeDistributionTransform", "IndependentTransform", "LowerCholeskyTransform",
