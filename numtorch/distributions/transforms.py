@@ -807,12 +807,13 @@ class CatTransform(Transform):
             return self
         return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
 
-    def _check(self, value, name):
+    def _check(self, value, name, in_call=True):
+        # PyTorch's messages: "for tensor" from a call, "for x"/"for y" from the Jacobian
         if not -value.dim() <= self.dim < value.dim():
-            raise AssertionError(f"dim {self.dim} out of range for {name} with "
-                                 f"{value.dim()} dimensions")
+            raise AssertionError(f"dim {self.dim} out of range for "
+                                 f"{'tensor' if in_call else name} with {value.dim()} dimensions")
         if value.size(self.dim) != self.length:
-            raise AssertionError(f"{name[0]}.size({self.dim}) = {value.size(self.dim)} "
+            raise AssertionError(f"{name}.size({self.dim}) = {value.size(self.dim)} "
                                  f"must equal length {self.length}")
 
     def _slices(self, value):
@@ -822,17 +823,17 @@ class CatTransform(Transform):
             start += length
 
     def _call(self, x):
-        self._check(x, "tensor")
+        self._check(x, "x")
         return cat([t(s) for t, s in zip(self.transforms, self._slices(x))], dim=self.dim)
 
     def _inverse(self, y):
-        self._check(y, "tensor")
+        self._check(y, "y")
         return cat([t.inv(s) for t, s in zip(self.transforms, self._slices(y))],
                    dim=self.dim)
 
     def log_abs_det_jacobian(self, x, y):
-        self._check(x, "x")
-        self._check(y, "y")
+        self._check(x, "x", in_call=False)
+        self._check(y, "y", in_call=False)
         terms = []
         for t, xs, ys in zip(self.transforms, self._slices(x), self._slices(y)):
             term = t.log_abs_det_jacobian(xs, ys)
@@ -877,29 +878,30 @@ class StackTransform(Transform):
             return self
         return StackTransform(self.transforms, self.dim, cache_size)
 
-    def _check(self, value, name):
+    def _check(self, value, name, in_call=True):
+        # PyTorch's messages: "for tensor" from a call, "for x"/"for y" from the Jacobian
         if not -value.dim() <= self.dim < value.dim():
-            raise AssertionError(f"dim {self.dim} out of range for {name} with "
-                                 f"{value.dim()} dimensions")
+            raise AssertionError(f"dim {self.dim} out of range for "
+                                 f"{'tensor' if in_call else name} with {value.dim()} dimensions")
         if value.size(self.dim) != len(self.transforms):
-            raise AssertionError(f"{name[0]}.size({self.dim}) = {value.size(self.dim)} "
+            raise AssertionError(f"{name}.size({self.dim}) = {value.size(self.dim)} "
                                  f"must equal len(transforms) {len(self.transforms)}")
 
     def _slice(self, z):
         return [z.select(self.dim, i) for i in range(z.size(self.dim))]
 
     def _call(self, x):
-        self._check(x, "tensor")
+        self._check(x, "x")
         return stack([t(s) for s, t in zip(self._slice(x), self.transforms)], dim=self.dim)
 
     def _inverse(self, y):
-        self._check(y, "tensor")
+        self._check(y, "y")
         return stack([t.inv(s) for s, t in zip(self._slice(y), self.transforms)],
                      dim=self.dim)
 
     def log_abs_det_jacobian(self, x, y):
-        self._check(x, "x")
-        self._check(y, "y")
+        self._check(x, "x", in_call=False)
+        self._check(y, "y", in_call=False)
         return stack([t.log_abs_det_jacobian(xs, ys) for xs, ys, t
                       in zip(self._slice(x), self._slice(y), self.transforms)], dim=self.dim)
 

@@ -166,3 +166,23 @@ def test_registry_register_and_errors():
     assert reg(C.real) == "made"
     with pytest.raises(TypeError, match="Expected constraint to be either"):
         reg.register(int, lambda c: None)
+
+
+@pytest.mark.parametrize("kind", ["cat", "stack"])
+def test_cat_and_stack_size_and_dim_errors_match_torch(kind):
+    def calls(lib):
+        T = lib.distributions.transforms
+        parts = [T.ExpTransform(), T.ExpTransform()]
+        t = T.CatTransform(parts) if kind == "cat" else T.StackTransform(parts)
+        bad_size, bad_dim = lib.zeros(3), lib.zeros(())
+        return [lambda: t(bad_size), lambda: t.inv(bad_size),
+                lambda: t.log_abs_det_jacobian(bad_size, lib.zeros(2)),
+                lambda: t.log_abs_det_jacobian(lib.zeros(2), bad_size),
+                lambda: t(bad_dim), lambda: t.log_abs_det_jacobian(bad_dim, bad_dim)]
+
+    for a, b in zip(calls(numtorch), calls(torch)):
+        with pytest.raises(AssertionError) as eb:
+            b()
+        with pytest.raises(AssertionError) as ea:
+            a()
+        assert str(ea.value) == str(eb.value)
