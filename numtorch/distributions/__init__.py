@@ -20,11 +20,12 @@ What is here:
   ``TransformedDistribution`` and ``MixtureSameFamily``.
 * The distributions PyTorch builds from ``uniform_``, ``exponential_``, ``normal_``,
   ``cauchy_`` and transforms: ``Cauchy``, ``HalfCauchy``, ``HalfNormal``, ``Gumbel``,
-  ``Geometric``, ``Pareto``, ``Weibull``, ``Kumaraswamy``, ``RelaxedBernoulli``,
-  ``RelaxedOneHotCategorical``, ``LogisticNormal``, ``ContinuousBernoulli``. Cauchy,
-  HalfCauchy, HalfNormal and Geometric draw PyTorch's numbers bit for bit; the others
-  draw PyTorch's random numbers and pass them through a log, exp, power or sigmoid
-  that NumPy may round differently in the last bit (each class's docstring says which).
+  ``Geometric``, ``Pareto``, ``GeneralizedPareto``, ``Weibull``, ``Kumaraswamy``,
+  ``RelaxedBernoulli``, ``RelaxedOneHotCategorical``, ``LogisticNormal``,
+  ``ContinuousBernoulli``. Cauchy, HalfCauchy, HalfNormal and Geometric draw PyTorch's
+  numbers bit for bit; the others draw PyTorch's random numbers and pass them through a
+  log, exp, power or sigmoid that NumPy may round differently in the last bit (each
+  class's docstring says which).
 * Every transform PyTorch defines (``ExpTransform``, ``PowerTransform``,
   ``AffineTransform``, ``SigmoidTransform``, ``SoftplusTransform``, ``TanhTransform``,
   ``AbsTransform``, ``SoftmaxTransform``, ``StickBreakingTransform``,
@@ -41,8 +42,8 @@ What PyTorch has that numtorch lacks:
   Dirichlet, Chi2, StudentT, Binomial, Poisson, Multinomial's relatives, VonMises,
   LKJCholesky, Wishart ...): their draws could not be matched exactly without
   re-deriving those kernels, so they are left out rather than given different numbers.
-* The distributions built on those: FisherSnedecor, GeneralizedPareto, InverseGamma,
-  NegativeBinomial, and the KL pairs that involve them.
+* The distributions built on those: FisherSnedecor, InverseGamma, NegativeBinomial,
+  Multinomial (which needs Binomial), and the KL pairs that involve them.
 """
 
 from . import constraint_registry, constraints, transforms
@@ -54,6 +55,7 @@ from .continuous_bernoulli import ContinuousBernoulli
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .generalized_pareto import GeneralizedPareto
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_cauchy import HalfCauchy
@@ -105,7 +107,8 @@ __all__ = [
     "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
     "register_kl",
-    "Cauchy", "ContinuousBernoulli", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
+    "Cauchy", "ContinuousBernoulli", "GeneralizedPareto", "Geometric", "Gumbel",
+    "HalfCauchy", "HalfNormal",
     "Kumaraswamy", "LogisticNormal", "LowRankMultivariateNormal", "MixtureSameFamily",
     "Pareto", "RelaxedBernoulli", "RelaxedOneHotCategorical", "Weibull",
     # transforms and the constraint registries
