@@ -394,3 +394,112 @@ def test_numtorch_imports_without_tensorboard():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": os.getcwd()})
     assert result.stdout == "ok\n", result.stderr
+
+
+# --- add_graph -----------------------------------------------------------------------
+
+def _small_cnn(lib):
+    nn, F = lib.nn, lib.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 4, 3)
+            self.pool = nn.MaxPool2d(2)
+            self.fc = nn.Sequential(nn.Linear(4 * 3 * 3, 10), nn.ReLU())
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            return self.fc(lib.flatten(x, 1))
+
+    return Net()
+
+
+def _graph_nodes(lib, tmp_path):
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    tb = ttb if lib is torch else ntb
+    model = _small_cnn(lib)
+    model.train()
+    with tb.SummaryWriter(str(tmp_path / lib.__name__)) as w:
+        w.add_graph(model, lib.randn(2, 1, 8, 8))
+    assert model.training  # restored after the eval-mode run
+    events = list(_read(tmp_path / lib.__name__).values())[0]
+    assert 'tag: "step1"' in events[2]
+    (path,) = [os.path.join(tmp_path / lib.__name__, n) for n in
+               os.listdir(tmp_path / lib.__name__)]
+    for event in LegacyEventFileLoader(path).Load():
+        if event.HasField("graph_def"):
+            graph = GraphDef.FromString(event.graph_def)
+            assert graph.versions.producer == 22
+            return {n.name: n for n in graph.node}
+
+
+def _shape(node):
+    return [d.size for d in node.attr["_output_shapes"].list.shape[0].dim]
+
+
+def test_add_graph_nodes_scopes_params_and_edges(tmp_path):
+    nodes = _graph_nodes(numtorch, tmp_path)
+    table = {name: (n.op, list(n.input), _shape(n)) for name, n in nodes.items()}
+    conv, lin = "Net/Conv2d[conv1]", "Net/Sequential[fc]/Linear[0]"
+    assert table == {
+        "input/x": ("IO Node", [], [2, 1, 8, 8]),
+        f"{conv}/weight": ("Parameter", [], [4, 1, 3, 3]),
+        f"{conv}/bias": ("Parameter", [], [4]),
+        f"{conv}/convolution": ("aten::convolution",
+                                ["input/x", f"{conv}/weight", f"{conv}/bias"], [2, 4, 6, 6]),
+        "Net/relu": ("aten::relu", [f"{conv}/convolution"], [2, 4, 6, 6]),
+        "Net/MaxPool2d[pool]/max_pool2d_with_indices": ("aten::max_pool2d_with_indices",
+                                                        ["Net/relu"], [2, 4, 3, 3]),
+        "Net/view": ("aten::view", ["Net/MaxPool2d[pool]/max_pool2d_with_indices"], [2, 36]),
+        f"{lin}/weight": ("Parameter", [], [10, 36]),
+        f"{lin}/bias": ("Parameter", [], [10]),
+        f"{lin}/addmm": ("aten::addmm", ["Net/view", f"{lin}/weight", f"{lin}/bias"], [2, 10]),
+        "Net/Sequential[fc]/ReLU[1]/relu": ("aten::relu", [f"{lin}/addmm"], [2, 10]),
+        "output/output.1": ("IO Node", ["Net/Sequential[fc]/ReLU[1]/relu"], [2, 10]),
+    }
+    assert nodes[f"{conv}/convolution"].attr["attr"].s == b"{ grad_fn : ConvolutionBackward0 }"
+
+
+def test_add_graph_groups_ops_into_pytorchs_scopes(tmp_path):
+    def scopes(nodes):
+        return {name.rsplit("/", 1)[0] for name, n in nodes.items()
+                if n.op.startswith("aten::")}
+
+    theirs = _graph_nodes(torch, tmp_path)
+    ours = _graph_nodes(numtorch, tmp_path)
+    assert scopes(ours) == scopes(theirs)
+    def io(nodes):  # PyTorch names the input after TorchScript's value, 'x.1'
+        return [(name.split("/")[0], _shape(n)) for name, n in nodes.items() if n.op == "IO Node"]
+
+    assert io(ours) == io(theirs)
+
+
+def test_add_graph_multiple_outputs_shared_module_and_int_input(tmp_path):
+    nn = numtorch.nn
+
+    class Twice(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(5, 3)
+            self.lin = nn.Linear(3, 3)
+
+        def forward(self, idx, scale):
+            h = self.lin(self.emb(idx))
+            return self.lin(h) * scale, h.sum()
+
+    with ntb.SummaryWriter(str(tmp_path)) as w:
+        w.add_graph(Twice(), (numtorch.tensor([1, 2]), numtorch.tensor(2.0)), verbose=True)
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    (path,) = [os.path.join(tmp_path, n) for n in os.listdir(tmp_path)]
+    graph = next(GraphDef.FromString(e.graph_def) for e in LegacyEventFileLoader(path).Load()
+                 if e.HasField("graph_def"))
+    names = [n.name for n in graph.node]
+    assert names.count("Twice/Linear[lin]/weight") == 1
+    assert "Twice/Linear[lin]/addmm" in names and "Twice/Linear[lin]/addmm_1" in names
+    assert "Twice/Embedding[emb]/embedding" in names
+    assert {"input/idx", "input/scale", "output/output.1", "output/output.2"} <= set(names)
+    mul = next(n for n in graph.node if n.op == "aten::mul")
+    assert list(mul.input) == ["Twice/Linear[lin]/addmm_1", "input/scale"]

@@ -2,7 +2,8 @@
 
 Needs the ``tensorboard`` package (``pip install numtorch[tensorboard]``); numtorch
 imports it only here. The event files are the ones PyTorch writes for the same calls,
-so ``tensorboard --logdir runs`` shows them the same way.
+so ``tensorboard --logdir runs`` shows them the same way. ``add_graph`` differs (numtorch
+has no TorchScript tracer): see ``numtorch/utils/tensorboard/_graph.py``.
 """
 
 import tensorboard

@@ -352,6 +352,24 @@ class SummaryWriter:
             embedding_info(metadata, label_img, subdir, global_step, tag))
         _write_projector_config(logdir, self._projector_config)
 
+    def add_graph(self, model, input_to_model=None, verbose=False,
+                  use_strict_trace=True) -> None:
+        """Log the graph of ``model``, found by running it on ``input_to_model``.
+
+        Unlike PyTorch, which traces the model with TorchScript, numtorch reads the
+        autograd graph of one forward pass and groups its ops by the module that ran
+        them; see ``numtorch/utils/tensorboard/_graph.py`` for what differs.
+
+        Args:
+            model (nn.Module): the model to draw.
+            input_to_model (Tensor or tuple of Tensors): its input(s).
+            verbose (bool): print the graph's nodes.
+            use_strict_trace (bool): accepted for PyTorch's signature; numtorch does not trace.
+        """
+        from ._graph import graph
+
+        self._get_file_writer().add_graph(graph(model, input_to_model, verbose))
+
     # --- files -------------------------------------------------------------------------
 
     def flush(self) -> None:
