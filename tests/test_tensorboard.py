@@ -224,9 +224,26 @@ def test_add_figure(tmp_path):
     lambda w, T, rng: w.add_embedding(T(np.zeros(3)), metadata=[1, 2, 3]),
     lambda w, T, rng: w.add_embedding(T(np.zeros((3, 2))), metadata=[[1, 2]] * 3,
                                       metadata_header=["a"]),
+    lambda w, T, rng: w.add_image("e", T(np.zeros(4)), dataformats="H"),
+    lambda w, T, rng: w.add_scalar("e", "abc"),
+    lambda w, T, rng: w.add_text("e", 5),
+    lambda w, T, rng: w.add_embedding(T(np.zeros((3, 2))), label_img=T(np.zeros((2, 3, 4, 4)))),
+    lambda w, T, rng: w.add_image_with_boxes("e", T(np.zeros((3, 4, 4))), [[0, 0, 1, 1]]),
+    lambda w, T, rng: w.add_histogram("e", T(np.array([np.nan, 1.0])), bins="auto"),
+    lambda w, T, rng: w.add_pr_curve("e", [1, 0], [0.2, 0.3]),
+    lambda w, T, rng: w.add_hparams({"a": 1}, None),
+    lambda w, T, rng: w.add_custom_scalars({"c": {"m": ["Multiline"]}}),
+    lambda w, T, rng: w.add_tensor("e", [1, 2]),
+    lambda w, T, rng: w.add_video("e", T(np.zeros((2, 3, 4, 4)))),
 ])
 def test_errors_match_pytorch(tmp_path, call):
     assert_same_error(call, tmp_path)
+
+
+def test_mesh_shape_error_names_numtorch_size(tmp_path):
+    with ntb.SummaryWriter(str(tmp_path)) as w:
+        with pytest.raises(ValueError, match=r"BxNx3, but got numtorch\.Size\(\[4, 3\]\)\."):
+            w.add_mesh("e", numtorch.zeros(4, 3))
 
 
 # --- text, sound, meshes, curves, layouts --------------------------------------------
@@ -503,3 +520,61 @@ def test_add_graph_multiple_outputs_shared_module_and_int_input(tmp_path):
     assert {"input/idx", "input/scale", "output/output.1", "output/output.2"} <= set(names)
     mul = next(n for n in graph.node if n.op == "aten::mul")
     assert list(mul.input) == ["Twice/Linear[lin]/addmm_1", "input/scale"]
+
+
+# --- the TensorBoard tutorial --------------------------------------------------------
+
+def test_tutorial_logging_calls(tmp_path):
+    """The calls of PyTorch's "Visualizing models, data, and training with TensorBoard"."""
+    classes = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle Boot")
+
+    def calls(w, T, rng):
+        data = T(rng.integers(0, 256, (20, 28, 28), dtype=np.uint8))
+        targets = rng.integers(0, 10, 20)
+        w.add_images("four_fashion_mnist_images", data[:4].unsqueeze(1).float() / 255,
+                     walltime=WALL)
+        w.add_embedding(data.view(-1, 28 * 28), metadata=[classes[t] for t in targets],
+                        label_img=data.unsqueeze(1))
+        for i in range(3):
+            w.add_scalar("training loss", 2.3 / (i + 1), i * 1000, walltime=WALL)
+        probs = rng.random((20, 10))
+        probs = T(probs / probs.sum(1, keepdims=True))
+        truth = T(targets) == 3
+        w.add_pr_curve(classes[3], truth, probs[:, 3], global_step=0, walltime=WALL)
+    assert_same_events(tmp_path, calls)
+
+
+def test_tutorial_add_graph(tmp_path):
+    nn, F = numtorch.nn, numtorch.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 6, 5)
+            self.pool = nn.MaxPool2d(2, 2)
+            self.conv2 = nn.Conv2d(6, 16, 5)
+            self.fc1 = nn.Linear(16 * 4 * 4, 120)
+            self.fc2 = nn.Linear(120, 84)
+            self.fc3 = nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            x = self.pool(F.relu(self.conv2(x)))
+            x = x.view(-1, 16 * 4 * 4)
+            x = F.relu(self.fc1(x))
+            x = F.relu(self.fc2(x))
+            return self.fc3(x)
+
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    with ntb.SummaryWriter(str(tmp_path)) as w:
+        w.add_graph(Net(), numtorch.randn(4, 1, 28, 28))
+    (path,) = [os.path.join(tmp_path, n) for n in os.listdir(tmp_path)]
+    graph = next(GraphDef.FromString(e.graph_def) for e in LegacyEventFileLoader(path).Load()
+                 if e.HasField("graph_def"))
+    scopes = {n.name.rsplit("/", 1)[0] for n in graph.node if n.op.startswith("aten::")}
+    assert scopes == {"Net", "Net/Conv2d[conv1]", "Net/Conv2d[conv2]", "Net/MaxPool2d[pool]",
+                      "Net/Linear[fc1]", "Net/Linear[fc2]", "Net/Linear[fc3]"}
+    pools = [n for n in graph.node if n.name.startswith("Net/MaxPool2d[pool]/")]
+    assert len(pools) == 2  # the pool module runs twice: two nodes in its scope

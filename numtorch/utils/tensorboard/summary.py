@@ -97,7 +97,12 @@ def tensor_proto(tag, tensor):
     """A whole tensor, values flattened into the TensorProto field of its dtype."""
     from numtorch import Tensor
 
-    array = tensor.detach().cpu().numpy() if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if isinstance(tensor, Tensor):
+        array = tensor.detach().cpu().numpy()
+    elif isinstance(tensor, np.ndarray):
+        array = tensor
+    else:  # PyTorch's error for anything without a tensor's numel()
+        raise AttributeError(f"'{type(tensor).__name__}' object has no attribute 'numel'")
     if array.nbytes >= 1 << 31:
         raise ValueError("tensor is bigger than protocol buffer's hard limit of 2GB in size")
     if array.dtype.name not in _TENSOR_FIELDS:
@@ -190,6 +195,8 @@ def convert_to_HWC(tensor, input_format):
 
 
 def _to_uint8(array):
+    if array is None:  # a layout of 1 or 5 letters has no image: PyTorch's error
+        raise AttributeError("'NoneType' object has no attribute 'numpy'")
     # uint8 images are already 0..255; every other dtype is taken to be in 0..1.
     scale = 1 if array.dtype == np.uint8 else 255
     return (array.astype(np.float32) * scale).clip(0, 255).astype(np.uint8)
@@ -358,7 +365,8 @@ def custom_scalars(layout):
     categories = []
     for category, charts in layout.items():
         protos = []
-        for title, (kind, tags) in ((k, v[:2]) for k, v in charts.items()):
+        for title, chart in charts.items():
+            kind, tags = chart[0], chart[1]
             if kind == "Margin":
                 if len(tags) != 3:
                     raise AssertionError("len(tags) != 3")
@@ -424,6 +432,8 @@ def mesh(tag, vertices, colors, faces, config_dict, display_name=None, descripti
     from tensorboard.plugins.mesh import metadata
     from tensorboard.plugins.mesh.plugin_data_pb2 import MeshPluginData
 
+    from numtorch import Size
+
     json_config = "{}" if config_dict is None else json.dumps(config_dict, sort_keys=True)
     parts = [(t, kind) for t, kind in ((vertices, MeshPluginData.VERTEX),
                                        (faces, MeshPluginData.FACE),
@@ -433,7 +443,7 @@ def mesh(tag, vertices, colors, faces, config_dict, display_name=None, descripti
     for t, kind in parts:
         array = np.asarray(t)
         meta = metadata.create_summary_metadata(tag, display_name, kind, components,
-                                                array.shape, description,
+                                                Size(array.shape), description,
                                                 json_config=json_config)
         proto = TensorProto(dtype="DT_FLOAT", float_val=array.reshape(-1).tolist(),
                             tensor_shape=_shape(array.shape[:3]))
