@@ -580,3 +580,33 @@ def test_tutorial_add_graph(tmp_path):
                       "Net/Linear[fc1]", "Net/Linear[fc2]", "Net/Linear[fc3]"}
     pools = [n for n in graph.node if n.name.startswith("Net/MaxPool2d[pool]/")]
     assert len(pools) == 2  # the pool module runs twice: two nodes in its scope
+
+
+def test_add_onnx_graph_without_onnx_raises_pytorchs_error(tmp_path):
+    try:
+        import onnx  # noqa: F401
+        pytest.skip("onnx is installed")
+    except ImportError:
+        pass
+    assert_same_error(lambda w, T, rng: w.add_onnx_graph("model.onnx"), tmp_path)
+
+
+def test_onnx_graph_def_matches_pytorchs(capsys):
+    """An ONNX graph (built here from plain objects with ONNX's fields) converts as in PyTorch."""
+    from types import SimpleNamespace as NS
+
+    from google.protobuf.struct_pb2 import Value
+    from torch.utils.tensorboard._onnx_graph import parse
+
+    from numtorch.utils.tensorboard._graph import onnx_to_graph_def
+
+    def value(name, dims):
+        shape = NS(dim=[NS(dim_value=d) for d in dims])
+        return NS(name=name, type=NS(tensor_type=NS(elem_type=1, shape=shape)))
+
+    attribute = Value(number_value=2.0)  # a proto with fields, as ONNX's AttributeProto
+    graph = NS(input=[value("x", [1, 3]), value("w", [3, 4])], output=[value("y", [1, 4])],
+               node=[NS(op_type="MatMul", input=["x", "w"], output=["xw"], attribute=[]),
+                     NS(op_type="Mul", input=["xw", "x"], output=["y"],
+                        attribute=[attribute, attribute])])
+    assert onnx_to_graph_def(graph) == parse(graph)

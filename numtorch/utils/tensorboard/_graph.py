@@ -214,3 +214,27 @@ def graph(model, args, verbose=False):
     run_metadata = RunMetadata(
         step_stats=StepStats(dev_stats=[DeviceStepStats(device="/device:CPU:0")]))
     return GraphDef(node=nodes, versions=VersionDef(producer=22)), run_metadata
+
+
+def onnx_graph(fname):
+    """The GraphDef of an ONNX model file (needs the ``onnx`` package): its inputs and
+    outputs as ``Variable`` nodes, then one node per ONNX op, named by its first output."""
+    import onnx
+
+    return onnx_to_graph_def(onnx.load(fname).graph)
+
+
+def onnx_to_graph_def(graph) -> GraphDef:
+    nodes = []
+    for value in list(graph.input) + list(graph.output):
+        tensor_type = value.type.tensor_type
+        shape = TensorShapeProto(dim=[TensorShapeProto.Dim(size=d.dim_value)
+                                      for d in tensor_type.shape.dim])
+        nodes.append(NodeDef(name=value.name, op="Variable", input=[],
+                             attr={"dtype": AttrValue(type=tensor_type.elem_type),
+                                   "shape": AttrValue(shape=shape)}))
+    for op in graph.node:
+        params = ", ".join(" = ".join(str(v) for _, v in a.ListFields()) for a in op.attribute)
+        nodes.append(NodeDef(name=op.output[0], op=op.op_type, input=op.input,
+                             attr={"parameters": AttrValue(s=params.encode("utf_8"))}))
+    return GraphDef(node=nodes, versions=VersionDef(producer=22))

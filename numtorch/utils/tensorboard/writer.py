@@ -43,6 +43,10 @@ class FileWriter:
         tagged = TaggedRunMetadata(tag="step1", run_metadata=run_metadata.SerializeToString())
         self.add_event(Event(tagged_run_metadata=tagged), None, walltime)
 
+    def add_onnx_graph(self, graph, walltime=None) -> None:
+        """Write a GraphDef alone (no run metadata)."""
+        self.add_event(Event(graph_def=graph.SerializeToString()), None, walltime)
+
     def flush(self) -> None:
         self.event_writer.flush()
 
@@ -369,6 +373,12 @@ class SummaryWriter:
         from ._graph import graph
 
         self._get_file_writer().add_graph(graph(model, input_to_model, verbose))
+
+    def add_onnx_graph(self, prototxt) -> None:
+        """Log the graph of an ONNX model file (needs the ``onnx`` package)."""
+        from ._graph import onnx_graph
+
+        self._get_file_writer().add_onnx_graph(onnx_graph(prototxt))
 
     # --- files -------------------------------------------------------------------------
 
