@@ -1,11 +1,18 @@
-"""``autograd.graph``: the Node type of the backward graph, and hooks on saved tensors."""
+"""``autograd.graph``: the Node type of the backward graph, hooks on saved tensors, and
+``increment_version``."""
 
 from __future__ import annotations
+
+import contextlib
 
 from . import function as _function
 from .function import Node
 
-__all__ = ["Node", "saved_tensors_hooks"]
+__all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks",
+           "increment_version"]
+
+# While a disable_saved_tensors_hooks block is open: the message to refuse new hooks with.
+_disabled_message: str | None = None
 
 
 class saved_tensors_hooks:  # noqa: N801 - PyTorch's name
@@ -24,8 +31,53 @@ class saved_tensors_hooks:  # noqa: N801 - PyTorch's name
         self.unpack_hook = unpack_hook
 
     def __enter__(self):
+        if _disabled_message is not None:
+            raise RuntimeError(_disabled_message)
         _function.saved_hooks.append((self.pack_hook, self.unpack_hook))
         return self
 
     def __exit__(self, *exc) -> None:
         _function.saved_hooks.pop()
+
+
+class save_on_cpu(saved_tensors_hooks):  # noqa: N801 - PyTorch's name
+    """Keep every tensor saved for backward in host memory, moving it back to its device
+    when backward needs it (``pin_memory`` pins the host copy). Tensors already on the CPU
+    are kept as they are: on the CPU this changes nothing but is accepted, so code written
+    for a GPU runs."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        def pack(tensor):
+            host = tensor.cpu()
+            return tensor.device, host.pin_memory() if pin_memory else host
+
+        def unpack(packed):
+            device, host = packed
+            return host.to(device, non_blocking=pin_memory)
+
+        super().__init__(pack, unpack)
+
+
+@contextlib.contextmanager
+def disable_saved_tensors_hooks(error_message: str):
+    """Inside this block, opening a ``saved_tensors_hooks`` block raises
+    ``RuntimeError(error_message)`` (for code whose saved tensors must not be swapped).
+    Opening it while saved-tensor hooks are active raises the same error."""
+    global _disabled_message
+    if _function.saved_hooks:
+        raise RuntimeError(error_message)
+    previous, _disabled_message = _disabled_message, error_message
+    try:
+        yield
+    finally:
+        _disabled_message = previous
+
+
+def increment_version(tensor) -> None:
+    """Bump the version counter of ``tensor`` (or of each tensor of an iterable), as an
+    in-place op does: for code that changes a tensor's memory behind autograd's back, so
+    that backward still detects a saved tensor that was modified."""
+    from .._tensor import Tensor
+
+    for t in (tensor,) if isinstance(tensor, Tensor) else tensor:
+        t._vc[0] += 1

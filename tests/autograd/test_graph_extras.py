@@ -1,0 +1,91 @@
+"""autograd.graph's save_on_cpu, disable_saved_tensors_hooks and increment_version, against
+torch.autograd.graph."""
+
+import numpy as np
+import pytest
+import torch
+
+import numtorch
+
+
+def _graph(lib):
+    return lib.autograd.graph
+
+
+def test_save_on_cpu_gives_the_same_gradients():
+    x = np.random.default_rng(0).standard_normal(5).astype(np.float32)
+    grads = []
+    for lib in (numtorch, torch):
+        a = lib.tensor(x, requires_grad=True)
+        with _graph(lib).save_on_cpu(pin_memory=False):
+            y = (a.sin() * a).exp().sum()
+        y.backward()
+        grads.append(a.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
+    assert issubclass(numtorch.autograd.graph.save_on_cpu,
+                      numtorch.autograd.graph.saved_tensors_hooks)
+
+
+def test_save_on_cpu_packs_every_saved_tensor():
+    a = numtorch.ones(3, requires_grad=True)
+    hooks = numtorch.autograd.graph.save_on_cpu()
+    packed = []
+    pack = hooks.pack_hook
+    hooks.pack_hook = lambda t: packed.append(t) or pack(t)
+    with hooks:
+        y = (a * a).sum()
+    y.backward()
+    assert len(packed) == 2 and a.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_disable_saved_tensors_hooks_refuses_new_hooks_with_the_message():
+    for lib in (numtorch, torch):
+        graph = _graph(lib)
+        with graph.disable_saved_tensors_hooks("no hooks here"):
+            with pytest.raises(RuntimeError, match="^no hooks here$"):
+                with graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+                    pass
+            with graph.disable_saved_tensors_hooks("inner"):
+                with pytest.raises(RuntimeError, match="^inner$"):
+                    with graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+                        pass
+            with pytest.raises(RuntimeError, match="^no hooks here$"):  # the outer message back
+                with graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+                    pass
+            a = lib.ones(2, requires_grad=True)
+            (a * a).sum().backward()  # ops still save tensors as usual
+        with graph.saved_tensors_hooks(lambda t: t, lambda t: t):  # allowed again after
+            pass
+
+
+def test_disable_inside_active_hooks_raises():
+    for lib in (numtorch, torch):
+        graph = _graph(lib)
+        with graph.saved_tensors_hooks(lambda t: t, lambda t: t):
+            with pytest.raises(RuntimeError, match="^busy$"):
+                with graph.disable_saved_tensors_hooks("busy"):
+                    pass
+
+
+def test_increment_version_bumps_tensors_and_iterables():
+    for lib in (numtorch, torch):
+        t = lib.ones(2)
+        v = t._version
+        _graph(lib).increment_version(t)
+        _graph(lib).increment_version([t, t])
+        assert t._version - v == 3
+
+
+def test_increment_version_makes_backward_detect_a_hidden_change():
+    for lib in (numtorch, torch):
+        for declare in (False, True):
+            a = lib.ones(2, requires_grad=True)
+            b = a * 1.0
+            y = (b * b).sum()  # saves b
+            b.data.add_(1)  # a write autograd does not see (.data has its own version) ...
+            if not declare:
+                y.backward()  # ... so backward runs on the changed values
+                continue
+            _graph(lib).increment_version(b)  # ... unless it is declared
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                y.backward()
