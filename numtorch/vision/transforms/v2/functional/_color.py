@@ -1,0 +1,81 @@
+"""v2 colour and blur functionals: the v1 kernels on images and videos; masks and boxes
+have no kernel here, so v2 transforms pass them through unchanged."""
+
+from __future__ import annotations
+
+from ... import functional as F1
+from ._utils import _on_pixels
+
+__all__ = ["adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
+           "adjust_gamma", "adjust_sharpness", "rgb_to_grayscale", "to_grayscale",
+           "grayscale_to_rgb", "gaussian_blur", "invert", "posterize", "solarize",
+           "autocontrast", "equalize"]
+
+
+def adjust_brightness(inpt, brightness_factor: float):
+    return _on_pixels("adjust_brightness", inpt, F1.adjust_brightness, brightness_factor)
+
+
+def adjust_contrast(inpt, contrast_factor: float):
+    return _on_pixels("adjust_contrast", inpt, F1.adjust_contrast, contrast_factor)
+
+
+def adjust_saturation(inpt, saturation_factor: float):
+    return _on_pixels("adjust_saturation", inpt, F1.adjust_saturation, saturation_factor)
+
+
+def adjust_hue(inpt, hue_factor: float):
+    return _on_pixels("adjust_hue", inpt, F1.adjust_hue, hue_factor)
+
+
+def adjust_gamma(inpt, gamma: float, gain: float = 1):
+    return _on_pixels("adjust_gamma", inpt, F1.adjust_gamma, gamma, gain)
+
+
+def adjust_sharpness(inpt, sharpness_factor: float):
+    return _on_pixels("adjust_sharpness", inpt, F1.adjust_sharpness, sharpness_factor)
+
+
+def rgb_to_grayscale(inpt, num_output_channels: int = 1):
+    if num_output_channels not in (1, 3):
+        raise ValueError(f"num_output_channels must be 1 or 3, got {num_output_channels}.")
+    return _on_pixels("rgb_to_grayscale", inpt, F1.rgb_to_grayscale, num_output_channels)
+
+
+to_grayscale = rgb_to_grayscale
+
+
+def _gray_to_rgb(image):
+    if hasattr(image, "convert"):  # Pillow
+        return image.convert("RGB")
+    if image.shape[-3] >= 3:
+        return image
+    return image.expand(*image.shape[:-3], 3, *image.shape[-2:]).clone()
+
+
+def grayscale_to_rgb(inpt):
+    return _on_pixels("grayscale_to_rgb", inpt, _gray_to_rgb)
+
+
+def gaussian_blur(inpt, kernel_size, sigma=None):
+    return _on_pixels("gaussian_blur", inpt, F1.gaussian_blur, kernel_size, sigma)
+
+
+def invert(inpt):
+    return _on_pixels("invert", inpt, F1.invert)
+
+
+def posterize(inpt, bits: int):
+    return _on_pixels("posterize", inpt, F1.posterize, bits)
+
+
+def solarize(inpt, threshold: float):
+    return _on_pixels("solarize", inpt, F1.solarize, threshold)
+
+
+def autocontrast(inpt):
+    return _on_pixels("autocontrast", inpt, F1.autocontrast)
+
+
+def equalize(inpt):
+    return _on_pixels("equalize", inpt, F1.equalize)
