@@ -43,8 +43,10 @@ The transforms (``u32``: one 32-bit word, ``u64``: a 64-bit draw)
     multinomial with replacement: one u64 uniform per sample, binary search in
                the normalised cumulative sum; without replacement, or for one
                sample: ``p / q`` with ``q ~ Exp(1)``, then argmax / top-k.
-    poisson    rejection sampling element by element (the one Python loop:
-               how many draws an element takes depends on the draws).
+    poisson    rejection sampling element by element (a Python loop: how many
+               draws an element takes depends on the draws).
+    standard_gamma  Marsaglia-Tsang rejection element by element (a Python loop too),
+               on u64 uniforms and scalar Box-Muller normals sharing the cache.
 
 Exactness
     Where PyTorch calls the C math library (log, sin, cos, exp, tan, log1p in
@@ -101,6 +103,7 @@ __all__ = [
     "get_rng_state", "set_rng_state", "fork_rng",
     "uniform", "normal", "randint", "random_", "randperm", "exponential",
     "bernoulli", "bernoulli_scalar", "multinomial", "geometric", "cauchy", "log_normal", "poisson",
+    "standard_gamma",
 ]
 
 DEFAULT_SEED = 67280421310721
@@ -1463,12 +1466,14 @@ def poisson(rates: np.ndarray, dtype=None, generator: Generator | None = None) -
 
 
 class _UniformStream:
-    """float64 uniforms (one 64-bit draw each) pulled from a generator in batches."""
+    """float64 uniforms (one 64-bit draw each) pulled from a generator in batches, and
+    the scalar Box-Muller normals made from them (``normal``)."""
 
     def __init__(self, g: Generator):
         self._g, self._start = g, g._state_bytes()
         self._buf: list[float] = []
         self._pos = self._used = 0
+        self._spare = g._next_double_normal
 
     def next(self) -> float:
         if self._pos == len(self._buf):
@@ -1478,10 +1483,23 @@ class _UniformStream:
         self._used += 1
         return self._buf[self._pos - 1]
 
+    def normal(self) -> float:
+        """One N(0, 1) number as ``_standard_normal_pairs`` makes it: the cosine of a fresh
+        pair now, its sine kept for the next call (and left in the generator at the end)."""
+        if self._spare is not None:
+            z, self._spare = self._spare, None
+            return z
+        u1, u2 = self.next(), self.next()
+        radius = math.sqrt(-2.0 * math.log1p(-u2))
+        theta = (2.0 * math.pi) * u1
+        self._spare = radius * math.sin(theta)
+        return radius * math.cos(theta)
+
     def give_back_unused(self) -> None:
         """Rewind the generator and replay only the draws we used."""
         self._g._load_state_bytes(self._start)
         self._g._u32(2 * self._used)
+        self._g._next_double_normal = self._spare
 
 
 def _poisson_one(lam: float, stream: _UniformStream) -> int:
@@ -1516,3 +1534,62 @@ def _poisson_rejection(lam: float, stream: _UniformStream) -> int:
         if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
                 <= -lam + k * loglam - math.lgamma(k + 1.0)):
             return k
+
+
+# ----------------------------------------------------------------------------- gamma
+
+_ONE_THIRD_F32 = float(np.float32(1.0) / np.float32(3.0))   # C++'s `1.0f / 3.0f`
+_C0331_F32 = float(np.float32(0.0331))                       # C++'s `0.0331f`
+
+
+def standard_gamma(alpha: np.ndarray, generator: Generator | None = None) -> np.ndarray:
+    """Gamma(alpha, 1) numbers, one per element of ``alpha``: ``torch._standard_gamma``.
+
+    PyTorch runs Marsaglia and Tsang's rejection sampler element by element, in memory
+    order, on float64 uniforms and scalar Box-Muller normals (see ``_gamma_one``); like
+    ``poisson`` it is a Python loop, since each element takes as many draws as its
+    rejections need. Results below the dtype's smallest normal number are raised to it.
+    """
+    alpha = np.asarray(alpha)
+    if alpha.dtype not in (_F32, _F64):
+        raise _not_implemented("gamma_cpu", alpha.dtype)
+    stream = _UniformStream(_gen(generator))
+    single = alpha.dtype == _F32
+    out = [_gamma_one(a, stream, single) for a in alpha.ravel().tolist()]
+    stream.give_back_unused()
+    out = np.array(out, dtype=np.float64).astype(alpha.dtype)
+    return np.maximum(out, np.finfo(alpha.dtype).tiny).reshape(alpha.shape)
+
+
+def _gamma_one(alpha: float, stream: _UniformStream, single: bool) -> float:
+    """One draw of PyTorch's ``sample_gamma``, rounding where its C++ rounds.
+
+    ``alpha`` keeps its own precision until ``d`` (float32 steps when ``single``); all
+    else is double. An alpha below 1 is boosted to alpha + 1 and the result scaled by
+    ``u ** (1 / alpha)``. The constants ``1/3`` and ``0.0331`` are C++ float literals,
+    so they carry float32 values even in the double kernel. A NaN alpha never passes
+    PyTorch's acceptance test (its loop does not end); here it gives NaN.
+    """
+    f32 = (lambda x: float(np.float32(x))) if single else float
+    if alpha != alpha:
+        return math.nan
+    scale = 1.0
+    if alpha < 1.0:
+        if alpha == 0.0:
+            return 0.0
+        scale *= math.pow(1.0 - stream.next(), f32(1.0 / alpha))
+        alpha = f32(alpha + 1.0)
+    d = f32(alpha - _ONE_THIRD_F32)
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x = stream.normal()
+        y = 1.0 + c * x
+        if y <= 0:
+            continue
+        v = y * y * y
+        u = 1.0 - stream.next()
+        xx = x * x
+        if u < 1.0 - _C0331_F32 * xx * xx:
+            return scale * d * v
+        if math.log(u) < 0.5 * xx + d * (1.0 - v + math.log(v)):
+            return scale * d * v

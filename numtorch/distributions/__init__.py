@@ -17,17 +17,20 @@ What is here:
   (and ``OneHotCategoricalStraightThrough``), ``Exponential``, ``Laplace``,
   ``MultivariateNormal`` (``covariance_matrix``, ``precision_matrix`` or
   ``scale_tril``), ``Independent``, ``LogNormal`` and ``TransformedDistribution``.
+* ``Gamma`` and ``Chi2``, drawn by ``numtorch._standard_gamma`` (PyTorch's C++
+  Marsaglia-Tsang sampler, replayed draw for draw) with its reparameterised gradient
+  ``_standard_gamma_grad`` (``numtorch/ops/reparam.py``): bit for bit.
 * Transforms: ``Transform``, ``ExpTransform``, ``AffineTransform``,
   ``SigmoidTransform``, ``TanhTransform``, ``ComposeTransform``, ``identity_transform``.
 * ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs of
   the classes above (Normal, Uniform, Bernoulli, Categorical, OneHotCategorical,
-  Exponential, Laplace, MultivariateNormal, Independent, TransformedDistribution, and
-  the cross pairs among Normal, Uniform, Exponential and Laplace).
+  Exponential, Laplace, MultivariateNormal, Independent, TransformedDistribution, Gamma,
+  and the cross pairs among Normal, Uniform, Exponential, Laplace and Gamma).
 
 What PyTorch has that numtorch lacks:
 
-* Distributions whose samplers are PyTorch's own C++ algorithms (Gamma, Beta,
-  Dirichlet, Chi2, StudentT, Binomial, Poisson, Multinomial's relatives, VonMises,
+* Distributions whose samplers are PyTorch's own C++ algorithms (Beta,
+  Dirichlet, StudentT, Binomial, Poisson, Multinomial's relatives, VonMises,
   LKJCholesky, Wishart ...): their draws could not be matched exactly without
   re-deriving those kernels, so they are left out rather than given different numbers.
 * The other distributions built on those or not yet written: Cauchy, HalfCauchy,
@@ -43,9 +46,11 @@ What PyTorch has that numtorch lacks:
 from . import constraints, transforms
 from .bernoulli import Bernoulli
 from .categorical import Categorical
+from .chi2 import Chi2
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .gamma import Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
@@ -66,8 +71,8 @@ from .transforms import (
 from .uniform import Uniform
 
 __all__ = [
-    "AffineTransform", "Bernoulli", "Categorical", "ComposeTransform", "Distribution",
-    "ExpTransform", "Exponential", "ExponentialFamily", "Independent", "Laplace",
+    "AffineTransform", "Bernoulli", "Categorical", "Chi2", "ComposeTransform", "Distribution",
+    "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Independent", "Laplace",
     "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical",
     "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",

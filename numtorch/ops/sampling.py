@@ -15,11 +15,13 @@ from .. import _dtype as D
 from .. import random as _random
 from .._tensor import Tensor
 from ..autograd import grad_mode
+from ..autograd.function import ArrayFunction
 from .creation import _finish, _out, _shape, like_strides, memory_order, with_strides
+from .reparam import _standard_gamma_grad
 
 __all__ = [
     "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson",
-    "rand_like", "randn_like", "randint_like",
+    "_standard_gamma", "_standard_gamma_grad", "rand_like", "randn_like", "randint_like",
 ]
 
 TENSOR_METHODS = (
@@ -135,6 +137,29 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 def poisson(input, generator=None):
     """Poisson samples with rates ``input``."""
     return Tensor._make(_random.poisson(input._data, input.dtype.np, generator=generator))
+
+
+class StandardGamma(ArrayFunction):
+    """Gamma(alpha, 1) draws; their gradient is the implicit one of ``ops.reparam``."""
+
+    node_name = "StandardGammaBackward0"
+
+    @staticmethod
+    def forward(ctx, alpha, generator):
+        out = _random.standard_gamma(alpha, generator=generator)
+        ctx.save_for_backward(alpha, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        alpha, out = ctx.saved_tensors
+        return grad * _standard_gamma_grad(alpha, out), None
+
+
+def _standard_gamma(input, generator=None):
+    """Samples of Gamma(``input``, 1) (``torch._standard_gamma``), differentiable in
+    ``input`` through the reparameterised gradient ``_standard_gamma_grad``."""
+    return StandardGamma.apply(input, generator)
 
 
 def _sampled_like(input, dtype, requires_grad, memory_format, sample):

@@ -1,0 +1,38 @@
+"""kl_divergence for the pairs with Gamma (and Chi2) against torch.distributions.kl."""
+
+import numpy as np
+import pytest
+
+import numtorch
+from tests.distributions.helpers import both, same_grads
+from tests.utils import torch
+
+A = np.array
+
+SPECS = {
+    "Gamma": dict(concentration=A([0.5, 1.0, 3.0]), rate=A([1.0, 2.0, 0.5])),
+    "Gamma_": dict(concentration=A([2.0, 0.3, 1.0]), rate=A([0.5, 1.0, 4.0])),
+    "Chi2": dict(df=A([1.0, 3.0, 7.0])),
+    "Normal": dict(loc=A([0.0, 1.0, -2.0]), scale=A([1.0, 0.5, 2.0])),
+    "Uniform": dict(low=A([0.0, -1.0, 0.5]), high=A([1.0, 2.0, 3.0])),
+    "Exponential": dict(rate=A([0.5, 1.0, 3.0])),
+    "Laplace": dict(loc=A([0.0, 1.0, 2.0]), scale=A([1.0, 0.5, 2.0])),
+}
+
+PAIRS = [("Gamma", "Gamma_"), ("Gamma_", "Gamma"), ("Chi2", "Gamma"), ("Gamma", "Chi2"),
+         ("Exponential", "Gamma"), ("Gamma", "Exponential"), ("Gamma", "Normal"),
+         ("Gamma", "Uniform"), ("Normal", "Gamma"), ("Laplace", "Gamma"), ("Uniform", "Gamma")]
+
+
+@pytest.mark.parametrize("p_spec,q_spec", PAIRS)
+def test_kl_divergence_values_and_gradients_match_torch(p_spec, q_spec):
+    p, pp, tp, tpp = both(p_spec.rstrip("_"), SPECS[p_spec], requires_grad=True)
+    q, qp, tq, tqp = both(q_spec.rstrip("_"), SPECS[q_spec], requires_grad=True)
+    a = numtorch.distributions.kl_divergence(p, q)
+    b = torch.distributions.kl_divergence(tp, tq)
+    assert tuple(a.shape) == tuple(b.shape) and str(a.dtype)[9:] == str(b.dtype)[6:]
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10)
+    if b.requires_grad:
+        mask = np.isfinite(b.detach().numpy()).astype(np.float64)
+        same_grads(a * numtorch.tensor(mask), pp + qp, b * torch.tensor(mask), tpp + tqp,
+                   rtol=1e-8, atol=1e-10)
