@@ -47,6 +47,8 @@ The transforms (``u32``: one 32-bit word, ``u64``: a 64-bit draw)
                draws an element takes depends on the draws).
     standard_gamma  Marsaglia-Tsang rejection element by element (a Python loop too),
                on u64 uniforms and scalar Box-Muller normals sharing the cache.
+    dirichlet  float64 gamma draws, each row divided by its sum (added in PyTorch's
+               order: its 4-lane vector kernel's).
 
 Exactness
     Where PyTorch calls the C math library (log, sin, cos, exp, tan, log1p in
@@ -80,6 +82,9 @@ Known differences
     * poisson's rejection test for rates >= 10 uses Python's ``math.lgamma``,
       not the C library's; they can differ in the last bit, which flips a
       decision only when both sides of the test agree to ~16 digits.
+    * dirichlet adds each row's gammas in the order of PyTorch's x86 float64 sum kernel
+      (4-lane vectors, four accumulators, a cascade); a build whose vectors hold another
+      number of doubles would add them in another order (the last bit of the sum).
     * bfloat16 is not a NumPy dtype, so it has no kernels here.
 """
 
@@ -103,7 +108,7 @@ __all__ = [
     "get_rng_state", "set_rng_state", "fork_rng",
     "uniform", "normal", "randint", "random_", "randperm", "exponential",
     "bernoulli", "bernoulli_scalar", "multinomial", "geometric", "cauchy", "log_normal", "poisson",
-    "standard_gamma",
+    "standard_gamma", "dirichlet",
 ]
 
 DEFAULT_SEED = 67280421310721
@@ -1558,7 +1563,89 @@ def standard_gamma(alpha: np.ndarray, generator: Generator | None = None) -> np.
     out = [_gamma_one(a, stream, single) for a in alpha.ravel().tolist()]
     stream.give_back_unused()
     out = np.array(out, dtype=np.float64).astype(alpha.dtype)
-    return np.maximum(out, np.finfo(alpha.dtype).tiny).reshape(alpha.shape)
+    return np.asarray(np.maximum(out, np.finfo(alpha.dtype).tiny)).reshape(alpha.shape)
+
+
+def dirichlet(alpha: np.ndarray, generator: Generator | None = None) -> np.ndarray:
+    """Dirichlet(alpha) points, one per row of the last axis: ``torch._sample_dirichlet``.
+
+    PyTorch draws Gamma(alpha, 1) numbers in double precision (``_gamma_one`` on alpha
+    converted to double), sums each row with its own summation order (``_torch_row_sum``)
+    and divides; the quotients, rounded to alpha's dtype, are kept within
+    [smallest normal number, largest number below 1].
+    """
+    alpha = np.asarray(alpha)
+    if alpha.dtype not in (_F32, _F64):
+        raise _not_implemented("dirichlet", alpha.dtype)
+    stream = _UniformStream(_gen(generator))
+    gamma = [max(_gamma_one(a, stream, False), _TINY64) for a in alpha.ravel().tolist()]
+    stream.give_back_unused()
+    gamma = np.array(gamma, dtype=np.float64).reshape(alpha.shape)
+    if alpha.ndim == 0:
+        total = gamma
+    else:
+        rows = gamma.reshape(-1, alpha.shape[-1]) if alpha.size else gamma.reshape(0, 1)
+        total = _torch_row_sum(rows).reshape(alpha.shape[:-1] + (1,))
+    out = np.asarray(gamma / total).astype(alpha.dtype)
+    below_one = np.nextafter(alpha.dtype.type(1), alpha.dtype.type(0))
+    return np.asarray(np.minimum(below_one, np.maximum(np.finfo(alpha.dtype).tiny, out)))
+
+
+_TINY64 = float(np.finfo(np.float64).tiny)
+_SUM_LANES = 4          # doubles in one vector of PyTorch's float64 sum kernel
+_SUM_LEVELS = 4
+
+
+def _torch_row_sum(x: np.ndarray) -> np.ndarray:
+    """The sum of each row of a float64 matrix, added in the order PyTorch's CPU sum adds
+    a contiguous row (so the last bit agrees).
+
+    The row is read as 4-lane vectors; the vectors as rows of 4 (four independent
+    accumulators, "ILP"), summed by ``_cascade_sum``; leftover vectors join accumulator
+    0, then accumulators 1-3 are added to it lane-wise. Leftover scalars are summed
+    first into the result, then the 4 lanes are added one by one. All rows at once.
+    """
+    n_rows, n = x.shape
+    n_vec = n // _SUM_LANES
+    vecs = x[:, :n_vec * _SUM_LANES].reshape(n_rows, n_vec, _SUM_LANES)
+    n_ilp = n_vec // 4
+    partial = _cascade_sum(vecs[:, :n_ilp * 4].reshape(n_rows, n_ilp, 4, _SUM_LANES))
+    for i in range(n_ilp * 4, n_vec):
+        partial[:, 0] += vecs[:, i]
+    for k in range(1, 4):
+        partial[:, 0] += partial[:, k]
+    total = np.zeros(n_rows)
+    for k in range(n_vec * _SUM_LANES, n):
+        total += x[:, k]
+    for lane in range(_SUM_LANES):
+        total += partial[:, 0, lane]
+    return total
+
+
+def _cascade_sum(rows: np.ndarray) -> np.ndarray:
+    """Sum ``rows[:, i]`` over i with PyTorch's multi-level cascade: blocks of ``step``
+    rows go into level 0, which is flushed into level 1 after each block, level 1 into
+    level 2 after every ``step`` blocks, and so on, so only similar magnitudes meet."""
+    size = rows.shape[1]
+    power = max(4, ((size - 1).bit_length() if size > 1 else 0) // _SUM_LEVELS)
+    step, mask = 1 << power, (1 << power) - 1
+    acc = np.zeros((_SUM_LEVELS, rows.shape[0]) + rows.shape[2:])
+    i = 0
+    while i + step <= size:
+        for _ in range(step):
+            acc[0] += rows[:, i]
+            i += 1
+        for j in range(1, _SUM_LEVELS):
+            acc[j] += acc[j - 1]
+            acc[j - 1] = 0
+            if i & (mask << (j * power)):
+                break
+    while i < size:
+        acc[0] += rows[:, i]
+        i += 1
+    for j in range(1, _SUM_LEVELS):
+        acc[0] += acc[j]
+    return acc[0]
 
 
 def _gamma_one(alpha: float, stream: _UniformStream, single: bool) -> float:

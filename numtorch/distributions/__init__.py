@@ -19,20 +19,23 @@ What is here:
   ``scale_tril``), ``Independent``, ``LogNormal`` and ``TransformedDistribution``.
 * ``Gamma`` and ``Chi2``, drawn by ``numtorch._standard_gamma`` (PyTorch's C++
   Marsaglia-Tsang sampler, replayed draw for draw) with its reparameterised gradient
-  ``_standard_gamma_grad`` (``numtorch/ops/reparam.py``): bit for bit.
+  ``_standard_gamma_grad`` (``numtorch/ops/reparam.py``); ``Dirichlet`` and ``Beta`` (a
+  two-category Dirichlet, as in PyTorch), drawn by ``numtorch._sample_dirichlet`` with
+  the gradient ``_dirichlet_grad``: all bit for bit.
 * Transforms: ``Transform``, ``ExpTransform``, ``AffineTransform``,
   ``SigmoidTransform``, ``TanhTransform``, ``ComposeTransform``, ``identity_transform``.
 * ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs of
   the classes above (Normal, Uniform, Bernoulli, Categorical, OneHotCategorical,
   Exponential, Laplace, MultivariateNormal, Independent, TransformedDistribution, Gamma,
-  and the cross pairs among Normal, Uniform, Exponential, Laplace and Gamma).
+  Beta, Dirichlet, and the cross pairs among Normal, Uniform, Exponential, Laplace, Gamma
+  and Beta).
 
 What PyTorch has that numtorch lacks:
 
-* Distributions whose samplers are PyTorch's own C++ algorithms (Beta,
-  Dirichlet, StudentT, Binomial, Poisson, Multinomial's relatives, VonMises,
-  LKJCholesky, Wishart ...): their draws could not be matched exactly without
-  re-deriving those kernels, so they are left out rather than given different numbers.
+* Distributions whose samplers are PyTorch's own C++ algorithms (StudentT, Binomial,
+  Poisson, Multinomial's relatives, VonMises, LKJCholesky, Wishart ...): their draws
+  could not be matched exactly without re-deriving those kernels, so they are left out
+  rather than given different numbers.
 * The other distributions built on those or not yet written: Cauchy, HalfCauchy,
   HalfNormal, Gumbel, Geometric, Pareto, Weibull, Kumaraswamy, LogisticNormal,
   LowRankMultivariateNormal, MixtureSameFamily, RelaxedBernoulli,
@@ -45,8 +48,10 @@ What PyTorch has that numtorch lacks:
 
 from . import constraints, transforms
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .categorical import Categorical
 from .chi2 import Chi2
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
@@ -71,7 +76,8 @@ from .transforms import (
 from .uniform import Uniform
 
 __all__ = [
-    "AffineTransform", "Bernoulli", "Categorical", "Chi2", "ComposeTransform", "Distribution",
+    "AffineTransform", "Bernoulli", "Beta", "Categorical", "Chi2", "ComposeTransform",
+    "Dirichlet", "Distribution",
     "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Independent", "Laplace",
     "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical",
     "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",

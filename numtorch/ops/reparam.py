@@ -16,6 +16,8 @@ for bit.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 
 import numpy as np
@@ -181,6 +183,190 @@ def _standard_gamma_grad(self: Tensor, output: Tensor) -> Tensor:
     return _elementwise(_gamma_grad_one, dt, tuple(self.shape), self._data, output._data)
 
 
+# ----------------------------------------------------------------------------- dirichlet
+# PyTorch's Beta gradient mixes precisions: the small-x series run in the tensor's own
+# dtype ("scalar", float32 for a float32 tensor), the saddle-point and rational pieces in
+# double. ``_Scalar`` carries the scalar dtype's arithmetic: Python floats (the C library
+# through ``math``) for float64; for float32, NumPy float32 scalars (IEEE float32 + - * /)
+# and the C library's logf / powf / tanf called through ctypes.
+
+def _libm_f32(name: str, nargs: int):
+    """The C library's float function ``name`` (logf, powf, tanf: what PyTorch's float
+    kernels call), or NumPy's float32 one where the library cannot be loaded."""
+    try:
+        fn = getattr(ctypes.CDLL(ctypes.util.find_library("m")), name)
+    except (OSError, AttributeError, TypeError):
+        return getattr(np, {"logf": "log", "powf": "power", "tanf": "tan"}[name])
+    fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float] * nargs
+    return lambda *args: np.float32(fn(*args))
+
+
+class _Scalar:
+    def __init__(self, single: bool):
+        self.single = single
+        self.t = np.float32 if single else float
+        self.log = _libm_f32("logf", 1) if single else _log
+        self.pow = _libm_f32("powf", 2) if single else _pow
+        self.tan = _libm_f32("tanf", 1) if single else math.tan
+        self.pi = self.t(math.pi)
+
+
+def _digamma_as(x, s: _Scalar):
+    """``_digamma`` with its argument kept in the scalar dtype (float32 steps for x)."""
+    if not s.single:
+        return _digamma(x)
+    x, one = np.float32(x), np.float32(1)
+    if x == 0:
+        return np.float32(math.inf)
+    extra = 0.0
+    if x < 0:
+        if x == np.floor(x):
+            return np.float32(math.inf)
+        extra = float(-s.pi / s.tan(s.pi * x))
+        x = one - x
+    result = 0.0
+    while x < 10:
+        result -= float(one / x)
+        x = x + one
+    if x == 10:
+        return np.float32(result + _PSI_10 + extra)
+    y = 0.0
+    if x < _F1E17:
+        z = 1.0 / float(x * x)
+        poly = 0.0
+        for coef in _PSI_ASYMPTOTIC:
+            poly = poly * z + coef
+        y = z * poly
+    return np.float32(result + float(s.log(x)) - float(np.float32(0.5) / x) - y + extra)
+
+
+def _beta_grad_alpha_small(x, alpha, beta, s: _Scalar):
+    """Taylor series in x, for x near 0 (scalar dtype)."""
+    factor = _digamma_as(alpha, s) - _digamma_as(alpha + beta, s) - s.log(x)
+    numer = s.t(1)
+    series = numer / alpha * (factor + 1 / alpha)
+    for i in range(1, 11):
+        ci = s.t(i)
+        numer *= (ci - beta) * x / ci
+        denom = alpha + ci
+        series += numer / denom * (factor + 1 / denom)
+    result = x * s.pow(1 - x, -beta) * series
+    return s.t(0) if result != result else result
+
+
+def _beta_grad_beta_small(x, alpha, beta, s: _Scalar):
+    """Taylor series in x of the gradient in beta (scalar dtype)."""
+    factor = _digamma_as(alpha + beta, s) - _digamma_as(beta, s)
+    numer, betas, dbetas, series = s.t(1), s.t(1), s.t(0), factor / alpha
+    for i in range(1, 9):
+        ci = s.t(i)
+        numer *= -x / ci
+        dbetas = dbetas * (beta - ci) + betas
+        betas = betas * (beta - ci)
+        series += numer / (alpha + ci) * (dbetas + factor * betas)
+    result = -s.pow(1 - x, 1 - beta) * series
+    return s.t(0) if result != result else result
+
+
+def _beta_grad_alpha_mid(x: float, alpha: float, beta: float) -> float:
+    """Rice's saddle-point expansion for large alpha and beta (double)."""
+    total = alpha + beta
+    mean = alpha / total
+    std = math.sqrt(alpha * beta / (total + 1)) / total
+    if mean - 0.1 * std <= x <= mean + 0.1 * std:
+        # a polynomial near the expansion's singularity at x = mean
+        poly = 47 * x * (beta * beta) * (beta * beta) + alpha * (
+            (43 + 20 * (16 + 27 * beta) * x) * (beta * beta) * beta + alpha * (
+                3 * (59 + 180 * beta - 90 * x) * (beta * beta) + alpha * (
+                    (453 + 1620 * beta * (1 - x) - 455 * x) * beta + alpha * (
+                        8 * (1 - x) * (135 * beta - 11)))))
+        prefactor_num = (1 + 12 * alpha) * (1 + 12 * beta) / (total * total)
+        prefactor_den = 12960 * alpha * alpha * alpha * beta * beta * (1 + 12 * total)
+        return prefactor_num / (1 - x) * poly / prefactor_den
+    prefactor = -x / math.sqrt(2 * alpha * beta / total)
+    stirling = ((1 + 1 / (12 * alpha) + 1 / (288 * alpha * alpha))
+                * (1 + 1 / (12 * beta) + 1 / (288 * beta * beta))
+                / (1 + 1 / (12 * total) + 1 / (288 * total * total)))
+    term1_num = 2 * (alpha * alpha) * (x - 1) + alpha * beta * (x - 1) - x * (beta * beta)
+    axbx = alpha * (x - 1) + beta * x
+    term1_den = math.sqrt(2 * alpha / beta) * _pow(total, 1.5) * axbx * axbx
+    term1 = _div(term1_num, term1_den)
+    term2 = 0.5 * _log(alpha / (total * x))
+    term3 = _div(math.sqrt(8 * alpha * beta / total), beta * x + alpha * (x - 1))
+    term4_base = (beta * _log(beta / (total * (1 - x))) + alpha * _log(alpha / (total * x)))
+    term4 = _pow(term4_base, -1.5)
+    return stirling * prefactor * (term1 + term2 * (term3 + (term4 if x < mean else -term4)))
+
+
+# The rational correction's coefficients: [numerator, denominator][i][j][k] multiplies
+# u**i a**j b**k.
+_DIRICHLET_RATIONAL = (
+    (((1.003668233, -0.01061107488, -0.0657888334, 0.01201642863),
+      (0.6336835991, -0.3557432599, 0.05486251648, -0.001465281033),
+      (-0.03276231906, 0.004474107445, 0.002429354597, -0.0001557569013)),
+     ((0.221950385, -0.3187676331, 0.01799915743, 0.01074823814),
+      (-0.2951249643, 0.06219954479, 0.01535556598, 0.001550077057),
+      (0.02155310298, 0.004170831599, 0.001292462449, 6.976601077e-05)),
+     ((-0.05980841433, 0.008441916499, 0.01085618172, 0.002319392565),
+      (0.02911413504, 0.01400243777, -0.002721828457, 0.000751041181),
+      (0.005900514878, -0.001936558688, -9.495446725e-06, 5.385558597e-05))),
+    (((1, -0.02924021934, -0.04438342661, 0.007285809825),
+      (0.6357567472, -0.3473456711, 0.05454656494, -0.002407477521),
+      (-0.03301322327, 0.004845219414, 0.00231480583, -0.0002307248149)),
+     ((0.5925320577, -0.1757678135, 0.01505928619, 0.000564515273),
+      (0.1014815858, -0.06589186703, 0.01272886114, -0.0007316646956),
+      (-0.007258481865, 0.001096195486, 0.0003934994223, -4.12701925e-05)),
+     ((0.06469649321, -0.0236701437, 0.002902096474, -5.896963079e-05),
+      (0.001925008108, -0.002869809258, 0.0008000589141, -6.063713228e-05),
+      (-0.0003477407336, 6.959756487e-05, 1.097287507e-05, -1.650964693e-06))),
+)
+
+
+def _dirichlet_grad_one(x, alpha, total, s: _Scalar) -> float:
+    """d x / d alpha for x ~ Beta(alpha, total - alpha), over (1 - x) (see _dirichlet_grad)."""
+    x64, alpha64, total64 = float(x), float(alpha), float(total)
+    beta = total - alpha
+    beta64 = total64 - alpha64
+    boundary = total * x * (1 - x)
+    if x <= 0.5 and boundary < 2.5:
+        return _beta_grad_alpha_small(x, alpha, beta, s)
+    if x >= 0.5 and boundary < 0.75:
+        return -_beta_grad_beta_small(1 - x, beta, alpha, s)
+    if alpha > 6 and beta > 6:
+        return _beta_grad_alpha_mid(x64, alpha64, beta64)
+    # an analytic approximation times a fitted rational correction
+    u = _log(x64)
+    a = _log(alpha64) - u
+    b = _log(total64) - a
+    pow_u, pow_a = (1.0, u, u * u), (1.0, a, a * a)
+    p = q = 0.0
+    for i in range(3):
+        for j in range(3):
+            ua = pow_u[i] * pow_a[j]
+            cp, cq = _DIRICHLET_RATIONAL[0][i][j], _DIRICHLET_RATIONAL[1][i][j]
+            p += ua * (cp[0] + b * (cp[1] + b * (cp[2] + b * cp[3])))
+            q += ua * (cq[0] + b * (cq[1] + b * (cq[2] + b * cq[3])))
+    digammas = _digamma_as(total64, s) - _digamma_as(alpha64, s)
+    approx = x64 * float(digammas) / beta64
+    return p / q * approx
+
+
 def _dirichlet_grad(x: Tensor, alpha: Tensor, total: Tensor) -> Tensor:
-    """Placeholder replaced below (kept in one place with its kernel)."""
-    raise NotImplementedError
+    """The reparameterised gradient of a Dirichlet draw (``torch._dirichlet_grad``).
+
+    For each component, ``x ~ Beta(alpha, total - alpha)`` and the result is
+    ``-(d/dalpha cdf(x)) / pdf(x) / (1 - x)``, by PyTorch's approximations; the
+    Dirichlet's backward combines these, bit for bit PyTorch's.
+    """
+    dt = _check_float(x, "_dirichlet_grad_cpu")
+    _same_dtype(x, alpha, total)
+    s = _Scalar(dt == np.float32)
+    shape = tuple(x.shape)
+    cols = [np.broadcast_to(t._data, shape).ravel() for t in (x, alpha, total)]
+    if s.single:
+        cols = [list(c) for c in cols]              # NumPy float32 scalars
+    else:
+        cols = [c.tolist() for c in cols]
+    with np.errstate(all="ignore"):
+        out = np.array([float(_dirichlet_grad_one(*v, s)) for v in zip(*cols)])
+    return Tensor._make(out.astype(dt).reshape(shape))

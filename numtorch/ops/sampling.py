@@ -17,11 +17,12 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from .creation import _finish, _out, _shape, like_strides, memory_order, with_strides
-from .reparam import _standard_gamma_grad
+from .reparam import _dirichlet_grad, _standard_gamma_grad
 
 __all__ = [
     "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson",
-    "_standard_gamma", "_standard_gamma_grad", "rand_like", "randn_like", "randint_like",
+    "_standard_gamma", "_standard_gamma_grad", "_sample_dirichlet", "_dirichlet_grad",
+    "rand_like", "randn_like", "randint_like",
 ]
 
 TENSOR_METHODS = (
@@ -160,6 +161,13 @@ def _standard_gamma(input, generator=None):
     """Samples of Gamma(``input``, 1) (``torch._standard_gamma``), differentiable in
     ``input`` through the reparameterised gradient ``_standard_gamma_grad``."""
     return StandardGamma.apply(input, generator)
+
+
+def _sample_dirichlet(input, generator=None):
+    """Samples of Dirichlet(``input``) along its last dimension
+    (``torch._sample_dirichlet``; not differentiable: ``Dirichlet.rsample`` supplies the
+    gradient with ``_dirichlet_grad``)."""
+    return Tensor._make(_random.dirichlet(input._data, generator=generator))
 
 
 def _sampled_like(input, dtype, requires_grad, memory_format, sample):

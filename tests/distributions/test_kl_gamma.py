@@ -1,4 +1,5 @@
-"""kl_divergence for the pairs with Gamma (and Chi2) against torch.distributions.kl."""
+"""kl_divergence for the pairs with Gamma, Chi2, Beta and Dirichlet against
+torch.distributions.kl."""
 
 import numpy as np
 import pytest
@@ -17,17 +18,31 @@ SPECS = {
     "Uniform": dict(low=A([0.0, -1.0, 0.5]), high=A([1.0, 2.0, 3.0])),
     "Exponential": dict(rate=A([0.5, 1.0, 3.0])),
     "Laplace": dict(loc=A([0.0, 1.0, 2.0]), scale=A([1.0, 0.5, 2.0])),
+    "Beta": dict(concentration1=A([0.5, 1.0, 3.0]), concentration0=A([2.0, 1.0, 0.7])),
+    "Beta_": dict(concentration1=A([1.5, 0.2, 3.0]), concentration0=A([1.0, 4.0, 2.0])),
+    "Dirichlet": dict(concentration=A([[0.5, 1.0, 3.0], [2.0, 2.0, 0.1], [1.0, 1.0, 1.0]])),
+    "Dirichlet_": dict(concentration=A([[1.5, 0.2, 3.0], [1.0, 4.0, 2.0], [0.3, 0.3, 5.0]])),
+    "UnitUniform": dict(low=A([0.0, 0.2, -0.5]), high=A([1.0, 0.6, 0.5])),
 }
 
 PAIRS = [("Gamma", "Gamma_"), ("Gamma_", "Gamma"), ("Chi2", "Gamma"), ("Gamma", "Chi2"),
          ("Exponential", "Gamma"), ("Gamma", "Exponential"), ("Gamma", "Normal"),
-         ("Gamma", "Uniform"), ("Normal", "Gamma"), ("Laplace", "Gamma"), ("Uniform", "Gamma")]
+         ("Gamma", "Uniform"), ("Normal", "Gamma"), ("Laplace", "Gamma"), ("Uniform", "Gamma"),
+         ("Beta", "Beta_"), ("Beta_", "Beta"), ("Dirichlet", "Dirichlet_"),
+         ("Dirichlet_", "Dirichlet"), ("Beta", "Exponential"), ("Beta", "Gamma"),
+         ("Beta", "Normal"), ("Beta", "Uniform"), ("Beta", "UnitUniform"),
+         ("Exponential", "Beta"), ("Gamma", "Beta"), ("Normal", "Beta"), ("Laplace", "Beta"),
+         ("Uniform", "Beta"), ("UnitUniform", "Beta")]
+
+
+def _cls(spec):
+    return "Uniform" if spec == "UnitUniform" else spec.rstrip("_")
 
 
 @pytest.mark.parametrize("p_spec,q_spec", PAIRS)
 def test_kl_divergence_values_and_gradients_match_torch(p_spec, q_spec):
-    p, pp, tp, tpp = both(p_spec.rstrip("_"), SPECS[p_spec], requires_grad=True)
-    q, qp, tq, tqp = both(q_spec.rstrip("_"), SPECS[q_spec], requires_grad=True)
+    p, pp, tp, tpp = both(_cls(p_spec), SPECS[p_spec], requires_grad=True)
+    q, qp, tq, tqp = both(_cls(q_spec), SPECS[q_spec], requires_grad=True)
     a = numtorch.distributions.kl_divergence(p, q)
     b = torch.distributions.kl_divergence(tp, tq)
     assert tuple(a.shape) == tuple(b.shape) and str(a.dtype)[9:] == str(b.dtype)[6:]

@@ -97,3 +97,36 @@ def test_standard_gamma_backward_is_torchs():
     (ya * numtorch.tensor(w)).sum().backward()
     (yb * torch.tensor(w)).sum().backward()
     np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(3,), (5, 2), (4, 7), (2, 3, 17), (1, 40), (0, 3), (), (6, 100)])
+def test_sample_dirichlet_draws_are_torchs(dtype, shape):
+    # the row sums are added in PyTorch's order, so the quotients agree to the last bit
+    alpha = np.asarray(np.exp(RNG.uniform(-4, 3, size=shape))).astype(dtype)
+    numtorch.manual_seed(9)
+    torch.manual_seed(9)
+    _equal(numtorch._sample_dirichlet(numtorch.tensor(alpha)),
+           torch._sample_dirichlet(torch.tensor(alpha)))
+    _equal(numtorch.randn(3), torch.randn(3))        # and the generator is left alike
+
+
+def test_sample_dirichlet_refuses_half():
+    with pytest.raises(NotImplementedError) as t_err:
+        torch._sample_dirichlet(torch.ones(2, dtype=torch.float16))
+    with pytest.raises(NotImplementedError) as n_err:
+        numtorch._sample_dirichlet(numtorch.ones(2, dtype=numtorch.float16))
+    assert str(n_err.value) == str(t_err.value)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dirichlet_grad_is_torchs_in_every_region(dtype):
+    # x near 0 and near 1 (the two series), large alpha and beta (Rice), the rational
+    # correction elsewhere; float32 keeps PyTorch's float32 steps and calls logf / powf
+    n = 4000
+    alpha, beta = np.exp(RNG.uniform(-3, 4, n)), np.exp(RNG.uniform(-3, 4, n))
+    x = np.clip(RNG.beta(alpha, beta), 1e-30, 1 - 1e-7)
+    x, alpha, total = (v.astype(dtype) for v in (x, alpha, alpha + beta))
+    _equal(numtorch._dirichlet_grad(numtorch.tensor(x), numtorch.tensor(alpha),
+                                    numtorch.tensor(total)),
+           torch._dirichlet_grad(torch.tensor(x), torch.tensor(alpha), torch.tensor(total)))
