@@ -21,19 +21,20 @@ What is here:
   Marsaglia-Tsang sampler, replayed draw for draw) with its reparameterised gradient
   ``_standard_gamma_grad`` (``numtorch/ops/reparam.py``); ``Dirichlet`` and ``Beta`` (a
   two-category Dirichlet, as in PyTorch), drawn by ``numtorch._sample_dirichlet`` with
-  the gradient ``_dirichlet_grad``: all bit for bit.
+  the gradient ``_dirichlet_grad``; ``Poisson``, drawn by ``numtorch.poisson``: all bit
+  for bit.
 * Transforms: ``Transform``, ``ExpTransform``, ``AffineTransform``,
   ``SigmoidTransform``, ``TanhTransform``, ``ComposeTransform``, ``identity_transform``.
 * ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs of
   the classes above (Normal, Uniform, Bernoulli, Categorical, OneHotCategorical,
   Exponential, Laplace, MultivariateNormal, Independent, TransformedDistribution, Gamma,
-  Beta, Dirichlet, and the cross pairs among Normal, Uniform, Exponential, Laplace, Gamma
-  and Beta).
+  Beta, Dirichlet, Poisson, and the cross pairs among Normal, Uniform, Exponential,
+  Laplace, Gamma and Beta, and between Bernoulli and Poisson).
 
 What PyTorch has that numtorch lacks:
 
 * Distributions whose samplers are PyTorch's own C++ algorithms (StudentT, Binomial,
-  Poisson, Multinomial's relatives, VonMises, LKJCholesky, Wishart ...): their draws
+  Multinomial's relatives, VonMises, LKJCholesky, Wishart ...): their draws
   could not be matched exactly without re-deriving those kernels, so they are left out
   rather than given different numbers.
 * The other distributions built on those or not yet written: Cauchy, HalfCauchy,
@@ -63,6 +64,7 @@ from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
     AffineTransform,
@@ -80,7 +82,7 @@ __all__ = [
     "Dirichlet", "Distribution",
     "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Independent", "Laplace",
     "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical",
-    "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",
+    "OneHotCategoricalStraightThrough", "Poisson", "SigmoidTransform", "TanhTransform", "Transform",
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
     "register_kl",
 ]

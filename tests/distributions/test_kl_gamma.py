@@ -1,4 +1,4 @@
-"""kl_divergence for the pairs with Gamma, Chi2, Beta and Dirichlet against
+"""kl_divergence for the pairs with Gamma, Chi2, Beta, Dirichlet and Poisson against
 torch.distributions.kl."""
 
 import numpy as np
@@ -23,6 +23,9 @@ SPECS = {
     "Dirichlet": dict(concentration=A([[0.5, 1.0, 3.0], [2.0, 2.0, 0.1], [1.0, 1.0, 1.0]])),
     "Dirichlet_": dict(concentration=A([[1.5, 0.2, 3.0], [1.0, 4.0, 2.0], [0.3, 0.3, 5.0]])),
     "UnitUniform": dict(low=A([0.0, 0.2, -0.5]), high=A([1.0, 0.6, 0.5])),
+    "Poisson": dict(rate=A([0.5, 1.0, 30.0])),
+    "Poisson_": dict(rate=A([2.0, 1.0, 0.1])),
+    "Bernoulli": dict(probs=A([0.2, 0.5, 0.0])),
 }
 
 PAIRS = [("Gamma", "Gamma_"), ("Gamma_", "Gamma"), ("Chi2", "Gamma"), ("Gamma", "Chi2"),
@@ -32,7 +35,8 @@ PAIRS = [("Gamma", "Gamma_"), ("Gamma_", "Gamma"), ("Chi2", "Gamma"), ("Gamma", 
          ("Dirichlet_", "Dirichlet"), ("Beta", "Exponential"), ("Beta", "Gamma"),
          ("Beta", "Normal"), ("Beta", "Uniform"), ("Beta", "UnitUniform"),
          ("Exponential", "Beta"), ("Gamma", "Beta"), ("Normal", "Beta"), ("Laplace", "Beta"),
-         ("Uniform", "Beta"), ("UnitUniform", "Beta")]
+         ("Uniform", "Beta"), ("UnitUniform", "Beta"), ("Poisson", "Poisson_"),
+         ("Poisson_", "Poisson"), ("Bernoulli", "Poisson"), ("Poisson", "Bernoulli")]
 
 
 def _cls(spec):
