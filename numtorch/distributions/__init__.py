@@ -21,8 +21,8 @@ What is here:
   Marsaglia-Tsang sampler, replayed draw for draw) with its reparameterised gradient
   ``_standard_gamma_grad`` (``numtorch/ops/reparam.py``); ``Dirichlet`` and ``Beta`` (a
   two-category Dirichlet, as in PyTorch), drawn by ``numtorch._sample_dirichlet`` with
-  the gradient ``_dirichlet_grad``; ``Poisson``, drawn by ``numtorch.poisson``: all bit
-  for bit.
+  the gradient ``_dirichlet_grad``; ``Poisson``, drawn by ``numtorch.poisson``;
+  ``StudentT`` (a normal over the root of a Chi2): all bit for bit.
 * Transforms: ``Transform``, ``ExpTransform``, ``AffineTransform``,
   ``SigmoidTransform``, ``TanhTransform``, ``ComposeTransform``, ``identity_transform``.
 * ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs of
@@ -33,7 +33,7 @@ What is here:
 
 What PyTorch has that numtorch lacks:
 
-* Distributions whose samplers are PyTorch's own C++ algorithms (StudentT, Binomial,
+* Distributions whose samplers are PyTorch's own C++ algorithms (Binomial,
   Multinomial's relatives, VonMises, LKJCholesky, Wishart ...): their draws
   could not be matched exactly without re-deriving those kernels, so they are left out
   rather than given different numbers.
@@ -65,6 +65,7 @@ from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
+from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
     AffineTransform,
@@ -78,11 +79,11 @@ from .transforms import (
 from .uniform import Uniform
 
 __all__ = [
-    "AffineTransform", "Bernoulli", "Beta", "Categorical", "Chi2", "ComposeTransform",
-    "Dirichlet", "Distribution",
-    "ExpTransform", "Exponential", "ExponentialFamily", "Gamma", "Independent", "Laplace",
+    "AffineTransform", "Bernoulli", "Categorical", "ComposeTransform", "Distribution",
+    "ExpTransform", "Exponential", "ExponentialFamily", "Independent", "Laplace",
     "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical",
-    "OneHotCategoricalStraightThrough", "Poisson", "SigmoidTransform", "TanhTransform", "Transform",
+    "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
     "register_kl",
+    "Beta", "Chi2", "Dirichlet", "Gamma", "Poisson", "StudentT",
 ]
