@@ -49,6 +49,8 @@ The transforms (``u32``: one 32-bit word, ``u64``: a 64-bit draw)
                on u64 uniforms and scalar Box-Muller normals sharing the cache.
     dirichlet  float64 gamma draws, each row divided by its sum (added in PyTorch's
                order: its 4-lane vector kernel's).
+    binomial   element by element: inversion (sums of geometric draws) below a mean of
+               10, Hoermann's BTRS rejection from 10 up; u64 uniforms.
 
 Exactness
     Where PyTorch calls the C math library (log, sin, cos, exp, tan, log1p in
@@ -108,7 +110,7 @@ __all__ = [
     "get_rng_state", "set_rng_state", "fork_rng",
     "uniform", "normal", "randint", "random_", "randperm", "exponential",
     "bernoulli", "bernoulli_scalar", "multinomial", "geometric", "cauchy", "log_normal", "poisson",
-    "standard_gamma", "dirichlet",
+    "standard_gamma", "dirichlet", "binomial",
 ]
 
 DEFAULT_SEED = 67280421310721
@@ -1680,3 +1682,139 @@ def _gamma_one(alpha: float, stream: _UniformStream, single: bool) -> float:
             return scale * d * v
         if math.log(u) < 0.5 * xx + d * (1.0 - v + math.log(v)):
             return scale * d * v
+
+
+# ----------------------------------------------------------------------------- binomial
+
+_STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983,
+                  0.02079067210376509, 0.0166446911898211, 0.0138761288230707,
+                  0.0118967099458917, 0.0104112652619720, 0.00925546218271273,
+                  0.00833056343336287)
+
+
+def binomial(count: np.ndarray, prob: np.ndarray,
+             generator: Generator | None = None) -> np.ndarray:
+    """Binomial(count, prob) counts, one per element of ``count``: ``torch.binomial``.
+
+    PyTorch samples element by element (``_binomial_one``) on u64 uniforms, so this is
+    a Python loop like ``poisson``. ``prob`` broadcasts to ``count``'s shape; both have
+    one float dtype, and the counts come back in it.
+    """
+    count, prob = np.asarray(count), np.asarray(prob)
+    if count.dtype not in (_F32, _F64):
+        raise _not_implemented("binomial_cpu", count.dtype)
+    prob = np.broadcast_to(prob, count.shape)
+    stream = _UniformStream(_gen(generator))
+    ops = _Float32Ops() if count.dtype == _F32 else _Float64Ops()
+    out = [_binomial_one(n, p, stream, ops)
+           for n, p in zip(count.ravel().tolist(), prob.ravel().tolist())]
+    stream.give_back_unused()
+    return np.array(out, dtype=np.float64).astype(count.dtype).reshape(count.shape)
+
+
+class _Float64Ops:
+    """Arithmetic in the kernel's ``scalar_t`` when it is double: plain Python floats."""
+
+    @staticmethod
+    def r(x: float) -> float:
+        return x
+
+    log1p = staticmethod(math.log1p)
+
+
+class _Float32Ops:
+    """Arithmetic in ``scalar_t`` = float: every such step rounds to float32 (a double
+    result of + - * / sqrt of float32 operands, rounded once, is the float32 result), and
+    ``log1p`` of a float is the C library's log1pf."""
+
+    @staticmethod
+    def r(x: float) -> float:
+        return float(np.float32(x))
+
+    def __init__(self):
+        self.log1p = _c_float_function("log1pf")
+
+
+def _c_float_function(name: str):
+    """The C library's float function ``name`` through ctypes (what PyTorch's float
+    kernels call); NumPy's float32 version where the library cannot be loaded."""
+    import ctypes
+    import ctypes.util
+    try:
+        fn = getattr(ctypes.CDLL(ctypes.util.find_library("m")), name)
+    except (OSError, AttributeError, TypeError):
+        np_fn = getattr(np, name[:-1])
+        return lambda x: float(np_fn(np.float32(x)))
+    fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
+    return lambda x: float(fn(x))
+
+
+def _binomial_one(count: float, prob: float, stream: _UniformStream, ops) -> float:
+    """One draw of PyTorch's ``sample_binomial``; ``ops.r`` rounds its float steps."""
+    if count <= 0 or prob <= 0:
+        return 0.0
+    if prob >= 1:
+        return count
+    if prob <= 0.5:
+        if ops.r(count * prob) >= 10:
+            return _btrs(count, prob, stream, ops)
+        return _binomial_inversion(count, prob, stream, ops)
+    if prob > 0.5:
+        q = ops.r(1.0 - prob)
+        k = (_btrs(count, q, stream, ops) if ops.r(count * q) >= 10
+             else _binomial_inversion(count, q, stream, ops))
+        return ops.r(count - k)
+    return math.nan
+
+
+def _binomial_inversion(count: float, prob: float, stream: _UniformStream, ops) -> float:
+    """The number of geometric(prob) waiting times that fit in ``count`` trials."""
+    log_q = ops.log1p(-prob)
+    geom_sum, n = 0.0, 0.0
+    while True:
+        geom_sum += math.ceil(_call(math.log, stream.next()) / log_q)
+        if geom_sum > count:
+            return n
+        n = ops.r(n + 1)
+
+
+def _stirling_tail(k: float) -> float:
+    """log(k!) minus its Stirling approximation (a table up to 9, then the series)."""
+    if k <= 9:
+        return _STIRLING_TAIL[int(k)]
+    kp1sq = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+
+
+def _btrs(count: float, prob: float, stream: _UniformStream, ops) -> float:
+    """Hoermann's transformed rejection (BTRS) as PyTorch evaluates it: the steps on
+    ``count``/``prob`` alone in scalar_t (``ops.r``), the rest in double."""
+    r_ = ops.r
+    stddev = math.sqrt(r_(r_(count * prob) * r_(1 - prob)))
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * prob
+    c = r_(count * prob) + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = r_(prob / r_(1 - prob))
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = math.floor(r_(r_(count + 1) * prob))
+    while True:
+        u = stream.next() - 0.5
+        v = stream.next()
+        us = 0.5 - abs(u)
+        if us == 0:                     # C's k is -inf there: rejected
+            continue
+        k = r_(math.floor((2 * a / us + b) * u + c))
+        if k < 0 or k > count:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        v = _call(math.log, v * alpha / (a / (us * us) + b))
+        n_k = r_(r_(count - k) + 1)
+        upperbound = ((m + 0.5) * math.log((m + 1) / (r * (count - m + 1)))
+                      + r_(count + 1) * math.log((count - m + 1) / n_k)
+                      + (k + 0.5) * math.log(r * n_k / r_(k + 1))
+                      + _stirling_tail(m) + _stirling_tail(count - m)
+                      - _stirling_tail(k) - _stirling_tail(r_(count - k)))
+        if v <= upperbound:
+            return k

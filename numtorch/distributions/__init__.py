@@ -22,21 +22,20 @@ What is here:
   ``_standard_gamma_grad`` (``numtorch/ops/reparam.py``); ``Dirichlet`` and ``Beta`` (a
   two-category Dirichlet, as in PyTorch), drawn by ``numtorch._sample_dirichlet`` with
   the gradient ``_dirichlet_grad``; ``Poisson``, drawn by ``numtorch.poisson``;
-  ``StudentT`` (a normal over the root of a Chi2): all bit for bit.
+  ``StudentT`` (a normal over the root of a Chi2); ``Binomial``, drawn by
+  ``numtorch.binomial`` (PyTorch's inversion / BTRS sampler): all bit for bit.
 * Transforms: ``Transform``, ``ExpTransform``, ``AffineTransform``,
   ``SigmoidTransform``, ``TanhTransform``, ``ComposeTransform``, ``identity_transform``.
 * ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs of
   the classes above (Normal, Uniform, Bernoulli, Categorical, OneHotCategorical,
   Exponential, Laplace, MultivariateNormal, Independent, TransformedDistribution, Gamma,
-  Beta, Dirichlet, Poisson, and the cross pairs among Normal, Uniform, Exponential,
-  Laplace, Gamma and Beta, and between Bernoulli and Poisson).
+  Beta, Dirichlet, Poisson, Binomial, and the cross pairs among Normal, Uniform,
+  Exponential, Laplace, Gamma and Beta, and of Poisson with Bernoulli and Binomial).
 
 What PyTorch has that numtorch lacks:
 
-* Distributions whose samplers are PyTorch's own C++ algorithms (Binomial,
-  Multinomial's relatives, VonMises, LKJCholesky, Wishart ...): their draws
-  could not be matched exactly without re-deriving those kernels, so they are left out
-  rather than given different numbers.
+* Multinomial, VonMises, LKJCholesky and Wishart: not written yet (their samplers
+  build on ``multinomial``, Beta and Chi2, which are here).
 * The other distributions built on those or not yet written: Cauchy, HalfCauchy,
   HalfNormal, Gumbel, Geometric, Pareto, Weibull, Kumaraswamy, LogisticNormal,
   LowRankMultivariateNormal, MixtureSameFamily, RelaxedBernoulli,
@@ -50,6 +49,7 @@ What PyTorch has that numtorch lacks:
 from . import constraints, transforms
 from .bernoulli import Bernoulli
 from .beta import Beta
+from .binomial import Binomial
 from .categorical import Categorical
 from .chi2 import Chi2
 from .dirichlet import Dirichlet
@@ -85,5 +85,5 @@ __all__ = [
     "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
     "register_kl",
-    "Beta", "Chi2", "Dirichlet", "Gamma", "Poisson", "StudentT",
+    "Beta", "Binomial", "Chi2", "Dirichlet", "Gamma", "Poisson", "StudentT",
 ]

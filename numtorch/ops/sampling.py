@@ -22,7 +22,7 @@ from .reparam import _dirichlet_grad, _standard_gamma_grad
 __all__ = [
     "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson",
     "_standard_gamma", "_standard_gamma_grad", "_sample_dirichlet", "_dirichlet_grad",
-    "rand_like", "randn_like", "randint_like",
+    "binomial", "rand_like", "randn_like", "randint_like",
 ]
 
 TENSOR_METHODS = (
@@ -168,6 +168,21 @@ def _sample_dirichlet(input, generator=None):
     (``torch._sample_dirichlet``; not differentiable: ``Dirichlet.rsample`` supplies the
     gradient with ``_dirichlet_grad``)."""
     return Tensor._make(_random.dirichlet(input._data, generator=generator))
+
+
+def binomial(count, prob, generator=None):
+    """Binomial(``count``, ``prob``) samples (floats of ``count``'s dtype), elementwise
+    over the broadcast of the two tensors."""
+    if not count.dtype.is_floating_point:
+        raise ValueError(f"binomial only supports floating-point dtypes for count, got: "
+                         f"{count.dtype._legacy}")
+    if prob.dtype != count.dtype:
+        raise RuntimeError(f"Found dtype {prob.dtype._legacy} but expected "
+                           f"{count.dtype._legacy}")
+    shape = np.broadcast_shapes(count._data.shape, prob._data.shape)
+    arr = _random.binomial(np.broadcast_to(count._data, shape), prob._data,
+                           generator=generator)
+    return Tensor._make(arr)
 
 
 def _sampled_like(input, dtype, requires_grad, memory_format, sample):

@@ -1,5 +1,5 @@
-"""kl_divergence for the pairs with Gamma, Chi2, Beta, Dirichlet and Poisson against
-torch.distributions.kl."""
+"""kl_divergence for the pairs with Gamma, Chi2, Beta, Dirichlet, Poisson and Binomial
+against torch.distributions.kl."""
 
 import numpy as np
 import pytest
@@ -26,6 +26,8 @@ SPECS = {
     "Poisson": dict(rate=A([0.5, 1.0, 30.0])),
     "Poisson_": dict(rate=A([2.0, 1.0, 0.1])),
     "Bernoulli": dict(probs=A([0.2, 0.5, 0.0])),
+    "Binomial": dict(total_count=A([10.0, 5.0, 7.0]), probs=A([0.2, 0.5, 0.9])),
+    "Binomial_": dict(total_count=A([10.0, 3.0, 7.0]), logits=A([0.5, -1.0, 2.0])),
 }
 
 PAIRS = [("Gamma", "Gamma_"), ("Gamma_", "Gamma"), ("Chi2", "Gamma"), ("Gamma", "Chi2"),
@@ -36,7 +38,8 @@ PAIRS = [("Gamma", "Gamma_"), ("Gamma_", "Gamma"), ("Chi2", "Gamma"), ("Gamma", 
          ("Beta", "Normal"), ("Beta", "Uniform"), ("Beta", "UnitUniform"),
          ("Exponential", "Beta"), ("Gamma", "Beta"), ("Normal", "Beta"), ("Laplace", "Beta"),
          ("Uniform", "Beta"), ("UnitUniform", "Beta"), ("Poisson", "Poisson_"),
-         ("Poisson_", "Poisson"), ("Bernoulli", "Poisson"), ("Poisson", "Bernoulli")]
+         ("Poisson_", "Poisson"), ("Bernoulli", "Poisson"), ("Poisson", "Bernoulli"),
+         ("Binomial", "Binomial_"), ("Poisson", "Binomial")]
 
 
 def _cls(spec):
@@ -55,3 +58,13 @@ def test_kl_divergence_values_and_gradients_match_torch(p_spec, q_spec):
         mask = np.isfinite(b.detach().numpy()).astype(np.float64)
         same_grads(a * numtorch.tensor(mask), pp + qp, b * torch.tensor(mask), tpp + tqp,
                    rtol=1e-8, atol=1e-10)
+
+
+def test_kl_binomial_with_a_larger_q_total_count_is_refused_as_torch():
+    with pytest.raises(NotImplementedError) as t_err:
+        T = torch.distributions
+        T.kl_divergence(T.Binomial(3, torch.tensor([0.5])), T.Binomial(5, torch.tensor([0.5])))
+    D = numtorch.distributions
+    with pytest.raises(NotImplementedError) as n_err:
+        D.kl_divergence(D.Binomial(3, numtorch.tensor([0.5])), D.Binomial(5, numtorch.tensor([0.5])))
+    assert str(n_err.value) == str(t_err.value)

@@ -1,5 +1,6 @@
-"""PyTorch's C++ samplers (``_standard_gamma``) and their reparameterised gradients
-(``_standard_gamma_grad``) against PyTorch: draws and gradients bit for bit."""
+"""PyTorch's C++ samplers (``_standard_gamma``, ``_sample_dirichlet``, ``binomial``) and
+the reparameterised gradients (``_standard_gamma_grad``, ``_dirichlet_grad``) against
+PyTorch: draws and gradients bit for bit."""
 
 import numpy as np
 import pytest
@@ -130,3 +131,44 @@ def test_dirichlet_grad_is_torchs_in_every_region(dtype):
     _equal(numtorch._dirichlet_grad(numtorch.tensor(x), numtorch.tensor(alpha),
                                     numtorch.tensor(total)),
            torch._dirichlet_grad(torch.tensor(x), torch.tensor(alpha), torch.tensor(total)))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("seed", [0, 7, 2024])
+def test_binomial_draws_are_torchs(dtype, seed):
+    # counts from 1 to ~3000, probabilities on both sides of 1/2 (inversion below a mean
+    # of 10, BTRS above), and the edges 0 and 1
+    n = np.floor(np.exp(RNG.uniform(0, 8, 300))).astype(dtype)
+    n[::7] = 0
+    p = RNG.uniform(0, 1, 300).astype(dtype)
+    p[::11], p[::13] = 0, 1
+    p[5::9] = RNG.uniform(0, 0.02, p[5::9].size)
+    numtorch.manual_seed(seed)
+    torch.manual_seed(seed)
+    _equal(numtorch.binomial(numtorch.tensor(n), numtorch.tensor(p)),
+           torch.binomial(torch.tensor(n), torch.tensor(p)))
+    _equal(numtorch.randn(3), torch.randn(3))
+
+
+def test_binomial_broadcasts_and_errors_match_torch():
+    g, tg = numtorch.Generator().manual_seed(1), torch.Generator().manual_seed(1)
+    count, prob = np.array([[5.0, 60.0]], np.float32), np.array([0.5], np.float32)
+    _equal(numtorch.binomial(numtorch.tensor(count), numtorch.tensor(prob), generator=g),
+           torch.binomial(torch.tensor(count), torch.tensor(prob), generator=tg))
+    for (c, p), exc in [(([5, 6], [0.5, 0.5]), ValueError),
+                        (([5.0], numtorch.float64), RuntimeError),
+                        (([5.0], numtorch.float16), NotImplementedError)]:
+        if exc is ValueError:
+            args_nt = numtorch.tensor(c), numtorch.tensor(p)
+            args_t = torch.tensor(c), torch.tensor(p)
+        else:
+            args_nt = numtorch.tensor(c, dtype=p if exc is NotImplementedError else None), \
+                numtorch.tensor([0.5], dtype=p)
+            tdt = getattr(torch, str(p).split(".")[1])
+            args_t = torch.tensor(c, dtype=tdt if exc is NotImplementedError else None), \
+                torch.tensor([0.5], dtype=tdt)
+        with pytest.raises(exc) as t_err:
+            torch.binomial(*args_t)
+        with pytest.raises(exc) as n_err:
+            numtorch.binomial(*args_nt)
+        assert str(n_err.value) == str(t_err.value)
