@@ -93,6 +93,9 @@ Known differences
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import functools
 import math
 import os
 import sys
@@ -1735,18 +1738,19 @@ class _Float32Ops:
         self.log1p = _c_float_function("log1pf")
 
 
-def _c_float_function(name: str):
-    """The C library's float function ``name`` through ctypes (what PyTorch's float
-    kernels call); NumPy's float32 version where the library cannot be loaded."""
-    import ctypes
-    import ctypes.util
+@functools.cache
+def _c_float_function(name: str, nargs: int = 1):
+    """The C library's float function ``name`` (logf, log1pf, powf, tanf: what PyTorch's
+    float kernels call), through ctypes; it returns Python floats. Where the library
+    cannot be loaded, NumPy's float32 function stands in (it may differ in the last bit).
+    """
     try:
         fn = getattr(ctypes.CDLL(ctypes.util.find_library("m")), name)
     except (OSError, AttributeError, TypeError):
-        np_fn = getattr(np, name[:-1])
-        return lambda x: float(np_fn(np.float32(x)))
-    fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
-    return lambda x: float(fn(x))
+        np_fn = getattr(np, {"powf": "power"}.get(name, name[:-1]))
+        return lambda *args: float(np_fn(*(np.float32(a) for a in args)))
+    fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float] * nargs
+    return fn
 
 
 def _binomial_one(count: float, prob: float, stream: _UniformStream, ops) -> float:

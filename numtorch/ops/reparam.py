@@ -16,13 +16,12 @@ for bit.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import math
 
 import numpy as np
 
 from .._tensor import Tensor
+from ..random import _c_float_function
 
 __all__ = ["_standard_gamma_grad", "_dirichlet_grad"]
 
@@ -190,24 +189,18 @@ def _standard_gamma_grad(self: Tensor, output: Tensor) -> Tensor:
 # through ``math``) for float64; for float32, NumPy float32 scalars (IEEE float32 + - * /)
 # and the C library's logf / powf / tanf called through ctypes.
 
-def _libm_f32(name: str, nargs: int):
-    """The C library's float function ``name`` (logf, powf, tanf: what PyTorch's float
-    kernels call), or NumPy's float32 one where the library cannot be loaded."""
-    try:
-        fn = getattr(ctypes.CDLL(ctypes.util.find_library("m")), name)
-    except (OSError, AttributeError, TypeError):
-        return getattr(np, {"logf": "log", "powf": "power", "tanf": "tan"}[name])
-    fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float] * nargs
-    return lambda *args: np.float32(fn(*args))
-
-
 class _Scalar:
     def __init__(self, single: bool):
         self.single = single
         self.t = np.float32 if single else float
-        self.log = _libm_f32("logf", 1) if single else _log
-        self.pow = _libm_f32("powf", 2) if single else _pow
-        self.tan = _libm_f32("tanf", 1) if single else math.tan
+        if single:
+            logf, powf, tanf = (_c_float_function(name, n)
+                                for name, n in (("logf", 1), ("powf", 2), ("tanf", 1)))
+            self.log = lambda v: np.float32(logf(v))
+            self.pow = lambda a, b: np.float32(powf(a, b))
+            self.tan = lambda v: np.float32(tanf(v))
+        else:
+            self.log, self.pow, self.tan = _log, _pow, math.tan
         self.pi = self.t(math.pi)
 
 
