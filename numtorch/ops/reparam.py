@@ -8,9 +8,11 @@ moves so that its quantile stays put). PyTorch evaluates it with closed-form
 approximations chosen by region (a Taylor series for small x, Rice's saddle-point
 expansion for large alpha, a fitted rational function elsewhere), and the Beta
 analogue, ``dirichlet_grad``, likewise. Those approximations *are* the numbers
-PyTorch's gradients carry, so we evaluate the same formulas, one element at a time in
-double precision with the C library's pow/exp/log (Python's ``math`` calls the same
-functions), operation for operation in PyTorch's order: the results are PyTorch's bit
+PyTorch's gradients carry, so we evaluate the same formulas operation for operation in
+PyTorch's order and precision: each region on all its elements at once with NumPy's
+IEEE arithmetic, and the transcendental functions element by element from the C
+library PyTorch calls (``math`` for double; logf/powf/tanf through ctypes for float),
+since NumPy's own log/pow/exp can differ in the last bit. The results are PyTorch's bit
 for bit.
 """
 
@@ -25,13 +27,9 @@ from ..random import _c_float_function
 
 __all__ = ["_standard_gamma_grad", "_dirichlet_grad"]
 
-
-def _f32(x: float) -> float:
-    return float(np.float32(x))
-
-
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 # C++ float literals (``0.8f``...): their float32 values take part in double arithmetic.
-_F0_8, _F0_9, _F1_1, _F1E17 = _f32(0.8), _f32(0.9), _f32(1.1), _f32(1e17)
+_F0_8, _F0_9, _F1_1, _F1E17 = (float(np.float32(v)) for v in (0.8, 0.9, 1.1, 1e17))
 
 
 def _pow(a: float, b: float) -> float:
@@ -42,15 +40,6 @@ def _pow(a: float, b: float) -> float:
         return math.inf if a == 0 else math.nan
     except OverflowError:
         return math.inf
-
-
-def _div(a: float, b: float) -> float:
-    """IEEE division (inf or nan on a zero divisor), where Python's raises."""
-    if b:
-        return a / b
-    if a != a or a == 0:
-        return math.nan
-    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 def _log(a: float) -> float:
@@ -66,6 +55,38 @@ def _exp(a: float) -> float:
         return math.inf
 
 
+class _Libm:
+    """The C library's log / pow / tan / exp in one precision, applied element by element
+    to arrays (results in that precision): double through ``math``, float through ctypes
+    (logf, powf, tanf: the float overloads C++ picks for float arguments)."""
+
+    def __init__(self, dt: np.dtype):
+        self.dt = dt
+        if dt == _F32:
+            self._log, self._tan = _c_float_function("logf"), _c_float_function("tanf")
+            self._pow = _c_float_function("powf", 2)
+        else:
+            self._log, self._tan, self._pow = _log, math.tan, _pow
+
+    def _each(self, fn, *arrays) -> np.ndarray:
+        values = map(fn, *(np.asarray(a).tolist() for a in arrays))
+        return np.fromiter(values, np.float64, count=np.size(arrays[0])).astype(self.dt)
+
+    def log(self, x):
+        return self._each(self._log, x)
+
+    def tan(self, x):
+        return self._each(self._tan, x)
+
+    def pow(self, x, y):
+        return self._each(self._pow, x, np.broadcast_to(y, np.shape(x)))
+
+    def exp(self, x):                  # only the double kernels call exp
+        return self._each(_exp, x)
+
+
+_LIBM64 = _Libm(_F64)
+
 _PSI_10 = 2.25175258906672110764
 _PSI_ASYMPTOTIC = (8.33333333333333333333e-2, -2.10927960927960927961e-2,
                    7.57575757575757575758e-3, -4.16666666666666666667e-3,
@@ -73,32 +94,40 @@ _PSI_ASYMPTOTIC = (8.33333333333333333333e-2, -2.10927960927960927961e-2,
                    8.33333333333333333333e-2)
 
 
-def _digamma(x: float) -> float:
-    """The samplers' own digamma (Cephes' psi): recurrence up to 10, then the series.
-
-    Not ``numtorch.digamma``'s kernel: the gradients use this one, and its last bits."""
-    if x == 0:
-        return math.inf
-    extra = 0.0
-    if x < 0:
-        if x == math.floor(x):
-            return math.inf
-        extra = -math.pi / math.tan(math.pi * x)
-        x = 1 - x
-    result = 0.0
-    while x < 10:
-        result -= 1 / x
-        x += 1
-    if x == 10:
-        return result + _PSI_10 + extra
-    y = 0.0
-    if x < _F1E17:
-        z = 1.0 / (x * x)
-        poly = 0.0
-        for coef in _PSI_ASYMPTOTIC:
-            poly = poly * z + coef
-        y = z * poly
-    return result + _log(x) - (0.5 / x) - y + extra
+def _digamma(x: np.ndarray, libm: _Libm) -> np.ndarray:
+    """The samplers' own digamma (Cephes' psi), not ``numtorch.digamma``'s kernel: shifted
+    up to 10 by ``psi(x) = psi(x + 1) - 1/x``, then the asymptotic series. ``x`` keeps its
+    dtype (float32 steps for a float32 x, as PyTorch's ``digamma_one<float, double>``);
+    the sums run in double and the result is rounded back to x's dtype."""
+    poles = (x == 0) | ((x < 0) & (x == np.floor(x)))
+    x = x.copy()
+    dt = x.dtype
+    one = dt.type(1)
+    extra = np.zeros(x.shape)
+    negative = x < 0
+    if negative.any():
+        xn = x[negative]
+        pi = dt.type(math.pi)
+        extra[negative] = -pi / libm.tan(pi * xn)
+        x[negative] = one - xn
+    result = np.zeros(x.shape)
+    below = np.flatnonzero(x < 10)
+    while below.size:
+        result[below] -= one / x[below]
+        x[below] += one
+        below = below[x[below] < 10]
+    y = np.zeros(x.shape)
+    series = x < _F1E17
+    z = 1.0 / (x[series] * x[series]).astype(np.float64)
+    poly = np.zeros(z.shape)
+    for coef in _PSI_ASYMPTOTIC:
+        poly = poly * z + coef
+    y[series] = z * poly
+    out = (result + libm.log(x) - (dt.type(0.5) / x) - y + extra).astype(dt)
+    at_ten = x == 10
+    out[at_ten] = (result[at_ten] + _PSI_10 + extra[at_ten]).astype(dt)
+    out[poles] = math.inf
+    return out
 
 
 # ----------------------------------------------------------------------------- gamma
@@ -115,49 +144,59 @@ _GAMMA_RATIONAL = (
 )
 
 
-def _gamma_grad_one(alpha: float, x: float) -> float:
-    """d x / d alpha for a Gamma(alpha, 1) draw x (double precision)."""
-    if x < _F0_8:
-        # Taylor series of the lower incomplete gamma function and of its alpha-derivative
-        numer, denom = 1.0, alpha
-        series1, series2 = _div(numer, denom), _div(numer, denom * denom)
-        for i in range(1, 6):
-            numer *= -x / i
-            denom += 1
-            series1 += _div(numer, denom)
-            series2 += _div(numer, denom * denom)
-        pow_x_alpha = _pow(x, alpha)
-        pdf = _pow(x, alpha - 1) * _exp(-x)
-        cdf = pow_x_alpha * series1
-        cdf_alpha = (_log(x) - _digamma(alpha)) * cdf - pow_x_alpha * series2
-        result = _div(-cdf_alpha, pdf)
-        return 0.0 if result != result else result
-    if alpha > 8:
-        # Rice's saddle-point expansion; a polynomial near its singularity x = alpha
-        if _F0_9 * alpha <= x <= _F1_1 * alpha:
-            numer_1 = 1 + 24 * alpha * (1 + 12 * alpha)
-            numer_2 = (1440 * (alpha * alpha) + 6 * x * (53 - 120 * x)
-                       - 65 * x * x / alpha + alpha * (107 + 3600 * x))
-            denom = 1244160 * (alpha * alpha) * (alpha * alpha)
-            return numer_1 * numer_2 / denom
-        denom = math.sqrt(8 * alpha)
-        term2 = denom / (alpha - x)
-        term3 = _pow(x - alpha - alpha * _log(x / alpha), -1.5)
-        term23 = term2 - term3 if x < alpha else term2 + term3
-        term1 = (_log(x / alpha) * term23
-                 - math.sqrt(2 / alpha) * (alpha + x) / ((alpha - x) * (alpha - x)))
-        stirling = 1 + 1 / (12 * alpha) * (1 + 1 / (24 * alpha))
-        return -stirling * (x * term1) / denom
-    u, v = _log(_div(x, alpha)), _log(alpha)
+def _gamma_grad(alpha: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """d x / d alpha for Gamma(alpha, 1) draws x (float64 arrays), region by region."""
+    out = np.empty(x.shape)
+    small = x < _F0_8
+    large = ~small & (alpha > 8)
+    near = large & (_F0_9 * alpha <= x) & (x <= _F1_1 * alpha)
+    far, rest = large & ~near, ~small & ~large
+    libm = _LIBM64
+
+    # Taylor series of the lower incomplete gamma function and of its alpha-derivative
+    a, xs = alpha[small], x[small]
+    numer, denom = np.ones_like(xs), a
+    series1, series2 = numer / denom, numer / (denom * denom)
+    for i in range(1, 6):
+        numer = numer * (-xs / i)
+        denom = denom + 1
+        series1 = series1 + numer / denom
+        series2 = series2 + numer / (denom * denom)
+    pow_x_alpha = libm.pow(xs, a)
+    pdf = libm.pow(xs, a - 1) * libm.exp(-xs)
+    cdf = pow_x_alpha * series1
+    cdf_alpha = (libm.log(xs) - _digamma(a, libm)) * cdf - pow_x_alpha * series2
+    result = -cdf_alpha / pdf
+    out[small] = np.where(np.isnan(result), 0.0, result)
+
+    # Rice's saddle-point expansion for large alpha; a polynomial near x = alpha
+    a, xs = alpha[near], x[near]
+    numer_1 = 1 + 24 * a * (1 + 12 * a)
+    numer_2 = (1440 * (a * a) + 6 * xs * (53 - 120 * xs) - 65 * xs * xs / a
+               + a * (107 + 3600 * xs))
+    out[near] = numer_1 * numer_2 / (1244160 * (a * a) * (a * a))
+    a, xs = alpha[far], x[far]
+    denom = np.sqrt(8 * a)
+    term2 = denom / (a - xs)
+    term3 = libm.pow(xs - a - a * libm.log(xs / a), -1.5)
+    term23 = np.where(xs < a, term2 - term3, term2 + term3)
+    term1 = libm.log(xs / a) * term23 - np.sqrt(2 / a) * (a + xs) / ((a - xs) * (a - xs))
+    stirling = 1 + 1 / (12 * a) * (1 + 1 / (24 * a))
+    out[far] = -stirling * (xs * term1) / denom
+
+    # the fitted rational function of u = log(x / alpha) and v = log(alpha)
+    a, xs = alpha[rest], x[rest]
+    u, v = libm.log(xs / a), libm.log(a)
     c = [c0 + u * (c1 + u * c2) for c0, c1, c2 in zip(*_GAMMA_RATIONAL)]
     p = c[0] + v * (c[1] + v * (c[2] + v * c[3]))
     q = c[4] + v * (c[5] + v * (c[6] + v * c[7]))
-    return _exp(p / q)
+    out[rest] = libm.exp(p / q)
+    return out
 
 
 def _check_float(t: Tensor, kernel: str) -> np.dtype:
     dt = t._data.dtype
-    if dt not in (np.float32, np.float64):
+    if dt not in (_F32, _F64):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{t.dtype._legacy}\'')
     return dt
 
@@ -168,127 +207,90 @@ def _same_dtype(ref: Tensor, *others: Tensor) -> None:
             raise RuntimeError(f"Found dtype {t.dtype._legacy} but expected {ref.dtype._legacy}")
 
 
-def _elementwise(kernel, dt: np.dtype, shape, *arrays) -> Tensor:
-    """``kernel`` on each element of the broadcast ``arrays`` (float64 in), cast to ``dt``."""
-    cols = [np.broadcast_to(a, shape).astype(np.float64).ravel().tolist() for a in arrays]
-    out = np.array([kernel(*vals) for vals in zip(*cols)], dtype=np.float64)
-    return Tensor._make(out.astype(dt).reshape(shape))
-
-
 def _standard_gamma_grad(self: Tensor, output: Tensor) -> Tensor:
-    """d output / d self for ``output = _standard_gamma(self)``, PyTorch's approximation."""
+    """d output / d self for ``output = _standard_gamma(self)``, PyTorch's approximation
+    (in double, whatever the dtype)."""
     dt = _check_float(self, "_standard_gamma_grad_cpu")
     _same_dtype(self, output)
-    return _elementwise(_gamma_grad_one, dt, tuple(self.shape), self._data, output._data)
+    shape = tuple(self.shape)
+    alpha, x = (np.broadcast_to(t._data, shape).astype(np.float64).ravel()
+                for t in (self, output))
+    with np.errstate(all="ignore"):
+        out = _gamma_grad(alpha, x)
+    return Tensor._make(out.astype(dt).reshape(shape))
 
 
 # ----------------------------------------------------------------------------- dirichlet
 # PyTorch's Beta gradient mixes precisions: the small-x series run in the tensor's own
-# dtype ("scalar", float32 for a float32 tensor), the saddle-point and rational pieces in
-# double. ``_Scalar`` carries the scalar dtype's arithmetic: Python floats (the C library
-# through ``math``) for float64; for float32, NumPy float32 scalars (IEEE float32 + - * /)
-# and the C library's logf / powf / tanf called through ctypes.
+# dtype (float32 steps for a float32 tensor, the C library's logf / powf), the
+# saddle-point and rational pieces in double.
 
-class _Scalar:
-    def __init__(self, single: bool):
-        self.single = single
-        self.t = np.float32 if single else float
-        if single:
-            logf, powf, tanf = (_c_float_function(name, n)
-                                for name, n in (("logf", 1), ("powf", 2), ("tanf", 1)))
-            self.log = lambda v: np.float32(logf(v))
-            self.pow = lambda a, b: np.float32(powf(a, b))
-            self.tan = lambda v: np.float32(tanf(v))
-        else:
-            self.log, self.pow, self.tan = _log, _pow, math.tan
-        self.pi = self.t(math.pi)
-
-
-def _digamma_as(x, s: _Scalar):
-    """``_digamma`` with its argument kept in the scalar dtype (float32 steps for x)."""
-    if not s.single:
-        return _digamma(x)
-    x, one = np.float32(x), np.float32(1)
-    if x == 0:
-        return np.float32(math.inf)
-    extra = 0.0
-    if x < 0:
-        if x == np.floor(x):
-            return np.float32(math.inf)
-        extra = float(-s.pi / s.tan(s.pi * x))
-        x = one - x
-    result = 0.0
-    while x < 10:
-        result -= float(one / x)
-        x = x + one
-    if x == 10:
-        return np.float32(result + _PSI_10 + extra)
-    y = 0.0
-    if x < _F1E17:
-        z = 1.0 / float(x * x)
-        poly = 0.0
-        for coef in _PSI_ASYMPTOTIC:
-            poly = poly * z + coef
-        y = z * poly
-    return np.float32(result + float(s.log(x)) - float(np.float32(0.5) / x) - y + extra)
-
-
-def _beta_grad_alpha_small(x, alpha, beta, s: _Scalar):
-    """Taylor series in x, for x near 0 (scalar dtype)."""
-    factor = _digamma_as(alpha, s) - _digamma_as(alpha + beta, s) - s.log(x)
-    numer = s.t(1)
+def _beta_grad_alpha_small(x, alpha, beta, libm: _Libm):
+    """The gradient in alpha by a Taylor series in x, for x near 0 (x's dtype)."""
+    dt = x.dtype
+    factor = _digamma(alpha, libm) - _digamma(alpha + beta, libm) - libm.log(x)
+    numer = np.ones_like(x)
     series = numer / alpha * (factor + 1 / alpha)
     for i in range(1, 11):
-        ci = s.t(i)
-        numer *= (ci - beta) * x / ci
+        ci = dt.type(i)
+        numer = numer * ((ci - beta) * x / ci)
         denom = alpha + ci
-        series += numer / denom * (factor + 1 / denom)
-    result = x * s.pow(1 - x, -beta) * series
-    return s.t(0) if result != result else result
+        series = series + numer / denom * (factor + 1 / denom)
+    result = x * libm.pow(1 - x, -beta) * series
+    return np.where(np.isnan(result), dt.type(0), result)
 
 
-def _beta_grad_beta_small(x, alpha, beta, s: _Scalar):
-    """Taylor series in x of the gradient in beta (scalar dtype)."""
-    factor = _digamma_as(alpha + beta, s) - _digamma_as(beta, s)
-    numer, betas, dbetas, series = s.t(1), s.t(1), s.t(0), factor / alpha
+def _beta_grad_beta_small(x, alpha, beta, libm: _Libm):
+    """The gradient in beta by a Taylor series in x (x's dtype)."""
+    dt = x.dtype
+    factor = _digamma(alpha + beta, libm) - _digamma(beta, libm)
+    numer, betas, dbetas = np.ones_like(x), np.ones_like(x), np.zeros_like(x)
+    series = factor / alpha
     for i in range(1, 9):
-        ci = s.t(i)
-        numer *= -x / ci
+        ci = dt.type(i)
+        numer = numer * (-x / ci)
         dbetas = dbetas * (beta - ci) + betas
         betas = betas * (beta - ci)
-        series += numer / (alpha + ci) * (dbetas + factor * betas)
-    result = -s.pow(1 - x, 1 - beta) * series
-    return s.t(0) if result != result else result
+        series = series + numer / (alpha + ci) * (dbetas + factor * betas)
+    result = -libm.pow(1 - x, 1 - beta) * series
+    return np.where(np.isnan(result), dt.type(0), result)
 
 
-def _beta_grad_alpha_mid(x: float, alpha: float, beta: float) -> float:
+def _beta_grad_alpha_mid(x, alpha, beta):
     """Rice's saddle-point expansion for large alpha and beta (double)."""
+    libm = _LIBM64
+    out = np.empty(x.shape)
     total = alpha + beta
     mean = alpha / total
-    std = math.sqrt(alpha * beta / (total + 1)) / total
-    if mean - 0.1 * std <= x <= mean + 0.1 * std:
-        # a polynomial near the expansion's singularity at x = mean
-        poly = 47 * x * (beta * beta) * (beta * beta) + alpha * (
-            (43 + 20 * (16 + 27 * beta) * x) * (beta * beta) * beta + alpha * (
-                3 * (59 + 180 * beta - 90 * x) * (beta * beta) + alpha * (
-                    (453 + 1620 * beta * (1 - x) - 455 * x) * beta + alpha * (
-                        8 * (1 - x) * (135 * beta - 11)))))
-        prefactor_num = (1 + 12 * alpha) * (1 + 12 * beta) / (total * total)
-        prefactor_den = 12960 * alpha * alpha * alpha * beta * beta * (1 + 12 * total)
-        return prefactor_num / (1 - x) * poly / prefactor_den
-    prefactor = -x / math.sqrt(2 * alpha * beta / total)
-    stirling = ((1 + 1 / (12 * alpha) + 1 / (288 * alpha * alpha))
-                * (1 + 1 / (12 * beta) + 1 / (288 * beta * beta))
-                / (1 + 1 / (12 * total) + 1 / (288 * total * total)))
-    term1_num = 2 * (alpha * alpha) * (x - 1) + alpha * beta * (x - 1) - x * (beta * beta)
-    axbx = alpha * (x - 1) + beta * x
-    term1_den = math.sqrt(2 * alpha / beta) * _pow(total, 1.5) * axbx * axbx
-    term1 = _div(term1_num, term1_den)
-    term2 = 0.5 * _log(alpha / (total * x))
-    term3 = _div(math.sqrt(8 * alpha * beta / total), beta * x + alpha * (x - 1))
-    term4_base = (beta * _log(beta / (total * (1 - x))) + alpha * _log(alpha / (total * x)))
-    term4 = _pow(term4_base, -1.5)
-    return stirling * prefactor * (term1 + term2 * (term3 + (term4 if x < mean else -term4)))
+    std = np.sqrt(alpha * beta / (total + 1)) / total
+    near = (mean - 0.1 * std <= x) & (x <= mean + 0.1 * std)
+
+    # a polynomial near the expansion's singularity at x = mean
+    x_, a, b, t = x[near], alpha[near], beta[near], total[near]
+    poly = 47 * x_ * (b * b) * (b * b) + a * (
+        (43 + 20 * (16 + 27 * b) * x_) * (b * b) * b + a * (
+            3 * (59 + 180 * b - 90 * x_) * (b * b) + a * (
+                (453 + 1620 * b * (1 - x_) - 455 * x_) * b + a * (
+                    8 * (1 - x_) * (135 * b - 11)))))
+    prefactor_num = (1 + 12 * a) * (1 + 12 * b) / (t * t)
+    prefactor_den = 12960 * a * a * a * b * b * (1 + 12 * t)
+    out[near] = prefactor_num / (1 - x_) * poly / prefactor_den
+
+    far = ~near
+    x_, a, b, t, m = x[far], alpha[far], beta[far], total[far], mean[far]
+    prefactor = -x_ / np.sqrt(2 * a * b / t)
+    stirling = ((1 + 1 / (12 * a) + 1 / (288 * a * a)) * (1 + 1 / (12 * b) + 1 / (288 * b * b))
+                / (1 + 1 / (12 * t) + 1 / (288 * t * t)))
+    term1_num = 2 * (a * a) * (x_ - 1) + a * b * (x_ - 1) - x_ * (b * b)
+    axbx = a * (x_ - 1) + b * x_
+    term1_den = np.sqrt(2 * a / b) * libm.pow(t, 1.5) * axbx * axbx
+    term1 = term1_num / term1_den
+    term2 = 0.5 * libm.log(a / (t * x_))
+    term3 = np.sqrt(8 * a * b / t) / (b * x_ + a * (x_ - 1))
+    term4_base = b * libm.log(b / (t * (1 - x_))) + a * libm.log(a / (t * x_))
+    term4 = libm.pow(term4_base, -1.5)
+    out[far] = stirling * prefactor * (term1 + term2 * (term3 + np.where(x_ < m, term4, -term4)))
+    return out
 
 
 # The rational correction's coefficients: [numerator, denominator][i][j][k] multiplies
@@ -315,33 +317,38 @@ _DIRICHLET_RATIONAL = (
 )
 
 
-def _dirichlet_grad_one(x, alpha, total, s: _Scalar) -> float:
-    """d x / d alpha for x ~ Beta(alpha, total - alpha), over (1 - x) (see _dirichlet_grad)."""
-    x64, alpha64, total64 = float(x), float(alpha), float(total)
-    beta = total - alpha
-    beta64 = total64 - alpha64
+def _dirichlet_grad_arrays(x: np.ndarray, alpha: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """``_dirichlet_grad`` on flat arrays of one dtype, region by region."""
+    libm = _Libm(x.dtype)
+    out = np.empty(x.shape)
+    x64, alpha64, total64 = (v.astype(np.float64) for v in (x, alpha, total))
+    beta, beta64 = total - alpha, total64 - alpha64
     boundary = total * x * (1 - x)
-    if x <= 0.5 and boundary < 2.5:
-        return _beta_grad_alpha_small(x, alpha, beta, s)
-    if x >= 0.5 and boundary < 0.75:
-        return -_beta_grad_beta_small(1 - x, beta, alpha, s)
-    if alpha > 6 and beta > 6:
-        return _beta_grad_alpha_mid(x64, alpha64, beta64)
+    near_0 = (x <= 0.5) & (boundary < 2.5)
+    near_1 = ~near_0 & (x >= 0.5) & (boundary < 0.75)
+    mid = ~near_0 & ~near_1 & (alpha > 6) & (beta > 6)
+    rest = ~near_0 & ~near_1 & ~mid
+
+    out[near_0] = _beta_grad_alpha_small(x[near_0], alpha[near_0], beta[near_0], libm)
+    out[near_1] = -_beta_grad_beta_small(1 - x[near_1], beta[near_1], alpha[near_1], libm)
+    out[mid] = _beta_grad_alpha_mid(x64[mid], alpha64[mid], beta64[mid])
+
     # an analytic approximation times a fitted rational correction
-    u = _log(x64)
-    a = _log(alpha64) - u
-    b = _log(total64) - a
+    u = _LIBM64.log(x64[rest])
+    a = _LIBM64.log(alpha64[rest]) - u
+    b = _LIBM64.log(total64[rest]) - a
     pow_u, pow_a = (1.0, u, u * u), (1.0, a, a * a)
     p = q = 0.0
     for i in range(3):
         for j in range(3):
             ua = pow_u[i] * pow_a[j]
             cp, cq = _DIRICHLET_RATIONAL[0][i][j], _DIRICHLET_RATIONAL[1][i][j]
-            p += ua * (cp[0] + b * (cp[1] + b * (cp[2] + b * cp[3])))
-            q += ua * (cq[0] + b * (cq[1] + b * (cq[2] + b * cq[3])))
-    digammas = _digamma_as(total64, s) - _digamma_as(alpha64, s)
-    approx = x64 * float(digammas) / beta64
-    return p / q * approx
+            p = p + ua * (cp[0] + b * (cp[1] + b * (cp[2] + b * cp[3])))
+            q = q + ua * (cq[0] + b * (cq[1] + b * (cq[2] + b * cq[3])))
+    digammas = _digamma(total[rest], libm) - _digamma(alpha[rest], libm)
+    approx = x64[rest] * digammas.astype(np.float64) / beta64[rest]
+    out[rest] = p / q * approx
+    return out.astype(x.dtype)
 
 
 def _dirichlet_grad(x: Tensor, alpha: Tensor, total: Tensor) -> Tensor:
@@ -353,13 +360,8 @@ def _dirichlet_grad(x: Tensor, alpha: Tensor, total: Tensor) -> Tensor:
     """
     dt = _check_float(x, "_dirichlet_grad_cpu")
     _same_dtype(x, alpha, total)
-    s = _Scalar(dt == np.float32)
     shape = tuple(x.shape)
-    cols = [np.broadcast_to(t._data, shape).ravel() for t in (x, alpha, total)]
-    if s.single:
-        cols = [list(c) for c in cols]              # NumPy float32 scalars
-    else:
-        cols = [c.tolist() for c in cols]
+    arrays = (np.broadcast_to(t._data, shape).ravel() for t in (x, alpha, total))
     with np.errstate(all="ignore"):
-        out = np.array([float(_dirichlet_grad_one(*v, s)) for v in zip(*cols)])
+        out = _dirichlet_grad_arrays(*arrays)
     return Tensor._make(out.astype(dt).reshape(shape))

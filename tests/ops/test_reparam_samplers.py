@@ -172,3 +172,17 @@ def test_binomial_broadcasts_and_errors_match_torch():
         with pytest.raises(exc) as n_err:
             numtorch.binomial(*args_nt)
         assert str(n_err.value) == str(t_err.value)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gradients_at_the_edges_are_torchs(dtype):
+    # zero and tiny concentrations (digamma's pole), x at 0 and 1
+    alpha, x = (np.array(v, dtype) for v in ([0, 0, 1e-30, 1e-3, 0, 5], [0.5, 0.1, 0.3, 0.7, 0, 0]))
+    with np.errstate(all="ignore"):
+        _equal(numtorch._standard_gamma_grad(numtorch.tensor(alpha), numtorch.tensor(x)),
+               torch._standard_gamma_grad(torch.tensor(alpha), torch.tensor(x)))
+    x, alpha, total = (np.array(v, dtype) for v in ([0, 1, 0.5, 1e-30, 0.999, 0.3],
+                                                      [1, 1, 0.5, 1e-3, 7, 0], [2, 2, 1, 1, 20, 1]))
+    with np.errstate(all="ignore"):
+        a = numtorch._dirichlet_grad(*(numtorch.tensor(v) for v in (x, alpha, total)))
+    _equal(a, torch._dirichlet_grad(*(torch.tensor(v) for v in (x, alpha, total))))
