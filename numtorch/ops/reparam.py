@@ -23,7 +23,9 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd.function import ArrayFunction
 from ..random import _c_float_function
+from .pointwise import _NotImplementedGrad
 
 __all__ = ["_standard_gamma_grad", "_dirichlet_grad"]
 
@@ -207,17 +209,29 @@ def _same_dtype(ref: Tensor, *others: Tensor) -> None:
             raise RuntimeError(f"Found dtype {t.dtype._legacy} but expected {ref.dtype._legacy}")
 
 
+class StandardGammaGrad(ArrayFunction):
+    """``_standard_gamma_grad`` as a graph node: PyTorch gives it no derivative."""
+
+    node_name = "StandardGammaGradBackward0"
+
+    @staticmethod
+    def forward(ctx, alpha, x):
+        shape = alpha.shape
+        alpha64, x64 = (np.broadcast_to(a, shape).astype(np.float64).ravel() for a in (alpha, x))
+        with np.errstate(all="ignore"):
+            return _gamma_grad(alpha64, x64).astype(alpha.dtype).reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("the derivative for '_standard_gamma_grad' is not implemented.")
+
+
 def _standard_gamma_grad(self: Tensor, output: Tensor) -> Tensor:
     """d output / d self for ``output = _standard_gamma(self)``, PyTorch's approximation
     (in double, whatever the dtype)."""
-    dt = _check_float(self, "_standard_gamma_grad_cpu")
+    _check_float(self, "_standard_gamma_grad_cpu")
     _same_dtype(self, output)
-    shape = tuple(self.shape)
-    alpha, x = (np.broadcast_to(t._data, shape).astype(np.float64).ravel()
-                for t in (self, output))
-    with np.errstate(all="ignore"):
-        out = _gamma_grad(alpha, x)
-    return Tensor._make(out.astype(dt).reshape(shape))
+    return StandardGammaGrad.apply(self, output)
 
 
 # ----------------------------------------------------------------------------- dirichlet
@@ -351,6 +365,18 @@ def _dirichlet_grad_arrays(x: np.ndarray, alpha: np.ndarray, total: np.ndarray) 
     return out.astype(x.dtype)
 
 
+class DirichletGrad(_NotImplementedGrad):
+    node_name = "NotImplemented"
+    aten_name = "_dirichlet_grad"
+
+    @staticmethod
+    def forward(ctx, x, alpha, total):
+        shape = x.shape
+        arrays = (np.broadcast_to(a, shape).ravel() for a in (x, alpha, total))
+        with np.errstate(all="ignore"):
+            return _dirichlet_grad_arrays(*arrays).reshape(shape)
+
+
 def _dirichlet_grad(x: Tensor, alpha: Tensor, total: Tensor) -> Tensor:
     """The reparameterised gradient of a Dirichlet draw (``torch._dirichlet_grad``).
 
@@ -358,10 +384,6 @@ def _dirichlet_grad(x: Tensor, alpha: Tensor, total: Tensor) -> Tensor:
     ``-(d/dalpha cdf(x)) / pdf(x) / (1 - x)``, by PyTorch's approximations; the
     Dirichlet's backward combines these, bit for bit PyTorch's.
     """
-    dt = _check_float(x, "_dirichlet_grad_cpu")
+    _check_float(x, "_dirichlet_grad_cpu")
     _same_dtype(x, alpha, total)
-    shape = tuple(x.shape)
-    arrays = (np.broadcast_to(t._data, shape).ravel() for t in (x, alpha, total))
-    with np.errstate(all="ignore"):
-        out = _dirichlet_grad_arrays(*arrays)
-    return Tensor._make(out.astype(dt).reshape(shape))
+    return DirichletGrad.apply(x, alpha, total)

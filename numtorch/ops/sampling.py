@@ -17,6 +17,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from .creation import _finish, _out, _shape, like_strides, memory_order, with_strides
+from .pointwise import _NotImplementedGrad
 from .reparam import _dirichlet_grad, _standard_gamma_grad
 
 __all__ = [
@@ -163,11 +164,30 @@ def _standard_gamma(input, generator=None):
     return StandardGamma.apply(input, generator)
 
 
+class SampleDirichlet(_NotImplementedGrad):
+    node_name = "NotImplemented"
+    aten_name = "_sample_dirichlet"
+
+    @staticmethod
+    def forward(ctx, alpha, generator):
+        return _random.dirichlet(alpha, generator=generator)
+
+
 def _sample_dirichlet(input, generator=None):
     """Samples of Dirichlet(``input``) along its last dimension
     (``torch._sample_dirichlet``; not differentiable: ``Dirichlet.rsample`` supplies the
     gradient with ``_dirichlet_grad``)."""
-    return Tensor._make(_random.dirichlet(input._data, generator=generator))
+    return SampleDirichlet.apply(input, generator)
+
+
+class SampleBinomial(_NotImplementedGrad):
+    node_name = "NotImplemented"
+    aten_name = "binomial"
+
+    @staticmethod
+    def forward(ctx, count, prob, generator):
+        shape = np.broadcast_shapes(count.shape, prob.shape)
+        return _random.binomial(np.broadcast_to(count, shape), prob, generator=generator)
 
 
 def binomial(count, prob, generator=None):
@@ -179,10 +199,7 @@ def binomial(count, prob, generator=None):
     if prob.dtype != count.dtype:
         raise RuntimeError(f"Found dtype {prob.dtype._legacy} but expected "
                            f"{count.dtype._legacy}")
-    shape = np.broadcast_shapes(count._data.shape, prob._data.shape)
-    arr = _random.binomial(np.broadcast_to(count._data, shape), prob._data,
-                           generator=generator)
-    return Tensor._make(arr)
+    return SampleBinomial.apply(count, prob, generator)
 
 
 def _sampled_like(input, dtype, requires_grad, memory_format, sample):

@@ -186,3 +186,20 @@ def test_gradients_at_the_edges_are_torchs(dtype):
     with np.errstate(all="ignore"):
         a = numtorch._dirichlet_grad(*(numtorch.tensor(v) for v in (x, alpha, total)))
     _equal(a, torch._dirichlet_grad(*(torch.tensor(v) for v in (x, alpha, total))))
+
+
+def test_ops_without_a_derivative_raise_torchs_error_on_backward():
+    def calls(lib):
+        a = lib.tensor([2.0, 3.0], requires_grad=True)
+        return [lambda: lib._sample_dirichlet(a),
+                lambda: lib.binomial(lib.tensor([5.0], requires_grad=True), lib.tensor([0.5])),
+                lambda: lib._standard_gamma_grad(a, lib.tensor([1.0, 1.0])),
+                lambda: lib._dirichlet_grad(a, a, a * 2)]
+    for nt_call, t_call in zip(calls(numtorch), calls(torch)):
+        a, b = nt_call(), t_call()
+        assert type(a.grad_fn).__name__ == type(b.grad_fn).__name__
+        with pytest.raises(RuntimeError) as t_err:
+            b.sum().backward()
+        with pytest.raises(RuntimeError) as n_err:
+            a.sum().backward()
+        assert str(n_err.value) == str(t_err.value)
