@@ -23,7 +23,9 @@ What is here:
   two-category Dirichlet, as in PyTorch), drawn by ``numtorch._sample_dirichlet`` with
   the gradient ``_dirichlet_grad``; ``Poisson``, drawn by ``numtorch.poisson``;
   ``StudentT`` (a normal over the root of a Chi2); ``Binomial``, drawn by
-  ``numtorch.binomial`` (PyTorch's inversion / BTRS sampler): all bit for bit.
+  ``numtorch.binomial`` (PyTorch's inversion / BTRS sampler); ``FisherSnedecor`` (a
+  ratio of Gamma draws): all bit for bit. ``NegativeBinomial`` (a Poisson count at a
+  Gamma-drawn rate): the same draws, its rate ``exp(-logits)`` rounded by NumPy.
 * Transforms: ``Transform``, ``ExpTransform``, ``AffineTransform``,
   ``SigmoidTransform``, ``TanhTransform``, ``ComposeTransform``, ``identity_transform``.
 * ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs of
@@ -39,8 +41,7 @@ What PyTorch has that numtorch lacks:
 * The other distributions built on those or not yet written: Cauchy, HalfCauchy,
   HalfNormal, Gumbel, Geometric, Pareto, Weibull, Kumaraswamy, LogisticNormal,
   LowRankMultivariateNormal, MixtureSameFamily, RelaxedBernoulli,
-  RelaxedOneHotCategorical, ContinuousBernoulli, FisherSnedecor, GeneralizedPareto,
-  InverseGamma, NegativeBinomial.
+  RelaxedOneHotCategorical, ContinuousBernoulli, GeneralizedPareto, InverseGamma.
 * The other transforms (``PowerTransform``, ``SoftmaxTransform``,
   ``StickBreakingTransform``, ``LowerCholeskyTransform``, ``CatTransform`` ...) and
   the ``biject_to`` / ``transform_to`` registries.
@@ -56,12 +57,14 @@ from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .fishersnedecor import FisherSnedecor
 from .gamma import Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
+from .negative_binomial import NegativeBinomial
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
@@ -85,5 +88,6 @@ __all__ = [
     "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
     "register_kl",
-    "Beta", "Binomial", "Chi2", "Dirichlet", "Gamma", "Poisson", "StudentT",
+    "Beta", "Binomial", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "NegativeBinomial",
+    "Poisson", "StudentT",
 ]
