@@ -98,6 +98,7 @@ import ctypes.util
 import functools
 import math
 import os
+import struct
 import sys
 import threading
 from collections.abc import Iterator
@@ -1653,6 +1654,18 @@ def _cascade_sum(rows: np.ndarray) -> np.ndarray:
     return acc[0]
 
 
+_F32_STRUCT = struct.Struct("f")
+
+
+def _float32_value(x: float) -> float:
+    """``x`` rounded to float32, as a Python float (the per-element samplers' float steps;
+    packing is quicker than a NumPy scalar)."""
+    try:
+        return _F32_STRUCT.unpack(_F32_STRUCT.pack(x))[0]
+    except OverflowError:                 # beyond float32's range: C's cast gives inf
+        return math.copysign(math.inf, x)
+
+
 def _gamma_one(alpha: float, stream: _UniformStream, single: bool) -> float:
     """One draw of PyTorch's ``sample_gamma``, rounding where its C++ rounds.
 
@@ -1662,7 +1675,7 @@ def _gamma_one(alpha: float, stream: _UniformStream, single: bool) -> float:
     so they carry float32 values even in the double kernel. A NaN alpha never passes
     PyTorch's acceptance test (its loop does not end); here it gives NaN.
     """
-    f32 = (lambda x: float(np.float32(x))) if single else float
+    f32 = _float32_value if single else float
     if alpha != alpha:
         return math.nan
     scale = 1.0
@@ -1730,9 +1743,7 @@ class _Float32Ops:
     result of + - * / sqrt of float32 operands, rounded once, is the float32 result), and
     ``log1p`` of a float is the C library's log1pf."""
 
-    @staticmethod
-    def r(x: float) -> float:
-        return float(np.float32(x))
+    r = staticmethod(_float32_value)
 
     def __init__(self):
         self.log1p = _c_float_function("log1pf")
