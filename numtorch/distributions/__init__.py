@@ -25,7 +25,8 @@ What is here:
   ``StudentT`` (a normal over the root of a Chi2); ``Binomial``, drawn by
   ``numtorch.binomial`` (PyTorch's inversion / BTRS sampler); ``FisherSnedecor`` (a
   ratio of Gamma draws): all bit for bit. ``NegativeBinomial`` (a Poisson count at a
-  Gamma-drawn rate): the same draws, its rate ``exp(-logits)`` rounded by NumPy.
+  Gamma-drawn rate) and ``LKJCholesky`` (Beta draws times normal directions): the same
+  draws, to the rounding of NumPy's exp and reductions.
 * Transforms: ``Transform``, ``ExpTransform``, ``AffineTransform``,
   ``SigmoidTransform``, ``TanhTransform``, ``ComposeTransform``, ``identity_transform``.
 * ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs of
@@ -36,8 +37,8 @@ What is here:
 
 What PyTorch has that numtorch lacks:
 
-* Multinomial, VonMises, LKJCholesky and Wishart: not written yet (their samplers
-  build on ``multinomial``, Beta and Chi2, which are here).
+* Multinomial, VonMises and Wishart: not written yet (their samplers build on
+  ``multinomial``, uniforms and Chi2, which are here).
 * The other distributions built on those or not yet written: Cauchy, HalfCauchy,
   HalfNormal, Gumbel, Geometric, Pareto, Weibull, Kumaraswamy, LogisticNormal,
   LowRankMultivariateNormal, MixtureSameFamily, RelaxedBernoulli,
@@ -62,6 +63,7 @@ from .gamma import Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
+from .lkj_cholesky import LKJCholesky
 from .log_normal import LogNormal
 from .multivariate_normal import MultivariateNormal
 from .negative_binomial import NegativeBinomial
@@ -88,6 +90,6 @@ __all__ = [
     "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
     "register_kl",
-    "Beta", "Binomial", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "NegativeBinomial",
-    "Poisson", "StudentT",
+    "Beta", "Binomial", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "LKJCholesky",
+    "NegativeBinomial", "Poisson", "StudentT",
 ]
