@@ -24,9 +24,10 @@ What is here:
   the gradient ``_dirichlet_grad``; ``Poisson``, drawn by ``numtorch.poisson``;
   ``StudentT`` (a normal over the root of a Chi2); ``Binomial``, drawn by
   ``numtorch.binomial`` (PyTorch's inversion / BTRS sampler); ``FisherSnedecor`` (a
-  ratio of Gamma draws): all bit for bit. ``NegativeBinomial`` (a Poisson count at a
-  Gamma-drawn rate) and ``LKJCholesky`` (Beta draws times normal directions): the same
-  draws, to the rounding of NumPy's exp and reductions.
+  ratio of Gamma draws); ``Multinomial`` (counted Categorical draws): all bit for bit.
+  ``NegativeBinomial`` (a Poisson count at a Gamma-drawn rate) and ``LKJCholesky`` (Beta
+  draws times normal directions): the same draws, to the rounding of NumPy's exp and
+  reductions.
 * Transforms: ``Transform``, ``ExpTransform``, ``AffineTransform``,
   ``SigmoidTransform``, ``TanhTransform``, ``ComposeTransform``, ``identity_transform``.
 * ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs of
@@ -37,8 +38,8 @@ What is here:
 
 What PyTorch has that numtorch lacks:
 
-* Multinomial, VonMises and Wishart: not written yet (their samplers build on
-  ``multinomial``, uniforms and Chi2, which are here).
+* VonMises and Wishart: not written yet (their samplers build on uniforms and Chi2,
+  which are here).
 * The other distributions built on those or not yet written: Cauchy, HalfCauchy,
   HalfNormal, Gumbel, Geometric, Pareto, Weibull, Kumaraswamy, LogisticNormal,
   LowRankMultivariateNormal, MixtureSameFamily, RelaxedBernoulli,
@@ -65,6 +66,7 @@ from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .lkj_cholesky import LKJCholesky
 from .log_normal import LogNormal
+from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
 from .negative_binomial import NegativeBinomial
 from .normal import Normal
@@ -91,5 +93,5 @@ __all__ = [
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
     "register_kl",
     "Beta", "Binomial", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "LKJCholesky",
-    "NegativeBinomial", "Poisson", "StudentT",
+    "Multinomial", "NegativeBinomial", "Poisson", "StudentT",
 ]
