@@ -25,9 +25,9 @@ What is here:
   ``StudentT`` (a normal over the root of a Chi2); ``Binomial``, drawn by
   ``numtorch.binomial`` (PyTorch's inversion / BTRS sampler); ``FisherSnedecor`` (a
   ratio of Gamma draws); ``Multinomial`` (counted Categorical draws): all bit for bit.
-  ``NegativeBinomial`` (a Poisson count at a Gamma-drawn rate) and ``LKJCholesky`` (Beta
-  draws times normal directions): the same draws, to the rounding of NumPy's exp and
-  reductions.
+  ``NegativeBinomial`` (a Poisson count at a Gamma-drawn rate), ``LKJCholesky`` (Beta
+  draws times normal directions) and ``VonMises`` (a rejection loop on uniforms, in
+  double): the same draws, to the rounding of NumPy's exp, cos, log and reductions.
 * Transforms: ``Transform``, ``ExpTransform``, ``AffineTransform``,
   ``SigmoidTransform``, ``TanhTransform``, ``ComposeTransform``, ``identity_transform``.
 * ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs of
@@ -38,8 +38,7 @@ What is here:
 
 What PyTorch has that numtorch lacks:
 
-* VonMises and Wishart: not written yet (their samplers build on uniforms and Chi2,
-  which are here).
+* Wishart: not written yet (its sampler builds on Chi2, which is here).
 * The other distributions built on those or not yet written: Cauchy, HalfCauchy,
   HalfNormal, Gumbel, Geometric, Pareto, Weibull, Kumaraswamy, LogisticNormal,
   LowRankMultivariateNormal, MixtureSameFamily, RelaxedBernoulli,
@@ -84,6 +83,7 @@ from .transforms import (
     identity_transform,
 )
 from .uniform import Uniform
+from .von_mises import VonMises
 
 __all__ = [
     "AffineTransform", "Bernoulli", "Categorical", "ComposeTransform", "Distribution",
@@ -93,5 +93,5 @@ __all__ = [
     "TransformedDistribution", "Uniform", "identity_transform", "kl_divergence",
     "register_kl",
     "Beta", "Binomial", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "LKJCholesky",
-    "Multinomial", "NegativeBinomial", "Poisson", "StudentT",
+    "Multinomial", "NegativeBinomial", "Poisson", "StudentT", "VonMises",
 ]
