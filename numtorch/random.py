@@ -43,8 +43,14 @@ The transforms (``u32``: one 32-bit word, ``u64``: a 64-bit draw)
     multinomial with replacement: one u64 uniform per sample, binary search in
                the normalised cumulative sum; without replacement, or for one
                sample: ``p / q`` with ``q ~ Exp(1)``, then argmax / top-k.
-    poisson    rejection sampling element by element (the one Python loop:
-               how many draws an element takes depends on the draws).
+    poisson    rejection sampling element by element (a Python loop: how many
+               draws an element takes depends on the draws).
+    standard_gamma  Marsaglia-Tsang rejection element by element (a Python loop too),
+               on u64 uniforms and scalar Box-Muller normals sharing the cache.
+    dirichlet  float64 gamma draws, each row divided by its sum (added in PyTorch's
+               order: its 4-lane vector kernel's).
+    binomial   element by element: inversion (sums of geometric draws) below a mean of
+               10, Hoermann's BTRS rejection from 10 up; u64 uniforms.
 
 Exactness
     Where PyTorch calls the C math library (log, sin, cos, exp, tan, log1p in
@@ -78,14 +84,21 @@ Known differences
     * poisson's rejection test for rates >= 10 uses Python's ``math.lgamma``,
       not the C library's; they can differ in the last bit, which flips a
       decision only when both sides of the test agree to ~16 digits.
+    * dirichlet adds each row's gammas in the order of PyTorch's x86 float64 sum kernel
+      (4-lane vectors, four accumulators, a cascade); a build whose vectors hold another
+      number of doubles would add them in another order (the last bit of the sum).
     * bfloat16 is not a NumPy dtype, so it has no kernels here.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import functools
 import math
 import os
+import struct
 import sys
 import threading
 from collections.abc import Iterator
@@ -101,6 +114,7 @@ __all__ = [
     "get_rng_state", "set_rng_state", "fork_rng",
     "uniform", "normal", "randint", "random_", "randperm", "exponential",
     "bernoulli", "bernoulli_scalar", "multinomial", "geometric", "cauchy", "log_normal", "poisson",
+    "standard_gamma", "dirichlet", "binomial",
 ]
 
 DEFAULT_SEED = 67280421310721
@@ -1463,12 +1477,14 @@ def poisson(rates: np.ndarray, dtype=None, generator: Generator | None = None) -
 
 
 class _UniformStream:
-    """float64 uniforms (one 64-bit draw each) pulled from a generator in batches."""
+    """float64 uniforms (one 64-bit draw each) pulled from a generator in batches, and
+    the scalar Box-Muller normals made from them (``normal``)."""
 
     def __init__(self, g: Generator):
         self._g, self._start = g, g._state_bytes()
         self._buf: list[float] = []
         self._pos = self._used = 0
+        self._spare = g._next_double_normal
 
     def next(self) -> float:
         if self._pos == len(self._buf):
@@ -1478,10 +1494,23 @@ class _UniformStream:
         self._used += 1
         return self._buf[self._pos - 1]
 
+    def normal(self) -> float:
+        """One N(0, 1) number as ``_standard_normal_pairs`` makes it: the cosine of a fresh
+        pair now, its sine kept for the next call (and left in the generator at the end)."""
+        if self._spare is not None:
+            z, self._spare = self._spare, None
+            return z
+        u1, u2 = self.next(), self.next()
+        radius = math.sqrt(-2.0 * math.log1p(-u2))
+        theta = (2.0 * math.pi) * u1
+        self._spare = radius * math.sin(theta)
+        return radius * math.cos(theta)
+
     def give_back_unused(self) -> None:
         """Rewind the generator and replay only the draws we used."""
         self._g._load_state_bytes(self._start)
         self._g._u32(2 * self._used)
+        self._g._next_double_normal = self._spare
 
 
 def _poisson_one(lam: float, stream: _UniformStream) -> int:
@@ -1515,4 +1544,292 @@ def _poisson_rejection(lam: float, stream: _UniformStream) -> int:
             continue
         if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
                 <= -lam + k * loglam - math.lgamma(k + 1.0)):
+            return k
+
+
+# ----------------------------------------------------------------------------- gamma
+
+_ONE_THIRD_F32 = float(np.float32(1.0) / np.float32(3.0))   # C++'s `1.0f / 3.0f`
+_C0331_F32 = float(np.float32(0.0331))                       # C++'s `0.0331f`
+
+
+def standard_gamma(alpha: np.ndarray, generator: Generator | None = None) -> np.ndarray:
+    """Gamma(alpha, 1) numbers, one per element of ``alpha``: ``torch._standard_gamma``.
+
+    PyTorch runs Marsaglia and Tsang's rejection sampler element by element, in memory
+    order, on float64 uniforms and scalar Box-Muller normals (see ``_gamma_one``); like
+    ``poisson`` it is a Python loop, since each element takes as many draws as its
+    rejections need. Results below the dtype's smallest normal number are raised to it.
+    """
+    alpha = np.asarray(alpha)
+    if alpha.dtype not in (_F32, _F64):
+        raise _not_implemented("gamma_cpu", alpha.dtype)
+    stream = _UniformStream(_gen(generator))
+    single = alpha.dtype == _F32
+    out = [_gamma_one(a, stream, single) for a in alpha.ravel().tolist()]
+    stream.give_back_unused()
+    out = np.array(out, dtype=np.float64).astype(alpha.dtype)
+    return np.asarray(np.maximum(out, np.finfo(alpha.dtype).tiny)).reshape(alpha.shape)
+
+
+def dirichlet(alpha: np.ndarray, generator: Generator | None = None) -> np.ndarray:
+    """Dirichlet(alpha) points, one per row of the last axis: ``torch._sample_dirichlet``.
+
+    PyTorch draws Gamma(alpha, 1) numbers in double precision (``_gamma_one`` on alpha
+    converted to double), sums each row with its own summation order (``_torch_row_sum``)
+    and divides; the quotients, rounded to alpha's dtype, are kept within
+    [smallest normal number, largest number below 1].
+    """
+    alpha = np.asarray(alpha)
+    if alpha.dtype not in (_F32, _F64):
+        raise _not_implemented("dirichlet", alpha.dtype)
+    stream = _UniformStream(_gen(generator))
+    gamma = [max(_gamma_one(a, stream, False), _TINY64) for a in alpha.ravel().tolist()]
+    stream.give_back_unused()
+    gamma = np.array(gamma, dtype=np.float64).reshape(alpha.shape)
+    if alpha.ndim == 0:
+        total = gamma
+    else:
+        rows = gamma.reshape(-1, alpha.shape[-1]) if alpha.size else gamma.reshape(0, 1)
+        total = _torch_row_sum(rows).reshape(alpha.shape[:-1] + (1,))
+    out = np.asarray(gamma / total).astype(alpha.dtype)
+    below_one = np.nextafter(alpha.dtype.type(1), alpha.dtype.type(0))
+    return np.asarray(np.minimum(below_one, np.maximum(np.finfo(alpha.dtype).tiny, out)))
+
+
+_TINY64 = float(np.finfo(np.float64).tiny)
+_SUM_LANES = 4          # doubles in one vector of PyTorch's float64 sum kernel
+_SUM_LEVELS = 4
+
+
+def _torch_row_sum(x: np.ndarray) -> np.ndarray:
+    """The sum of each row of a float64 matrix, added in the order PyTorch's CPU sum adds
+    a contiguous row (so the last bit agrees).
+
+    The row is read as 4-lane vectors; the vectors as rows of 4 (four independent
+    accumulators, "ILP"), summed by ``_cascade_sum``; leftover vectors join accumulator
+    0, then accumulators 1-3 are added to it lane-wise. Leftover scalars are summed
+    first into the result, then the 4 lanes are added one by one. All rows at once.
+    """
+    n_rows, n = x.shape
+    n_vec = n // _SUM_LANES
+    vecs = x[:, :n_vec * _SUM_LANES].reshape(n_rows, n_vec, _SUM_LANES)
+    n_ilp = n_vec // 4
+    partial = _cascade_sum(vecs[:, :n_ilp * 4].reshape(n_rows, n_ilp, 4, _SUM_LANES))
+    for i in range(n_ilp * 4, n_vec):
+        partial[:, 0] += vecs[:, i]
+    for k in range(1, 4):
+        partial[:, 0] += partial[:, k]
+    total = np.zeros(n_rows)
+    for k in range(n_vec * _SUM_LANES, n):
+        total += x[:, k]
+    for lane in range(_SUM_LANES):
+        total += partial[:, 0, lane]
+    return total
+
+
+def _cascade_sum(rows: np.ndarray) -> np.ndarray:
+    """Sum ``rows[:, i]`` over i with PyTorch's multi-level cascade: blocks of ``step``
+    rows go into level 0, which is flushed into level 1 after each block, level 1 into
+    level 2 after every ``step`` blocks, and so on, so only similar magnitudes meet."""
+    size = rows.shape[1]
+    power = max(4, ((size - 1).bit_length() if size > 1 else 0) // _SUM_LEVELS)
+    step, mask = 1 << power, (1 << power) - 1
+    acc = np.zeros((_SUM_LEVELS, rows.shape[0]) + rows.shape[2:])
+    i = 0
+    while i + step <= size:
+        for _ in range(step):
+            acc[0] += rows[:, i]
+            i += 1
+        for j in range(1, _SUM_LEVELS):
+            acc[j] += acc[j - 1]
+            acc[j - 1] = 0
+            if i & (mask << (j * power)):
+                break
+    while i < size:
+        acc[0] += rows[:, i]
+        i += 1
+    for j in range(1, _SUM_LEVELS):
+        acc[0] += acc[j]
+    return acc[0]
+
+
+_F32_STRUCT = struct.Struct("f")
+
+
+def _float32_value(x: float) -> float:
+    """``x`` rounded to float32, as a Python float (the per-element samplers' float steps;
+    packing is quicker than a NumPy scalar)."""
+    try:
+        return _F32_STRUCT.unpack(_F32_STRUCT.pack(x))[0]
+    except OverflowError:                 # beyond float32's range: C's cast gives inf
+        return math.copysign(math.inf, x)
+
+
+def _gamma_one(alpha: float, stream: _UniformStream, single: bool) -> float:
+    """One draw of PyTorch's ``sample_gamma``, rounding where its C++ rounds.
+
+    ``alpha`` keeps its own precision until ``d`` (float32 steps when ``single``); all
+    else is double. An alpha below 1 is boosted to alpha + 1 and the result scaled by
+    ``u ** (1 / alpha)``. The constants ``1/3`` and ``0.0331`` are C++ float literals,
+    so they carry float32 values even in the double kernel. A NaN alpha never passes
+    PyTorch's acceptance test (its loop does not end); here it gives NaN.
+    """
+    f32 = _float32_value if single else float
+    if alpha != alpha:
+        return math.nan
+    scale = 1.0
+    if alpha < 1.0:
+        if alpha == 0.0:
+            return 0.0
+        scale *= math.pow(1.0 - stream.next(), f32(1.0 / alpha))
+        alpha = f32(alpha + 1.0)
+    d = f32(alpha - _ONE_THIRD_F32)
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        x = stream.normal()
+        y = 1.0 + c * x
+        if y <= 0:
+            continue
+        v = y * y * y
+        u = 1.0 - stream.next()
+        xx = x * x
+        if u < 1.0 - _C0331_F32 * xx * xx:
+            return scale * d * v
+        if math.log(u) < 0.5 * xx + d * (1.0 - v + math.log(v)):
+            return scale * d * v
+
+
+# ----------------------------------------------------------------------------- binomial
+
+_STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983,
+                  0.02079067210376509, 0.0166446911898211, 0.0138761288230707,
+                  0.0118967099458917, 0.0104112652619720, 0.00925546218271273,
+                  0.00833056343336287)
+
+
+def binomial(count: np.ndarray, prob: np.ndarray,
+             generator: Generator | None = None) -> np.ndarray:
+    """Binomial(count, prob) counts, one per element of ``count``: ``torch.binomial``.
+
+    PyTorch samples element by element (``_binomial_one``) on u64 uniforms, so this is
+    a Python loop like ``poisson``. ``prob`` broadcasts to ``count``'s shape; both have
+    one float dtype, and the counts come back in it.
+    """
+    count, prob = np.asarray(count), np.asarray(prob)
+    if count.dtype not in (_F32, _F64):
+        raise _not_implemented("binomial_cpu", count.dtype)
+    prob = np.broadcast_to(prob, count.shape)
+    stream = _UniformStream(_gen(generator))
+    ops = _Float32Ops() if count.dtype == _F32 else _Float64Ops()
+    out = [_binomial_one(n, p, stream, ops)
+           for n, p in zip(count.ravel().tolist(), prob.ravel().tolist())]
+    stream.give_back_unused()
+    return np.array(out, dtype=np.float64).astype(count.dtype).reshape(count.shape)
+
+
+class _Float64Ops:
+    """Arithmetic in the kernel's ``scalar_t`` when it is double: plain Python floats."""
+
+    @staticmethod
+    def r(x: float) -> float:
+        return x
+
+    log1p = staticmethod(math.log1p)
+
+
+class _Float32Ops:
+    """Arithmetic in ``scalar_t`` = float: every such step rounds to float32 (a double
+    result of + - * / sqrt of float32 operands, rounded once, is the float32 result), and
+    ``log1p`` of a float is the C library's log1pf."""
+
+    r = staticmethod(_float32_value)
+
+    def __init__(self):
+        self.log1p = _c_float_function("log1pf")
+
+
+@functools.cache
+def _c_float_function(name: str, nargs: int = 1):
+    """The C library's float function ``name`` (logf, log1pf, powf, tanf: what PyTorch's
+    float kernels call), through ctypes; it returns Python floats. Where the library
+    cannot be loaded, NumPy's float32 function stands in (it may differ in the last bit).
+    """
+    try:
+        fn = getattr(ctypes.CDLL(ctypes.util.find_library("m")), name)
+    except (OSError, AttributeError, TypeError):
+        np_fn = getattr(np, {"powf": "power"}.get(name, name[:-1]))
+        return lambda *args: float(np_fn(*(np.float32(a) for a in args)))
+    fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float] * nargs
+    return fn
+
+
+def _binomial_one(count: float, prob: float, stream: _UniformStream, ops) -> float:
+    """One draw of PyTorch's ``sample_binomial``; ``ops.r`` rounds its float steps."""
+    if count <= 0 or prob <= 0:
+        return 0.0
+    if prob >= 1:
+        return count
+    if prob <= 0.5:
+        if ops.r(count * prob) >= 10:
+            return _btrs(count, prob, stream, ops)
+        return _binomial_inversion(count, prob, stream, ops)
+    if prob > 0.5:
+        q = ops.r(1.0 - prob)
+        k = (_btrs(count, q, stream, ops) if ops.r(count * q) >= 10
+             else _binomial_inversion(count, q, stream, ops))
+        return ops.r(count - k)
+    return math.nan
+
+
+def _binomial_inversion(count: float, prob: float, stream: _UniformStream, ops) -> float:
+    """The number of geometric(prob) waiting times that fit in ``count`` trials."""
+    log_q = ops.log1p(-prob)
+    geom_sum, n = 0.0, 0.0
+    while True:
+        geom_sum += math.ceil(_call(math.log, stream.next()) / log_q)
+        if geom_sum > count:
+            return n
+        n = ops.r(n + 1)
+
+
+def _stirling_tail(k: float) -> float:
+    """log(k!) minus its Stirling approximation (a table up to 9, then the series)."""
+    if k <= 9:
+        return _STIRLING_TAIL[int(k)]
+    kp1sq = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+
+
+def _btrs(count: float, prob: float, stream: _UniformStream, ops) -> float:
+    """Hoermann's transformed rejection (BTRS) as PyTorch evaluates it: the steps on
+    ``count``/``prob`` alone in scalar_t (``ops.r``), the rest in double."""
+    r_ = ops.r
+    stddev = math.sqrt(r_(r_(count * prob) * r_(1 - prob)))
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * prob
+    c = r_(count * prob) + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = r_(prob / r_(1 - prob))
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = math.floor(r_(r_(count + 1) * prob))
+    while True:
+        u = stream.next() - 0.5
+        v = stream.next()
+        us = 0.5 - abs(u)
+        if us == 0:                     # C's k is -inf there: rejected
+            continue
+        k = r_(math.floor((2 * a / us + b) * u + c))
+        if k < 0 or k > count:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        v = _call(math.log, v * alpha / (a / (us * us) + b))
+        n_k = r_(r_(count - k) + 1)
+        upperbound = ((m + 0.5) * math.log((m + 1) / (r * (count - m + 1)))
+                      + r_(count + 1) * math.log((count - m + 1) / n_k)
+                      + (k + 0.5) * math.log(r * n_k / r_(k + 1))
+                      + _stirling_tail(m) + _stirling_tail(count - m)
+                      - _stirling_tail(k) - _stirling_tail(r_(count - k)))
+        if v <= upperbound:
             return k

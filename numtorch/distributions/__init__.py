@@ -26,6 +26,17 @@ What is here:
   numbers bit for bit; the others draw PyTorch's random numbers and pass them through a
   log, exp, power or sigmoid that NumPy may round differently in the last bit (each
   class's docstring says which).
+* The distributions whose samplers are PyTorch's own C++ algorithms, replayed draw for
+  draw: ``Gamma`` and ``Chi2`` (``numtorch._standard_gamma``, Marsaglia-Tsang, with its
+  reparameterised gradient ``_standard_gamma_grad``, numtorch/ops/reparam.py);
+  ``Dirichlet`` and ``Beta`` (a two-category Dirichlet, as in PyTorch;
+  ``numtorch._sample_dirichlet`` and ``_dirichlet_grad``); ``Poisson``
+  (``numtorch.poisson``); ``StudentT`` (a normal over the root of a Chi2); ``Binomial``
+  (``numtorch.binomial``, PyTorch's inversion / BTRS sampler); ``FisherSnedecor`` (a ratio
+  of Gamma draws); ``Multinomial`` (counted Categorical draws): all bit for bit.
+  ``NegativeBinomial`` (a Poisson count at a Gamma-drawn rate), ``LKJCholesky`` (Beta
+  draws times normal directions) and ``VonMises`` (a rejection loop on uniforms, in
+  double): the same draws, to the rounding of NumPy's exp, cos, log and reductions.
 * Every transform PyTorch defines (``ExpTransform``, ``PowerTransform``,
   ``AffineTransform``, ``SigmoidTransform``, ``SoftplusTransform``, ``TanhTransform``,
   ``AbsTransform``, ``SoftmaxTransform``, ``StickBreakingTransform``,
@@ -33,28 +44,31 @@ What is here:
   ``ReshapeTransform``, ``IndependentTransform``, ``CatTransform``, ``StackTransform``,
   ``CumulativeDistributionTransform``, ``ComposeTransform``, ``identity_transform``)
   and the ``biject_to`` / ``transform_to`` registries.
-* ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for every pair it
-  registers among the classes above.
+* ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs it
+  registers among the classes above, except the few listed below.
 
 What PyTorch has that numtorch lacks:
 
-* Distributions whose samplers are PyTorch's own C++ algorithms (Gamma, Beta,
-  Dirichlet, Chi2, StudentT, Binomial, Poisson, Multinomial's relatives, VonMises,
-  LKJCholesky, Wishart ...): their draws could not be matched exactly without
-  re-deriving those kernels, so they are left out rather than given different numbers.
-* The distributions built on those: FisherSnedecor, InverseGamma, NegativeBinomial,
-  Multinomial (which needs Binomial), and the KL pairs that involve them.
+* ``Wishart`` (its sampler builds on Chi2, which is here) and ``InverseGamma``.
+* The KL pairs that join the two groups above: Gumbel with Gamma, Beta, Exponential and
+  Uniform, and Pareto with Gamma and Beta.
 """
 
 from . import constraint_registry, constraints, transforms
 from .bernoulli import Bernoulli
+from .beta import Beta
+from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .chi2 import Chi2
 from .constraint_registry import biject_to, transform_to
 from .continuous_bernoulli import ContinuousBernoulli
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .fishersnedecor import FisherSnedecor
+from .gamma import Gamma
 from .generalized_pareto import GeneralizedPareto
 from .geometric import Geometric
 from .gumbel import Gumbel
@@ -64,16 +78,21 @@ from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
+from .lkj_cholesky import LKJCholesky
 from .log_normal import LogNormal
 from .logistic_normal import LogisticNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .mixture_same_family import MixtureSameFamily
+from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
+from .negative_binomial import NegativeBinomial
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .pareto import Pareto
+from .poisson import Poisson
 from .relaxed_bernoulli import RelaxedBernoulli
 from .relaxed_categorical import RelaxedOneHotCategorical
+from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
     AbsTransform,
@@ -98,6 +117,7 @@ from .transforms import (
     identity_transform,
 )
 from .uniform import Uniform
+from .von_mises import VonMises
 from .weibull import Weibull
 
 __all__ = [
@@ -117,4 +137,6 @@ __all__ = [
     "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SoftmaxTransform",
     "SoftplusTransform", "StackTransform", "StickBreakingTransform", "biject_to",
     "transform_to",
+    "Beta", "Binomial", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "LKJCholesky",
+    "Multinomial", "NegativeBinomial", "Poisson", "StudentT", "VonMises",
 ]

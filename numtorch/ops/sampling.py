@@ -15,11 +15,15 @@ from .. import _dtype as D
 from .. import random as _random
 from .._tensor import Tensor
 from ..autograd import grad_mode
+from ..autograd.function import ArrayFunction
 from .creation import _finish, _out, _shape, like_strides, memory_order, with_strides
+from .pointwise import _NotImplementedGrad
+from .reparam import _dirichlet_grad, _standard_gamma_grad
 
 __all__ = [
     "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial", "poisson",
-    "rand_like", "randn_like", "randint_like",
+    "_standard_gamma", "_standard_gamma_grad", "_sample_dirichlet", "_dirichlet_grad",
+    "binomial", "rand_like", "randn_like", "randint_like",
 ]
 
 TENSOR_METHODS = (
@@ -135,6 +139,67 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 def poisson(input, generator=None):
     """Poisson samples with rates ``input``."""
     return Tensor._make(_random.poisson(input._data, input.dtype.np, generator=generator))
+
+
+class StandardGamma(ArrayFunction):
+    """Gamma(alpha, 1) draws; their gradient is the implicit one of ``ops.reparam``."""
+
+    node_name = "StandardGammaBackward0"
+
+    @staticmethod
+    def forward(ctx, alpha, generator):
+        out = _random.standard_gamma(alpha, generator=generator)
+        ctx.save_for_backward(alpha, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        alpha, out = ctx.saved_tensors
+        return grad * _standard_gamma_grad(alpha, out), None
+
+
+def _standard_gamma(input, generator=None):
+    """Samples of Gamma(``input``, 1) (``torch._standard_gamma``), differentiable in
+    ``input`` through the reparameterised gradient ``_standard_gamma_grad``."""
+    return StandardGamma.apply(input, generator)
+
+
+class SampleDirichlet(_NotImplementedGrad):
+    node_name = "NotImplemented"
+    aten_name = "_sample_dirichlet"
+
+    @staticmethod
+    def forward(ctx, alpha, generator):
+        return _random.dirichlet(alpha, generator=generator)
+
+
+def _sample_dirichlet(input, generator=None):
+    """Samples of Dirichlet(``input``) along its last dimension
+    (``torch._sample_dirichlet``; not differentiable: ``Dirichlet.rsample`` supplies the
+    gradient with ``_dirichlet_grad``)."""
+    return SampleDirichlet.apply(input, generator)
+
+
+class SampleBinomial(_NotImplementedGrad):
+    node_name = "NotImplemented"
+    aten_name = "binomial"
+
+    @staticmethod
+    def forward(ctx, count, prob, generator):
+        shape = np.broadcast_shapes(count.shape, prob.shape)
+        return _random.binomial(np.broadcast_to(count, shape), prob, generator=generator)
+
+
+def binomial(count, prob, generator=None):
+    """Binomial(``count``, ``prob``) samples (floats of ``count``'s dtype), elementwise
+    over the broadcast of the two tensors."""
+    if not count.dtype.is_floating_point:
+        raise ValueError(f"binomial only supports floating-point dtypes for count, got: "
+                         f"{count.dtype._legacy}")
+    if prob.dtype != count.dtype:
+        raise RuntimeError(f"Found dtype {prob.dtype._legacy} but expected "
+                           f"{count.dtype._legacy}")
+    return SampleBinomial.apply(count, prob, generator)
 
 
 def _sampled_like(input, dtype, requires_grad, memory_format, sample):

@@ -36,6 +36,8 @@ SPECS = {
                                       cov_factor=W1, cov_diag=A([0.5, 1.0, 2.0])),
     "LowRankMultivariateNormal2": dict(loc=A([1.0, 0.0, 0.0]), cov_factor=W2,
                                        cov_diag=A([[1.0, 0.3, 2.0]] * 2)),
+    "Gamma": dict(concentration=A([0.5, 2.0, 3.0]), rate=A([1.0, 0.5, 2.0])),
+    "Beta": dict(concentration1=A([0.5, 2.0, 3.0]), concentration0=A([1.0, 0.5, 2.0])),
     "MultivariateNormal": dict(loc=A([[0.0, 1.0, 2.0], [1.0, 1.0, 1.0]]),
                                scale_tril=A([[1.0, 0.0, 0.0], [0.3, 2.0, 0.0],
                                              [-0.2, 0.1, 0.7]])),
@@ -62,6 +64,11 @@ PAIRS = [
     ("Pareto2", "Normal"), ("Uniform", "ContinuousBernoulli"),
     ("UniformWide", "ContinuousBernoulli"), ("Uniform", "Gumbel"),
     ("UniformPositive", "Pareto"), ("Uniform", "Pareto"),
+    # joining the gamma family: closed forms, and the pairs with no overlap (infinite)
+    ("Beta", "ContinuousBernoulli"), ("Gamma", "Gumbel"), ("Pareto", "Gamma"),
+    ("Pareto2", "Gamma"), ("Beta", "Pareto"), ("Gamma", "Pareto"),
+    ("Gamma", "ContinuousBernoulli"), ("Gumbel", "Gamma"), ("Gumbel", "Beta"),
+    ("Pareto", "Beta"),
 ]
 
 
