@@ -35,8 +35,10 @@ What is here:
   (``numtorch.binomial``, PyTorch's inversion / BTRS sampler); ``FisherSnedecor`` (a ratio
   of Gamma draws); ``Multinomial`` (counted Categorical draws): all bit for bit.
   ``NegativeBinomial`` (a Poisson count at a Gamma-drawn rate), ``LKJCholesky`` (Beta
-  draws times normal directions) and ``VonMises`` (a rejection loop on uniforms, in
-  double): the same draws, to the rounding of NumPy's exp, cos, log and reductions.
+  draws times normal directions), ``VonMises`` (a rejection loop on uniforms, in
+  double) and ``InverseGamma`` (a Gamma draw to the power -1, where PyTorch's vectorised
+  pow is not correctly rounded): the same draws, to the rounding of NumPy's exp, cos,
+  log, pow and reductions.
 * Every transform PyTorch defines (``ExpTransform``, ``PowerTransform``,
   ``AffineTransform``, ``SigmoidTransform``, ``SoftplusTransform``, ``TanhTransform``,
   ``AbsTransform``, ``SoftmaxTransform``, ``StickBreakingTransform``,
@@ -49,9 +51,7 @@ What is here:
 
 What PyTorch has that numtorch lacks:
 
-* ``Wishart`` (its sampler builds on Chi2, which is here) and ``InverseGamma``.
-* The KL pairs that join the two groups above: Gumbel with Gamma, Beta, Exponential and
-  Uniform, and Pareto with Gamma and Beta.
+* ``Wishart`` (its sampler builds on Chi2, which is here).
 """
 
 from . import constraint_registry, constraints, transforms
@@ -75,6 +75,7 @@ from .gumbel import Gumbel
 from .half_cauchy import HalfCauchy
 from .half_normal import HalfNormal
 from .independent import Independent
+from .inverse_gamma import InverseGamma
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
@@ -138,5 +139,5 @@ __all__ = [
     "SoftplusTransform", "StackTransform", "StickBreakingTransform", "biject_to",
     "transform_to",
     "Beta", "Binomial", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "LKJCholesky",
-    "Multinomial", "NegativeBinomial", "Poisson", "StudentT", "VonMises",
+    "Multinomial", "NegativeBinomial", "Poisson", "StudentT", "VonMises", "InverseGamma",
 ]
