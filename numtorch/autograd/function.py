@@ -175,9 +175,11 @@ def _raise_modified(t, expected: int, node=None):
             "luck!") if _anomaly[0] else (
             "enable anomaly detection to find the operation that failed to compute its "
             "gradient, with numtorch.autograd.set_detect_anomaly(True, check_nan=False).")
+    # PyTorch names the type by its legacy tensor type, except bool's (CPUBoolType).
+    kind = "CPUBoolType" if t.dtype.name == "bool" else f"numtorch.{t.dtype._legacy}Tensor"
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [numtorch.{t.dtype._legacy}Tensor [{', '.join(map(str, t.shape))}]]"
+        f"operation: [{kind} [{', '.join(map(str, t.shape))}]]"
         f"{where} is at version {t._vc[0]}; expected version {expected} instead. Hint: {hint}"
     )
 

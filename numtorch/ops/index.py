@@ -35,7 +35,7 @@ from .. import _warnings
 from .._input_check import type_name
 from .._tensor import Tensor, _inplace_tracked, _replay_view, _wrap_dim
 from ..autograd import grad_mode
-from ..autograd.function import ArrayFunction
+from ..autograd.function import ArrayFunction, _raise_modified
 from ._util import C_TYPE_NAMES, check_out, checked_scalar, write_out, xp_of
 from .pointwise import where
 
@@ -251,7 +251,22 @@ def _parse_index(input, idx, setting: bool = False):
     key = tuple(key)
     if not adv:
         return key, step, None
-    return key, step, _check_advanced(arr[key].shape, adv)
+    return key, step, _remember(_check_advanced(arr[key].shape, adv), idx)
+
+
+class _Advanced(tuple):
+    """A NumPy advanced index that remembers the tensors it was made from (``sources``),
+    so that backward can tell whether one of them was changed in place since."""
+
+    sources: tuple = ()
+
+
+def _remember(adv, idx):
+    """``adv`` with the Tensors found in the user's index ``idx`` as its sources."""
+    items = idx if isinstance(idx, (tuple, list)) else (idx,)
+    out = _Advanced(adv)
+    out.sources = tuple(i for i in items if isinstance(i, Tensor))
+    return out
 
 
 def _check_advanced(shape, adv):
@@ -434,6 +449,24 @@ class _BasicIndexBackward(ArrayFunction):
 # --- advanced indexing ----------------------------------------------------------------------
 
 
+def _kept_index(ctx, adv):
+    """``adv`` as backward will need it. When a gradient is to be computed, the index
+    tensors' versions are noted (``_check_index_versions``: PyTorch saves its index tensors
+    for backward and refuses to use one changed in place since), and the index arrays,
+    which can be those tensors' memory, are copied."""
+    if True not in ctx.needs_input_grad:
+        return adv
+    ctx.index_versions = tuple((t, t._vc[0]) for t in getattr(adv, "sources", ()))
+    return tuple(a.copy() if hasattr(a, "copy") and not isinstance(a, slice) else a
+                 for a in adv)
+
+
+def _check_index_versions(ctx) -> None:
+    for t, version in getattr(ctx, "index_versions", ()):
+        if t._vc[0] != version:
+            _raise_modified(t, version)
+
+
 class Index(ArrayFunction):
     """``x[adv]`` for an advanced NumPy index: a copy.
 
@@ -444,11 +477,12 @@ class Index(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, adv):
-        ctx.shape, ctx.adv = x.shape, adv
+        ctx.shape, ctx.adv = x.shape, _kept_index(ctx, adv)
         return x[adv]
 
     @staticmethod
     def backward(ctx, grad):
+        _check_index_versions(ctx)
         zeros = _zeros(ctx.shape, grad)
         # Masks never repeat a position: plain assignment is then enough (and faster).
         repeats = any(not isinstance(a, slice) and a.dtype != bool for a in ctx.adv)
@@ -462,7 +496,7 @@ class IndexPut(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, values, adv, accumulate):
-        ctx.adv, ctx.accumulate = adv, accumulate
+        ctx.adv, ctx.accumulate = _kept_index(ctx, adv), accumulate
         out = x.copy()
         if accumulate:
             _index_accumulate(out, adv, values)
@@ -472,6 +506,7 @@ class IndexPut(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
+        _check_index_versions(ctx)
         g_x = g_values = None
         if ctx.needs_input_grad[0]:
             g_x = grad if ctx.accumulate else IndexPut.apply(
@@ -518,7 +553,7 @@ def _parse_put_indices(input, indices, name="index_put"):
         d += a.ndim if a.dtype == bool else 1
     if d > input.ndim or not adv:
         raise IndexError(f"too many indices for tensor of dimension {input.ndim} (got {d})")
-    return _check_advanced(input._data.shape, adv)
+    return _remember(_check_advanced(input._data.shape, adv), indices)
 
 
 def _check_values(values, result, self_dtype, loose_dtype=False):
@@ -1850,6 +1885,7 @@ class MaskedSelect(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
+        _check_index_versions(ctx)
         zeros = _zeros(ctx.shape, grad)
         return IndexPut.apply(zeros, grad, (ctx.mask,), False), None
 

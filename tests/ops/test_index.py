@@ -1163,3 +1163,35 @@ def test_index_put_checks_the_value_shape_before_its_dtype():
                                      torch.tensor(np.arange(6.0))))
     same_error(lambda: a.index_put_((numtorch.tensor(idx),), numtorch.tensor(np.arange(4.0))),
                lambda: t.index_put_((torch.tensor(idx),), torch.tensor(np.arange(4.0))))
+
+
+@pytest.mark.parametrize("case", ["getitem mask", "getitem long", "setitem mask", "index_put"])
+def test_an_index_tensor_changed_in_place_before_backward_is_refused_as_in_torch(case):
+    """PyTorch keeps the index tensors for backward and checks their versions: one changed
+    in place after the op gives its error, and an unchanged one its gradient."""
+    def run(lib, change):
+        a = lib.zeros(4, requires_grad=True)
+        v = lib.ones(2, requires_grad=True)
+        if "mask" in case:
+            idx = lib.tensor([True, False, True, False])
+        else:
+            idx = lib.tensor([0, 2])
+        if case.startswith("getitem"):
+            out = a[idx] * 2
+        elif case == "setitem mask":
+            out = a.clone()
+            out[idx] = v * 3
+        else:
+            out = a.index_put((idx,), v * 3)
+        if change:
+            idx.logical_not_() if idx.dtype == lib.bool else idx.add_(1)
+        out.sum().backward()
+        return a.grad.tolist(), None if v.grad is None else v.grad.tolist()
+
+    assert run(numtorch, False) == run(torch, False)
+    for lib in (numtorch, torch):
+        with pytest.raises(RuntimeError, match=r"one of the variables needed for gradient "
+                                               r"computation has been modified by an inplace "
+                                               r"operation: \[(CPUBoolType|\w+\.LongTensor) "
+                                               r"\[\d\]\] is at version 1; expected version 0"):
+            run(lib, True)
