@@ -49,9 +49,11 @@ What is here:
 * ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs it
   registers among the classes above, except the few listed below.
 
-What PyTorch has that numtorch lacks:
+* ``Wishart``: Bartlett's decomposition on PyTorch's Chi2 and normal draws, with PyTorch's
+  correction loop (which redraws the samples that pass its check and warns), to the
+  rounding of NumPy's matrix products.
 
-* ``Wishart`` (its sampler builds on Chi2, which is here).
+Every distribution ``torch.distributions`` has is here.
 """
 
 from . import constraint_registry, constraints, transforms
@@ -120,6 +122,7 @@ from .transforms import (
 from .uniform import Uniform
 from .von_mises import VonMises
 from .weibull import Weibull
+from .wishart import Wishart
 
 __all__ = [
     "AffineTransform", "Bernoulli", "Categorical", "ComposeTransform", "Distribution",
@@ -140,4 +143,5 @@ __all__ = [
     "transform_to",
     "Beta", "Binomial", "Chi2", "Dirichlet", "FisherSnedecor", "Gamma", "LKJCholesky",
     "Multinomial", "NegativeBinomial", "Poisson", "StudentT", "VonMises", "InverseGamma",
+    "Wishart",
 ]
