@@ -73,6 +73,21 @@ def _shape(size, name: str = "zeros") -> tuple:
     return tuple(out)
 
 
+_NO_SIZE = object()  # ``size=`` not passed (``size=None`` is an error, as in PyTorch)
+
+
+def _sizes(positional: tuple, size, name: str) -> tuple:
+    """The ``*size`` of ``zeros(2, 3)`` or the keyword of ``zeros(size=(2, 3))``, never both."""
+    if size is _NO_SIZE:
+        return positional
+    if positional:
+        raise TypeError(f"{name}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list, Size)) or not all(
+            isinstance(s, int) and not isinstance(s, bool) for s in size):
+        raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not {type_name(size)}")
+    return (tuple(size),)
+
+
 def _infer_dtype(data) -> D.dtype:
     """The dtype PyTorch gives Python data: bool, int64, or the default float."""
     flat = data
@@ -264,19 +279,22 @@ def _filled(fill, size, dtype, device, requires_grad, default=None, name="empty"
     return _finish(arr, requires_grad)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False):
-    return _out(out, _filled(0, size, dtype, device, requires_grad, name="zeros"))
+def zeros(*sizes, size=_NO_SIZE, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False):
+    shape = _sizes(sizes, size, "zeros")
+    return _out(out, _filled(0, shape, dtype, device, requires_grad, name="zeros"))
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-         pin_memory=False):
-    return _out(out, _filled(1, size, dtype, device, requires_grad, name="ones"))
+def ones(*sizes, size=_NO_SIZE, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False):
+    shape = _sizes(sizes, size, "ones")
+    return _out(out, _filled(1, shape, dtype, device, requires_grad, name="ones"))
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None):
-    return _out(out, _filled(None, size, dtype, device, requires_grad, name="empty"))
+def empty(*sizes, size=_NO_SIZE, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False, memory_format=None):
+    shape = _sizes(sizes, size, "empty")
+    return _out(out, _filled(None, shape, dtype, device, requires_grad, name="empty"))
 
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,

@@ -16,7 +16,16 @@ from .. import random as _random
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
-from .creation import _finish, _out, _shape, like_strides, memory_order, with_strides
+from .creation import (
+    _NO_SIZE,
+    _finish,
+    _out,
+    _shape,
+    _sizes,
+    like_strides,
+    memory_order,
+    with_strides,
+)
 from .pointwise import _NotImplementedGrad
 from .reparam import _dirichlet_grad, _standard_gamma_grad
 
@@ -40,19 +49,21 @@ def _float_dtype(dtype, what: str) -> D.dtype:
     return dt
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+def rand(*sizes, size=_NO_SIZE, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
     """Uniform samples on [0, 1)."""
     dt = _float_dtype(dtype, "check_uniform_bounds")
-    arr = _random.uniform(_shape(size, "rand"), dt.np, 0.0, 1.0, generator=generator)
+    shape = _shape(_sizes(sizes, size, "rand"), "rand")
+    arr = _random.uniform(shape, dt.np, 0.0, 1.0, generator=generator)
     return _out(out, _finish(arr, requires_grad))
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+def randn(*sizes, size=_NO_SIZE, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad=False, pin_memory=False):
     """Standard normal samples."""
     dt = _float_dtype(dtype, "normal_kernel_cpu")
-    arr = _random.normal(_shape(size, "randn"), dt.np, 0.0, 1.0, generator=generator)
+    shape = _shape(_sizes(sizes, size, "randn"), "randn")
+    arr = _random.normal(shape, dt.np, 0.0, 1.0, generator=generator)
     return _out(out, _finish(arr, requires_grad))
 
 

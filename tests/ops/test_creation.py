@@ -1,0 +1,55 @@
+"""Creation functions take their shape as PyTorch's do: ``zeros(2, 3)``, ``zeros((2, 3))``
+and the keyword ``zeros(size=(2, 3))`` (the GAT example writes ``empty(size=(...))``)."""
+
+import pytest
+
+import numtorch
+from tests.utils import assert_same, torch
+
+SIZED = ["empty", "zeros", "ones", "rand", "randn"]
+
+
+@pytest.mark.parametrize("name", SIZED)
+@pytest.mark.parametrize("size", [(2, 3), [4], (), (0, 2)])
+def test_size_keyword_gives_the_shape_of_the_positional_form(name, size):
+    nt = getattr(numtorch, name)(size=size)
+    ref = getattr(torch, name)(size=size)
+    assert tuple(nt.shape) == tuple(ref.shape)
+    assert nt.dtype == numtorch.float32
+    assert tuple(getattr(numtorch, name)(size=numtorch.Size(size)).shape) == tuple(ref.shape)
+
+
+@pytest.mark.parametrize("name", ["zeros", "ones"])
+def test_size_keyword_values_and_dtype_match_torch(name):
+    nt = getattr(numtorch, name)(size=(2, 3), dtype=numtorch.int32)
+    ref = getattr(torch, name)(size=(2, 3), dtype=torch.int32)
+    assert_same(nt, ref)
+
+
+@pytest.mark.parametrize("name", ["rand", "randn"])
+def test_size_keyword_draws_the_same_numbers(name):
+    numtorch.manual_seed(3)
+    torch.manual_seed(3)
+    assert_same(getattr(numtorch, name)(size=(3, 4)), getattr(torch, name)(size=(3, 4)))
+    g, tg = numtorch.Generator().manual_seed(1), torch.Generator().manual_seed(1)
+    assert_same(getattr(numtorch, name)(size=(5,), generator=g),
+                getattr(torch, name)(size=(5,), generator=tg))
+
+
+@pytest.mark.parametrize("name", ["empty", "zeros", "ones"])
+def test_size_keyword_and_positional_sizes_together_raise_as_torch(name):
+    with pytest.raises(TypeError) as ref:
+        getattr(torch, name)(2, size=(3,))
+    with pytest.raises(TypeError) as got:
+        getattr(numtorch, name)(2, size=(3,))
+    assert str(got.value) == str(ref.value)
+
+
+@pytest.mark.parametrize("name", SIZED)
+@pytest.mark.parametrize("bad", [2, None, (2.0,)])
+def test_size_keyword_that_is_not_a_tuple_of_ints_raises_as_torch(name, bad):
+    with pytest.raises(TypeError) as ref:
+        getattr(torch, name)(size=bad)
+    with pytest.raises(TypeError) as got:
+        getattr(numtorch, name)(size=bad)
+    assert str(got.value) == str(ref.value)
