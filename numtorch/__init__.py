@@ -92,6 +92,7 @@ from . import (  # noqa: E402
     amp,
     cpu,
     distributions,
+    hub,
     multiprocessing,
     nn,
     optim,

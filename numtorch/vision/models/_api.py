@@ -1,5 +1,6 @@
 """Pretrained weights: the ``Weights`` record, the ``WeightsEnum`` each model family
-subclasses (``VGG16_Weights.IMAGENET1K_V1``), the download cache shared with PyTorch,
+subclasses (``VGG16_Weights.IMAGENET1K_V1``), the download cache shared with PyTorch
+(``numtorch.hub``),
 the ``pretrained=`` compatibility shim, and the model registry (``list_models``,
 ``get_model``).
 
@@ -13,21 +14,17 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import hashlib
 import inspect
 import os
-import re
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
 from typing import Any, get_args
 
-import numtorch
 from numtorch import _warnings
+from numtorch.hub import get_dir, load_state_dict_from_url
 
 from ..transforms import functional as TF
 
@@ -37,87 +34,11 @@ __all__ = ["Weights", "WeightsEnum", "get_model", "get_model_builder", "get_mode
 
 # ---------------------------------------------------------------- the download cache
 
-# Seconds to wait for the server on each socket operation (a live but slow link still
-# delivers a large file); NUMTORCH_DOWNLOAD_TIMEOUT overrides it.
-_DOWNLOAD_TIMEOUT = float(os.environ.get("NUMTORCH_DOWNLOAD_TIMEOUT", "10"))
 _URL = "https://download.pytorch.org/models/"  # where torchvision's checkpoints live
-_HASH_REGEX = re.compile(r"-([a-f0-9]*)\.")  # vgg16-397923af.pth -> 397923af (sha256 prefix)
-
-
-def _get_torch_home() -> str:
-    """``$TORCH_HOME``, else ``$XDG_CACHE_HOME/torch``, else ``~/.cache/torch`` (torch.hub)."""
-    default = os.path.join(os.getenv("XDG_CACHE_HOME", os.path.join("~", ".cache")), "torch")
-    return os.path.expanduser(os.getenv("TORCH_HOME", default))
 
 
 def _checkpoint_dir() -> str:
-    return os.path.join(_get_torch_home(), "hub", "checkpoints")
-
-
-def _download(url: str, dst: str, hash_prefix: str | None, progress: bool) -> None:
-    """Stream ``url`` to ``dst`` atomically (a ``.partial`` file renamed when complete)."""
-    tmp = f"{dst}.{os.getpid()}.partial"
-    sha256 = hashlib.sha256()
-    request = urllib.request.Request(url, headers={"User-Agent": "numtorch"})
-    try:
-        with urllib.request.urlopen(request, timeout=_DOWNLOAD_TIMEOUT) as response, \
-                open(tmp, "wb") as out:
-            bar = None
-            if progress:
-                try:
-                    from tqdm import tqdm
-                    bar = tqdm(total=getattr(response, "length", None), unit="B",
-                               unit_scale=True, unit_divisor=1024)
-                except ImportError:  # pragma: no cover - tqdm is optional
-                    pass
-            try:
-                while chunk := response.read(1 << 20):
-                    out.write(chunk)
-                    sha256.update(chunk)
-                    if bar is not None:
-                        bar.update(len(chunk))
-            finally:
-                if bar is not None:
-                    bar.close()
-        if hash_prefix is not None:
-            digest = sha256.hexdigest()
-            if not digest.startswith(hash_prefix):
-                raise RuntimeError(f'invalid hash value (expected "{hash_prefix}", got '
-                                   f'"{digest}")')
-        os.replace(tmp, dst)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def load_state_dict_from_url(url: str, model_dir: str | None = None, map_location=None,
-                             progress: bool = True, check_hash: bool = False,
-                             file_name: str | None = None, weights_only: bool = True):
-    """Load the checkpoint at ``url``, downloading it into the cache the first time.
-
-    The cache is ``model_dir`` (default ``<TORCH_HOME>/hub/checkpoints``) and the file
-    name the URL's own (or ``file_name``). With ``check_hash`` a fresh download must
-    have a SHA-256 starting with the hex digits after the last ``-`` of the file name.
-    Without a network the error names the URL and the path to put the file at.
-    """
-    if model_dir is None:
-        model_dir = _checkpoint_dir()
-    os.makedirs(model_dir, exist_ok=True)
-    filename = file_name or os.path.basename(urllib.request.urlparse(url).path)
-    cached_file = os.path.join(model_dir, filename)
-    if not os.path.exists(cached_file):
-        sys.stdout.write(f'Downloading: "{url}" to {cached_file}\n')
-        match = _HASH_REGEX.search(filename) if check_hash else None
-        try:
-            _download(url, cached_file, match.group(1) if match else None, progress)
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise RuntimeError(
-                f"Could not download the pretrained weights from {url} ({reason}). "
-                f"Without a network, fetch that file elsewhere and put it at {cached_file} "
-                f"(the folder is $TORCH_HOME/hub/checkpoints; TORCH_HOME defaults to "
-                f"~/.cache/torch).") from error
-    return numtorch.load(cached_file, map_location=map_location, weights_only=weights_only)
+    return os.path.join(get_dir(), "checkpoints")
 
 
 # ---------------------------------------------------------------- the weights records

@@ -1,0 +1,288 @@
+"""torch.hub: the download cache, ``load_state_dict_from_url``, and models published by a
+``hubconf.py`` (in a local folder, or in a GitHub repository fetched as a zip archive).
+
+The cache is PyTorch's own folder, ``$TORCH_HOME/hub`` (``~/.cache/torch/hub`` by
+default), so a checkpoint or a repository that PyTorch fetched earlier is reused, and a
+file copied there by hand on an offline machine is found. ``tqdm`` is the progress bar
+(the real one when installed) that programs import from here.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import importlib.util
+import os
+import re
+import shutil
+import sys
+import urllib.error
+import urllib.request
+import zipfile
+from typing import Any
+
+__all__ = ["download_url_to_file", "get_dir", "help", "list", "load",
+           "load_state_dict_from_url", "set_dir"]
+
+
+class _Faketqdm:
+    """A minimal stand-in for ``tqdm.tqdm`` when tqdm is not installed: it iterates,
+    counts and prints a percentage to stderr, and accepts (and ignores) the rest."""
+
+    def __init__(self, iterable=None, desc=None, total=None, disable=False, unit=None,
+                 *args, **kwargs):
+        self.iterable = iterable
+        self.total = len(iterable) if total is None and hasattr(iterable, "__len__") else total
+        self.disable = disable
+        self.n = 0
+
+    def __iter__(self):
+        for item in self.iterable:
+            yield item
+            self.update(1)
+
+    def update(self, n=1):
+        if self.disable:
+            return
+        self.n += n
+        if self.total is None:
+            sys.stderr.write(f"\r{self.n:.1f} bytes")
+        else:
+            sys.stderr.write(f"\r{100 * self.n / float(self.total):.1f}%")
+        sys.stderr.flush()
+
+    def set_description(self, *args, **kwargs):
+        pass
+
+    def set_postfix(self, *args, **kwargs):
+        pass
+
+    def write(self, s):
+        sys.stderr.write(f"{s}\n")
+
+    def close(self):
+        self.disable = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc_val, exc_tb):
+        if not self.disable:
+            sys.stderr.write("\n")
+
+
+try:
+    from tqdm import tqdm
+except ImportError:  # pragma: no cover - tqdm is optional
+    tqdm = _Faketqdm
+
+# Seconds to wait for the server on each socket operation (a live but slow link still
+# delivers a large file); NUMTORCH_DOWNLOAD_TIMEOUT overrides it.
+_DOWNLOAD_TIMEOUT = float(os.environ.get("NUMTORCH_DOWNLOAD_TIMEOUT", "10"))
+HASH_REGEX = re.compile(r"-([a-f0-9]*)\.")  # vgg16-397923af.pth -> 397923af (sha256 prefix)
+MODULE_HUBCONF = "hubconf.py"
+VAR_DEPENDENCY = "dependencies"
+_hub_dir: str | None = None
+
+
+# ---------------------------------------------------------------- the cache folder
+
+def _get_torch_home() -> str:
+    """``$TORCH_HOME``, else ``$XDG_CACHE_HOME/torch``, else ``~/.cache/torch``."""
+    default = os.path.join(os.getenv("XDG_CACHE_HOME", os.path.join("~", ".cache")), "torch")
+    return os.path.expanduser(os.getenv("TORCH_HOME", default))
+
+
+def get_dir() -> str:
+    """The hub cache folder: the one given to ``set_dir``, else ``$TORCH_HOME/hub``."""
+    if _hub_dir is not None:
+        return _hub_dir
+    return os.path.join(_get_torch_home(), "hub")
+
+
+def set_dir(d: str | os.PathLike) -> None:
+    """Use ``d`` as the hub cache folder from now on (``~`` is expanded)."""
+    global _hub_dir
+    _hub_dir = os.path.expanduser(d)
+
+
+# ---------------------------------------------------------------- downloads
+
+def download_url_to_file(url: str, dst: str, hash_prefix: str | None = None,
+                         progress: bool = True) -> None:
+    """Download ``url`` to ``dst`` atomically (a ``.partial`` file renamed when complete).
+
+    Args:
+        url: what to download.
+        dst: the file to write (``~`` is expanded).
+        hash_prefix: if given, the SHA-256 of the download must start with it.
+        progress: show a progress bar on stderr.
+    """
+    dst = os.path.expanduser(dst)
+    tmp = f"{dst}.{os.getpid()}.partial"
+    sha256 = hashlib.sha256()
+    request = urllib.request.Request(url, headers={"User-Agent": "numtorch"})
+    try:
+        with urllib.request.urlopen(request, timeout=_DOWNLOAD_TIMEOUT) as response, \
+                open(tmp, "wb") as out, \
+                tqdm(total=getattr(response, "length", None), disable=not progress, unit="B",
+                     unit_scale=True, unit_divisor=1024) as bar:
+            while chunk := response.read(1 << 20):
+                out.write(chunk)
+                sha256.update(chunk)
+                bar.update(len(chunk))
+        if hash_prefix is not None:
+            digest = sha256.hexdigest()
+            if not digest.startswith(hash_prefix):
+                raise RuntimeError(f'invalid hash value (expected "{hash_prefix}", got '
+                                   f'"{digest}")')
+        os.replace(tmp, dst)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def load_state_dict_from_url(url: str, model_dir: str | None = None, map_location=None,
+                             progress: bool = True, check_hash: bool = False,
+                             file_name: str | None = None, weights_only: bool = True):
+    """Load the checkpoint at ``url``, downloading it into the cache the first time.
+
+    The cache is ``model_dir`` (default ``get_dir()/checkpoints``) and the file name the
+    URL's own (or ``file_name``). With ``check_hash`` a fresh download must have a
+    SHA-256 starting with the hex digits after the last ``-`` of the file name. Without a
+    network the error names the URL and the path to put the file at.
+    """
+    if model_dir is None:
+        model_dir = os.path.join(get_dir(), "checkpoints")
+    os.makedirs(model_dir, exist_ok=True)
+    filename = file_name or os.path.basename(urllib.request.urlparse(url).path)
+    cached_file = os.path.join(model_dir, filename)
+    if not os.path.exists(cached_file):
+        sys.stdout.write(f'Downloading: "{url}" to {cached_file}\n')
+        match = HASH_REGEX.search(filename) if check_hash else None
+        try:
+            download_url_to_file(url, cached_file, match.group(1) if match else None, progress)
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise RuntimeError(
+                f"Could not download the pretrained weights from {url} ({reason}). "
+                f"Without a network, fetch that file elsewhere and put it at {cached_file} "
+                f"(the folder is $TORCH_HOME/hub/checkpoints; TORCH_HOME defaults to "
+                f"~/.cache/torch).") from error
+    import numtorch
+
+    return numtorch.load(cached_file, map_location=map_location, weights_only=weights_only)
+
+
+# ---------------------------------------------------------------- hubconf entrypoints
+
+def _import_hubconf(hubconf_dir: str):
+    """Import ``hubconf_dir/hubconf.py`` with its folder on ``sys.path`` (for its imports)."""
+    sys.path.insert(0, hubconf_dir)
+    try:
+        path = os.path.join(hubconf_dir, MODULE_HUBCONF)
+        spec = importlib.util.spec_from_file_location(MODULE_HUBCONF, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(hubconf_dir)
+
+
+def _entrypoint(module, model: str):
+    if not isinstance(model, str):
+        raise ValueError("Invalid input: model should be a string of function name")
+    missing = [name for name in getattr(module, VAR_DEPENDENCY, [])
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise RuntimeError(f"Missing dependencies: {', '.join(missing)}")
+    func = getattr(module, model, None)
+    if func is None or not callable(func):
+        raise RuntimeError(f"Cannot find callable {model} in hubconf")
+    return func
+
+
+def _github_archive_url(owner: str, name: str, ref: str) -> str:
+    return f"https://github.com/{owner}/{name}/zipball/{ref}"
+
+
+def _github_dir(github: str, force_reload: bool, verbose: bool) -> str:
+    """The cached checkout of ``owner/name[:ref]`` under ``get_dir()``, fetched if absent.
+
+    Without a ``ref`` the branch ``main`` is tried first, then ``master``.
+    """
+    repo, _, ref = github.partition(":")
+    if repo.count("/") != 1:
+        raise ValueError(f"Invalid input: github should be in the form repo_owner/repo_name"
+                         f"[:ref], got {github!r}")
+    owner, name = repo.split("/")
+    hub_dir = get_dir()
+    os.makedirs(hub_dir, exist_ok=True)
+    for branch in [ref] if ref else ["main", "master"]:
+        repo_dir = os.path.join(hub_dir, f"{owner}_{name}_{branch.replace('/', '_')}")
+        if os.path.exists(repo_dir) and not force_reload:
+            if verbose:
+                sys.stderr.write(f"Using cache found in {repo_dir}\n")
+            return repo_dir
+        archive = os.path.join(hub_dir, f"{branch.replace('/', '_')}.zip")
+        url = _github_archive_url(owner, name, branch)
+        try:
+            if verbose:
+                sys.stderr.write(f'Downloading: "{url}" to {archive}\n')
+            download_url_to_file(url, archive, progress=False)
+        except urllib.error.HTTPError as error:
+            if error.code == 404 and not ref and branch == "main":
+                continue  # an older repository: its default branch is master
+            raise
+        shutil.rmtree(repo_dir, ignore_errors=True)
+        with zipfile.ZipFile(archive) as zf:
+            top = zf.namelist()[0].split("/")[0]  # GitHub names it owner-name-sha
+            extracted = os.path.join(hub_dir, top)
+            shutil.rmtree(extracted, ignore_errors=True)
+            zf.extractall(hub_dir)
+        os.remove(archive)
+        shutil.move(extracted, repo_dir)
+        return repo_dir
+    raise RuntimeError(f"Could not find a main or master branch in {github}")
+
+
+def _hubconf_dir(repo_or_dir: str, source: str, force_reload: bool, verbose: bool) -> str:
+    source = source.lower()
+    if source not in ("github", "local"):
+        raise ValueError(f'Unknown source: "{source}". Allowed values: "github" | "local".')
+    if source == "local":
+        return repo_or_dir
+    return _github_dir(repo_or_dir, force_reload, verbose)
+
+
+def list(github: str, force_reload: bool = False, skip_validation: bool = False,
+         trust_repo=None, verbose: bool = True) -> builtins.list[str]:
+    """The names of the entrypoints (public callables) in the repository's hubconf.py."""
+    module = _import_hubconf(_github_dir(github, force_reload, verbose))
+    return [name for name in dir(module)
+            if callable(getattr(module, name)) and not name.startswith("_")]
+
+
+def help(github: str, model: str, force_reload: bool = False, skip_validation: bool = False,
+         trust_repo=None) -> str | None:
+    """The docstring of entrypoint ``model`` in the repository's hubconf.py."""
+    module = _import_hubconf(_github_dir(github, force_reload, True))
+    return _entrypoint(module, model).__doc__
+
+
+def load(repo_or_dir: str, model: str, *args: Any, source: str = "github", trust_repo=None,
+         force_reload: bool = False, verbose: bool = True, skip_validation: bool = False,
+         **kwargs: Any):
+    """Call entrypoint ``model`` of a hubconf.py with ``*args`` and ``**kwargs``.
+
+    Args:
+        repo_or_dir: ``owner/name[:ref]`` with ``source="github"`` (fetched into
+            ``get_dir()`` once, then reused), or a folder with ``source="local"``.
+        model: the entrypoint's name.
+        source: ``"github"`` (default) or ``"local"``.
+        force_reload: fetch the GitHub repository again even if it is cached.
+        verbose: say when the cache is used.
+        trust_repo, skip_validation: accepted for compatibility.
+    """
+    hubconf_dir = _hubconf_dir(repo_or_dir, source, force_reload, verbose)
+    return _entrypoint(_import_hubconf(hubconf_dir), model)(*args, **kwargs)

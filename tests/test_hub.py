@@ -1,0 +1,167 @@
+"""numtorch.hub: torch.hub's cache folder, downloads, tqdm and hubconf.py entrypoints (the
+vision_transformer example does ``from torch.hub import tqdm``)."""
+
+import hashlib
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+import numtorch
+from numtorch import hub
+from tests.utils import torch
+
+HUBCONF = '''
+dependencies = ["numpy"]
+
+from helper import make_linear
+
+
+def tiny(out_features=2):
+    """A seeded Linear(3, out_features)."""
+    return make_linear(out_features)
+
+
+def _private():
+    return None
+'''
+
+HELPER = '''
+import sys
+
+lib = sys.modules.get("numtorch") or sys.modules["torch"]
+
+
+def make_linear(out_features):
+    lib.manual_seed(0)
+    return lib.nn.Linear(3, out_features)
+'''
+
+
+@pytest.fixture
+def hub_home(tmp_path, monkeypatch):
+    """TORCH_HOME in a temporary folder, and no set_dir() carried over between tests."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(hub, "_hub_dir", None)
+    monkeypatch.setattr(torch.hub, "_hub_dir", None)
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def repo(tmp_path):
+    folder = tmp_path / "repo"
+    folder.mkdir()
+    (folder / "hubconf.py").write_text(HUBCONF)
+    (folder / "helper.py").write_text(HELPER)
+    return folder
+
+
+def test_tqdm_is_importable_and_wraps_an_iterable():
+    from numtorch.hub import tqdm
+
+    bar = tqdm(range(3), desc="EPOCH", disable=True)
+    seen = []
+    for i in bar:
+        seen.append(i)
+        bar.set_postfix({"Loss": "1.0"})
+    assert seen == [0, 1, 2]
+
+
+def test_fallback_tqdm_iterates_counts_and_prints_percentages(capsys):
+    bar = hub._Faketqdm(["a", "b"], desc="x")
+    assert list(bar) == ["a", "b"]
+    bar.set_postfix({"Loss": "1.0"})
+    bar.set_description("y")
+    assert bar.n == 2 and bar.total == 2
+    assert capsys.readouterr().err == "\r50.0%\r100.0%"
+    with hub._Faketqdm(total=4, unit="B") as bar:
+        bar.update(1)
+    assert capsys.readouterr().err == "\r25.0%\n"
+
+
+def test_get_dir_is_torch_home_hub_until_set_dir(hub_home, tmp_path):
+    assert hub.get_dir() == torch.hub.get_dir() == str(hub_home / "hub")
+    hub.set_dir(str(tmp_path / "elsewhere"))
+    torch.hub.set_dir(str(tmp_path / "elsewhere"))
+    assert hub.get_dir() == torch.hub.get_dir() == str(tmp_path / "elsewhere")
+
+
+def test_local_hubconf_entrypoint_gives_the_same_model_as_torch_hub(repo):
+    nt = numtorch.hub.load(str(repo), "tiny", 4, source="local")
+    ref = torch.hub.load(str(repo), "tiny", 4, source="local")
+    assert isinstance(nt, numtorch.nn.Linear) and nt.out_features == 4
+    np.testing.assert_array_equal(nt.weight.detach().numpy(), ref.weight.detach().numpy())
+    assert nt.__class__.__name__ == ref.__class__.__name__
+
+
+@pytest.mark.parametrize("call", [
+    lambda h, d: h.load(d, "nope", source="local"),
+    lambda h, d: h.load(d, "dependencies", source="local"),
+    lambda h, d: h.load(d, "tiny", source="gitlab"),
+], ids=["missing", "not_callable", "unknown_source"])
+def test_hub_errors_match_torch(repo, call):
+    with pytest.raises(Exception) as ref:
+        call(torch.hub, str(repo))
+    with pytest.raises(Exception) as got:
+        call(numtorch.hub, str(repo))
+    assert type(got.value) is type(ref.value)
+    assert str(got.value) == str(ref.value)
+
+
+def test_missing_dependencies_are_named(repo):
+    (repo / "hubconf.py").write_text(HUBCONF.replace('["numpy"]', '["numpy", "no_such_mod"]'))
+    with pytest.raises(RuntimeError) as ref:
+        torch.hub.load(str(repo), "tiny", source="local")
+    with pytest.raises(RuntimeError) as got:
+        numtorch.hub.load(str(repo), "tiny", source="local")
+    assert str(got.value) == str(ref.value) == "Missing dependencies: no_such_mod"
+
+
+def test_github_repo_is_fetched_once_into_the_hub_dir(repo, hub_home, tmp_path, monkeypatch,
+                                                      capsys):
+    archive = tmp_path / "archive.zip"
+    with zipfile.ZipFile(archive, "w") as zf:  # GitHub's layout: one owner-name-sha folder
+        for name in ("hubconf.py", "helper.py"):
+            zf.write(repo / name, f"me-models-abc123/{name}")
+    urls = []
+
+    def archive_url(owner, name, ref):
+        urls.append((owner, name, ref))
+        return archive.as_uri()
+
+    monkeypatch.setattr(hub, "_github_archive_url", archive_url)
+    assert hub.list("me/models:v1") == ["make_linear", "tiny"]
+    assert hub.help("me/models:v1", "tiny") == "A seeded Linear(3, out_features)."
+    model = hub.load("me/models:v1", "tiny", out_features=5)
+    assert model.out_features == 5
+    assert urls == [("me", "models", "v1")]  # downloaded once, then the cache is used
+    assert os.listdir(hub.get_dir()) == ["me_models_v1"]
+    assert "Using cache found in" in capsys.readouterr().err
+    hub.load("me/models:v1", "tiny", force_reload=True, verbose=False)
+    assert len(urls) == 2
+
+
+def test_download_url_to_file_checks_the_hash_and_leaves_nothing_half_written(tmp_path):
+    src = tmp_path / "payload.bin"
+    src.write_bytes(b"numtorch" * 1000)
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()
+    dst = tmp_path / "out" / "copy.bin"
+    dst.parent.mkdir()
+    hub.download_url_to_file(src.as_uri(), str(dst), hash_prefix=digest[:10], progress=False)
+    assert dst.read_bytes() == src.read_bytes()
+    with pytest.raises(RuntimeError, match=r'invalid hash value \(expected "00"'):
+        hub.download_url_to_file(src.as_uri(), str(tmp_path / "out" / "bad.bin"),
+                                 hash_prefix="00", progress=False)
+    assert os.listdir(dst.parent) == ["copy.bin"]
+
+
+def test_load_state_dict_from_url_caches_under_hub_dir_checkpoints(hub_home, tmp_path):
+    ckpt = tmp_path / "weights.pth"
+    numtorch.save({"w": numtorch.arange(3.0)}, str(ckpt))
+    state = hub.load_state_dict_from_url(ckpt.as_uri(), progress=False)
+    np.testing.assert_array_equal(state["w"].numpy(), np.arange(3.0, dtype=np.float32))
+    assert os.listdir(hub_home / "hub" / "checkpoints") == ["weights.pth"]
+    from numtorch.vision.models import _api
+
+    assert _api._checkpoint_dir() == str(hub_home / "hub" / "checkpoints")
