@@ -1,7 +1,8 @@
 """numtorch.multiprocessing: multiprocessing's names, PyTorch's sharing strategies, and tensors
-that share memory across processes (share_memory_, module.share_memory, queues)."""
+that share memory across processes (share_memory_, module.share_memory, queues), and spawn."""
 
 import multiprocessing as std_mp
+import os
 import pickle
 
 import numpy as np
@@ -11,6 +12,7 @@ import torch
 import numtorch
 import numtorch.multiprocessing as mp
 from numtorch import nn
+from tests._spawn_target import write_index
 
 
 def test_namespace_is_multiprocessing_plus_pytorchs_sharing_strategies():
@@ -154,3 +156,58 @@ def test_spawned_process_writes_into_a_tensor_sent_on_a_queue():
     assert proc.exitcode == 0
     assert queue.get(timeout=10) == "Parameter"
     assert t.tolist() == [1.0, 1.0, 1.0]
+
+
+# ---------------------------------------------------------------- spawn (the ImageNet example's mp.spawn)
+
+def _write_index(i, folder, scale):
+    with open(os.path.join(folder, f"{i}.txt"), "w") as f:
+        f.write(str(numtorch.tensor(float(i * scale)).item()))
+
+
+def _raise_in_one(i):
+    if i == 1:
+        raise ValueError("bad rank 1")
+
+
+def _exit_with_three(i):
+    raise SystemExit(3)
+
+
+def test_spawn_runs_fn_with_the_process_index_and_args(tmp_path):
+    assert mp.spawn(write_index, args=(str(tmp_path), 2), nprocs=2) is None
+    assert sorted(os.listdir(tmp_path)) == ["0.txt", "1.txt"]
+    assert (tmp_path / "1.txt").read_text() == "2.0"
+
+
+def test_start_processes_without_join_returns_the_context(tmp_path):
+    context = mp.start_processes(_write_index, args=(str(tmp_path), 1), nprocs=3,
+                                 join=False, start_method="fork")
+    assert isinstance(context, mp.ProcessContext) and len(context.pids()) == 3
+    while not context.join():
+        pass
+    assert sorted(os.listdir(tmp_path)) == ["0.txt", "1.txt", "2.txt"]
+
+
+def test_a_raising_process_is_reported_with_its_traceback():
+    with pytest.raises(mp.ProcessRaisedException) as got:
+        mp.start_processes(_raise_in_one, nprocs=2, start_method="fork")
+    assert got.value.error_index == 1
+    message = str(got.value)
+    assert message.startswith("\n\n-- Process 1 terminated with the following error:\n"
+                              "Traceback (most recent call last):")
+    assert message.rstrip().endswith("ValueError: bad rank 1")
+
+
+def test_an_exit_code_is_reported_as_torch_reports_it():
+    with pytest.raises(torch.multiprocessing.ProcessExitedException) as ref:
+        torch.multiprocessing.start_processes(_exit_with_three, nprocs=1, start_method="fork")
+    with pytest.raises(mp.ProcessExitedException) as got:
+        mp.start_processes(_exit_with_three, nprocs=1, start_method="fork")
+    assert str(got.value) == str(ref.value) == "process 0 terminated with exit code 3"
+    assert got.value.exit_code == 3 and got.value.error_index == 0
+
+
+def test_spawn_warns_for_another_start_method(tmp_path):
+    with pytest.warns(FutureWarning, match="only supports start_method=spawn"):
+        mp.spawn(write_index, args=(str(tmp_path), 1), nprocs=1, start_method="fork")

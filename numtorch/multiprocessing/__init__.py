@@ -7,6 +7,8 @@ copied. Its memory moves into shared memory (``Tensor.share_memory_``, which hap
 sender's tensor too) and the receiver gets a tensor over the same memory: a write in
 either process is seen by the other. This is what Hogwild training relies on:
 ``model.share_memory()``, then worker processes update the same parameters.
+``spawn(fn, args, nprocs)`` runs ``fn(i, *args)`` in ``nprocs`` fresh processes and reports a
+failing one as PyTorch does (``spawn.py``).
 
 Shared memory here is an anonymous file (Linux ``memfd_create``) mapped into each process;
 its file descriptor travels to the receiver through ``multiprocessing``'s own descriptor
@@ -22,6 +24,14 @@ from multiprocessing import *  # noqa: F403 - this module is multiprocessing, ex
 from multiprocessing import __all__ as _mp_all
 
 from ._shared import init_reductions
+from .spawn import (  # PyTorch exposes these here without listing them in __all__
+    ProcessContext,
+    ProcessException,
+    ProcessExitedException,
+    ProcessRaisedException,
+    spawn,
+    start_processes,
+)
 
 __all__ = ["set_sharing_strategy", "get_sharing_strategy", "get_all_sharing_strategies",
            *_mp_all]
