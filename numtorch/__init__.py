@@ -91,6 +91,7 @@ newaxis = None  # PyTorch's constants: torch.newaxis is None, torch.pi is math.p
 from . import (  # noqa: E402
     amp,
     cpu,
+    distributed,
     distributions,
     hub,
     multiprocessing,
