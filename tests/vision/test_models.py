@@ -108,8 +108,9 @@ class AlexNet(tnn.Module):
         return self.classifier(torch.flatten(self.avgpool(self.features(x)), 1))
 
 
-def conv3x3(cin, cout, stride=1):
-    return tnn.Conv2d(cin, cout, kernel_size=3, stride=stride, padding=1, bias=False)
+def conv3x3(cin, cout, stride=1, groups=1):
+    return tnn.Conv2d(cin, cout, kernel_size=3, stride=stride, padding=1, groups=groups,
+                      bias=False)
 
 
 def conv1x1(cin, cout, stride=1):
@@ -138,13 +139,14 @@ class BasicBlock(tnn.Module):
 class Bottleneck(tnn.Module):
     expansion = 4
 
-    def __init__(self, inplanes, planes, stride=1, downsample=None):
+    def __init__(self, inplanes, planes, stride=1, downsample=None, groups=1, base_width=64):
         super().__init__()
-        self.conv1 = conv1x1(inplanes, planes)
-        self.bn1 = tnn.BatchNorm2d(planes)
-        self.conv2 = conv3x3(planes, planes, stride)
-        self.bn2 = tnn.BatchNorm2d(planes)
-        self.conv3 = conv1x1(planes, planes * 4)
+        width = int(planes * (base_width / 64.0)) * groups
+        self.conv1 = conv1x1(inplanes, width)
+        self.bn1 = tnn.BatchNorm2d(width)
+        self.conv2 = conv3x3(width, width, stride, groups)
+        self.bn2 = tnn.BatchNorm2d(width)
+        self.conv3 = conv1x1(width, planes * 4)
         self.bn3 = tnn.BatchNorm2d(planes * 4)
         self.relu = tnn.ReLU(inplace=True)
         self.downsample = downsample
@@ -158,11 +160,14 @@ class Bottleneck(tnn.Module):
 
 
 class ResNet(tnn.Module):
-    """torchvision.models.resnet.ResNet (groups=1, width 64, no dilation)."""
+    """torchvision.models.resnet.ResNet (no dilation)."""
 
-    def __init__(self, block, layers, num_classes=1000, zero_init_residual=False):
+    def __init__(self, block, layers, num_classes=1000, zero_init_residual=False, groups=1,
+                 width_per_group=64):
         super().__init__()
         self.inplanes = 64
+        self.shape = {} if block is BasicBlock else {"groups": groups,
+                                                     "base_width": width_per_group}
         self.conv1 = tnn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)
         self.bn1 = tnn.BatchNorm2d(64)
         self.relu = tnn.ReLU(inplace=True)
@@ -191,9 +196,9 @@ class ResNet(tnn.Module):
         if stride != 1 or self.inplanes != planes * block.expansion:
             downsample = tnn.Sequential(conv1x1(self.inplanes, planes * block.expansion, stride),
                                         tnn.BatchNorm2d(planes * block.expansion))
-        layers = [block(self.inplanes, planes, stride, downsample)]
+        layers = [block(self.inplanes, planes, stride, downsample, **self.shape)]
         self.inplanes = planes * block.expansion
-        layers += [block(self.inplanes, planes) for _ in range(1, blocks)]
+        layers += [block(self.inplanes, planes, **self.shape) for _ in range(1, blocks)]
         return tnn.Sequential(*layers)
 
     def forward(self, x):
@@ -207,7 +212,18 @@ RESNETS = {"resnet18": (BasicBlock, [2, 2, 2, 2]), "resnet34": (BasicBlock, [3, 
            "resnet152": (Bottleneck, [3, 8, 36, 3])}
 
 
+# torchvision's grouped (ResNeXt) and wider (Wide ResNet) Bottleneck variants
+RESNET_VARIANTS = {"resnext50_32x4d": ([3, 4, 6, 3], 32, 4),
+                   "resnext101_32x8d": ([3, 4, 23, 3], 32, 8),
+                   "resnext101_64x4d": ([3, 4, 23, 3], 64, 4),
+                   "wide_resnet50_2": ([3, 4, 6, 3], 1, 128),
+                   "wide_resnet101_2": ([3, 4, 23, 3], 1, 128)}
+
+
 def torch_resnet(name: str, **kwargs) -> ResNet:
+    if name in RESNET_VARIANTS:
+        layers, groups, width = RESNET_VARIANTS[name]
+        return ResNet(Bottleneck, layers, groups=groups, width_per_group=width, **kwargs)
     block, layers = RESNETS[name]
     return ResNet(block, layers, **kwargs)
 
@@ -540,7 +556,7 @@ def test_alexnet_default_initialisation_and_forward_match_torch():
 
 # ---------------------------------------------------------------- ResNet
 
-@pytest.mark.parametrize("name", list(RESNETS))
+@pytest.mark.parametrize("name", list(RESNETS) + list(RESNET_VARIANTS))
 def test_resnet_repr_state_dict_and_num_params_match_torchvision(name, no_init):
     model, ref = getattr(models, name)(), torch_resnet(name)
     assert repr(model) == repr(ref)
@@ -589,6 +605,37 @@ def test_resnet50_bottleneck_forward_matches_with_copied_weights():
     x = np.random.default_rng(4).standard_normal((1, 3, 32, 32), dtype=np.float32)
     np.testing.assert_allclose(model(numtorch.from_numpy(x)).detach().numpy(),
                                ref(torch.from_numpy(x)).detach().numpy(), rtol=1e-3, atol=1e-4)
+
+
+def test_resnext_initialisation_after_manual_seed_and_forward_match_torchvision(no_default_init):
+    numtorch.manual_seed(2)
+    model = models.resnext50_32x4d(num_classes=5)
+    torch.manual_seed(2)
+    ref = torch_resnet("resnext50_32x4d", num_classes=5)
+    for (name, p), q in zip(model.named_parameters(), ref.parameters()):
+        if "fc" not in name:  # the kaiming draws of every (grouped) convolution, in order
+            np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy(), err_msg=name)
+    copy_into(model, ref)
+    model.eval()
+    ref.eval()
+    x = np.random.default_rng(5).standard_normal((1, 3, 32, 32), dtype=np.float32)
+    np.testing.assert_allclose(model(numtorch.from_numpy(x)).detach().numpy(),
+                               ref(torch.from_numpy(x)).detach().numpy(), rtol=1e-3, atol=1e-4)
+
+
+def test_resnet_variants_weights_and_fixed_shape_arguments():
+    assert models.ResNeXt50_32X4D_Weights.DEFAULT is models.ResNeXt50_32X4D_Weights.IMAGENET1K_V2
+    assert models.ResNeXt101_64X4D_Weights.DEFAULT is models.ResNeXt101_64X4D_Weights.IMAGENET1K_V1
+    assert models.ResNeXt101_64X4D_Weights.DEFAULT.transforms().resize_size == [232]
+    assert models.Wide_ResNet50_2_Weights.IMAGENET1K_V1.url.endswith(
+        "/wide_resnet50_2-95faca4d.pth")
+    assert models.get_model_weights("wide_resnet101_2") is models.Wide_ResNet101_2_Weights
+    assert {"resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2",
+            "wide_resnet101_2"} <= set(models.list_models())
+    with pytest.raises(ValueError, match="The parameter 'groups' expected value 32 but got 8 "
+                                         "instead."):
+        models.resnext50_32x4d(groups=8)
+    assert models.wide_resnet50_2(width_per_group=128, num_classes=3).fc.out_features == 3
 
 
 def test_resnet_weights_defaults_and_block_errors():

@@ -1,6 +1,8 @@
 """ResNet (He et al., "Deep Residual Learning for Image Recognition", 2015): a stem, four
 stages of residual blocks (``BasicBlock`` for 18/34 layers, ``Bottleneck`` for 50/101/152),
-global average pooling and one Linear.
+global average pooling and one Linear. ResNeXt (grouped 3x3 convolutions) and Wide ResNet
+(twice as wide inside each Bottleneck) are the same network with other ``groups`` and
+``width_per_group``.
 
 torchvision's variant ("ResNet v1.5") strides the 3x3 convolution of a Bottleneck rather
 than its first 1x1. Module names, initialisation and repr are torchvision's.
@@ -27,7 +29,11 @@ from ._meta import _IMAGENET_CATEGORIES
 
 __all__ = ["ResNet", "BasicBlock", "Bottleneck", "ResNet18_Weights", "ResNet34_Weights",
            "ResNet50_Weights", "ResNet101_Weights", "ResNet152_Weights",
-           "resnet18", "resnet34", "resnet50", "resnet101", "resnet152"]
+           "ResNeXt50_32X4D_Weights", "ResNeXt101_32X8D_Weights", "ResNeXt101_64X4D_Weights",
+           "Wide_ResNet50_2_Weights", "Wide_ResNet101_2_Weights",
+           "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+           "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d",
+           "wide_resnet50_2", "wide_resnet101_2"]
 
 
 def conv3x3(in_planes: int, out_planes: int, stride: int = 1, groups: int = 1,
@@ -218,18 +224,26 @@ _V2_DOCS = ("These weights improve upon the results of the original paper by usi
             "using-torchvision-latest-primitives/).")
 
 
+_SCRATCH_DOCS = ("These weights were trained from scratch by using TorchVision's new training "
+                 "recipe (https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-"
+                 "torchvision-latest-primitives/).")
+_RECIPES = "https://github.com/pytorch/vision/tree/main/references/classification"
+
+
 def _imagenet(file: str, num_params: int, acc1: float, acc5: float, ops: float,
-              file_size: float, v2_recipe: str | None = None) -> Weights:
-    """A record for ImageNet-1K weights: V1 (the paper's recipe) or V2 (``v2_recipe``)."""
+              file_size: float, v2_recipe: str | None = None, *,
+              v1_recipe: str = _RECIPES + "#resnet", docs: str | None = None) -> Weights:
+    """A record for ImageNet-1K weights: V1 (the paper's recipe, ``v1_recipe``) or V2
+    (TorchVision's newer recipe ``v2_recipe``, evaluated after a resize to 232)."""
     transforms = (partial(ImageClassification, crop_size=224) if v2_recipe is None
                   else partial(ImageClassification, crop_size=224, resize_size=232))
-    recipe = v2_recipe or ("https://github.com/pytorch/vision/tree/main/references/"
-                           "classification#resnet")
+    if docs is None:
+        docs = _V1_DOCS if v2_recipe is None else _V2_DOCS
     return Weights(url=_URL + file, transforms=transforms, meta={
         "min_size": (1, 1), "categories": _IMAGENET_CATEGORIES, "num_params": num_params,
-        "recipe": recipe, "_metrics": {"ImageNet-1K": {"acc@1": acc1, "acc@5": acc5}},
-        "_ops": ops, "_file_size": file_size,
-        "_docs": _V1_DOCS if v2_recipe is None else _V2_DOCS})
+        "recipe": v2_recipe or v1_recipe,
+        "_metrics": {"ImageNet-1K": {"acc@1": acc1, "acc@5": acc5}},
+        "_ops": ops, "_file_size": file_size, "_docs": docs})
 
 
 _NEW_RECIPE = "https://github.com/pytorch/vision/issues/3995#new-recipe"
@@ -269,6 +283,49 @@ class ResNet152_Weights(WeightsEnum):
     DEFAULT = IMAGENET1K_V2
 
 
+_FIXRES = "https://github.com/pytorch/vision/issues/3995#new-recipe-with-fixres"
+_WIDE_V1 = "https://github.com/pytorch/vision/pull/912#issue-445437439"
+
+
+class ResNeXt50_32X4D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnext50_32x4d-7cdf4587.pth", 25028904, 77.618, 93.698, 4.23,
+                              95.789, v1_recipe=_RECIPES + "#resnext")
+    IMAGENET1K_V2 = _imagenet("resnext50_32x4d-1a0047aa.pth", 25028904, 81.198, 95.340, 4.23,
+                              95.833, _NEW_RECIPE)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt101_32X8D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnext101_32x8d-8ba56ff5.pth", 88791336, 79.312, 94.526,
+                              16.414, 339.586, v1_recipe=_RECIPES + "#resnext")
+    IMAGENET1K_V2 = _imagenet("resnext101_32x8d-110c445d.pth", 88791336, 82.834, 96.228,
+                              16.414, 339.673, _FIXRES)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt101_64X4D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("resnext101_64x4d-173b62eb.pth", 83455272, 83.246, 96.454, 15.46,
+                              319.318, "https://github.com/pytorch/vision/pull/5935",
+                              docs=_SCRATCH_DOCS)
+    DEFAULT = IMAGENET1K_V1
+
+
+class Wide_ResNet50_2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("wide_resnet50_2-95faca4d.pth", 68883240, 78.468, 94.086, 11.398,
+                              131.82, v1_recipe=_WIDE_V1)
+    IMAGENET1K_V2 = _imagenet("wide_resnet50_2-9ba9bcbe.pth", 68883240, 81.602, 95.758, 11.398,
+                              263.124, _FIXRES)
+    DEFAULT = IMAGENET1K_V2
+
+
+class Wide_ResNet101_2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet("wide_resnet101_2-32ee1156.pth", 126886696, 78.848, 94.284,
+                              22.753, 242.896, v1_recipe=_WIDE_V1)
+    IMAGENET1K_V2 = _imagenet("wide_resnet101_2-d733dc28.pth", 126886696, 82.510, 96.020,
+                              22.753, 484.747, _NEW_RECIPE)
+    DEFAULT = IMAGENET1K_V2
+
+
 # ``pretrained=True`` keeps meaning the original (V1) weights, as in torchvision.
 _RESNET_ARGS = """
 
@@ -290,8 +347,39 @@ def _resnet_builder(depth: int, block: type[BasicBlock | Bottleneck], layers: li
                          ResNet, doc)
 
 
+def _shaped(layers: list[int], groups: int, width_per_group: int, weights: WeightsEnum | None,
+            progress: bool, /, **kwargs: Any) -> ResNet:
+    """A Bottleneck ResNet whose 3x3 convolutions are grouped or wider (kwargs that
+    disagree with the variant's ``groups`` / ``width_per_group`` are refused)."""
+    _require_model_arg(kwargs, "groups", groups)
+    _require_model_arg(kwargs, "width_per_group", width_per_group)
+    return _resnet(Bottleneck, layers, weights, progress, **kwargs)
+
+
+def _variant_builder(name: str, title: str, layers: list[int], groups: int,
+                     width_per_group: int, weights_enum: type[WeightsEnum]):
+    default = "" if weights_enum.DEFAULT is weights_enum.IMAGENET1K_V1 else (
+        " ``'DEFAULT'`` is ``IMAGENET1K_V2``.")
+    doc = (f"{title} (Bottleneck, {layers}, groups={groups}, width_per_group="
+           f"{width_per_group}).{default}" + _RESNET_ARGS.format(enum=weights_enum.__name__))
+    return _make_builder(name, weights_enum, partial(_shaped, layers, groups, width_per_group),
+                         ResNet, doc)
+
+
 resnet18 = _resnet_builder(18, BasicBlock, [2, 2, 2, 2], ResNet18_Weights)
 resnet34 = _resnet_builder(34, BasicBlock, [3, 4, 6, 3], ResNet34_Weights)
 resnet50 = _resnet_builder(50, Bottleneck, [3, 4, 6, 3], ResNet50_Weights)
 resnet101 = _resnet_builder(101, Bottleneck, [3, 4, 23, 3], ResNet101_Weights)
 resnet152 = _resnet_builder(152, Bottleneck, [3, 8, 36, 3], ResNet152_Weights)
+# ResNeXt (Xie et al. 2017): 32 or 64 groups in each Bottleneck's 3x3 convolution;
+# Wide ResNet (Zagoruyko & Komodakis 2016): Bottlenecks twice as wide inside.
+resnext50_32x4d = _variant_builder("resnext50_32x4d", "ResNeXt-50 32x4d", [3, 4, 6, 3], 32, 4,
+                                   ResNeXt50_32X4D_Weights)
+resnext101_32x8d = _variant_builder("resnext101_32x8d", "ResNeXt-101 32x8d", [3, 4, 23, 3], 32,
+                                    8, ResNeXt101_32X8D_Weights)
+resnext101_64x4d = _variant_builder("resnext101_64x4d", "ResNeXt-101 64x4d", [3, 4, 23, 3], 64,
+                                    4, ResNeXt101_64X4D_Weights)
+wide_resnet50_2 = _variant_builder("wide_resnet50_2", "Wide ResNet-50-2", [3, 4, 6, 3], 1, 128,
+                                   Wide_ResNet50_2_Weights)
+wide_resnet101_2 = _variant_builder("wide_resnet101_2", "Wide ResNet-101-2", [3, 4, 23, 3], 1,
+                                    128, Wide_ResNet101_2_Weights)
