@@ -144,13 +144,14 @@ def download_url_to_file(url: str, dst: str, hash_prefix: str | None = None,
 
 def load_state_dict_from_url(url: str, model_dir: str | None = None, map_location=None,
                              progress: bool = True, check_hash: bool = False,
-                             file_name: str | None = None, weights_only: bool = True):
+                             file_name: str | None = None, weights_only: bool = False):
     """Load the checkpoint at ``url``, downloading it into the cache the first time.
 
     The cache is ``model_dir`` (default ``get_dir()/checkpoints``) and the file name the
     URL's own (or ``file_name``). With ``check_hash`` a fresh download must have a
     SHA-256 starting with the hex digits after the last ``-`` of the file name. Without a
-    network the error names the URL and the path to put the file at.
+    network the error names the URL and the path to put the file at. ``weights_only``
+    defaults to False, as in ``torch.hub``.
     """
     if model_dir is None:
         model_dir = os.path.join(get_dir(), "checkpoints")
@@ -206,71 +207,125 @@ def _github_archive_url(owner: str, name: str, ref: str) -> str:
     return f"https://github.com/{owner}/{name}/zipball/{ref}"
 
 
-def _github_dir(github: str, force_reload: bool, verbose: bool) -> str:
+def _default_branch(owner: str, name: str) -> str:
+    """``main`` if the repository has it, else ``master``; offline, the one cached."""
+    try:
+        with urllib.request.urlopen(f"https://github.com/{owner}/{name}/tree/main/",
+                                    timeout=_DOWNLOAD_TIMEOUT):
+            return "main"
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return "master"
+        raise
+    except urllib.error.URLError as error:
+        for ref in ("main", "master"):
+            if os.path.exists(os.path.join(get_dir(), f"{owner}_{name}_{ref}")):
+                return ref
+        raise RuntimeError("It looks like there is no internet connection and the repo could "
+                           f"not be found in the cache ({get_dir()})") from error
+
+
+_TRUSTED_REPO_OWNERS = ("facebookresearch", "facebookincubator", "pytorch", "fairinternal")
+
+
+def _check_trusted(owner: str, name: str, cached_name: str, trust_repo) -> None:
+    """PyTorch's trust rule: ask (``trust_repo=False``, or ``"check"`` for a repository
+    neither listed in ``get_dir()/trusted_list``, already cached, nor owned by PyTorch's
+    organisations); a repository used once is added to the list."""
+    listing = os.path.join(get_dir(), "trusted_list")
+    trusted = []
+    if os.path.exists(listing):
+        with open(listing) as f:
+            trusted = [line.strip() for line in f]
+    owner_name = f"{owner}_{name}"
+    is_trusted = (owner_name in trusted or owner in _TRUSTED_REPO_OWNERS
+                  or os.path.isdir(os.path.join(get_dir(), cached_name)))
+    if trust_repo is False or (trust_repo == "check" and not is_trusted):
+        response = input(f"The repository {owner_name} does not belong to the list of trusted "
+                         "repositories and as such cannot be downloaded. Do you trust this "
+                         "repository and wish to add it to the trusted list of repositories "
+                         "(y/N)?")
+        if response.lower() in ("y", "yes"):
+            if is_trusted:
+                print("The repository is already trusted.")
+        elif response.lower() in ("n", "no", ""):
+            raise Exception("Untrusted repository.")
+        else:
+            raise ValueError(f"Unrecognized response {response}.")
+    if not is_trusted:
+        with open(listing, "a") as f:
+            f.write(owner_name + "\n")
+
+
+def _safe_extract(archive: zipfile.ZipFile, folder: str) -> None:
+    """Extract ``archive`` into ``folder``, refusing a member that would land outside it."""
+    root = os.path.realpath(folder)
+    for member in archive.namelist():
+        target = os.path.realpath(os.path.join(root, member))
+        if os.path.commonpath([root, target]) != root:
+            raise ValueError(f"The zip file contains a path outside of the extraction folder: "
+                             f"{member}")
+    archive.extractall(folder)
+
+
+def _github_dir(github: str, force_reload: bool, trust_repo, verbose: bool) -> str:
     """The cached checkout of ``owner/name[:ref]`` under ``get_dir()``, fetched if absent.
 
-    Without a ``ref`` the branch ``main`` is tried first, then ``master``.
+    Without a ``ref``, ``main`` is used if the repository has it, else ``master``. The
+    ref is not checked against forks (PyTorch asks GitHub's API for that).
     """
     repo, _, ref = github.partition(":")
-    if repo.count("/") != 1:
-        raise ValueError(f"Invalid input: github should be in the form repo_owner/repo_name"
-                         f"[:ref], got {github!r}")
     owner, name = repo.split("/")
     hub_dir = get_dir()
     os.makedirs(hub_dir, exist_ok=True)
-    for branch in [ref] if ref else ["main", "master"]:
-        repo_dir = os.path.join(hub_dir, f"{owner}_{name}_{branch.replace('/', '_')}")
-        if os.path.exists(repo_dir) and not force_reload:
-            if verbose:
-                sys.stderr.write(f"Using cache found in {repo_dir}\n")
-            return repo_dir
-        archive = os.path.join(hub_dir, f"{branch.replace('/', '_')}.zip")
-        url = _github_archive_url(owner, name, branch)
-        try:
-            if verbose:
-                sys.stderr.write(f'Downloading: "{url}" to {archive}\n')
-            download_url_to_file(url, archive, progress=False)
-        except urllib.error.HTTPError as error:
-            if error.code == 404 and not ref and branch == "main":
-                continue  # an older repository: its default branch is master
-            raise
-        shutil.rmtree(repo_dir, ignore_errors=True)
-        with zipfile.ZipFile(archive) as zf:
-            top = zf.namelist()[0].split("/")[0]  # GitHub names it owner-name-sha
-            extracted = os.path.join(hub_dir, top)
-            shutil.rmtree(extracted, ignore_errors=True)
-            zf.extractall(hub_dir)
-        os.remove(archive)
-        shutil.move(extracted, repo_dir)
+    ref = ref or _default_branch(owner, name)
+    branch = ref.replace("/", "_")  # a branch name may hold a slash; a folder name cannot
+    repo_dir = os.path.join(hub_dir, f"{owner}_{name}_{branch}")
+    _check_trusted(owner, name, f"{owner}_{name}_{branch}", trust_repo)
+    if os.path.exists(repo_dir) and not force_reload:
+        if verbose:
+            sys.stderr.write(f"Using cache found in {repo_dir}\n")
         return repo_dir
-    raise RuntimeError(f"Could not find a main or master branch in {github}")
+    archive = os.path.join(hub_dir, f"{branch}.zip")
+    url = _github_archive_url(owner, name, ref)
+    sys.stdout.write(f'Downloading: "{url}" to {archive}\n')
+    download_url_to_file(url, archive, progress=False)
+    with zipfile.ZipFile(archive) as zf:
+        extracted = os.path.join(hub_dir, zf.namelist()[0].split("/")[0])  # owner-name-sha
+        shutil.rmtree(extracted, ignore_errors=True)
+        _safe_extract(zf, hub_dir)
+    os.remove(archive)
+    shutil.rmtree(repo_dir, ignore_errors=True)
+    shutil.move(extracted, repo_dir)
+    return repo_dir
 
 
-def _hubconf_dir(repo_or_dir: str, source: str, force_reload: bool, verbose: bool) -> str:
+def _hubconf_dir(repo_or_dir: str, source: str, force_reload: bool, trust_repo,
+                 verbose: bool) -> str:
     source = source.lower()
     if source not in ("github", "local"):
         raise ValueError(f'Unknown source: "{source}". Allowed values: "github" | "local".')
     if source == "local":
         return repo_or_dir
-    return _github_dir(repo_or_dir, force_reload, verbose)
+    return _github_dir(repo_or_dir, force_reload, trust_repo, verbose)
 
 
 def list(github: str, force_reload: bool = False, skip_validation: bool = False,
-         trust_repo=None, verbose: bool = True) -> builtins.list[str]:
+         trust_repo="check", verbose: bool = True) -> builtins.list[str]:
     """The names of the entrypoints (public callables) in the repository's hubconf.py."""
-    module = _import_hubconf(_github_dir(github, force_reload, verbose))
+    module = _import_hubconf(_github_dir(github, force_reload, trust_repo, verbose))
     return [name for name in dir(module)
             if callable(getattr(module, name)) and not name.startswith("_")]
 
 
 def help(github: str, model: str, force_reload: bool = False, skip_validation: bool = False,
-         trust_repo=None) -> str | None:
+         trust_repo="check") -> str | None:
     """The docstring of entrypoint ``model`` in the repository's hubconf.py."""
-    module = _import_hubconf(_github_dir(github, force_reload, True))
+    module = _import_hubconf(_github_dir(github, force_reload, trust_repo, True))
     return _entrypoint(module, model).__doc__
 
 
-def load(repo_or_dir: str, model: str, *args: Any, source: str = "github", trust_repo=None,
+def load(repo_or_dir: str, model: str, *args: Any, source: str = "github", trust_repo="check",
          force_reload: bool = False, verbose: bool = True, skip_validation: bool = False,
          **kwargs: Any):
     """Call entrypoint ``model`` of a hubconf.py with ``*args`` and ``**kwargs``.
@@ -280,9 +335,11 @@ def load(repo_or_dir: str, model: str, *args: Any, source: str = "github", trust
             ``get_dir()`` once, then reused), or a folder with ``source="local"``.
         model: the entrypoint's name.
         source: ``"github"`` (default) or ``"local"``.
+        trust_repo: ``"check"`` (default) asks before running code of a repository not
+            trusted yet; ``False`` always asks; ``True`` or ``None`` trust it.
         force_reload: fetch the GitHub repository again even if it is cached.
         verbose: say when the cache is used.
-        trust_repo, skip_validation: accepted for compatibility.
+        skip_validation: accepted for compatibility.
     """
-    hubconf_dir = _hubconf_dir(repo_or_dir, source, force_reload, verbose)
+    hubconf_dir = _hubconf_dir(repo_or_dir, source, force_reload, trust_repo, verbose)
     return _entrypoint(_import_hubconf(hubconf_dir), model)(*args, **kwargs)

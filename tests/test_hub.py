@@ -2,7 +2,13 @@
 vision_transformer example does ``from torch.hub import tqdm``)."""
 
 import hashlib
+import inspect
 import os
+import pathlib
+import shutil
+import urllib.error
+import urllib.parse
+import urllib.request
 import zipfile
 
 import numpy as np
@@ -118,28 +124,88 @@ def test_missing_dependencies_are_named(repo):
     assert str(got.value) == str(ref.value) == "Missing dependencies: no_such_mod"
 
 
-def test_github_repo_is_fetched_once_into_the_hub_dir(repo, hub_home, tmp_path, monkeypatch,
-                                                      capsys):
+@pytest.fixture
+def github(repo, hub_home, tmp_path, monkeypatch):
+    """GitHub's archive of ``repo`` (one owner-name-sha folder) served from a file:// URL;
+    returns the list of (owner, name, ref) fetched."""
     archive = tmp_path / "archive.zip"
-    with zipfile.ZipFile(archive, "w") as zf:  # GitHub's layout: one owner-name-sha folder
+    with zipfile.ZipFile(archive, "w") as zf:
         for name in ("hubconf.py", "helper.py"):
             zf.write(repo / name, f"me-models-abc123/{name}")
-    urls = []
+    fetched = []
 
     def archive_url(owner, name, ref):
-        urls.append((owner, name, ref))
+        fetched.append((owner, name, ref))
         return archive.as_uri()
 
     monkeypatch.setattr(hub, "_github_archive_url", archive_url)
-    assert hub.list("me/models:v1") == ["make_linear", "tiny"]
+    return fetched
+
+
+def test_github_repo_is_fetched_once_into_the_hub_dir(github, capsys):
+    assert hub.list("me/models:v1", trust_repo=True) == ["make_linear", "tiny"]
+    assert 'Downloading: "file://' in capsys.readouterr().out
     assert hub.help("me/models:v1", "tiny") == "A seeded Linear(3, out_features)."
     model = hub.load("me/models:v1", "tiny", out_features=5)
     assert model.out_features == 5
-    assert urls == [("me", "models", "v1")]  # downloaded once, then the cache is used
-    assert os.listdir(hub.get_dir()) == ["me_models_v1"]
+    assert github == [("me", "models", "v1")]  # downloaded once, then the cache is used
+    assert sorted(os.listdir(hub.get_dir())) == ["me_models_v1", "trusted_list"]
     assert "Using cache found in" in capsys.readouterr().err
     hub.load("me/models:v1", "tiny", force_reload=True, verbose=False)
-    assert len(urls) == 2
+    assert len(github) == 2
+
+
+@pytest.mark.parametrize("answer", ["n", "", "maybe"])
+def test_an_untrusted_repo_is_refused_unless_the_user_says_yes(github, monkeypatch, answer):
+    prompts = []
+    monkeypatch.setattr("builtins.input", lambda text: prompts.append(text) or answer)
+    error = ValueError if answer == "maybe" else Exception
+    with pytest.raises(error, match="Unrecognized response maybe" if answer == "maybe"
+                       else "Untrusted repository"):
+        hub.load("me/models:v1", "tiny")
+    assert prompts == ["The repository me_models does not belong to the list of trusted "
+                       "repositories and as such cannot be downloaded. Do you trust this "
+                       "repository and wish to add it to the trusted list of repositories "
+                       "(y/N)?"]
+    assert github == []
+
+
+def test_a_yes_adds_the_repo_to_the_trusted_list(github, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda text: "y")
+    hub.load("me/models:v1", "tiny")
+    assert (pathlib.Path(hub.get_dir()) / "trusted_list").read_text() == "me_models\n"
+    monkeypatch.setattr("builtins.input", lambda text: pytest.fail("asked again"))
+    hub.load("me/models:v2", "tiny")  # now trusted: no question
+
+
+def test_default_branch_is_main_else_master_else_the_cached_one(github, monkeypatch):
+    def no_main(url, *args, **kwargs):
+        raise urllib.error.HTTPError(url, 404, "Not Found", None, None)
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_main)
+    monkeypatch.setattr(hub, "download_url_to_file",
+                        lambda url, dst, **kw: shutil.copy(urllib.request.url2pathname(
+                            urllib.parse.urlparse(url).path), dst))
+    hub.load("me/models", "tiny", trust_repo=True)
+    assert github == [("me", "models", "master")]
+
+    def offline(url, *args, **kwargs):
+        raise urllib.error.URLError(OSError(101, "Network is unreachable"))
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    assert hub.load("me/models", "tiny", verbose=False).out_features == 2  # the cached master
+    with pytest.raises(RuntimeError, match="no internet connection and the repo could not be "
+                                           "found in the cache"):
+        hub.load("me/other", "tiny", trust_repo=True)
+
+
+def test_signatures_match_torch_hub():
+    for name in ("load", "list", "help", "load_state_dict_from_url", "download_url_to_file",
+                 "get_dir", "set_dir"):
+        ours = inspect.signature(getattr(hub, name)).parameters
+        theirs = inspect.signature(getattr(torch.hub, name)).parameters
+        assert list(ours) == list(theirs), name
+        assert [p.default for p in ours.values()] == [p.default for p in theirs.values()], name
 
 
 def test_download_url_to_file_checks_the_hash_and_leaves_nothing_half_written(tmp_path):

@@ -118,6 +118,7 @@ class WeightsEnum(Enum):
 
     def get_state_dict(self, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
         """The state dict, from the cache or downloaded (see ``load_state_dict_from_url``)."""
+        kwargs.setdefault("weights_only", True)  # a checkpoint holds tensors only
         return load_state_dict_from_url(self.url, *args, **kwargs)
 
     def __repr__(self) -> str:
