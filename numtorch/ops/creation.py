@@ -575,24 +575,27 @@ def new(self, *args, **kwargs):
     return Tensor._make(_legacy_data(args, dict(kwargs), self.dtype))
 
 
-def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
-              pin_memory=False):
+def new_zeros(self, *sizes, size=_NO_SIZE, dtype=None, device=None, requires_grad=False,
+              layout=None, pin_memory=False):
     """``Tensor.new_zeros``: zeros of ``size``, with ``self``'s dtype and device by default."""
-    return _filled(0, size, _like(self, dtype), _new_device(self, device), requires_grad,
+    shape = _sizes(sizes, size, "new_zeros")
+    return _filled(0, shape, _like(self, dtype), _new_device(self, device), requires_grad,
                    name="new_zeros")
 
 
-def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
-             pin_memory=False):
+def new_ones(self, *sizes, size=_NO_SIZE, dtype=None, device=None, requires_grad=False,
+             layout=None, pin_memory=False):
     """``Tensor.new_ones``: ones of ``size``, with ``self``'s dtype and device by default."""
-    return _filled(1, size, _like(self, dtype), _new_device(self, device), requires_grad,
+    shape = _sizes(sizes, size, "new_ones")
+    return _filled(1, shape, _like(self, dtype), _new_device(self, device), requires_grad,
                    name="new_ones")
 
 
-def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
-              pin_memory=False):
+def new_empty(self, *sizes, size=_NO_SIZE, dtype=None, device=None, requires_grad=False,
+              layout=None, pin_memory=False):
     """``Tensor.new_empty``: an uninitialised tensor with ``self``'s dtype and device."""
-    return _filled(None, size, _like(self, dtype), _new_device(self, device), requires_grad,
+    shape = _sizes(sizes, size, "new_empty")
+    return _filled(None, shape, _like(self, dtype), _new_device(self, device), requires_grad,
                    name="new_empty")
 
 

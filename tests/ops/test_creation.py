@@ -53,3 +53,27 @@ def test_size_keyword_that_is_not_a_tuple_of_ints_raises_as_torch(name, bad):
     with pytest.raises(TypeError) as got:
         getattr(numtorch, name)(size=bad)
     assert str(got.value) == str(ref.value)
+
+
+NEW = ["new_empty", "new_zeros", "new_ones"]
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_tensor_new_methods_take_the_size_keyword(name):
+    x, tx = numtorch.ones(2, dtype=numtorch.float64), torch.ones(2, dtype=torch.float64)
+    nt, ref = getattr(x, name)(size=(2, 3)), getattr(tx, name)(size=(2, 3))
+    assert tuple(nt.shape) == tuple(ref.shape) == (2, 3)
+    assert nt.dtype == numtorch.float64
+    if name != "new_empty":
+        assert_same(nt, ref)
+
+
+@pytest.mark.parametrize("name", NEW)
+@pytest.mark.parametrize("call", [lambda f: f(2, size=(3,)), lambda f: f(size=2),
+                                  lambda f: f(size=None)], ids=["both", "int", "none"])
+def test_tensor_new_methods_size_errors_match_torch(name, call):
+    with pytest.raises(TypeError) as ref:
+        call(getattr(torch.ones(2), name))
+    with pytest.raises(TypeError) as got:
+        call(getattr(numtorch.ones(2), name))
+    assert str(got.value) == str(ref.value)
