@@ -49,6 +49,9 @@ _OVERLOADED = frozenset({
 # raises AttributeError there too): left as they are.
 _UNCHECKED = frozenset({"norm"})
 
+# Functions whose error names the kernel they call: torch.spmm's is mm's.
+_REPORTED = {"spmm": "mm"}
+
 # nn.functional: the functions PyTorch hands straight to its argument parser, with the
 # name its error reports (the kernel's, where that differs). The others are Python code in
 # PyTorch and fail on the first Tensor attribute they read; they are left as they are.
@@ -135,4 +138,5 @@ def check_inputs(namespace: dict) -> None:
             continue
         params = list(inspect.signature(fn).parameters)
         if params and params[0] == "input":
-            namespace[name] = _checked(name, fn, namespace["__name__"], name)
+            namespace[name] = _checked(_REPORTED.get(name, name), fn, namespace["__name__"],
+                                       name)

@@ -32,8 +32,8 @@ from ..backend import cpu as _cpu
 from ._util import C_TYPE_NAMES, cast_operands, check_out, wrap_dims, write_out, xp_of
 
 __all__ = [
-    "matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
-    "addr", "baddbmm", "addbmm", "einsum", "tensordot", "kron", "chain_matmul", "trace",
+    "matmul", "mm", "spmm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
+    "addmv", "addr", "baddbmm", "addbmm", "einsum", "tensordot", "kron", "chain_matmul", "trace",
     "cross", "det", "logdet", "slogdet", "inverse", "svd", "qr", "cholesky",
     "pinverse", "matrix_power", "cdist", "pdist", "renorm",
     "matrix_exp", "lu", "lu_solve", "lu_unpack", "cholesky_solve", "cholesky_inverse",
@@ -233,6 +233,14 @@ def mm(input, mat2, *, out=None):
     _check_mm_shapes(input._data.shape, mat2._data.shape)
     _check_mm_dtypes(input, mat2)
     return _out(Mm.apply(input, mat2), out, "mm", input, mat2)
+
+
+def spmm(input, mat2, *, out=None):
+    """``mm`` under the name graph code uses for a sparse-times-dense product (the GCN
+    example's ``torch.spmm(adj, support)``). numtorch's tensors are all dense (strided),
+    and for those PyTorch's ``spmm`` is ``mm``: same result, ``MmBackward0``, ``mm``'s
+    errors."""
+    return mm(input, mat2, out=out)
 
 
 class Addmm(ArrayFunction):

@@ -993,3 +993,24 @@ def test_vector_norm_of_tiny_values_matches_torch_with_its_gradient(x, ord, dim)
     ref.sum().backward()
     out.sum().backward()
     np.testing.assert_allclose(n.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=0)
+
+
+# ---------------------------------------------------------------- spmm (GCN's sparse-dense product)
+
+def test_spmm_of_dense_matrices_is_mm_as_in_torch():
+    a, b = rand(3, 4, dtype=F32), rand(4, 2, dtype=F32, seed=1)
+    check_op(numtorch.spmm, torch.spmm, a, b, rtol=1e-5, atol=1e-6)
+    y = numtorch.spmm(leaf(a), numtorch.tensor(b))
+    assert y.grad_fn.name() == torch.spmm(to_torch(leaf(a)), torch.tensor(b)).grad_fn.name()
+    out = numtorch.empty(3, 2)
+    assert numtorch.spmm(numtorch.tensor(a), numtorch.tensor(b), out=out) is out
+
+
+@pytest.mark.parametrize("args", [((3,), (4, 2)), ((3, 4), (5, 2))], ids=["vector", "shapes"])
+def test_spmm_errors_are_mms(args):
+    (sa, sb) = args
+    with pytest.raises(RuntimeError) as ref:
+        torch.spmm(torch.zeros(sa), torch.zeros(sb))
+    with pytest.raises(RuntimeError) as got:
+        numtorch.spmm(numtorch.zeros(sa), numtorch.zeros(sb))
+    assert str(got.value) == str(ref.value)
