@@ -93,7 +93,6 @@ from . import (  # noqa: E402
     cpu,
     distributed,
     distributions,
-    hub,
     multiprocessing,
     nn,
     optim,
@@ -177,7 +176,16 @@ def is_storage(obj) -> "bool":
     return isinstance(obj, (UntypedStorage, TypedStorage))
 
 
+# Submodules imported on first use (numtorch.hub.load): hub pulls in tqdm and urllib,
+# which most programs never need.
+_LAZY_SUBMODULES = ("hub",)
+
+
 def __getattr__(name: str):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     # Only reached for names numtorch does not define: say it is a PyTorch feature we lack.
     if name.startswith("__"):
         raise AttributeError(f"module 'numtorch' has no attribute '{name}'")

@@ -231,3 +231,14 @@ def test_load_state_dict_from_url_caches_under_hub_dir_checkpoints(hub_home, tmp
     from numtorch.vision.models import _api
 
     assert _api._checkpoint_dir() == str(hub_home / "hub" / "checkpoints")
+
+
+def test_hub_loads_on_first_use():
+    import subprocess
+    import sys
+
+    code = ("import sys, numtorch; lazy = [m for m in ('numtorch.hub', 'tqdm') "
+            "if m in sys.modules]; print(lazy, callable(numtorch.hub.load))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert out.stdout.strip() == "[] True"
