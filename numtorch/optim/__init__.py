@@ -6,9 +6,11 @@ from .adagrad import *
 from .adam import *
 from .adamax import *
 from .adamw import *
+from .asgd import *
 from .lbfgs import *
 from .nadam import *
 from .optimizer import *
 from .radam import *
 from .rmsprop import *
+from .rprop import *
 from .sgd import *

@@ -1,0 +1,247 @@
+"""Rprop, ASGD, SparseAdam, Adafactor and Muon against torch.optim: trajectories, state dicts,
+reprs, errors."""
+
+import numpy as np
+import pytest
+import torch
+
+import numtorch
+from numtorch import optim
+
+from .test_optimizers import (
+    TOL,
+    assert_params_close,
+    assert_state_dicts_equal,
+    make_params,
+    run_both,
+    to_numtorch,
+    to_torch,
+)
+
+GRID = [
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)),
+    ("Rprop", dict(lr=0.1, etas=(0.6, 1.1), step_sizes=(0.09, 0.11), foreach=False)),
+    ("ASGD", dict()),
+    ("ASGD", dict(lr=0.05, lambd=1e-2, alpha=0.5, t0=10, weight_decay=0.1)),
+    ("ASGD", dict(lr=0.02, t0=0, weight_decay=0.05, maximize=True, foreach=False)),
+]
+IDS = [f"{name}-{i}" for i, (name, _) in enumerate(GRID)]
+NAMES = ["Rprop", "ASGD"]
+STEPS = 40
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,kwargs", GRID, ids=IDS)
+def test_trajectory_matches_torch(name, kwargs, dtype):
+    tparams, nparams = make_params(dtype)
+    topt = getattr(torch.optim, name)(tparams, **kwargs)
+    nopt = getattr(optim, name)(nparams, **kwargs)
+    run_both(topt, nopt, tparams, nparams, STEPS)
+    assert_params_close(tparams, nparams, dtype)
+    assert_state_dicts_equal(topt.state_dict(), nopt.state_dict(), dtype)
+    assert repr(nopt) == repr(topt)
+
+
+HAS_AXPY = {"saxpy", "daxpy"} <= set(__import__(
+    "numtorch.backend.blas", fromlist=["_routines"])._routines())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,kwargs", GRID, ids=IDS)
+def test_trajectory_is_torch_bit_for_bit(name, kwargs, dtype):
+    # Rprop: signs, clamps and products by etaplus/etaminus, nothing to round differently.
+    # ASGD: add_(x, alpha=) rounds once, as BLAS axpy does; eta and mu are computed from
+    # the same Python floats and rounded to float32 once.
+    if name == "ASGD" and not HAS_AXPY:
+        pytest.skip("NumPy's BLAS has no axpy numtorch can call")
+    tparams, nparams = make_params(dtype)
+    topt = getattr(torch.optim, name)(tparams, **kwargs)
+    nopt = getattr(optim, name)(nparams, **kwargs)
+    run_both(topt, nopt, tparams, nparams, STEPS)
+    for tp, np_ in zip(tparams, nparams):
+        np.testing.assert_array_equal(np_.detach().numpy(), tp.detach().numpy())
+    for i, tstate in topt.state_dict()["state"].items():
+        for key, tv in tstate.items():
+            np.testing.assert_array_equal(nopt.state_dict()["state"][i][key].numpy(), tv.numpy())
+
+
+def test_rprop_sign_changes_shrink_and_freeze_a_coordinate():
+    p = numtorch.tensor([1.0, 1.0, 1.0], requires_grad=True)
+    opt = optim.Rprop([p], lr=0.1)
+    p.grad = numtorch.tensor([1.0, 1.0, 0.0])
+    opt.step()
+    p.grad = numtorch.tensor([1.0, -1.0, 2.0])  # same sign, flipped sign, from zero
+    opt.step()
+    state = opt.state[p]
+    np.testing.assert_allclose(state["step_size"].numpy(), [0.12, 0.05, 0.1], rtol=1e-6)
+    np.testing.assert_allclose(state["prev"].numpy(), [1.0, 0.0, 2.0])
+    np.testing.assert_allclose(p.detach().numpy(), [1 - 0.1 - 0.12, 0.9, 0.9], rtol=1e-6)
+
+
+def test_asgd_averages_after_t0():
+    tparams, nparams = make_params(np.float64)
+    topt = torch.optim.ASGD(tparams, lr=0.1, t0=5)
+    nopt = optim.ASGD(nparams, lr=0.1, t0=5)
+    run_both(topt, nopt, tparams, nparams, 12)
+    tstate, nstate = topt.state[tparams[0]], nopt.state[nparams[0]]
+    assert float(nstate["mu"]) == float(tstate["mu"]) == pytest.approx(1 / 7)
+    assert nstate["eta"].dtype == nstate["mu"].dtype == nstate["step"].dtype == numtorch.float32
+    assert not np.allclose(nstate["ax"].numpy(), nparams[0].detach().numpy())
+    np.testing.assert_allclose(nstate["ax"].numpy(), tstate["ax"].numpy(), **TOL[np.float64])
+
+
+@pytest.mark.parametrize("name,kwargs", GRID, ids=IDS)
+def test_state_dict_round_trips_with_torch(name, kwargs, tmp_path):
+    dtype = np.float32
+    # numtorch runs 20 steps, hands its state to torch (through numtorch.save/torch.load);
+    # both continue 20 steps.
+    tparams, nparams = make_params(dtype)
+    nopt = getattr(optim, name)(nparams, **kwargs)
+    run_both(getattr(torch.optim, name)(tparams, **kwargs), nopt, tparams, nparams, 20)
+    t2 = [torch.tensor(p.detach().numpy(), requires_grad=True) for p in nparams]
+    topt2 = getattr(torch.optim, name)(t2, **kwargs)
+    numtorch.save(nopt.state_dict(), tmp_path / "n.pt")
+    topt2.load_state_dict(torch.load(tmp_path / "n.pt", weights_only=True))
+    assert_state_dicts_equal(topt2.state_dict(), nopt.state_dict(), dtype)
+    run_both(topt2, nopt, t2, nparams, 20, seed=2)
+    assert_params_close(t2, nparams, dtype)
+
+    # torch runs 20 steps, hands its state to numtorch (through torch.save/numtorch.load);
+    # both continue 20 steps.
+    tparams, nparams = make_params(dtype, seed=3)
+    topt = getattr(torch.optim, name)(tparams, **kwargs)
+    run_both(topt, getattr(optim, name)(nparams, **kwargs), tparams, nparams, 20)
+    n2 = [numtorch.tensor(p.detach().numpy(), requires_grad=True) for p in tparams]
+    nopt2 = getattr(optim, name)(n2, **kwargs)
+    torch.save(topt.state_dict(), tmp_path / "t.pt")
+    nopt2.load_state_dict(numtorch.load(tmp_path / "t.pt"))
+    assert_state_dicts_equal(topt.state_dict(), nopt2.state_dict(), dtype)
+    run_both(topt, nopt2, tparams, n2, 20, seed=4)
+    assert_params_close(tparams, n2, dtype)
+
+    # and in memory, state Tensors converted one by one
+    nopt3 = getattr(optim, name)(n2, **kwargs)
+    nopt3.load_state_dict(to_numtorch(topt.state_dict()))
+    topt3 = getattr(torch.optim, name)(tparams, **kwargs)
+    topt3.load_state_dict(to_torch(nopt3.state_dict()))
+    assert_state_dicts_equal(topt3.state_dict(), nopt3.state_dict(), dtype)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_param_groups_add_param_group_and_missing_grads(name):
+    tp, np_ = make_params(np.float32)
+    topt = getattr(torch.optim, name)([{"params": tp[:1], "lr": 0.05}], lr=0.01)
+    nopt = getattr(optim, name)([{"params": np_[:1], "lr": 0.05}], lr=0.01)
+    topt.add_param_group({"params": tp[1:], "maximize": True})
+    nopt.add_param_group({"params": np_[1:], "maximize": True})
+    assert [list(g) for g in nopt.param_groups] == [list(g) for g in topt.param_groups]
+    assert repr(nopt) == repr(topt)
+    rng = np.random.default_rng(0)
+    for i in range(25):
+        for tpi, npi in zip(tp, np_):
+            g = rng.standard_normal(tpi.shape).astype(np.float32)
+            tpi.grad, npi.grad = torch.tensor(g), numtorch.tensor(g)
+        if i % 3 == 1:  # a parameter without a gradient is left alone (and gets no state)
+            tp[2].grad = np_[2].grad = None
+        topt.step()
+        nopt.step()
+    assert_params_close(tp, np_, np.float32)
+    assert_state_dicts_equal(topt.state_dict(), nopt.state_dict(), np.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", NAMES)
+def test_tensor_lr(name, dtype):
+    tp, np_ = make_params(dtype)
+    topt = getattr(torch.optim, name)(tp, lr=torch.tensor(0.01))
+    nopt = getattr(optim, name)(np_, lr=numtorch.tensor(0.01))
+    run_both(topt, nopt, tp, np_, 30)
+    assert_params_close(tp, np_, dtype)
+    tsd, nsd = topt.state_dict(), nopt.state_dict()
+    assert float(nsd["param_groups"][0].pop("lr")) == float(tsd["param_groups"][0].pop("lr"))
+    assert_state_dicts_equal(tsd, nsd, dtype)
+    assert repr(nopt) == repr(topt).replace("torch.", "numtorch.")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_repr_defaults_and_param_groups_match_torch(name):
+    tp, np_ = make_params(np.float32)
+    topt = getattr(torch.optim, name)(tp)
+    nopt = getattr(optim, name)(np_)
+    assert repr(nopt) == repr(topt)
+    assert nopt.defaults == topt.defaults
+    assert nopt.state_dict()["param_groups"] == topt.state_dict()["param_groups"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_chunked_update_is_bit_identical_to_whole_arrays(name, monkeypatch):
+    from numtorch.optim import optimizer as opt_mod
+
+    rng = np.random.default_rng(3)
+    shapes = [(700, 200), (70001,), (5,)]
+    start = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [[rng.standard_normal(s).astype(np.float32) for s in shapes] for _ in range(3)]
+    results = []
+    for chunk in (opt_mod._CHUNK, 1 << 40):
+        monkeypatch.setattr(opt_mod, "_CHUNK", chunk)
+        params = [numtorch.tensor(a, requires_grad=True) for a in start]
+        opt = getattr(optim, name)(params, weight_decay=0.1) if name == "ASGD" else \
+            getattr(optim, name)(params)
+        for step_grads in grads:
+            for p, g in zip(params, step_grads):
+                p.grad = numtorch.tensor(g)
+            opt.step()
+        results.append([p.detach().numpy().copy() for p in params])
+    for chunked, whole in zip(*results):
+        np.testing.assert_array_equal(chunked, whole)
+
+
+ERRORS = [
+    ("Rprop", dict(lr=-1), "Invalid learning rate: -1"),
+    ("Rprop", dict(lr=[0.1, 0.2]), "Tensor lr must be 1-element"),
+    ("Rprop", dict(etas=(1.0, 1.2)), "Invalid eta values: 1.0, 1.2"),
+    ("Rprop", dict(etas=(0.5, 0.9)), "Invalid eta values: 0.5, 0.9"),
+    ("Rprop", dict(etas=(0.0, 1.2)), "Invalid eta values: 0.0, 1.2"),
+    ("ASGD", dict(lr=-0.5), "Invalid learning rate: -0.5"),
+    ("ASGD", dict(lr=[0.1, 0.2]), "Tensor lr must be 1-element"),
+    ("ASGD", dict(weight_decay=-1), "Invalid weight_decay value: -1"),
+]
+
+
+def _with_tensor_lr(mod, kwargs):
+    if isinstance(kwargs.get("lr"), list):
+        return {**kwargs, "lr": mod.tensor(kwargs["lr"])}
+    return kwargs
+
+
+@pytest.mark.parametrize("name,kwargs,match", ERRORS)
+def test_hyperparameter_errors_match_torch(name, kwargs, match):
+    tp, np_ = make_params(np.float32)
+    for mod, params in ((torch, tp), (numtorch, np_)):
+        with pytest.raises(ValueError, match=match):
+            getattr(mod.optim, name)(params, **_with_tensor_lr(mod, kwargs))
+
+
+@pytest.mark.parametrize("call", [
+    lambda p: optim.Rprop(p, capturable=True),
+    lambda p: optim.Rprop(p, differentiable=True),
+    lambda p: optim.ASGD(p, capturable=True),
+    lambda p: optim.ASGD(p, differentiable=True),
+])
+def test_capturable_and_differentiable_are_refused(call):
+    _, np_ = make_params(np.float32)
+    with pytest.raises(RuntimeError, match="numtorch"):
+        call(np_)
+
+
+def test_asgd_loads_an_old_checkpoint_with_python_numbers():
+    _, np_ = make_params(np.float32)
+    opt = optim.ASGD(np_[:1])
+    sd = {"state": {0: {"step": 3, "eta": 0.01, "mu": 1.0,
+                        "ax": numtorch.zeros_like(np_[0])}},
+          "param_groups": opt.state_dict()["param_groups"]}
+    opt.load_state_dict(sd)
+    state = opt.state[np_[0]]
+    assert all(isinstance(state[k], numtorch.Tensor) and state[k].dtype == numtorch.float32
+               for k in ("step", "eta", "mu"))
