@@ -14,3 +14,4 @@ from .radam import *
 from .rmsprop import *
 from .rprop import *
 from .sgd import *
+from .sparse_adam import *

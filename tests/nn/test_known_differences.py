@@ -30,6 +30,30 @@ def test_sparse_embedding_gets_a_dense_gradient():
     np.testing.assert_array_equal(e.weight.grad.numpy()[:, 0], [0, 1, 2, 0, 0])
 
 
+def test_sparse_adam_takes_the_dense_gradient_as_the_sparse_one_of_its_nonzero_rows():
+    # torch's SparseAdam needs a sparse grad (nn.Embedding(sparse=True) makes one, a row per
+    # index looked up) and refuses a dense one; numtorch's grads are dense, so a dense grad
+    # stands for the sparse one holding its nonzero rows.
+    w = torch.zeros(4, 2, requires_grad=True)
+    w.grad = torch.ones(4, 2)
+    with pytest.raises(RuntimeError, match="SparseAdam does not support dense gradients"):
+        torch.optim.SparseAdam([w]).step()
+    # A row looked up whose gradient is exactly zero: torch holds it (and moves it by its
+    # decaying moments), numtorch cannot tell it from a row not looked up.
+    results = []
+    for mod in (torch, numtorch):
+        e = mod.nn.Embedding(3, 2, sparse=True, _weight=mod.ones(3, 2))
+        opt = mod.optim.SparseAdam(list(e.parameters()), lr=0.1)
+        e(mod.tensor([0, 1])).sum().backward()
+        opt.step()
+        opt.zero_grad()
+        (e(mod.tensor([0, 1])) * mod.tensor([[1.0], [0.0]])).sum().backward()
+        opt.step()
+        results.append(e.weight.detach().numpy()[1, 0])
+    theirs, ours = results
+    assert ours == pytest.approx(0.9) and theirs < 0.85
+
+
 def test_cross_entropy_refuses_a_weight_that_requires_grad_even_with_probabilities():
     # torch allows it for probability targets; numtorch's fused kernel never differentiates
     # the class weights and says so.
