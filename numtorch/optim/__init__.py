@@ -1,6 +1,8 @@
 """numtorch.optim: optimisers and learning-rate schedulers, as torch.optim lays them out."""
 
 from . import lr_scheduler, swa_utils
+from ._adafactor import *
+from ._adafactor import Adafactor
 from .adadelta import *
 from .adagrad import *
 from .adam import *
@@ -15,3 +17,5 @@ from .rmsprop import *
 from .rprop import *
 from .sgd import *
 from .sparse_adam import *
+
+Adafactor.__module__ = "numtorch.optim"  # as torch.optim.Adafactor is shown

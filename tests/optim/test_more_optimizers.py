@@ -25,9 +25,14 @@ GRID = [
     ("ASGD", dict()),
     ("ASGD", dict(lr=0.05, lambd=1e-2, alpha=0.5, t0=10, weight_decay=0.1)),
     ("ASGD", dict(lr=0.02, t0=0, weight_decay=0.05, maximize=True, foreach=False)),
+    ("Adafactor", dict()),
+    ("Adafactor", dict(lr=0.05, beta2_decay=-0.5, eps=(1e-30, 1e-2), d=1.5, weight_decay=0.1,
+                       maximize=True)),
+    ("Adafactor", dict(lr=0.02, eps=(1e-3, 0.0), foreach=False)),
 ]
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(GRID)]
-NAMES = ["Rprop", "ASGD"]
+NAMES = ["Rprop", "ASGD", "Adafactor"]
+EXACT = [row for row in GRID if row[0] in ("Rprop", "ASGD")]
 STEPS = 40
 
 
@@ -48,7 +53,7 @@ HAS_AXPY = {"saxpy", "daxpy"} <= set(__import__(
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name,kwargs", GRID, ids=IDS)
+@pytest.mark.parametrize("name,kwargs", EXACT, ids=IDS[:len(EXACT)])
 def test_trajectory_is_torch_bit_for_bit(name, kwargs, dtype):
     # Rprop: signs, clamps and products by etaplus/etaminus, nothing to round differently.
     # ASGD: add_(x, alpha=) rounds once, as BLAS axpy does; eta and mu are computed from
@@ -174,7 +179,7 @@ def test_repr_defaults_and_param_groups_match_torch(name):
     assert nopt.state_dict()["param_groups"] == topt.state_dict()["param_groups"]
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ["Rprop", "ASGD"])
 def test_chunked_update_is_bit_identical_to_whole_arrays(name, monkeypatch):
     from numtorch.optim import optimizer as opt_mod
 
@@ -206,6 +211,13 @@ ERRORS = [
     ("ASGD", dict(lr=-0.5), "Invalid learning rate: -0.5"),
     ("ASGD", dict(lr=[0.1, 0.2]), "Tensor lr must be 1-element"),
     ("ASGD", dict(weight_decay=-1), "Invalid weight_decay value: -1"),
+    ("Adafactor", dict(lr=-1.0), "Learning rate should be >= 0 but is: -1.0"),
+    ("Adafactor", dict(lr=[0.1, 0.2]), "Tensor lr must be 1-element"),
+    ("Adafactor", dict(beta2_decay=0.5), "beta2_decay should be <= 0 but is: 0.5"),
+    ("Adafactor", dict(eps=(-1.0, 1e-3)), "epsilon1 should be >= 0 but is: -1.0"),
+    ("Adafactor", dict(eps=(None, -1.0)), "epsilon2 should be >= 0 but is: -1.0"),
+    ("Adafactor", dict(d=0.5), "Clipping threshold d should be >= 1 but is: 0.5"),
+    ("Adafactor", dict(weight_decay=-0.1), "weight_decay should be >= 0 but is: -0.1"),
 ]
 
 
@@ -371,3 +383,36 @@ def test_sparse_adam_errors_match_torch(kwargs, match):
     for mod, params in ((torch, tp), (numtorch, np_)):
         with pytest.raises(ValueError, match=match):
             mod.optim.SparseAdam(params, **_with_tensor_lr(mod, kwargs))
+
+
+# --- Adafactor ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adafactor_factors_the_last_two_dims_of_a_batch_of_matrices(dtype):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((2, 3, 4)).astype(dtype)
+    tp, np_ = [torch.tensor(a, requires_grad=True)], [numtorch.tensor(a, requires_grad=True)]
+    topt, nopt = torch.optim.Adafactor(tp, lr=0.05), optim.Adafactor(np_, lr=0.05)
+    run_both(topt, nopt, tp, np_, STEPS)
+    assert_params_close(tp, np_, dtype)
+    assert_state_dicts_equal(topt.state_dict(), nopt.state_dict(), dtype)
+    assert tuple(nopt.state[np_[0]]["row_var"].shape) == (2, 3, 1)
+    assert tuple(nopt.state[np_[0]]["col_var"].shape) == (2, 1, 4)
+
+
+def test_adafactor_eps1_comes_from_the_groups_first_parameter_with_a_grad():
+    # PyTorch sets eps1 = finfo(dtype).eps once per group and step, from the first
+    # parameter it updates: here float64's, also for the float32 parameter after it.
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((3, 4)), rng.standard_normal(4).astype(np.float32)]
+    tp = [torch.tensor(a, requires_grad=True) for a in arrays]
+    np_ = [numtorch.tensor(a, requires_grad=True) for a in arrays]
+    topt, nopt = torch.optim.Adafactor(tp), optim.Adafactor(np_)
+    for tpi, npi in zip(tp, np_):  # a zero gradient: the update is g / eps1
+        tpi.grad, npi.grad = torch.zeros_like(tpi), numtorch.zeros_like(npi)
+    tp[1].grad[0] = np_[1].grad[0] = 1e-9
+    topt.step()
+    nopt.step()
+    for tpi, npi in zip(tp, np_):
+        np.testing.assert_allclose(npi.detach().numpy(), tpi.detach().numpy(), rtol=1e-6)
