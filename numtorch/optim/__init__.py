@@ -1,8 +1,8 @@
 """numtorch.optim: optimisers and learning-rate schedulers, as torch.optim lays them out."""
 
 from . import lr_scheduler, swa_utils
-from ._adafactor import *
 from ._adafactor import Adafactor
+from ._muon import Muon
 from .adadelta import *
 from .adagrad import *
 from .adam import *
@@ -18,4 +18,5 @@ from .rprop import *
 from .sgd import *
 from .sparse_adam import *
 
-Adafactor.__module__ = "numtorch.optim"  # as torch.optim.Adafactor is shown
+Adafactor.__module__ = "numtorch.optim"  # as torch.optim shows them
+Muon.__module__ = "numtorch.optim"

@@ -6,7 +6,14 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..backend import get_array_module
-from .optimizer import Optimizer, _add_, _bump_step, _step_tensor, _tensor_steps
+from .optimizer import (
+    Optimizer,
+    _add_,
+    _bump_step,
+    _lerp_from_nearer_end,
+    _step_tensor,
+    _tensor_steps,
+)
 
 __all__ = ["Adafactor"]
 
@@ -121,16 +128,6 @@ def _rms(xp, a) -> float:
     return float(_norm(xp, a).reshape(())) / (a.size ** 0.5)
 
 
-def _lerp_(avg, end, weight: float) -> None:
-    """``avg.lerp_(end, weight)`` in place, from the nearer end as PyTorch computes it
-    (so a weight of 1, Adafactor's first step, gives ``end`` exactly)."""
-    w = avg.dtype.type(weight)
-    if abs(w) < 0.5:
-        avg += w * (end - avg)
-    else:
-        avg[...] = end - (end - avg) * (1 - w)
-
-
 def _adafactor_update(param, g, state, step: float, *, lr, beta2_decay, eps1, eps2, d,
                       weight_decay) -> None:
     """One parameter's Adafactor update, in place (``g`` already negated for maximize)."""
@@ -145,16 +142,16 @@ def _adafactor_update(param, g, state, step: float, *, lr, beta2_decay, eps1, ep
         row_mean = _norm(xp, g, axis=-1)
         row_mean *= row_mean
         row_mean /= g.shape[-1]
-        _lerp_(row_var, row_mean, one_minus_beta2)
+        _lerp_from_nearer_end(row_var, row_mean, one_minus_beta2, row_var)
         col_mean = _norm(xp, g, axis=-2)
         col_mean *= col_mean
         col_mean /= g.shape[-2]
-        _lerp_(col_var, col_mean, one_minus_beta2)
+        _lerp_from_nearer_end(col_var, col_mean, one_minus_beta2, col_var)
         var_estimate = row_var * col_var  # R @ C with an inner size of 1: the outer product
         var_estimate /= xp.maximum(xp.mean(row_var, axis=-2, keepdims=True), eps1)
     else:
         variance = state["variance"]._data
-        _lerp_(variance, g * g, one_minus_beta2)
+        _lerp_from_nearer_end(variance, g * g, one_minus_beta2, variance)
         var_estimate = variance.copy()
     update = xp.maximum(var_estimate, eps1 * eps1, out=var_estimate)
     xp.sqrt(update, out=update)

@@ -432,6 +432,24 @@ def _lerp_(xp, avg, g, weight: float, tmp) -> None:
     avg += tmp
 
 
+def _lerp_from_nearer_end(start, end, weight: float, out) -> None:
+    """``torch.lerp(start, end, weight)`` into ``out`` (which may be ``start``): from
+    ``start`` for a weight under 0.5, else back from ``end`` (so a weight of 1 gives
+    ``end`` exactly), the weight rounded to the arrays' dtype first, as PyTorch does.
+
+    PyTorch's CPU kernel multiplies and adds in one fused (FMA) rounding. For float32
+    the product and sum are formed in float64 and rounded once to float32, which is
+    the FMA's result (but for a double-rounding tie, some 2**-29 of the time); float64
+    rounds twice, as NumPy has no FMA."""
+    w = out.dtype.type(weight)
+    diff = end - start
+    wide = np.float64 if out.dtype == np.float32 else out.dtype.type
+    if abs(w) < 0.5:
+        out[...] = start.astype(wide) + diff.astype(wide) * wide(w)
+    else:
+        out[...] = end.astype(wide) - diff.astype(wide) * wide(1 - w)
+
+
 def _addcmul_sq_(xp, avg, g, value: float, tmp) -> None:
     """``avg.addcmul_(g, g, value=value)``: avg += (value * g) * g, with ``tmp`` as scratch."""
     xp.multiply(g, value, out=tmp)

@@ -416,3 +416,131 @@ def test_adafactor_eps1_comes_from_the_groups_first_parameter_with_a_grad():
     nopt.step()
     for tpi, npi in zip(tp, np_):
         np.testing.assert_allclose(npi.detach().numpy(), tpi.detach().numpy(), rtol=1e-6)
+
+
+# --- Muon ---------------------------------------------------------------------------------
+# PyTorch orthogonalises in bfloat16; numtorch rounds float32 results to bfloat16 where
+# PyTorch rounds. The GEMMs sum in another order, so an entry of the update now and then
+# lands on the neighbouring bfloat16: the tolerance is a few such steps.
+
+MUON_SHAPES = [(5, 3), (8, 16), (32, 24)]
+MUON_OPTIONS = [
+    dict(),
+    dict(lr=0.02, weight_decay=0.01, momentum=0.9, nesterov=False,
+         adjust_lr_fn="match_rms_adamw"),
+    dict(lr=0.01, ns_steps=3, ns_coefficients=(2.0, -1.5, 0.5), eps=1e-3,
+         adjust_lr_fn="original"),
+]
+
+
+def make_muon_params(dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in MUON_SHAPES]
+    return ([torch.tensor(a, requires_grad=True) for a in arrays],
+            [numtorch.tensor(a, requires_grad=True) for a in arrays])
+
+
+def assert_muon_close(tparams, nparams, lr, steps):
+    for tp, np_ in zip(tparams, nparams):
+        np.testing.assert_allclose(np_.detach().numpy(), tp.detach().numpy(), rtol=0,
+                                   atol=2 * lr * steps * 2 ** -9)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kwargs", MUON_OPTIONS)
+def test_muon_trajectory_matches_torch_to_bfloat16_rounding(kwargs, dtype):
+    tparams, nparams = make_muon_params(dtype)
+    topt = torch.optim.Muon(tparams, **kwargs)
+    nopt = optim.Muon(nparams, **kwargs)
+    run_both(topt, nopt, tparams, nparams, STEPS)
+    assert_muon_close(tparams, nparams, kwargs.get("lr", 1e-3), STEPS)
+    tsd, nsd = topt.state_dict(), nopt.state_dict()
+    assert nsd["param_groups"] == tsd["param_groups"]
+    for i, tstate in tsd["state"].items():
+        assert list(nsd["state"][i]) == ["momentum_buffer"] == list(tstate)
+    assert repr(nopt) == repr(topt)
+    assert nopt.defaults == topt.defaults
+
+
+def test_muon_first_step_is_torch_bit_for_bit():
+    # From the same start, the momentum buffer (a fused lerp, emulated) and, here, every
+    # bfloat16 rounding of the Newton-Schulz iteration agree.
+    tparams, nparams = make_muon_params(np.float32)
+    topt, nopt = torch.optim.Muon(tparams, lr=0.01), optim.Muon(nparams, lr=0.01)
+    run_both(topt, nopt, tparams, nparams, 1)
+    for tp, np_ in zip(tparams, nparams):
+        np.testing.assert_array_equal(np_.detach().numpy(), tp.detach().numpy())
+        np.testing.assert_array_equal(nopt.state[np_]["momentum_buffer"].numpy(),
+                                      topt.state[tp]["momentum_buffer"].numpy())
+
+
+def test_muon_newton_schulz_matches_torchs_bfloat16_iteration():
+    from torch.optim._muon import _zeropower_via_newtonschulz as torch_ns
+
+    from numtorch.optim._muon import _zeropower_via_newtonschulz as ns
+
+    rng = np.random.default_rng(1)
+    for shape in [(5, 3), (8, 16), (64, 32)]:
+        g = rng.standard_normal(shape).astype(np.float32)
+        ours = ns(g, (3.4445, -4.7750, 2.0315), 5, 1e-7)
+        theirs = torch_ns(torch.tensor(g), (3.4445, -4.7750, 2.0315), 5, 1e-7).float()
+        assert (ours == theirs.numpy()).mean() > 0.99
+        # roughly orthogonal: singular values spread around 1
+        s = np.linalg.svd(ours, compute_uv=False)
+        assert 0.5 < s.min() and s.max() < 1.5
+
+
+def test_muon_tensor_lr_add_param_group_and_state_dict_round_trip(tmp_path):
+    tparams, nparams = make_muon_params(np.float32)
+    topt = torch.optim.Muon(tparams[:1], lr=torch.tensor(0.01))
+    nopt = optim.Muon(nparams[:1], lr=numtorch.tensor(0.01))
+    topt.add_param_group({"params": tparams[1:], "nesterov": False})
+    nopt.add_param_group({"params": nparams[1:], "nesterov": False})
+    assert repr(nopt) == repr(topt).replace("torch.", "numtorch.")
+    run_both(topt, nopt, tparams, nparams, 10)
+    assert_muon_close(tparams, nparams, 0.01, 10)
+    torch.save(topt.state_dict(), tmp_path / "t.pt")
+    n2 = [numtorch.tensor(p.detach().numpy(), requires_grad=True) for p in tparams]
+    nopt2 = optim.Muon([{"params": n2[:1]}, {"params": n2[1:]}], lr=0.01)
+    nopt2.load_state_dict(numtorch.load(tmp_path / "t.pt"))
+    assert nopt2.param_groups[1]["nesterov"] is False
+    numtorch.save(nopt2.state_dict(), tmp_path / "n.pt")
+    t2 = [torch.tensor(p.detach().numpy(), requires_grad=True) for p in n2]
+    topt2 = torch.optim.Muon([{"params": t2[:1]}, {"params": t2[1:]}], lr=0.01)
+    topt2.load_state_dict(torch.load(tmp_path / "n.pt", weights_only=True))
+    run_both(topt2, nopt2, t2, n2, 10, seed=3)
+    assert_muon_close(t2, n2, 0.01, 10)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(lr=-1.0), "Learning rate should be >= 0 but is: -1.0"),
+    (dict(lr=[0.1, 0.2]), "Tensor lr must be 1-element"),
+    (dict(momentum=-0.1), "momentum should be >= 0 but is: -0.1"),
+    (dict(weight_decay=-0.1), "weight decay should be >= 0 but is: -0.1"),
+    (dict(adjust_lr_fn="spectral"), "Adjust learning rate function spectral is not supported"),
+])
+def test_muon_errors_match_torch(kwargs, match):
+    tp, np_ = make_muon_params(np.float32)
+    for mod, params in ((torch, tp), (numtorch, np_)):
+        with pytest.raises(ValueError, match=match):
+            mod.optim.Muon(params, **_with_tensor_lr(mod, kwargs))
+
+
+@pytest.mark.parametrize("mod", [torch, numtorch], ids=["torch", "numtorch"])
+def test_muon_refuses_what_torch_refuses(mod):
+    name = mod.__name__
+    with pytest.raises(ValueError, match=rf"Muon only supports 2D parameters whereas we found a "
+                                         rf"parameter with size: {name}.Size\(\[4\]\)"):
+        mod.optim.Muon([mod.zeros(4, requires_grad=True)])
+    w = mod.ones(3, 2, requires_grad=True)
+    w.grad = mod.ones(3, 2)
+    with pytest.raises(ValueError, match="Number of steps must be less than 100"):
+        mod.optim.Muon([w], ns_steps=100).step()
+    with pytest.raises(ValueError, match="Coefficients must be a tuple of exactly 3 values"):
+        mod.optim.Muon([w], ns_coefficients=(1.0, 2.0)).step()
+    opt = mod.optim.Muon([w])
+    b = mod.ones(4, requires_grad=True)
+    opt.add_param_group({"params": [b]})  # add_param_group does not check the shape
+    b.grad = mod.ones(4)
+    with pytest.raises(ValueError, match="Param gradient must be a 2D matrix"):
+        opt.step()
