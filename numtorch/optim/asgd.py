@@ -42,6 +42,8 @@ class ASGD(Optimizer):
     PyTorch, and are computed in double precision from the Python values of
     ``lr`` and ``t`` (in float32 when ``lr`` is a Tensor, as PyTorch's Tensor
     arithmetic does). ``ax`` is the averaged model; ``theta`` itself is not averaged.
+    The arithmetic is PyTorch's single-tensor (``foreach=False``) path, bit for bit;
+    PyTorch's ``foreach=True`` path rounds differently, by a few ulps.
 
     Args:
         params (iterable): Tensors or param-group dicts to optimise.

@@ -170,6 +170,19 @@ def test_tensor_lr(name, dtype):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_foreach_true_is_the_single_tensor_update_to_rounding(name):
+    # numtorch has one update; PyTorch's multi-tensor (foreach) path rounds differently
+    # (ASGD's by a few float32 ulps), its single-tensor path is the one matched above.
+    tp, np_ = make_params(np.float32)
+    kwargs = dict(foreach=True, **({"t0": 5} if name == "ASGD" else {}))
+    topt = getattr(torch.optim, name)(tp, **kwargs)
+    nopt = getattr(optim, name)(np_, **kwargs)
+    run_both(topt, nopt, tp, np_, 30)
+    assert_params_close(tp, np_, np.float32)
+    assert repr(nopt) == repr(topt)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_repr_defaults_and_param_groups_match_torch(name):
     tp, np_ = make_params(np.float32)
     topt = getattr(torch.optim, name)(tp)
