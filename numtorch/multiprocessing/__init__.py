@@ -36,7 +36,7 @@ from .spawn import (  # PyTorch exposes these here without listing them in __all
 __all__ = ["set_sharing_strategy", "get_sharing_strategy", "get_all_sharing_strategies",
            *_mp_all]
 
-_ALL_STRATEGIES = {"file_descriptor", "file_system"}
+_ALL_STRATEGIES = {"file_descriptor", "file_system"}  # printed in this order, as PyTorch's
 _strategy = "file_descriptor"
 
 
@@ -45,7 +45,8 @@ def set_sharing_strategy(new_strategy: str) -> None:
     ``get_all_sharing_strategies()``)."""
     global _strategy
     if new_strategy not in _ALL_STRATEGIES:
-        raise AssertionError
+        raise AssertionError(f"invalid sharing strategy {new_strategy!r}, expected one of "
+                             f"{_ALL_STRATEGIES}")
     _strategy = new_strategy
 
 
