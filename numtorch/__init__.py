@@ -19,6 +19,7 @@ from . import (
     random,
     signal,
     special,
+    xpu,
 )
 from ._config import *
 from ._device import device

@@ -43,3 +43,23 @@ def test_deprecated_names_and_device_index():
         with pytest.raises(RuntimeError, match="Cannot access accelerator device"):
             with lib.accelerator.device_index(0):
                 pass
+
+
+def test_xpu_probes_answer_as_a_cpu_build():
+    # mnist_forward_forward picks its device with `torch.xpu.is_available()`.
+    for lib in (numtorch, torch):
+        x = lib.xpu
+        assert x.is_available() is False
+        assert x.device_count() == 0
+        assert x.is_initialized() is False
+        assert x.is_bf16_supported() is False
+        assert x.manual_seed(1) is None and x.manual_seed_all(1) is None
+        assert x.seed() is None and x.seed_all() is None and x.empty_cache() is None
+
+
+@pytest.mark.parametrize("name", ["current_device", "synchronize", "get_device_name", "init",
+                                  "initial_seed"])
+def test_xpu_needing_a_device_raises_as_torch(name):
+    for lib in (numtorch, torch):
+        with pytest.raises(AssertionError, match="^Torch not compiled with XPU enabled$"):
+            getattr(lib.xpu, name)()
