@@ -151,7 +151,7 @@ def _convert_item(item, xp):
         if item.dtype in (D.int16, D.int8):
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return _index_array(item._data, xp)
-    if isinstance(item, (list, tuple)):
+    if isinstance(item, (list, tuple, range)):  # PyTorch makes a tensor of any sequence
         arr = np.asarray(item)
         if arr.size == 0:
             arr = arr.astype(np.int64)
@@ -169,7 +169,7 @@ def _sequence_as_tuple(seq) -> bool:
     """PyTorch (and old NumPy) read ``x[[0, slice(None)]]`` as ``x[0, :]``."""
     if len(seq) >= 32:
         return False
-    return any(isinstance(i, (Tensor, list, tuple, slice)) or i is None or i is Ellipsis
+    return any(isinstance(i, (Tensor, list, tuple, range, slice)) or i is None or i is Ellipsis
                for i in seq)
 
 

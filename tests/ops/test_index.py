@@ -87,6 +87,10 @@ GETITEM = [
     lambda m: m.tensor(True),
     lambda m: (None, [0, 2], None, 1),
     lambda m: (slice(1, 3), None, m.tensor([0, 1])),
+    lambda m: range(3),
+    lambda m: range(0),
+    lambda m: (range(3), [0, 1, 2]),
+    lambda m: (slice(None), range(1, 4, 2)),
 ]
 
 
@@ -149,6 +153,21 @@ def test_sequence_index_is_read_as_a_tuple():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert_same(got, t[[[0, 1], [1, 2]]])
+
+
+def test_range_index_is_a_tensor_index():
+    # mnist_forward_forward writes its labels with x_[range(x.shape[0]), y] = x.max().
+    x, t = numtorch.zeros(4, 10), torch.zeros(4, 10)
+    x[range(x.shape[0]), numtorch.tensor([3, 1, 4, 1])] = 7.0
+    t[range(t.shape[0]), torch.tensor([3, 1, 4, 1])] = 7.0
+    assert_same(x, t)
+    for y in (x, t):
+        with pytest.raises(IndexError, match="index 4 is out of bounds for dimension 0 with "
+                                             "size 4"):
+            y[range(5)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert_same(x[[range(2), range(2)]], t[[range(2), range(2)]])
 
 
 def test_uint8_mask_warns_and_acts_as_bool():
@@ -241,6 +260,7 @@ SETITEM = [
     (lambda m: True, lambda m: 1.0),
     (lambda m: m.tensor(1), lambda m: m.tensor([1.0, 2.0, 3.0, 4.0])),
     (lambda m: (slice(1, 3), [0, 1]), lambda m: m.tensor([[5.0, 6.0]])),
+    (lambda m: (range(3), m.tensor([1, 0, 3])), lambda m: 9.0),
 ]
 
 
