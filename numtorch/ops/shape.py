@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import _warnings
+from .._input_check import type_name
 from .._tensor import Size, Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
@@ -76,17 +77,27 @@ channels_last_3d = memory_format("channels_last_3d")
 # --- helpers ------------------------------------------------------------------
 
 
-def _ints(size, name: str = "view") -> tuple:
-    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all give the tuple ``(2, 3)``."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+def _ints(size, name: str = "view", arg: str = "size", position: int | None = 1) -> tuple:
+    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all give the tuple ``(2, 3)``.
+
+    A non-integer gets PyTorch's argument-parser error for ``name``'s argument ``arg``
+    (at ``position``, or None where it was passed by keyword).
+    """
+    lone = len(size) == 1 and not isinstance(size[0], (tuple, list))
+    if len(size) == 1 and not lone:
         size = size[0]
     out = []
     for i, s in enumerate(size):
         try:
             out.append(operator.index(s))
         except TypeError:
-            raise TypeError(f"{name}(): argument 'size' must be tuple of ints, but found "
-                            f"element of type {type(s).__name__} at pos {i}") from None
+            if lone:  # one value where the whole list belongs
+                where = "" if position is None else f" (position {position})"
+                raise TypeError(f"{name}(): argument '{arg}'{where} must be tuple of ints, not "
+                                f"{type_name(s)}") from None
+            raise TypeError(f"{name}(): argument '{arg}' failed to unpack the object at pos "
+                            f"{i + 1} with error \"type must be tuple of ints,but got "
+                            f"{type_name(s)}\"") from None
     return tuple(out)
 
 
@@ -250,7 +261,8 @@ def view_as(input, other):
 
 def reshape(input, *shape_args, shape=None):
     """Like ``view`` where the strides allow it (no copy), else a copy."""
-    shape = _infer_shape(_ints(shape_args if shape is None else (shape,), "reshape"),
+    shape = _infer_shape(_ints(shape_args if shape is None else (shape,), "reshape", "shape",
+                               1 if shape is None else None),
                          input._data.size)
     try:
         return View.apply(input, shape)
@@ -286,7 +298,7 @@ def unflatten(input, dim: int, sizes):
     if not shape:
         raise RuntimeError("unflatten got an unexpected error:\nDimension specified as 0 but "
                            "tensor has no dimensions")
-    sizes = _ints((sizes,), "unflatten")
+    sizes = _ints((sizes,), "unflatten", "sizes", 2)
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
     try:
@@ -435,7 +447,8 @@ class T(ArrayFunction):
 
 def permute(input, *dims_args, dims=None):
     """Reorder the dims: ``x.permute(2, 0, 1)`` (a view)."""
-    dims = _ints(dims_args if dims is None else (dims,), "permute")
+    dims = _ints(dims_args if dims is None else (dims,), "permute", "dims",
+                 1 if dims is None else None)
     nd = input._data.ndim
     if len(dims) != nd:
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
@@ -593,7 +606,7 @@ def _prod(shape) -> int:
 
 def expand(input, *sizes):
     """A broadcast view: size-1 dims repeated without copying (-1 keeps a dim's size)."""
-    sizes = _ints(sizes, "expand")
+    sizes = _ints(sizes, "expand", "size")
     shape = input._data.shape
     nd = len(shape)
     if len(sizes) < nd:
@@ -695,7 +708,7 @@ class Repeat(ArrayFunction):
 
 def repeat(input, *sizes):
     """Tile the tensor ``sizes[i]`` times along dim i (always a copy)."""
-    sizes = _ints(sizes, "repeat")
+    sizes = _ints(sizes, "repeat", "repeats")
     shape = input._data.shape
     if len(sizes) < len(shape):
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
@@ -710,7 +723,8 @@ def repeat(input, *sizes):
 
 def tile(input, *dims_args, dims=None):
     """``repeat`` where ``dims`` may be shorter than the tensor's dims (padded with 1s)."""
-    dims = _ints(dims_args if dims is None else (dims,), "tile")
+    dims = _ints(dims_args if dims is None else (dims,), "tile", "dims",
+                 1 if dims is None else None)
     nd = input._data.ndim
     return repeat(input, (1,) * (nd - len(dims)) + dims)
 
@@ -1283,7 +1297,8 @@ class Flip(ArrayFunction):
 
 def flip(input, *dims_args, dims=None):
     """A copy with the order of elements reversed along ``dims``."""
-    dims = _ints(dims_args if dims is None else (dims,), "flip")
+    dims = _ints(dims_args if dims is None else (dims,), "flip", "dims",
+                 1 if dims is None else None)
     nd = input._data.ndim
     wrapped = tuple(_wrap_dim(d, nd) for d in dims)
     if len(set(wrapped)) != len(wrapped):

@@ -618,6 +618,27 @@ ERRORS = [
     lambda M: M.zeros(3).repeat_interleave(M.tensor([1.0, 2, 3])),
     lambda M: M.zeros(2, 3).repeat_interleave(2, output_size=11),
     lambda M: M.zeros(2, 3).clone(memory_format=M.channels_last),
+    # a non-integer size or dim: PyTorch's argument parser names the argument
+    lambda M: M.zeros(2, 3).flip(dims=(0, 1.5)),
+    lambda M: M.zeros(2, 3).flip(0, "a"),
+    lambda M: M.zeros(2, 3).flip(range(2)),
+    lambda M: M.zeros(2, 3).flip(1.5),
+    lambda M: M.zeros(2, 3).permute(0, 1.5),
+    lambda M: M.zeros(2, 3).permute(range(2)),
+    lambda M: M.zeros(2, 3).tile((1, 1.5)),
+    lambda M: M.zeros(2, 3).tile(dims=1.5),
+    lambda M: M.zeros(2, 3).view(2, 1.5),
+    lambda M: M.zeros(2, 3).view((2, 1.5)),
+    lambda M: M.zeros(2, 3).reshape([2, 1.5]),
+    lambda M: M.zeros(2, 3).reshape(range(2, 4)),
+    lambda M: M.zeros(2, 3).expand(2, None),
+    lambda M: M.zeros(2, 3).expand(1.5),
+    lambda M: M.zeros(2, 3).repeat(1, 1.5),
+    lambda M: M.zeros(2, 3).repeat(1.5),
+    lambda M: M.zeros(2, 3).unflatten(1, (3, 1.5)),
+    lambda M: M.zeros(2, 3).unflatten(1, 1.5),
+    lambda M: M.zeros(2, 3).resize_(2, 1.5),
+    lambda M: M.zeros(2, 3).resize_(1.5),
 ]
 
 
