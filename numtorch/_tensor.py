@@ -551,6 +551,7 @@ class Tensor:
         return self._data.item()
 
     def __float__(self) -> float:
+        self._warn_scalar_of_grad()
         return builtins.float(self._scalar())
 
     def __int__(self) -> int:
@@ -563,7 +564,17 @@ class Tensor:
         return builtins.int(self._data.item())
 
     def __complex__(self) -> complex:
+        self._warn_scalar_of_grad()
         return complex(self._scalar())
+
+    def _warn_scalar_of_grad(self) -> None:
+        """PyTorch's warning (once a process) for ``float(t)`` of a tensor in the graph."""
+        global _warned_scalar_of_grad
+        if (self._requires_grad and grad_mode.is_grad_enabled()
+                and (not _warned_scalar_of_grad or _X.is_warn_always_enabled())):
+            _warned_scalar_of_grad = True
+            _warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                           "unexpected behavior.\nConsider using tensor.detach() first.")
 
     def __hash__(self) -> int:
         return id(self)
@@ -965,6 +976,8 @@ def _rebase_view(view, result) -> None:
 # with the tensor as first argument: each family lists its method names in
 # ``TENSOR_METHODS`` (bound here as they are) and ``INPLACE_METHODS`` (bound as
 # ``name_`` through ``inplace`` above). Python operators are spelled out below.
+
+_warned_scalar_of_grad = False  # float(t) of a tensor requiring grad: warned once
 
 from .ops import copy as _copy  # noqa: E402
 from .ops import creation as _C  # noqa: E402

@@ -3,9 +3,11 @@
 import array
 import collections
 import copy
+import math
 import operator
 import pickle
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -606,6 +608,46 @@ def test_python_scalar_conversions_as_torch(expr):
         except (ValueError, TypeError, RuntimeError, OverflowError) as e:
             outcomes.append((type(e), str(e)))
     assert outcomes[0] == outcomes[1]
+
+
+SCALAR_OF_GRAD = "Converting a tensor with requires_grad=True to a scalar may lead to"
+
+
+@pytest.mark.parametrize("expr, warns", [
+    ("float(y)", True), ("complex(y)", True), ("math.sqrt(y)", True), ("float(x)", True),
+    ("int(y)", False), ("y.item()", False), ("bool(y)", False), ("'{:.2f}'.format(y)", False),
+    ("y.tolist()", False), ("float(y.detach())", False),
+])
+def test_float_of_a_tensor_requiring_grad_warns_as_torch(expr, warns, monkeypatch):
+    # A training loop's float(loss): PyTorch warns (once a process, every time with
+    # set_warn_always), only for float/complex and only while grad mode is on.
+    monkeypatch.setattr(numtorch._tensor, "_warned_scalar_of_grad", False)
+    for lib in (numtorch, torch):
+        lib.set_warn_always(True)  # torch's once-flag may be spent by an earlier test
+        try:
+            x = lib.tensor(1.5, requires_grad=True)
+            scope = {"lib": lib, "math": math, "x": x, "y": x * 2}
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                eval(expr, scope)
+                with lib.no_grad():
+                    eval(expr, scope)
+        finally:
+            lib.set_warn_always(False)
+        got = [str(w.message) for w in caught if SCALAR_OF_GRAD in str(w.message)]
+        assert len(got) == warns, lib
+        assert all(m.startswith(SCALAR_OF_GRAD + " unexpected behavior.\nConsider using "
+                                "tensor.detach() first.") for m in got)
+
+
+def test_float_of_a_tensor_requiring_grad_warns_once(monkeypatch):
+    monkeypatch.setattr(numtorch._tensor, "_warned_scalar_of_grad", False)
+    y = numtorch.tensor(1.5, requires_grad=True) * 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            float(y * 3)
+    assert sum(SCALAR_OF_GRAD in str(w.message) for w in caught) == 1
 
 
 @pytest.mark.parametrize("make", [
