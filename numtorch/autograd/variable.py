@@ -7,6 +7,8 @@ only makes a new leaf that shares ``t``'s memory and requires grad as asked, and
 
 from __future__ import annotations
 
+import operator
+
 from .. import _warnings
 
 __all__ = ["Variable"]
@@ -21,9 +23,12 @@ class _VariableMeta(type):
 
 class Variable(metaclass=_VariableMeta):
     """``Variable(data, requires_grad=False)``: ``data`` detached (same memory), a leaf that
-    requires grad if asked. ``volatile`` no longer means anything (use ``no_grad``)."""
+    requires grad if asked (read as an integer, as PyTorch does). ``volatile`` and ``name``
+    no longer mean anything (use ``no_grad``)."""
 
-    def __new__(cls, data=None, requires_grad: bool = False, volatile: bool = False):
+    def __new__(cls, data=None, requires_grad: bool = False, volatile: bool = False, *,
+                name=None):
+        requires_grad = bool(operator.index(requires_grad))  # PyTorch reads an integer
         if volatile:
             _warnings.warn("volatile was removed and now has no effect. Use `with "
                            "numtorch.no_grad():` instead.", UserWarning)

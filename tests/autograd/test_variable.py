@@ -53,8 +53,17 @@ def test_volatile_warns_that_it_is_gone():
      "^Variable data has to be a tensor, but got list$"),
     (lambda lib: lib.autograd.Variable(lib.ones(2, dtype=lib.long), True), RuntimeError,
      "^Only Tensors of floating point and complex dtype can require gradients$"),
+    (lambda lib: lib.autograd.Variable(lib.ones(2), requires_grad=None), TypeError,
+     "^'NoneType' object cannot be interpreted as an integer$"),
 ])
 def test_errors_match_torch(make, error, match):
     for lib in (numtorch, torch):
         with pytest.raises(error, match=match):
             make(lib)
+
+
+def test_requires_grad_is_read_as_an_integer_and_name_is_accepted():
+    for lib in (numtorch, torch):
+        assert lib.autograd.Variable(lib.ones(2), 1).requires_grad
+        assert not lib.autograd.Variable(lib.ones(2), 0).requires_grad
+        assert not lib.autograd.Variable(lib.ones(2), name="x").requires_grad
