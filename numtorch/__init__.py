@@ -16,6 +16,7 @@ from . import (
     func,
     library,
     linalg,
+    mps,
     random,
     signal,
     special,

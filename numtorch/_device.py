@@ -8,7 +8,26 @@ PyTorch; putting a tensor there needs CuPy and a GPU, and
 
 from __future__ import annotations
 
-_TYPES = ("cpu", "cuda", "meta", "mps")
+# Every device type PyTorch's parser knows, in the order its error lists them. A device of
+# any of them can be named; numtorch keeps tensors on "cpu" (and on "cuda" with CuPy).
+_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+          "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+          "privateuseone")
+
+
+_mkldnn_warned = False
+
+
+def _warn_mkldnn() -> None:
+    """PyTorch's deprecation of the 'mkldnn' device type, once a process as PyTorch's."""
+    global _mkldnn_warned
+    if not _mkldnn_warned:
+        _mkldnn_warned = True
+        from . import _warnings
+
+        _warnings.warn("'mkldnn' is no longer used as device type. So "
+                       "numtorch.device('mkldnn') will be deprecated and removed in the "
+                       "future. Please use other valid device types instead.")
 
 
 class device:
@@ -36,6 +55,8 @@ class device:
             raise RuntimeError(
                 f"Expected one of {', '.join(_TYPES)} device type at start of device string: {type}"
             )
+        if type == "mkldnn":
+            _warn_mkldnn()
         if index is not None and index < 0:
             raise RuntimeError(f"Device index must not be negative, got {index}")
         self.type = type

@@ -33,7 +33,11 @@ def xp_for(dev: device):
         from . import cuda
 
         return cuda.xp()
-    raise RuntimeError(f"numtorch has no backend for device type '{dev.type}'; use 'cpu'")
+    if dev.type == "xpu":
+        raise AssertionError("Torch not compiled with XPU enabled")  # as numtorch.xpu says
+    if dev.type == "meta":
+        raise RuntimeError("numtorch has no backend for device type 'meta'; use 'cpu'")
+    raise RuntimeError(f"numtorch is not linked with support for {dev.type} devices")
 
 
 def device_of(array) -> device:
