@@ -163,8 +163,12 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     if isinstance(data, np.ndarray):
         dt = D.to_dtype(dtype) if dtype is not None else D.from_numpy_dtype(data.dtype)
         return _finish(np.array(data, dtype=dt.np, copy=True), requires_grad)
-    if isinstance(data, (str, bytes)) or data is None:
+    if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if data is None:
+        if dtype is None:
+            raise RuntimeError("Could not infer dtype of NoneType")
+        raise _not_a_number(None, D.to_dtype(dtype))
     dt = D.to_dtype(dtype) if dtype is not None else _infer_dtype(data)
     if dtype is None and isinstance(data, np.generic):
         dt = D.from_numpy_dtype(data.dtype)
@@ -181,7 +185,35 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
             raise ragged from None
         raise ValueError(f"expected sequence of equal-length lists to build a tensor: {e}") \
             from None
+    except TypeError:  # NumPy refused an element (None in an integer tensor): PyTorch's error
+        raise _not_a_number(_first_non_number(data), dt) from None
+    if dt.is_floating_point and arr.size and _xp(device).isnan(arr).any() and \
+            _first_non_number(data) is not _NOTHING:
+        raise _not_a_number(None, dt)  # NumPy reads None as nan; PyTorch refuses it
     return _finish(arr, requires_grad)
+
+
+def _not_a_number(x, dt) -> TypeError:
+    """PyTorch's error for an element of tensor data that is not a number of ``dt``."""
+    if dt.is_floating_point:
+        return TypeError(f"must be real number, not {type(x).__name__}")
+    return TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+
+
+_NOTHING = object()
+
+
+def _first_non_number(data):
+    """The first element of nested lists/tuples ``data`` that is not a number, a Tensor or
+    an array (None, say), or ``_NOTHING``."""
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(reversed(x))
+        elif not isinstance(x, (int, float, complex, np.generic, np.ndarray, Tensor)):
+            return x
+    return _NOTHING
 
 
 def _is_sequence(x) -> bool:
@@ -207,9 +239,7 @@ def _ragged_error(data, dt):
         if dim == len(shape):
             if not _is_sequence(x):
                 return None
-            if dt.is_floating_point:
-                return TypeError(f"must be real number, not {type(x).__name__}")
-            return TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+            return _not_a_number(x, dt)
         if not _is_sequence(x):
             return TypeError("not a sequence")
         if len(x) != shape[dim]:

@@ -77,3 +77,26 @@ def test_tensor_new_methods_size_errors_match_torch(name, call):
     with pytest.raises(TypeError) as got:
         call(getattr(numtorch.ones(2), name))
     assert str(got.value) == str(ref.value)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.tensor([None], dtype=lib.float),
+    lambda lib: lib.tensor(None, dtype=lib.float64),
+    lambda lib: lib.tensor([[1.5, None]], dtype=lib.float64),
+    lambda lib: lib.tensor([[1, 2], [None, 3]], dtype=lib.int64),
+    lambda lib: lib.tensor(None, dtype=lib.long),
+    lambda lib: lib.tensor([1, {}], dtype=lib.int32),
+    lambda lib: lib.tensor([None]),
+    lambda lib: lib.tensor(None),
+])
+def test_none_in_tensor_data_is_refused_as_in_torch(make):
+    caught = []
+    for lib in (numtorch, torch):
+        with pytest.raises((TypeError, RuntimeError)) as info:
+            make(lib)
+        caught.append((type(info.value), str(info.value)))
+    assert caught[0] == caught[1]
+
+
+def test_nan_in_float_data_is_still_a_value():
+    assert numtorch.tensor([float("nan"), 1.0]).isnan().tolist() == [True, False]
