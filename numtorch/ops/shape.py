@@ -229,7 +229,40 @@ def view(input, *shape):
     """
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         return _view_dtype(input, shape[0])
+    _check_view_overloads(shape)
     return View.apply(input, _infer_shape(_ints(shape), input._data.size))
+
+
+def _check_view_overloads(args) -> None:
+    """PyTorch's error when ``view``'s arguments fit neither of its two forms, (dtype) and
+    (tuple of ints): a single argument that is no int, dtype or sequence starting with an
+    int (a float, a range, a list starting with a float ...), or several whose first is no
+    int. A bad element after the first is left to the size parser's own message."""
+    def is_int(x):
+        return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+    def described(x):
+        name = type(x).__name__
+        if isinstance(x, (list, tuple)) and not isinstance(x, Size):
+            inner = ", ".join(type(e).__name__ for e in x)
+            return f"list of [{inner}]" if isinstance(x, list) else f"tuple of ({inner})"
+        return name
+
+    head = ("view() received an invalid combination of arguments - got "
+            f"({', '.join(type(a).__name__ for a in args)}), but expected one of:\n")
+    if len(args) == 1:
+        x = args[0]
+        # a sequence fails here by its first element; a later bad one is the size
+        # parser's to report
+        ok = is_int(x) or (isinstance(x, Tensor) and x.ndim == 0) or (
+            isinstance(x, (list, tuple)) and (not x or is_int(x[0]) or isinstance(x[0], Tensor)))
+        if not ok:
+            why = ("      didn't match because some of the arguments have invalid types: "
+                   f"(!{described(x)}!)\n")
+            raise TypeError(f"{head} * (numtorch.dtype dtype)\n{why} * (tuple of ints size)\n"
+                            f"{why}")
+    elif args and not (is_int(args[0]) or isinstance(args[0], Tensor)):
+        raise TypeError(f"{head} * (numtorch.dtype dtype)\n * (tuple of ints size)\n")
 
 
 def _view_dtype(input, dt):

@@ -823,3 +823,14 @@ def test_writing_into_an_expanded_tensor_raises_torchs_error(op):
     with pytest.raises(RuntimeError) as got:
         getattr(numtorch.zeros(3, 1).expand(3, 4), op)(arg(numtorch))
     assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize("args", [(range(2, 4),), (1.5,), ("a",), (None,), ([2.0, 3],),
+                                  ((2.0, 3),), (True,), (2.0, 3), (2, "a")])
+def test_view_arguments_that_fit_neither_form_raise_torchs_message(args):
+    messages = []
+    for lib in (numtorch, torch):
+        with pytest.raises(TypeError) as info:
+            lib.ones(2, 3).view(*args)
+        messages.append(str(info.value).replace("numtorch.", "torch."))
+    assert messages[0] == messages[1]
