@@ -4,4 +4,4 @@
 transforms``) and write the torchvision code you know.
 """
 
-from . import datasets, io, models, transforms, tv_tensors, utils
+from . import datasets, io, models, ops, transforms, tv_tensors, utils

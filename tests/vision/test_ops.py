@@ -1,0 +1,348 @@
+"""numtorch.vision.ops against torchvision's definitions, written here with torch
+primitives (torchvision itself is not installed): the box ops and losses as torchvision
+composes them, and the C++ kernels (nms, RoI ops) as slow loops over their definitions."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import numtorch
+from numtorch.vision import ops
+
+RNG = np.random.default_rng(0)
+
+
+def nt(a, requires_grad=False):
+    return numtorch.tensor(np.asarray(a), requires_grad=requires_grad)
+
+
+def th(a, requires_grad=False):
+    return torch.tensor(np.asarray(a), requires_grad=requires_grad)
+
+
+def random_boxes(n, dtype=np.float32, size=20.0):
+    xy = RNG.uniform(0, size, (n, 2))
+    wh = RNG.uniform(1, size / 2, (n, 2))
+    return np.concatenate([xy, xy + wh], axis=1).astype(dtype)
+
+
+def assert_close(a, b, rtol=1e-6, atol=1e-6):
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=rtol, atol=atol)
+
+
+# --- torchvision's box compositions, with torch primitives ------------------------------
+
+def ref_area(b):
+    return (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+
+
+def ref_inter_union(b1, b2):
+    lt = torch.max(b1[:, None, :2], b2[:, :2])
+    rb = torch.min(b1[:, None, 2:], b2[:, 2:])
+    wh = (rb - lt).clamp(min=0)
+    inter = wh[:, :, 0] * wh[:, :, 1]
+    return inter, ref_area(b1)[:, None] + ref_area(b2) - inter
+
+
+def ref_box_iou(b1, b2):
+    inter, union = ref_inter_union(b1, b2)
+    return inter / union
+
+
+def ref_enclosing_wh(b1, b2):
+    lti = torch.min(b1[:, None, :2], b2[:, :2])
+    rbi = torch.max(b1[:, None, 2:], b2[:, 2:])
+    return (rbi - lti).clamp(min=0)
+
+
+def ref_giou(b1, b2):
+    inter, union = ref_inter_union(b1, b2)
+    whi = ref_enclosing_wh(b1, b2)
+    areai = whi[:, :, 0] * whi[:, :, 1]
+    return inter / union - (areai - union) / areai
+
+
+def ref_diou_iou(b1, b2, eps=1e-7):
+    iou = ref_box_iou(b1, b2)
+    whi = ref_enclosing_wh(b1, b2)
+    diag = whi[:, :, 0] ** 2 + whi[:, :, 1] ** 2 + eps
+    xp, yp = (b1[:, 0] + b1[:, 2]) / 2, (b1[:, 1] + b1[:, 3]) / 2
+    xg, yg = (b2[:, 0] + b2[:, 2]) / 2, (b2[:, 1] + b2[:, 3]) / 2
+    cd = (xp[:, None] - xg[None, :]) ** 2 + (yp[:, None] - yg[None, :]) ** 2
+    return iou - cd / diag, iou
+
+
+def ref_ciou(b1, b2, eps=1e-7):
+    diou, iou = ref_diou_iou(b1, b2, eps)
+    wp, hp = b1[:, None, 2] - b1[:, None, 0], b1[:, None, 3] - b1[:, None, 1]
+    wg, hg = b2[:, 2] - b2[:, 0], b2[:, 3] - b2[:, 1]
+    v = (4 / math.pi ** 2) * torch.pow(torch.atan(wp / hp) - torch.atan(wg / hg), 2)
+    with torch.no_grad():
+        alpha = v / (1 - iou + v + eps)
+    return diou - alpha * v
+
+
+PAIRWISE = [
+    (ops.box_iou, ref_box_iou),
+    (ops.generalized_box_iou, ref_giou),
+    (ops.distance_box_iou, lambda a, b: ref_diou_iou(a, b)[0]),
+    (ops.complete_box_iou, ref_ciou),
+]
+
+
+@pytest.mark.parametrize("ours,ref", PAIRWISE, ids=lambda f: getattr(f, "__name__", ""))
+def test_pairwise_iou_values_and_gradients_match_torchvision(ours, ref):
+    a, b = random_boxes(5), random_boxes(7)
+    a[1] = b[2]  # an exact match: IoU 1
+    na, nb = nt(a, True), nt(b, True)
+    ta, tb = th(a, True), th(b, True)
+    out, expected = ours(na, nb), ref(ta, tb)
+    assert tuple(out.shape) == (5, 7) and out.dtype == numtorch.float32
+    assert_close(out, expected, rtol=1e-5, atol=1e-6)
+    g = RNG.standard_normal((5, 7)).astype(np.float32)
+    out.backward(nt(g))
+    expected.backward(th(g))
+    assert_close(na.grad, ta.grad, rtol=1e-4, atol=1e-5)
+    assert_close(nb.grad, tb.grad, rtol=1e-4, atol=1e-5)
+
+
+# complete_box_iou treats alpha as a constant, so finite differences disagree by design.
+@pytest.mark.parametrize("fn", [ops.box_iou, ops.generalized_box_iou, ops.distance_box_iou])
+def test_pairwise_iou_gradcheck(fn):
+    a, b = random_boxes(3, np.float64), random_boxes(4, np.float64)
+    assert numtorch.autograd.gradcheck(fn, (nt(a, True), nt(b, True)))
+
+
+def test_box_area_and_iou_upcast_small_integer_boxes():
+    boxes = np.array([[0, 0, 200, 100]], dtype=np.uint8)
+    area = ops.box_area(nt(boxes))
+    assert area.dtype == numtorch.int32 and area.tolist() == [20000]
+    half = ops.box_iou(nt(boxes.astype(np.float16)), nt(boxes.astype(np.float16)))
+    assert half.dtype == numtorch.float32 and half.tolist() == [[1.0]]
+
+
+@pytest.mark.parametrize("in_fmt,out_fmt", [(i, o) for i in ("xyxy", "xywh", "cxcywh")
+                                            for o in ("xyxy", "xywh", "cxcywh")])
+def test_box_convert_round_trips_and_matches_the_formulas(in_fmt, out_fmt):
+    xyxy = random_boxes(6)
+    x1, y1, x2, y2 = xyxy.T
+    forms = {"xyxy": xyxy, "xywh": np.stack([x1, y1, x2 - x1, y2 - y1], 1),
+             "cxcywh": np.stack([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1], 1)}
+    out = ops.box_convert(nt(forms[in_fmt]), in_fmt, out_fmt)
+    np.testing.assert_allclose(out.numpy(), forms[out_fmt], rtol=1e-5, atol=1e-5)
+
+
+def test_box_convert_rejects_unknown_formats():
+    with pytest.raises(ValueError, match="Unsupported Bounding Box Conversions for given "
+                                         "in_fmt xyxy and out_fmt xyz"):
+        ops.box_convert(nt(random_boxes(1)), "xyxy", "xyz")
+
+
+def test_clip_and_remove_small_boxes():
+    boxes = np.array([[-3, 2, 50, 9], [1, 1, 1.5, 30], [4, -1, 9, 4]], np.float32)
+    clipped = ops.clip_boxes_to_image(nt(boxes), (10, 20))
+    expected = th(boxes)
+    expected[:, 0::2] = expected[:, 0::2].clamp(0, 20)
+    expected[:, 1::2] = expected[:, 1::2].clamp(0, 10)
+    assert clipped.tolist() == expected.tolist()
+    assert ops.remove_small_boxes(nt(boxes), 1.0).tolist() == [0, 2]
+    assert ops.remove_small_boxes(nt(boxes), 1.0).dtype == numtorch.int64
+
+
+def test_masks_to_boxes_is_the_tightest_box_around_nonzero_pixels():
+    masks = np.zeros((3, 7, 9), np.uint8)
+    masks[0, 2:5, 3:8] = 1
+    masks[1, 6, 0] = 1
+    masks[2, 0:7, 4] = 1
+    masks[2, 3, 1] = 5
+    out = ops.masks_to_boxes(nt(masks))
+    assert out.dtype == numtorch.float32
+    assert out.tolist() == [[3, 2, 7, 4], [0, 6, 0, 6], [1, 0, 4, 6]]
+    assert tuple(ops.masks_to_boxes(numtorch.zeros(0, 4, 4)).shape) == (0, 4)
+
+
+# --- nms: the C++ kernel's loop, in the test ------------------------------------------
+
+def ref_nms(boxes, scores, thr):
+    """torchvision's CPU nms, element by element, in the boxes' dtype."""
+    b = boxes.numpy()
+    order = torch.sort(torch.from_numpy(scores.numpy()), stable=True, descending=True)[1]
+    areas = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    suppressed = [False] * len(b)
+    keep = []
+    zero = b.dtype.type(0)
+    for pos, i in enumerate(order.tolist()):
+        if suppressed[i]:
+            continue
+        keep.append(i)
+        for j in order.tolist()[pos + 1:]:
+            if suppressed[j]:
+                continue
+            w = max(zero, min(b[i, 2], b[j, 2]) - max(b[i, 0], b[j, 0]))
+            h = max(zero, min(b[i, 3], b[j, 3]) - max(b[i, 1], b[j, 1]))
+            inter = w * h
+            if inter / (areas[i] + areas[j] - inter) > thr:
+                suppressed[j] = True
+    return keep
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("thr", [0.0, 0.3, 0.5, 0.9])
+def test_nms_keeps_what_the_kernel_keeps(dtype, thr):
+    boxes = random_boxes(60, dtype)
+    scores = RNG.integers(0, 8, 60).astype(dtype)  # many ties: stable order matters
+    keep = ops.nms(nt(boxes), nt(scores), thr)
+    assert keep.dtype == numtorch.int64
+    assert keep.tolist() == ref_nms(nt(boxes), nt(scores), thr)
+
+
+def test_nms_empty_and_errors():
+    empty = ops.nms(numtorch.zeros(0, 4), numtorch.zeros(0), 0.5)
+    assert empty.dtype == numtorch.int64 and tuple(empty.shape) == (0,)
+    with pytest.raises(RuntimeError, match="boxes should be a 2d tensor, got 1D"):
+        ops.nms(numtorch.zeros(4), numtorch.zeros(1), 0.5)
+    with pytest.raises(RuntimeError, match="boxes should have 4 elements in dimension 1, got 5"):
+        ops.nms(numtorch.zeros(2, 5), numtorch.zeros(2), 0.5)
+    with pytest.raises(RuntimeError, match="same number of elements in dimension 0, got 2 "
+                                           "and 3"):
+        ops.nms(numtorch.zeros(2, 4), numtorch.zeros(3), 0.5)
+
+
+def ref_batched_nms(boxes, scores, idxs, thr):
+    if boxes.numel() > 4000:
+        mask = np.zeros(len(scores), bool)
+        for c in np.unique(idxs.numpy()):
+            members = np.flatnonzero(idxs.numpy() == c)
+            kept = ref_nms(boxes[members], scores[members], thr)
+            mask[members[kept]] = True
+        keep = torch.from_numpy(np.flatnonzero(mask))
+        return keep[torch.from_numpy(scores.numpy())[keep].sort(descending=True)[1]].tolist()
+    tb = torch.from_numpy(boxes.numpy())
+    offsets = torch.from_numpy(idxs.numpy()).to(tb) * (tb.max() + torch.tensor(1).to(tb))
+    return ref_nms(numtorch.from_numpy((tb + offsets[:, None]).numpy()), scores, thr)
+
+
+@pytest.mark.parametrize("n", [50, 1200])  # the coordinate trick, then nms per class
+def test_batched_nms_suppresses_only_within_a_class(n):
+    boxes = random_boxes(n)
+    scores = RNG.random(n).astype(np.float32)
+    idxs = RNG.integers(0, 3, n)
+    keep = ops.batched_nms(nt(boxes), nt(scores), nt(idxs), 0.5)
+    assert keep.tolist() == ref_batched_nms(nt(boxes), nt(scores), nt(idxs), 0.5)
+    assert ops.batched_nms(numtorch.zeros(0, 4), numtorch.zeros(0),
+                           numtorch.zeros(0, dtype=numtorch.int64), 0.5).tolist() == []
+
+
+# --- losses -------------------------------------------------------------------------------
+
+def ref_loss_inter_union(b1, b2):
+    x1, y1, x2, y2 = b1.unbind(-1)
+    x1g, y1g, x2g, y2g = b2.unbind(-1)
+    xk1, yk1 = torch.max(x1, x1g), torch.max(y1, y1g)
+    xk2, yk2 = torch.min(x2, x2g), torch.min(y2, y2g)
+    inter = torch.zeros_like(x1)
+    m = (yk2 > yk1) & (xk2 > xk1)
+    inter[m] = (xk2[m] - xk1[m]) * (yk2[m] - yk1[m])
+    return inter, (x2 - x1) * (y2 - y1) + (x2g - x1g) * (y2g - y1g) - inter
+
+
+def ref_enclosing(b1, b2):
+    x1, y1, x2, y2 = b1.unbind(-1)
+    x1g, y1g, x2g, y2g = b2.unbind(-1)
+    return torch.min(x1, x1g), torch.min(y1, y1g), torch.max(x2, x2g), torch.max(y2, y2g)
+
+
+def ref_giou_loss(b1, b2, eps=1e-7):
+    inter, union = ref_loss_inter_union(b1, b2)
+    iou = inter / (union + eps)
+    xc1, yc1, xc2, yc2 = ref_enclosing(b1, b2)
+    area_c = (xc2 - xc1) * (yc2 - yc1)
+    return 1 - (iou - (area_c - union) / (area_c + eps))
+
+
+def ref_diou_loss_iou(b1, b2, eps=1e-7):
+    inter, union = ref_loss_inter_union(b1, b2)
+    iou = inter / (union + eps)
+    xc1, yc1, xc2, yc2 = ref_enclosing(b1, b2)
+    diag = (xc2 - xc1) ** 2 + (yc2 - yc1) ** 2 + eps
+    x1, y1, x2, y2 = b1.unbind(-1)
+    x1g, y1g, x2g, y2g = b2.unbind(-1)
+    cd = ((x2 + x1) / 2 - (x1g + x2g) / 2) ** 2 + ((y2 + y1) / 2 - (y1g + y2g) / 2) ** 2
+    return 1 - iou + cd / diag, iou
+
+
+def ref_ciou_loss(b1, b2, eps=1e-7):
+    loss, iou = ref_diou_loss_iou(b1, b2)
+    x1, y1, x2, y2 = b1.unbind(-1)
+    x1g, y1g, x2g, y2g = b2.unbind(-1)
+    v = (4 / math.pi ** 2) * torch.pow(torch.atan((x2g - x1g) / (y2g - y1g))
+                                       - torch.atan((x2 - x1) / (y2 - y1)), 2)
+    with torch.no_grad():
+        alpha = v / (1 - iou + v + eps)
+    return loss + alpha * v
+
+
+LOSSES = [(ops.generalized_box_iou_loss, ref_giou_loss),
+          (ops.distance_box_iou_loss, lambda a, b: ref_diou_loss_iou(a, b)[0]),
+          (ops.complete_box_iou_loss, ref_ciou_loss)]
+
+
+def reduce(loss, reduction):
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
+@pytest.mark.parametrize("ours,ref", LOSSES, ids=lambda f: getattr(f, "__name__", ""))
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_iou_losses_match_torchvision(ours, ref, reduction):
+    a, b = random_boxes(8), random_boxes(8)
+    a[0] = b[0] + 30  # disjoint: no intersection, no gradient through it
+    na, nb, ta, tb = nt(a, True), nt(b, True), th(a, True), th(b, True)
+    out, expected = ours(na, nb, reduction=reduction), reduce(ref(ta, tb), reduction)
+    assert_close(out, expected, rtol=1e-5, atol=1e-6)
+    out.sum().backward()
+    expected.sum().backward()
+    assert_close(na.grad, ta.grad, rtol=1e-4, atol=1e-5)
+    assert_close(nb.grad, tb.grad, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("ours,ref", LOSSES, ids=lambda f: getattr(f, "__name__", ""))
+def test_iou_losses_one_box_empty_and_gradcheck(ours, ref):
+    a, b = random_boxes(1, np.float64), random_boxes(1, np.float64)
+    one = ours(nt(a[0]), nt(b[0]))
+    assert one.dim() == 0
+    assert abs(one.item() - ref(th(a[0]), th(b[0])).item()) < 1e-12
+    empty = ours(numtorch.zeros(0, 4), numtorch.zeros(0, 4), reduction="mean")
+    assert empty.item() == 0.0
+    if ours is not ops.complete_box_iou_loss:  # alpha is a constant, as in torchvision
+        assert numtorch.autograd.gradcheck(lambda x, y: ours(x, y, reduction="sum"),
+                                           (nt(a, True), nt(b, True)))
+    with pytest.raises(ValueError, match="Invalid Value for arg 'reduction': 'avg"):
+        ours(nt(a), nt(b), reduction="avg")
+
+
+def ref_focal(x, t, alpha, gamma):
+    p = torch.sigmoid(x)
+    ce = torch.nn.functional.binary_cross_entropy_with_logits(x, t, reduction="none")
+    p_t = p * t + (1 - p) * (1 - t)
+    loss = ce * ((1 - p_t) ** gamma)
+    if alpha >= 0:
+        loss = (alpha * t + (1 - alpha) * (1 - t)) * loss
+    return loss
+
+
+@pytest.mark.parametrize("alpha,gamma", [(0.25, 2), (-1, 1.5), (0.8, 0)])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_sigmoid_focal_loss_matches_torchvision(alpha, gamma, reduction):
+    x = RNG.standard_normal((4, 5)).astype(np.float32) * 3
+    t = (RNG.random((4, 5)) > 0.7).astype(np.float32)
+    nx, tx = nt(x, True), th(x, True)
+    out = ops.sigmoid_focal_loss(nx, nt(t), alpha, gamma, reduction)
+    expected = reduce(ref_focal(tx, th(t), alpha, gamma), reduction)
+    assert_close(out, expected, rtol=1e-5, atol=1e-6)
+    out.sum().backward()
+    expected.sum().backward()
+    assert_close(nx.grad, tx.grad, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="Invalid alpha value: 2"):
+        ops.sigmoid_focal_loss(nx, nt(t), alpha=2)
