@@ -346,3 +346,245 @@ def test_sigmoid_focal_loss_matches_torchvision(alpha, gamma, reduction):
     assert_close(nx.grad, tx.grad, rtol=1e-4, atol=1e-6)
     with pytest.raises(ValueError, match="Invalid alpha value: 2"):
         ops.sigmoid_focal_loss(nx, nt(t), alpha=2)
+
+
+# --- RoI ops: the C++ kernels' loops, in the test -----------------------------------------
+
+def ref_bilinear(height, width, y, x):
+    """The kernels' bilinear_interpolate_gradient: four (row, col, weight) taps, or none."""
+    if y < -1.0 or y > height or x < -1.0 or x > width:
+        return []
+    y, x = max(y, type(y)(0)), max(x, type(x)(0))
+    y_low, x_low = int(y), int(x)
+    if y_low >= height - 1:
+        y_high = y_low = height - 1
+        y = type(y)(y_low)
+    else:
+        y_high = y_low + 1
+    if x_low >= width - 1:
+        x_high = x_low = width - 1
+        x = type(x)(x_low)
+    else:
+        x_high = x_low + 1
+    ly, lx = y - y_low, x - x_low
+    hy, hx = 1 - ly, 1 - lx
+    return [(y_low, x_low, hy * hx), (y_low, x_high, hy * lx), (y_high, x_low, ly * hx),
+            (y_high, x_high, ly * lx)]
+
+
+def ref_roi_align(x, rois, scale, ph_n, pw_n, sampling, aligned, grad=None, ps=False):
+    """roi_align (or ps_roi_align) forward, and with ``grad`` the backward, sample by sample."""
+    dt = x.dtype.type
+    n, c_in, height, width = x.shape
+    c_n = c_in // (ph_n * pw_n) if ps else c_in
+    out = np.zeros((len(rois), c_n, ph_n, pw_n), x.dtype)
+    gx = np.zeros_like(x)
+    for k, roi in enumerate(rois):
+        b = int(roi[0])
+        off = dt(0.5) if aligned or ps else dt(0)
+        sw, sh, ew, eh = (dt(v) * dt(scale) - off for v in roi[1:])
+        rw, rh = ew - sw, eh - sh
+        if not aligned and not ps:
+            rw, rh = max(rw, dt(1)), max(rh, dt(1))
+        bh, bw = rh / dt(ph_n), rw / dt(pw_n)
+        gh = sampling if sampling > 0 else math.ceil(rh / dt(ph_n))
+        gw = sampling if sampling > 0 else math.ceil(rw / dt(pw_n))
+        count = gh * gw if ps else max(gh * gw, 1)
+        for c in range(c_n):
+            for ph in range(ph_n):
+                for pw in range(pw_n):
+                    ch = (c * ph_n + ph) * pw_n + pw if ps else c
+                    acc = dt(0)
+                    for iy in range(gh):
+                        y = sh + dt(ph) * bh + dt(iy + 0.5) * bh / dt(gh)
+                        for ix in range(gw):
+                            xx = sw + dt(pw) * bw + dt(ix + 0.5) * bw / dt(gw)
+                            for r, s, w in ref_bilinear(height, width, y, xx):
+                                acc += w * x[b, ch, r, s]
+                                if grad is not None:
+                                    gx[b, ch, r, s] += grad[k, c, ph, pw] * w / dt(count)
+                    out[k, c, ph, pw] = acc / dt(count) if count else np.nan
+    return out, gx
+
+
+def feature_and_rois(dtype=np.float32, c=4, n=2, h=9, w=11):
+    x = RNG.standard_normal((n, c, h, w)).astype(dtype)
+    rois = np.array([[0, 1.2, 0.7, 14.0, 12.5], [1, -3.0, 2.0, 6.0, 30.0],
+                     [1, 5.5, 5.5, 5.9, 5.6], [0, 20.0, 3.0, 26.0, 9.0],
+                     [0, 0.0, 0.0, 21.9, 17.9]], dtype)
+    return x, rois
+
+
+@pytest.mark.parametrize("aligned", [False, True])
+@pytest.mark.parametrize("sampling_ratio", [-1, 2])
+@pytest.mark.parametrize("output_size", [3, (2, 4)])
+def test_roi_align_matches_the_kernel_values_and_gradients(aligned, sampling_ratio, output_size):
+    x, rois = feature_and_rois()
+    ph, pw = (output_size, output_size) if isinstance(output_size, int) else output_size
+    nx = nt(x, True)
+    out = ops.roi_align(nx, nt(rois), output_size, 0.5, sampling_ratio, aligned)
+    g = RNG.standard_normal(tuple(out.shape)).astype(np.float32)
+    expected, expected_grad = ref_roi_align(x, rois, 0.5, ph, pw, sampling_ratio, aligned, g)
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-5, atol=1e-6)
+    out.backward(nt(g))
+    np.testing.assert_allclose(nx.grad.numpy(), expected_grad, rtol=1e-5, atol=1e-5)
+
+
+def test_roi_align_takes_a_list_of_boxes_per_image_and_gradchecks():
+    x, rois = feature_and_rois(np.float64, c=2, h=5, w=6)
+    per_image = [nt(rois[rois[:, 0] == i][:, 1:]) for i in range(2)]
+    as_rows = np.concatenate([rois[rois[:, 0] == i] for i in range(2)])
+    out = ops.roi_align(nt(x), per_image, (2, 3), 0.5, 2)
+    expected = ops.roi_align(nt(x), nt(as_rows), (2, 3), 0.5, 2)
+    assert out.tolist() == expected.tolist()
+    assert numtorch.autograd.gradcheck(
+        lambda t: ops.roi_align(t, nt(rois), (2, 3), 0.5, -1, True), (nt(x, True),))
+
+
+def ref_roi_pool(x, rois, scale, ph_n, pw_n, grad=None):
+    dt = x.dtype.type
+    n, c_n, height, width = x.shape
+    out = np.zeros((len(rois), c_n, ph_n, pw_n), x.dtype)
+    gx = np.zeros_like(x)
+
+    def c_round(v):
+        return int(math.floor(abs(v) + 0.5)) * (1 if v >= 0 else -1)
+
+    for k, roi in enumerate(rois):
+        b = int(roi[0])
+        sw, sh, ew, eh = (c_round(dt(v) * dt(scale)) for v in roi[1:])
+        bh = dt(max(eh - sh + 1, 1)) / dt(ph_n)
+        bw = dt(max(ew - sw + 1, 1)) / dt(pw_n)
+        for ph in range(ph_n):
+            for pw in range(pw_n):
+                hs = min(max(math.floor(dt(ph) * bh) + sh, 0), height)
+                he = min(max(math.ceil(dt(ph + 1) * bh) + sh, 0), height)
+                ws = min(max(math.floor(dt(pw) * bw) + sw, 0), width)
+                we = min(max(math.ceil(dt(pw + 1) * bw) + sw, 0), width)
+                empty = he <= hs or we <= ws
+                for c in range(c_n):
+                    best, arg = (dt(0) if empty else dt(-np.finfo(np.float32).max)), None
+                    for r in range(hs, he):
+                        for s in range(ws, we):
+                            if x[b, c, r, s] > best:
+                                best, arg = x[b, c, r, s], (r, s)
+                    out[k, c, ph, pw] = best
+                    if grad is not None and arg is not None:
+                        gx[b, c, arg[0], arg[1]] += grad[k, c, ph, pw]
+    return out, gx
+
+
+@pytest.mark.parametrize("output_size,scale", [(3, 0.5), ((2, 4), 1.0), (5, 0.25)])
+def test_roi_pool_matches_the_kernel_values_and_gradients(output_size, scale):
+    x, rois = feature_and_rois()
+    ph, pw = (output_size, output_size) if isinstance(output_size, int) else output_size
+    nx = nt(x, True)
+    out = ops.roi_pool(nx, nt(rois), output_size, scale)
+    g = RNG.standard_normal(tuple(out.shape)).astype(np.float32)
+    expected, expected_grad = ref_roi_pool(x, rois, scale, ph, pw, g)
+    assert out.detach().numpy().tolist() == expected.tolist()
+    out.backward(nt(g))
+    np.testing.assert_allclose(nx.grad.numpy(), expected_grad, rtol=1e-6, atol=1e-6)
+    small, small_rois = feature_and_rois(np.float64, c=1, h=5, w=6)
+    assert numtorch.autograd.gradcheck(
+        lambda t: ops.roi_pool(t, nt(small_rois), output_size, scale), (nt(small, True),))
+
+
+@pytest.mark.parametrize("sampling_ratio", [-1, 2])
+def test_ps_roi_align_matches_the_kernel_values_and_gradients(sampling_ratio):
+    x, rois = feature_and_rois(c=2 * 2 * 3)
+    rois = rois[[0, 1, 3, 4]]  # the tiny box has an empty adaptive grid (0/0, as the kernel)
+    nx = nt(x, True)
+    out = ops.ps_roi_align(nx, nt(rois), (2, 3), 0.5, sampling_ratio)
+    assert tuple(out.shape) == (4, 2, 2, 3)
+    g = RNG.standard_normal(tuple(out.shape)).astype(np.float32)
+    expected, expected_grad = ref_roi_align(x, rois, 0.5, 2, 3, sampling_ratio, True, g,
+                                            ps=True)
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-5, atol=1e-6)
+    out.backward(nt(g))
+    np.testing.assert_allclose(nx.grad.numpy(), expected_grad, rtol=1e-5, atol=1e-5)
+    small, small_rois = feature_and_rois(np.float64, c=6, h=5, w=6)
+    assert numtorch.autograd.gradcheck(
+        lambda t: ops.ps_roi_align(t, nt(small_rois), (2, 3), 0.5, 2), (nt(small, True),))
+
+
+def ref_ps_roi_pool(x, rois, scale, ph_n, pw_n, grad):
+    """ps_roi_pool: the forward clips bins to H-1 / W-1, the backward to H / W."""
+    dt = x.dtype.type
+    n, c_in, height, width = x.shape
+    c_n = c_in // (ph_n * pw_n)
+    out = np.zeros((len(rois), c_n, ph_n, pw_n), x.dtype)
+    gx = np.zeros_like(x)
+    for k, roi in enumerate(rois):
+        b = int(roi[0])
+        sw, sh, ew, eh = (int(np.sign(v) * math.floor(abs(dt(v) * dt(scale)) + 0.5))
+                          for v in roi[1:])
+        bh = dt(max(eh - sh, 1)) / dt(ph_n)
+        bw = dt(max(ew - sw, 1)) / dt(pw_n)
+        for ph in range(ph_n):
+            for pw in range(pw_n):
+                for edge, backward in ((1, False), (0, True)):
+                    hs = min(max(math.floor(dt(ph) * bh) + sh, 0), height - edge)
+                    he = min(max(math.ceil(dt(ph + 1) * bh) + sh, 0), height - edge)
+                    ws = min(max(math.floor(dt(pw) * bw) + sw, 0), width - edge)
+                    we = min(max(math.ceil(dt(pw + 1) * bw) + sw, 0), width - edge)
+                    if he <= hs or we <= ws:
+                        continue
+                    area = dt((he - hs) * (we - ws))
+                    for c in range(c_n):
+                        ch = (c * ph_n + ph) * pw_n + pw
+                        if backward:
+                            gx[b, ch, hs:he, ws:we] += grad[k, c, ph, pw] / area
+                        else:
+                            out[k, c, ph, pw] = x[b, ch, hs:he, ws:we].sum() / area
+    return out, gx
+
+
+def test_ps_roi_pool_matches_the_kernel_values_and_gradients():
+    x, rois = feature_and_rois(c=3 * 3 * 2)
+    nx = nt(x, True)
+    out = ops.ps_roi_pool(nx, nt(rois), 3, 0.5)
+    g = RNG.standard_normal(tuple(out.shape)).astype(np.float32)
+    expected, expected_grad = ref_ps_roi_pool(x, rois, 0.5, 3, 3, g)
+    np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-5, atol=1e-6)
+    out.backward(nt(g))
+    np.testing.assert_allclose(nx.grad.numpy(), expected_grad, rtol=1e-5, atol=1e-6)
+    # Away from the last row and column the forward and backward bins agree: gradcheck.
+    inner = np.array([[0, 2.0, 2.0, 12.0, 10.0], [1, 0.0, 1.0, 16.0, 14.0]])
+    small = RNG.standard_normal((2, 9, 8, 9))
+    assert numtorch.autograd.gradcheck(
+        lambda t: ops.ps_roi_pool(t, nt(inner), 3, 0.5), (nt(small, True),))
+
+
+def test_roi_modules_reprs_and_forward():
+    x, rois = feature_and_rois(c=8)
+    assert repr(ops.RoIAlign((7, 7), 0.25, 2)) == (
+        "RoIAlign(output_size=(7, 7), spatial_scale=0.25, sampling_ratio=2, aligned=False)")
+    assert repr(ops.RoIPool(7, 0.5)) == "RoIPool(output_size=7, spatial_scale=0.5)"
+    assert repr(ops.PSRoIAlign(2, 1.0, -1)) == (
+        "PSRoIAlign(output_size=2, spatial_scale=1.0, sampling_ratio=-1)")
+    assert repr(ops.PSRoIPool((2, 2), 0.5)) == "PSRoIPool(output_size=(2, 2), spatial_scale=0.5)"
+    for module, fn in [(ops.RoIAlign(2, 0.5, 2, True), lambda a, b: ops.roi_align(
+                            a, b, 2, 0.5, 2, True)),
+                       (ops.RoIPool(2, 0.5), lambda a, b: ops.roi_pool(a, b, 2, 0.5)),
+                       (ops.PSRoIAlign(2, 0.5, 2), lambda a, b: ops.ps_roi_align(
+                           a, b, 2, 0.5, 2)),
+                       (ops.PSRoIPool(2, 0.5), lambda a, b: ops.ps_roi_pool(a, b, 2, 0.5))]:
+        assert module(nt(x), nt(rois)).tolist() == fn(nt(x), nt(rois)).tolist()
+
+
+def test_roi_ops_check_boxes_dtypes_and_channels():
+    x, rois = feature_and_rois()
+    with pytest.raises(AssertionError, match=r"not correct as Tensor\[K, 5\]"):
+        ops.roi_align(nt(x), nt(rois[:, 1:]), 2)
+    with pytest.raises(AssertionError, match=r"List\[Tensor\[L, 4\]\]"):
+        ops.roi_pool(nt(x), [nt(rois)], 2)
+    with pytest.raises(RuntimeError, match="Expected tensor for argument #1 'input' to have "
+                                           "the same type as tensor for argument #2 'rois'"):
+        ops.roi_align(nt(x), nt(rois.astype(np.float64)), 2)
+    with pytest.raises(RuntimeError, match="input channels must be a multiple of pooling "
+                                           "height \\* pooling width"):
+        ops.ps_roi_align(nt(x), nt(rois), 3)
+    out = ops.roi_align(nt(x, True), numtorch.zeros(0, 5), 2)
+    assert tuple(out.shape) == (0, 4, 2, 2)
+    assert "ROIAlignFunction" in repr(out.grad_fn)

@@ -1,7 +1,8 @@
-"""numtorch.vision.ops: torchvision.ops — box operations, NMS, detection losses.
+"""numtorch.vision.ops: torchvision.ops — box operations, NMS, detection losses, RoI ops.
 
 Box ops and losses are compositions of Tensor ops, so autograd differentiates them;
-``nms`` is a NumPy kernel with torchvision's tie-breaking (stable by score).
+``nms`` and the RoI ops (roi_align, roi_pool, ps_roi_align, ps_roi_pool) are NumPy
+kernels following torchvision's CPU kernels, each a Function with its backward.
 """
 
 from .boxes import (
@@ -23,8 +24,14 @@ from .losses import (
     generalized_box_iou_loss,
     sigmoid_focal_loss,
 )
+from .ps_roi_align import PSRoIAlign, ps_roi_align
+from .ps_roi_pool import PSRoIPool, ps_roi_pool
+from .roi_align import RoIAlign, roi_align
+from .roi_pool import RoIPool, roi_pool
 
-__all__ = ["batched_nms", "box_area", "box_convert", "box_iou", "clip_boxes_to_image",
-           "complete_box_iou", "complete_box_iou_loss", "distance_box_iou",
-           "distance_box_iou_loss", "generalized_box_iou", "generalized_box_iou_loss",
-           "masks_to_boxes", "nms", "remove_small_boxes", "sigmoid_focal_loss"]
+__all__ = ["PSRoIAlign", "PSRoIPool", "RoIAlign", "RoIPool", "batched_nms", "box_area",
+           "box_convert", "box_iou", "clip_boxes_to_image", "complete_box_iou",
+           "complete_box_iou_loss", "distance_box_iou", "distance_box_iou_loss",
+           "generalized_box_iou", "generalized_box_iou_loss", "masks_to_boxes", "nms",
+           "ps_roi_align", "ps_roi_pool", "remove_small_boxes", "roi_align", "roi_pool",
+           "sigmoid_focal_loss"]

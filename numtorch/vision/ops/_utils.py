@@ -1,0 +1,90 @@
+"""Helpers the RoI ops share: box lists to ``Tensor[K, 5]`` rois, argument checks, and the
+bilinear sampling matrices behind roi_align and ps_roi_align."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import numtorch
+from numtorch import Tensor
+
+
+def _pair(x):
+    return tuple(x) if isinstance(x, (list, tuple)) else (x, x)
+
+
+def check_roi_boxes_shape(boxes) -> None:
+    if isinstance(boxes, (list, tuple)):
+        for t in boxes:
+            if t.size(1) != 4:
+                raise AssertionError("The shape of the tensor in the boxes list is not correct "
+                                     "as List[Tensor[L, 4]]")
+    elif isinstance(boxes, Tensor):
+        if boxes.size(1) != 5:
+            raise AssertionError("The boxes tensor shape is not correct as Tensor[K, 5]")
+    else:
+        raise AssertionError("boxes is expected to be a Tensor[L, 5] or a List[Tensor[K, 4]]")
+
+
+def convert_boxes_to_roi_format(boxes: list[Tensor]) -> Tensor:
+    """``[Tensor[L_i, 4]]`` -> ``Tensor[sum L_i, 5]`` whose first column is the image index."""
+    ids = [numtorch.full_like(b[:, :1], i) for i, b in enumerate(boxes)]
+    ids = ids[0] if len(ids) == 1 else numtorch.cat(ids, dim=0)
+    concat = boxes[0] if len(boxes) == 1 else numtorch.cat(list(boxes), dim=0)
+    return numtorch.cat([ids, concat], dim=1)
+
+
+def rois_of(boxes) -> Tensor:
+    check_roi_boxes_shape(boxes)
+    return boxes if isinstance(boxes, Tensor) else convert_boxes_to_roi_format(boxes)
+
+
+_TYPE_NAMES = {np.dtype(np.float32): "torch.FloatTensor", np.dtype(np.float64):
+               "torch.DoubleTensor", np.dtype(np.float16): "torch.HalfTensor"}
+
+
+def check_same_type(kernel: str, x, rois) -> None:
+    if x.dtype != rois.dtype:
+        names = [_TYPE_NAMES.get(a.dtype, str(a.dtype)) for a in (x, rois)]
+        raise RuntimeError(f"Expected tensor for argument #1 'input' to have the same type as "
+                           f"tensor for argument #2 'rois'; but type {names[0]} does not equal "
+                           f"{names[1]} (while checking arguments for {kernel})")
+
+
+def sample_positions(start, bin_size, pooled: int, grid: int, dtype):
+    """The kernels' sampling coordinates along one axis, ``[pooled, grid]``, in ``dtype``:
+    ``start + p * bin_size + (i + 0.5) * bin_size / grid``, rounded step by step as the C++
+    loop rounds them."""
+    p = np.arange(pooled, dtype=dtype)[:, None]
+    i = (np.arange(grid, dtype=dtype) + dtype(0.5))[None, :]
+    return (start + p * bin_size) + (i * bin_size) / dtype(grid)
+
+
+def bilinear_matrix(pos, size: int):
+    """``A[p, s]``: the weight of pixel ``s`` in the sum over ``pos[p, :]`` of 1-D bilinear
+    samples, with the kernels' border rules: a sample beyond ``[-1, size]`` weighs nothing,
+    one in ``[-1, 0]`` reads pixel 0, one past the last pixel reads the last pixel.
+
+    The 2-D kernel weights are products ``w_y * w_x``, so an RoI's sum over its sampling
+    grid is ``A_y @ image @ A_x.T``: two matrix products instead of a loop over samples.
+    """
+    dtype = pos.dtype.type
+    valid = (pos >= -1.0) & (pos <= size)
+    y = np.where(pos <= 0, dtype(0), pos)
+    low = y.astype(np.int64)
+    top = low >= size - 1
+    low = np.where(top, size - 1, low)
+    high = np.where(top, size - 1, low + 1)
+    y = np.where(top, low.astype(dtype), y)
+    frac = (y - low.astype(dtype)).astype(dtype)
+    one_minus = (dtype(1) - frac).astype(dtype)
+    a = np.zeros((pos.shape[0], size), dtype=pos.dtype)
+    rows = np.broadcast_to(np.arange(pos.shape[0])[:, None], pos.shape)
+    np.add.at(a, (rows[valid], low[valid]), one_minus[valid])
+    np.add.at(a, (rows[valid], high[valid]), frac[valid])
+    return a
+
+
+def c_round(x):
+    """C's ``round``: halves away from zero (NumPy rounds them to even)."""
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
