@@ -588,3 +588,204 @@ def test_roi_ops_check_boxes_dtypes_and_channels():
     out = ops.roi_align(nt(x, True), numtorch.zeros(0, 5), 2)
     assert tuple(out.shape) == (0, 4, 2, 2)
     assert "ROIAlignFunction" in repr(out.grad_fn)
+
+
+# --- layers: torchvision's module trees, built here from torch.nn -------------------------
+
+def copy_state(ours, theirs):
+    """Load ``theirs`` (a torch module) into ``ours`` and check the keys agree."""
+    state = theirs.state_dict()
+    assert list(ours.state_dict()) == list(state)
+    ours.load_state_dict({k: numtorch.tensor(v.numpy()) for k, v in state.items()})
+
+
+def torch_conv_norm_act(cin, cout, k=3, stride=1, padding=None, groups=1,
+                        norm=torch.nn.BatchNorm2d, act=torch.nn.ReLU, dilation=1, inplace=True,
+                        bias=None, conv=torch.nn.Conv2d):
+    if padding is None:
+        padding = (k - 1) // 2 * dilation
+    layers = [conv(cin, cout, k, stride, padding, dilation=dilation, groups=groups,
+                   bias=norm is None if bias is None else bias)]
+    if norm is not None:
+        layers.append(norm(cout))
+    if act is not None:
+        layers.append(act(**({} if inplace is None else {"inplace": inplace})))
+    return torch.nn.Sequential(*layers)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"stride": 2, "groups": 2, "dilation": 2},
+                                    {"norm": None, "act": None, "k": 1}])
+def test_conv2d_norm_activation_is_torchvisions_block(kwargs):
+    names = {"norm": "norm_layer", "act": "activation_layer", "k": "kernel_size"}
+    nt_kwargs = {names.get(k, k): v for k, v in kwargs.items()}
+    numtorch.manual_seed(0)
+    torch.manual_seed(0)
+    ours = ops.Conv2dNormActivation(4, 6, **nt_kwargs)
+    theirs = torch_conv_norm_act(4, 6, **kwargs)
+    assert repr(ours) == repr(theirs).replace("Sequential", "Conv2dNormActivation", 1)
+    assert ours.out_channels == 6
+    for a, b in zip(ours.state_dict().values(), theirs.state_dict().values()):
+        assert a.numpy().tolist() == b.numpy().tolist()  # the same seeded initialisation
+    x = RNG.standard_normal((2, 4, 9, 9)).astype(np.float32)
+    assert_close(ours(nt(x)), theirs(th(x)), rtol=1e-4, atol=1e-5)
+
+
+def test_conv3d_norm_activation_and_tuple_kernels():
+    ours = ops.Conv3dNormActivation(2, 3, kernel_size=(1, 3, 5), dilation=(1, 2, 1))
+    theirs = torch.nn.Sequential(torch.nn.Conv3d(2, 3, (1, 3, 5), 1, (0, 2, 2),
+                                                 dilation=(1, 2, 1), bias=False),
+                                 torch.nn.BatchNorm3d(3), torch.nn.ReLU(inplace=True))
+    assert repr(ours) == repr(theirs).replace("Sequential", "Conv3dNormActivation", 1)
+    copy_state(ours, theirs)
+    x = RNG.standard_normal((2, 2, 4, 7, 8)).astype(np.float32)
+    assert_close(ours(nt(x)), theirs(th(x)), rtol=1e-4, atol=1e-5)
+
+
+def test_squeeze_excitation_matches_torchvision():
+    ours = ops.SqueezeExcitation(8, 3)
+    avgpool = torch.nn.AdaptiveAvgPool2d(1)
+    fc1, fc2 = torch.nn.Conv2d(8, 3, 1), torch.nn.Conv2d(3, 8, 1)
+    theirs = torch.nn.Module()
+    for name, m in [("avgpool", avgpool), ("fc1", fc1), ("fc2", fc2),
+                    ("activation", torch.nn.ReLU()), ("scale_activation", torch.nn.Sigmoid())]:
+        theirs.add_module(name, m)
+    assert repr(ours) == repr(theirs).replace("Module", "SqueezeExcitation", 1)
+    copy_state(ours, theirs)
+    x = RNG.standard_normal((2, 8, 5, 5)).astype(np.float32)
+    nx, tx = nt(x, True), th(x, True)
+    out = ours(nx)
+    expected = torch.sigmoid(fc2(torch.relu(fc1(avgpool(tx))))) * tx
+    assert_close(out, expected, rtol=1e-5, atol=1e-6)
+    out.sum().backward()
+    expected.sum().backward()
+    assert_close(nx.grad, tx.grad, rtol=1e-4, atol=1e-6)
+
+
+def test_mlp_layers_repr_and_values():
+    ours = ops.MLP(5, [8, 6, 3], norm_layer=numtorch.nn.LayerNorm, inplace=False, dropout=0.1)
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(5, 8), torch.nn.LayerNorm(8), torch.nn.ReLU(inplace=False),
+        torch.nn.Dropout(0.1, inplace=False), torch.nn.Linear(8, 6), torch.nn.LayerNorm(6),
+        torch.nn.ReLU(inplace=False), torch.nn.Dropout(0.1, inplace=False),
+        torch.nn.Linear(6, 3), torch.nn.Dropout(0.1, inplace=False))
+    assert repr(ours) == repr(theirs).replace("Sequential", "MLP", 1)
+    copy_state(ours, theirs)
+    ours.eval()
+    theirs.eval()
+    x = RNG.standard_normal((4, 5)).astype(np.float32)
+    assert_close(ours(nt(x)), theirs(th(x)), rtol=1e-5, atol=1e-5)
+
+
+def test_frozen_batch_norm_is_the_affine_map_of_its_buffers_and_loads_batchnorm_state():
+    bn = torch.nn.BatchNorm2d(3)
+    bn.running_mean.uniform_(-1, 1)
+    bn.running_var.uniform_(0.5, 2)
+    bn.weight.data.uniform_(0.5, 2)
+    bn.bias.data.uniform_(-1, 1)
+    frozen = ops.FrozenBatchNorm2d(3)
+    assert repr(frozen) == "FrozenBatchNorm2d(3, eps=1e-05)"
+    assert list(frozen.state_dict()) == ["weight", "bias", "running_mean", "running_var"]
+    assert list(frozen.parameters()) == []
+    frozen.load_state_dict({k: numtorch.tensor(v.detach().numpy())
+                            for k, v in bn.state_dict().items()})  # num_batches_tracked too
+    x = RNG.standard_normal((2, 3, 4, 4)).astype(np.float32)
+    assert_close(frozen(nt(x)), bn.eval()(th(x)), rtol=1e-5, atol=1e-5)
+
+
+def test_permute_layer():
+    x = numtorch.arange(24).reshape(2, 3, 4)
+    assert ops.Permute([0, 2, 1])(x).tolist() == x.permute(0, 2, 1).tolist()
+    assert repr(ops.Permute([0, 2, 1])) == "Permute()"
+
+
+@pytest.mark.parametrize("mode", ["row", "batch"])
+def test_stochastic_depth_draws_torchvisions_mask(mode):
+    x = RNG.standard_normal((16, 3, 2)).astype(np.float32)
+    for seed in range(3):
+        numtorch.manual_seed(seed)
+        torch.manual_seed(seed)
+        out = ops.stochastic_depth(nt(x), 0.4, mode)
+        size = [16, 1, 1] if mode == "row" else [1, 1, 1]
+        noise = torch.empty(size).bernoulli_(0.6).div_(0.6)
+        assert out.tolist() == (th(x) * noise).tolist()
+    module = ops.StochasticDepth(0.4, mode)
+    assert repr(module) == f"StochasticDepth(p=0.4, mode={mode})"
+    assert module.eval()(nt(x)).tolist() == x.tolist()
+    with pytest.raises(ValueError, match="mode has to be either 'batch' or 'row', but got col"):
+        ops.stochastic_depth(nt(x), 0.1, "col")
+    with pytest.raises(ValueError, match="drop probability has to be between 0 and 1, but "
+                                         "got 1.5"):
+        ops.stochastic_depth(nt(x), 1.5, "row")
+
+
+def ref_drop_block(x, p, block, dims, eps=1e-6):
+    spatial = x.shape[2:]
+    fits = [s - block + 1 for s in spatial]
+    gamma = (p * math.prod(spatial)) / ((block ** dims) * math.prod(fits))
+    noise = torch.empty((x.shape[0], x.shape[1], *fits)).bernoulli_(gamma)
+    noise = torch.nn.functional.pad(noise, [block // 2] * (2 * dims), value=0)
+    pool = torch.nn.functional.max_pool2d if dims == 2 else torch.nn.functional.max_pool3d
+    noise = 1 - pool(noise, stride=(1,) * dims, kernel_size=(block,) * dims, padding=block // 2)
+    return x * noise * (noise.numel() / (eps + noise.sum()))
+
+
+@pytest.mark.parametrize("dims,block", [(2, 3), (2, 5), (3, 3)])
+def test_drop_block_draws_torchvisions_blocks(dims, block):
+    shape = (2, 3, 9, 10) if dims == 2 else (2, 2, 5, 6, 7)
+    x = RNG.standard_normal(shape).astype(np.float32)
+    fn = ops.drop_block2d if dims == 2 else ops.drop_block3d
+    numtorch.manual_seed(5)
+    torch.manual_seed(5)
+    out = fn(nt(x), 0.3, block)
+    assert_close(out, ref_drop_block(th(x), 0.3, block, dims), rtol=1e-6, atol=1e-6)
+    module = (ops.DropBlock2d if dims == 2 else ops.DropBlock3d)(0.3, block)
+    cls = "DropBlock2d" if dims == 2 else "DropBlock3d"
+    assert repr(module) == f"{cls}(p=0.3, block_size={block}, inplace=False)"
+    assert module.eval()(nt(x)).tolist() == x.tolist()
+
+
+def test_drop_block_with_an_even_block_fails_as_torchvisions_does():
+    x = RNG.standard_normal((1, 1, 6, 6)).astype(np.float32)
+    with pytest.raises(RuntimeError, match="must match the size"):
+        ref_drop_block(th(x), 0.3, 4, 2)  # the grown mask is one larger than the input
+    with pytest.raises(RuntimeError, match="must match the size"):
+        ops.drop_block2d(nt(x), 0.3, 4)
+
+
+def test_feature_pyramid_network_matches_torchvisions_computation():
+    from numtorch.vision.ops.feature_pyramid_network import LastLevelMaxPool, LastLevelP6P7
+
+    numtorch.manual_seed(1)
+    torch.manual_seed(1)
+    fpn = ops.FeaturePyramidNetwork([4, 6, 8], 5, extra_blocks=LastLevelMaxPool())
+    inner = [torch.nn.Conv2d(c, 5, 1, 1, 0) for c in (4, 6, 8)]
+    layer = [torch.nn.Conv2d(5, 5, 3, 1, 1) for _ in range(3)]
+    for conv in inner + layer:  # the convs exist before any is initialised
+        torch.nn.init.kaiming_uniform_(conv.weight, a=1)
+        torch.nn.init.constant_(conv.bias, 0)
+    state = fpn.state_dict()
+    assert list(state) == [f"{b}.{i}.0.{k}" for b in ("inner_blocks", "layer_blocks")
+                           for i in range(3) for k in ("weight", "bias")]
+    for i in range(3):
+        assert state[f"inner_blocks.{i}.0.weight"].tolist() == inner[i].weight.tolist()
+        assert state[f"layer_blocks.{i}.0.weight"].tolist() == layer[i].weight.tolist()
+    feats = [RNG.standard_normal(s).astype(np.float32)
+             for s in [(1, 4, 16, 15), (1, 6, 8, 8), (1, 8, 3, 4)]]
+    out = fpn({"a": nt(feats[0]), "b": nt(feats[1]), "c": nt(feats[2])})
+    last = inner[2](th(feats[2]))
+    expected = [layer[2](last)]
+    for i in (1, 0):
+        lateral = inner[i](th(feats[i]))
+        last = lateral + torch.nn.functional.interpolate(last, size=lateral.shape[-2:])
+        expected.insert(0, layer[i](last))
+    expected.append(torch.nn.functional.max_pool2d(expected[-1], 1, 2, 0))
+    assert list(out) == ["a", "b", "c", "pool"]
+    for got, want in zip(out.values(), expected):
+        assert_close(got, want, rtol=1e-4, atol=1e-5)
+    # Checkpoints from before Conv2dNormActivation (bare convs) still load.
+    old = {k.replace(".0.", ".", 1): v for k, v in state.items()}
+    fpn.load_state_dict(old)
+    p6p7 = ops.FeaturePyramidNetwork([4, 6, 8], 5, extra_blocks=LastLevelP6P7(8, 5))
+    out = p6p7({"a": nt(feats[0]), "b": nt(feats[1]), "c": nt(feats[2])})
+    assert list(out) == ["a", "b", "c", "p6", "p7"]
+    assert tuple(out["p6"].shape) == (1, 5, 2, 2) and tuple(out["p7"].shape) == (1, 5, 1, 1)
