@@ -789,3 +789,34 @@ def test_feature_pyramid_network_matches_torchvisions_computation():
     out = p6p7({"a": nt(feats[0]), "b": nt(feats[1]), "c": nt(feats[2])})
     assert list(out) == ["a", "b", "c", "p6", "p7"]
     assert tuple(out["p6"].shape) == (1, 5, 2, 2) and tuple(out["p7"].shape) == (1, 5, 1, 1)
+
+
+def test_multi_scale_roi_align_pools_each_box_from_its_fpn_level():
+    pooler = ops.MultiScaleRoIAlign(["feat1", "feat2", "feat3"], 3, 2)
+    assert repr(pooler) == ("MultiScaleRoIAlign(featmap_names=['feat1', 'feat2', 'feat3'], "
+                            "output_size=(3, 3), sampling_ratio=2)")
+    feats = {"feat1": RNG.standard_normal((2, 4, 64, 64)).astype(np.float32),
+             "feat2": RNG.standard_normal((2, 4, 32, 32)).astype(np.float32),
+             "feat3": RNG.standard_normal((2, 4, 16, 16)).astype(np.float32),
+             "unused": RNG.standard_normal((2, 4, 8, 8)).astype(np.float32)}
+    boxes = [random_boxes(5, size=250.0) * np.float32(1.5), random_boxes(3, size=40.0)]
+    boxes[0][0] = [10, 10, 500, 480]  # large enough for the coarsest level
+    boxes[0][1] = [50, 50, 350, 330]  # and one for the middle level
+    x = {k: nt(v, True) for k, v in feats.items()}
+    out = pooler(x, [nt(b) for b in boxes], [(512, 512), (500, 400)])
+    assert tuple(out.shape) == (8, 4, 3, 3)
+    assert pooler.scales == [0.125, 0.0625, 0.03125]
+    # torchvision's level rule, in torch: floor(4 + log2(sqrt(area) / 224) + eps), clamped.
+    tb = torch.from_numpy(np.concatenate(boxes))
+    area = (tb[:, 2] - tb[:, 0]) * (tb[:, 3] - tb[:, 1])
+    levels = torch.floor(4 + torch.log2(area.sqrt() / 224) + torch.tensor(1e-6))
+    levels = (levels.clamp(3, 5).to(torch.int64) - 3).tolist()
+    assert set(levels) == {0, 1, 2}
+    rois = np.concatenate([np.c_[np.full(len(b), i, np.float32), b]
+                           for i, b in enumerate(boxes)])
+    for k, level in enumerate(levels):
+        name, scale = f"feat{level + 1}", 0.125 / 2 ** level
+        expected = ops.roi_align(nt(feats[name]), nt(rois[k:k + 1]), 3, scale, 2)
+        assert out[k].tolist() == expected[0].tolist()
+    out.sum().backward()
+    assert x["unused"].grad is None and x["feat1"].grad.abs().sum().item() > 0

@@ -37,17 +37,19 @@ from .misc import (
     Permute,
     SqueezeExcitation,
 )
+from .poolers import MultiScaleRoIAlign
 from .ps_roi_align import PSRoIAlign, ps_roi_align
 from .ps_roi_pool import PSRoIPool, ps_roi_pool
 from .roi_align import RoIAlign, roi_align
 from .roi_pool import RoIPool, roi_pool
 from .stochastic_depth import StochasticDepth, stochastic_depth
 
-__all__ = ["MLP", "Conv2dNormActivation", "Conv3dNormActivation", "DropBlock2d", "DropBlock3d",
-           "FeaturePyramidNetwork", "FrozenBatchNorm2d", "Permute", "SqueezeExcitation",
-           "StochasticDepth", "drop_block2d", "drop_block3d", "stochastic_depth", "PSRoIAlign",
-           "PSRoIPool", "RoIAlign", "RoIPool", "batched_nms", "box_area", "box_convert",
-           "box_iou", "clip_boxes_to_image", "complete_box_iou", "complete_box_iou_loss",
-           "distance_box_iou", "distance_box_iou_loss", "generalized_box_iou",
-           "generalized_box_iou_loss", "masks_to_boxes", "nms", "ps_roi_align", "ps_roi_pool",
-           "remove_small_boxes", "roi_align", "roi_pool", "sigmoid_focal_loss"]
+__all__ = ["MLP", "MultiScaleRoIAlign", "Conv2dNormActivation", "Conv3dNormActivation",
+           "DropBlock2d", "DropBlock3d", "FeaturePyramidNetwork", "FrozenBatchNorm2d", "Permute",
+           "SqueezeExcitation", "StochasticDepth", "drop_block2d", "drop_block3d",
+           "stochastic_depth", "PSRoIAlign", "PSRoIPool", "RoIAlign", "RoIPool", "batched_nms",
+           "box_area", "box_convert", "box_iou", "clip_boxes_to_image", "complete_box_iou",
+           "complete_box_iou_loss", "distance_box_iou", "distance_box_iou_loss",
+           "generalized_box_iou", "generalized_box_iou_loss", "masks_to_boxes", "nms",
+           "ps_roi_align", "ps_roi_pool", "remove_small_boxes", "roi_align", "roi_pool",
+           "sigmoid_focal_loss"]
