@@ -820,3 +820,117 @@ def test_multi_scale_roi_align_pools_each_box_from_its_fpn_level():
         assert out[k].tolist() == expected[0].tolist()
     out.sum().backward()
     assert x["unused"].grad is None and x["feat1"].grad.abs().sum().item() > 0
+
+
+# --- deform_conv2d: the kernel's definition, tap by tap --------------------------------------
+
+def ref_deform_conv2d(x, offset, weight, bias, stride, padding, dilation, mask):
+    """deform_conv2d sample by sample: zero-padded bilinear reads at the moved taps."""
+    b_n, c_n, height, width = x.shape
+    o_n, c_w, kh, kw = weight.shape
+    groups = offset.shape[1] // (2 * kh * kw)
+    oh, ow = offset.shape[2:]
+    out = np.zeros((b_n, o_n, oh, ow), x.dtype)
+
+    def read(img, y, xx):
+        if y <= -1 or y >= height or xx <= -1 or xx >= width:
+            return 0.0
+        y0, x0 = math.floor(y), math.floor(xx)
+        total = 0.0
+        for yy, xc, w in ((y0, x0, (1 - (y - y0)) * (1 - (xx - x0))),
+                          (y0, x0 + 1, (1 - (y - y0)) * (xx - x0)),
+                          (y0 + 1, x0, (y - y0) * (1 - (xx - x0))),
+                          (y0 + 1, x0 + 1, (y - y0) * (xx - x0))):
+            if 0 <= yy < height and 0 <= xc < width:
+                total += w * img[yy, xc]
+        return total
+
+    for b in range(b_n):
+        cols = np.zeros((c_n, kh * kw, oh, ow))
+        for c in range(c_n):
+            g = c // (c_n // groups)
+            for i in range(kh):
+                for j in range(kw):
+                    k = i * kw + j
+                    for oy in range(oh):
+                        for ox in range(ow):
+                            y = oy * stride - padding + i * dilation + offset[b, g * 2 * kh * kw
+                                                                              + 2 * k, oy, ox]
+                            xx = ox * stride - padding + j * dilation + offset[
+                                b, g * 2 * kh * kw + 2 * k + 1, oy, ox]
+                            m = 1.0 if mask is None else mask[b, g * kh * kw + k, oy, ox]
+                            cols[c, k, oy, ox] = m * read(x[b, c], y, xx)
+        wg = c_n // c_w
+        for o in range(o_n):
+            grp = o // (o_n // wg)
+            chans = cols[grp * c_w:(grp + 1) * c_w].reshape(c_w * kh * kw, oh, ow)
+            out[b, o] = np.tensordot(weight[o].reshape(-1), chans, axes=1)
+            out[b, o] += 0 if bias is None else bias[o]
+    return out
+
+
+def deform_inputs(dtype, use_mask, b=2, c=4, groups=2, wg=2, kh=3, kw=2, h=6, w=7,
+                  stride=1, padding=1, dilation=1):
+    oh = (h + 2 * padding - (dilation * (kh - 1) + 1)) // stride + 1
+    ow = (w + 2 * padding - (dilation * (kw - 1) + 1)) // stride + 1
+    x = RNG.standard_normal((b, c, h, w)).astype(dtype)
+    offset = (RNG.standard_normal((b, groups * 2 * kh * kw, oh, ow)) * 1.5).astype(dtype)
+    weight = RNG.standard_normal((6, c // wg, kh, kw)).astype(dtype)
+    bias = RNG.standard_normal(6).astype(dtype)
+    mask = RNG.random((b, groups * kh * kw, oh, ow)).astype(dtype) if use_mask else None
+    return x, offset, weight, bias, mask
+
+
+@pytest.mark.parametrize("use_mask", [False, True])
+@pytest.mark.parametrize("stride,padding,dilation", [(1, 1, 1), (2, 0, 2)])
+def test_deform_conv2d_matches_the_kernel_and_gradchecks(use_mask, stride, padding, dilation):
+    x, offset, weight, bias, mask = deform_inputs(np.float32, use_mask, stride=stride,
+                                                  padding=padding, dilation=dilation)
+    out = ops.deform_conv2d(nt(x), nt(offset), nt(weight), nt(bias), stride, padding,
+                            dilation, None if mask is None else nt(mask))
+    expected = ref_deform_conv2d(x, offset, weight, bias, stride, padding, dilation, mask)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-4, atol=1e-4)
+    x, offset, weight, bias, mask = deform_inputs(np.float64, use_mask, b=1, c=2, groups=1,
+                                                  wg=2, h=5, w=5, stride=stride,
+                                                  padding=padding, dilation=dilation)
+    args = [nt(a, True) for a in (x, offset, weight, bias)]
+    if use_mask:
+        args.append(nt(mask, True))
+    assert numtorch.autograd.gradcheck(
+        lambda i, o, w, bb, *m: ops.deform_conv2d(i, o, w, bb, stride, padding, dilation,
+                                                  m[0] if m else None), tuple(args))
+
+
+def test_deform_conv2d_with_zero_offsets_is_conv2d():
+    x = RNG.standard_normal((2, 4, 6, 7)).astype(np.float32)
+    w = RNG.standard_normal((6, 2, 3, 3)).astype(np.float32)
+    offset = np.zeros((2, 2 * 9, 6, 7), np.float32)
+    out = ops.deform_conv2d(nt(x), nt(offset), nt(w), padding=1)
+    expected = torch.nn.functional.conv2d(th(x), th(w), padding=1, groups=2)
+    assert_close(out, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_deform_conv2d_module_repr_init_and_errors():
+    numtorch.manual_seed(0)
+    torch.manual_seed(0)
+    module = ops.DeformConv2d(4, 6, 3, padding=1, groups=2)
+    conv = torch.nn.Conv2d(4, 6, 3, padding=1, groups=2)  # the same initialisation
+    assert module.weight.tolist() == conv.weight.tolist()
+    assert module.bias.tolist() == conv.bias.tolist()
+    assert repr(module) == ("DeformConv2d(4, 6, kernel_size=(3, 3), stride=(1, 1), "
+                            "padding=(1, 1), groups=2)")
+    assert repr(ops.DeformConv2d(2, 2, (1, 3), dilation=2, bias=False)) == (
+        "DeformConv2d(2, 2, kernel_size=(1, 3), stride=(1, 1), dilation=(2, 2), bias=False)")
+    x = numtorch.randn(1, 4, 5, 5)
+    out = module(x, numtorch.zeros(1, 18, 5, 5))
+    assert "DeformConv2dFunction" in repr(out.grad_fn)
+    with pytest.raises(RuntimeError, match="offset tensor at dimension 1 is not valid"):
+        module(x, numtorch.zeros(1, 4, 5, 5))
+    with pytest.raises(RuntimeError, match=r"offset output dims: \(4, 4\) - computed output "
+                                           r"dims: \(5, 5\)"):
+        module(x, numtorch.zeros(1, 18, 4, 4))
+    with pytest.raises(RuntimeError, match="Calculated output size too small - out_h: 0 "
+                                           "out_w: 0"):
+        ops.deform_conv2d(x[..., :4, :4], numtorch.zeros(1, 18, 0, 0), module.weight, dilation=2)
+    with pytest.raises(ValueError, match="in_channels must be divisible by groups"):
+        ops.DeformConv2d(3, 6, 3, groups=2)
