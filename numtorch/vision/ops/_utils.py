@@ -67,6 +67,8 @@ def bilinear_matrix(pos, size: int):
 
     The 2-D kernel weights are products ``w_y * w_x``, so an RoI's sum over its sampling
     grid is ``A_y @ image @ A_x.T``: two matrix products instead of a loop over samples.
+    Only the pixels the samples touch matter, so the columns from the first to the last
+    of them are returned, with that ``slice`` of the image axis.
     """
     dtype = pos.dtype.type
     valid = (pos >= -1.0) & (pos <= size)
@@ -82,7 +84,10 @@ def bilinear_matrix(pos, size: int):
     rows = np.broadcast_to(np.arange(pos.shape[0])[:, None], pos.shape)
     np.add.at(a, (rows[valid], low[valid]), one_minus[valid])
     np.add.at(a, (rows[valid], high[valid]), frac[valid])
-    return a
+    if not valid.any():
+        return a[:, :0], slice(0, 0)
+    touched = slice(int(low[valid].min()), int(high[valid].max()) + 1)
+    return a[:, touched], touched
 
 
 def c_round(x):

@@ -36,8 +36,9 @@ def _ps_matrices(rois, spatial_scale, pooled_h, pooled_w, height, width, samplin
             (np.arange(grid_h, dtype=dtype) + dtype(0.5)) * bin_h / dtype(grid_h))
         xs = (np.arange(pooled_w, dtype=dtype)[:, None] * bin_w + start_w) + (
             (np.arange(grid_w, dtype=dtype) + dtype(0.5)) * bin_w / dtype(grid_w))
-        out.append((int(roi[0]), bilinear_matrix(ys.astype(dtype), height),
-                    bilinear_matrix(xs.astype(dtype), width), grid_h * grid_w))
+        a_y, rows = bilinear_matrix(ys.astype(dtype), height)
+        a_x, cols = bilinear_matrix(xs.astype(dtype), width)
+        out.append((int(roi[0]), a_y, a_x, grid_h * grid_w, rows, cols))
     return out
 
 
@@ -66,9 +67,9 @@ class _PSRoIAlign(ArrayFunction):
         out = np.zeros((len(rois), c_out, pooled_h, pooled_w), dtype=x.dtype)
         grouped = x.reshape(n, c_out, pooled_h, pooled_w, height, width)
         with np.errstate(invalid="ignore", divide="ignore"):  # an empty grid gives 0/0
-            for k, (b, a_y, a_x, count) in enumerate(mats):
-                rows = np.einsum("ph,cpqhw->cpqw", a_y, grouped[b])
-                out[k] = np.einsum("cpqw,qw->cpq", rows, a_x) / x.dtype.type(count)
+            for k, (b, a_y, a_x, count, rows, cols) in enumerate(mats):
+                sampled = np.einsum("ph,cpqhw->cpqw", a_y, grouped[b, ..., rows, cols])
+                out[k] = np.einsum("cpqw,qw->cpq", sampled, a_x) / x.dtype.type(count)
         return out
 
     @staticmethod
@@ -78,10 +79,10 @@ class _PSRoIAlign(ArrayFunction):
         n, channels, height, width = ctx.shape
         c_out, pooled_h, pooled_w = g.shape[1:]
         gx = np.zeros((n, c_out, pooled_h, pooled_w, height, width), dtype=g.dtype)
-        for k, (b, a_y, a_x, count) in enumerate(ctx.mats):
+        for k, (b, a_y, a_x, count, rows, cols) in enumerate(ctx.mats):
             if count:
                 gk = g[k] / g.dtype.type(count)
-                gx[b] += np.einsum("ph,cpq,qw->cpqhw", a_y, gk, a_x)
+                gx[b, ..., rows, cols] += np.einsum("ph,cpq,qw->cpqhw", a_y, gk, a_x)
         return Tensor._make(gx.reshape(ctx.shape)), None, None, None, None, None
 
 

@@ -4,7 +4,8 @@ For RoI ``k`` on image ``b``, bin ``(ph, pw)`` averages ``grid_h x grid_w`` bili
 of the feature map, the grid being ``sampling_ratio`` or, when that is <= 0,
 ``ceil(roi size / output size)`` per RoI. Bilinear weights are products of a row weight and
 a column weight, so the whole output of an RoI is ``A_y @ input[b, c] @ A_x.T / count``
-(``A`` from ``_utils.bilinear_matrix``), and its gradient is the transposed products.
+(``A`` from ``_utils.bilinear_matrix``, cut to the rows and columns the RoI's samples
+touch), and its gradient is the transposed products.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ __all__ = ["RoIAlign", "roi_align"]
 
 def _roi_align_matrices(rois, spatial_scale, pooled_h, pooled_w, height, width,
                         sampling_ratio, aligned):
-    """Per RoI: image index, ``A_y [PH, H]``, ``A_x [PW, W]`` and the sample count."""
+    """Per RoI: image index, ``A_y``, ``A_x``, the sample count and the rows and columns
+    of the image that ``A_y`` and ``A_x`` cover."""
     dtype = rois.dtype.type
     scale = dtype(spatial_scale)
     offset = dtype(0.5) if aligned else dtype(0)
@@ -36,9 +38,11 @@ def _roi_align_matrices(rois, spatial_scale, pooled_h, pooled_w, height, width,
         bin_h, bin_w = roi_h / dtype(pooled_h), roi_w / dtype(pooled_w)
         grid_h = sampling_ratio if sampling_ratio > 0 else math.ceil(roi_h / dtype(pooled_h))
         grid_w = sampling_ratio if sampling_ratio > 0 else math.ceil(roi_w / dtype(pooled_w))
-        a_y = bilinear_matrix(sample_positions(start_h, bin_h, pooled_h, grid_h, dtype), height)
-        a_x = bilinear_matrix(sample_positions(start_w, bin_w, pooled_w, grid_w, dtype), width)
-        out.append((int(roi[0]), a_y, a_x, grid_h * grid_w))
+        a_y, rows = bilinear_matrix(
+            sample_positions(start_h, bin_h, pooled_h, grid_h, dtype), height)
+        a_x, cols = bilinear_matrix(
+            sample_positions(start_w, bin_w, pooled_w, grid_w, dtype), width)
+        out.append((int(roi[0]), a_y, a_x, grid_h * grid_w, rows, cols))
     return out
 
 
@@ -56,8 +60,8 @@ class _RoIAlign(ArrayFunction):
                                    x.shape[3], sampling_ratio, aligned)
         ctx.mats, ctx.shape = mats, x.shape
         out = np.zeros((len(rois), x.shape[1], pooled_h, pooled_w), dtype=x.dtype)
-        for k, (b, a_y, a_x, count) in enumerate(mats):
-            out[k] = a_y @ x[b] @ a_x.T / x.dtype.type(max(count, 1))
+        for k, (b, a_y, a_x, count, rows, cols) in enumerate(mats):
+            out[k] = a_y @ x[b, :, rows, cols] @ a_x.T / x.dtype.type(max(count, 1))
         return out
 
     @staticmethod
@@ -65,9 +69,9 @@ class _RoIAlign(ArrayFunction):
     def backward(ctx, grad):
         g = grad._data
         gx = np.zeros(ctx.shape, dtype=g.dtype)
-        for k, (b, a_y, a_x, count) in enumerate(ctx.mats):
+        for k, (b, a_y, a_x, count, rows, cols) in enumerate(ctx.mats):
             if count:
-                gx[b] += a_y.T @ (g[k] / g.dtype.type(count)) @ a_x
+                gx[b, :, rows, cols] += a_y.T @ (g[k] / g.dtype.type(count)) @ a_x
         return Tensor._make(gx), None, None, None, None, None, None
 
 
