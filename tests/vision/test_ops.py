@@ -100,7 +100,10 @@ def test_pairwise_iou_values_and_gradients_match_torchvision(ours, ref):
     ta, tb = th(a, True), th(b, True)
     out, expected = ours(na, nb), ref(ta, tb)
     assert tuple(out.shape) == (5, 7) and out.dtype == numtorch.float32
-    assert_close(out, expected, rtol=1e-5, atol=1e-6)
+    if ours is ops.complete_box_iou:  # atan rounds differently in the last bit
+        assert_close(out, expected, rtol=1e-5, atol=1e-6)
+    else:  # the same float32 operations in the same order: the same bits
+        assert out.tolist() == expected.tolist()
     g = RNG.standard_normal((5, 7)).astype(np.float32)
     out.backward(nt(g))
     expected.backward(th(g))
@@ -300,7 +303,10 @@ def test_iou_losses_match_torchvision(ours, ref, reduction):
     a[0] = b[0] + 30  # disjoint: no intersection, no gradient through it
     na, nb, ta, tb = nt(a, True), nt(b, True), th(a, True), th(b, True)
     out, expected = ours(na, nb, reduction=reduction), reduce(ref(ta, tb), reduction)
-    assert_close(out, expected, rtol=1e-5, atol=1e-6)
+    if ours is ops.complete_box_iou_loss or reduction != "none":
+        assert_close(out, expected, rtol=1e-5, atol=1e-6)
+    else:
+        assert out.tolist() == expected.tolist()
     out.sum().backward()
     expected.sum().backward()
     assert_close(na.grad, ta.grad, rtol=1e-4, atol=1e-5)
