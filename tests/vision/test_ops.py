@@ -137,6 +137,49 @@ def test_box_convert_round_trips_and_matches_the_formulas(in_fmt, out_fmt):
     np.testing.assert_allclose(out.numpy(), forms[out_fmt], rtol=1e-5, atol=1e-5)
 
 
+def ref_rotated(boxes, in_fmt, out_fmt):
+    """torchvision's rotated conversions, with torch primitives."""
+    def cos_sin(r):
+        r = r * torch.pi / 180.0
+        return torch.cos(r), torch.sin(r)
+
+    def to_xywhr(b):
+        if in_fmt == "cxcywhr":
+            cx, cy, w, h, r = b.unbind(-1)
+            c, s = cos_sin(r)
+            return torch.stack((cx - w / 2 * c - h / 2 * s, cy - h / 2 * c + w / 2 * s, w, h, r),
+                               -1)
+        if in_fmt == "xyxyxyxy":
+            x1, y1, x3, y3, x2, y2, x4, y4 = b.unbind(-1)
+            r = torch.atan2(y1 - y3, x3 - x1) * 180 / torch.pi
+            return torch.stack((x1, y1, ((x3 - x1) ** 2 + (y1 - y3) ** 2).sqrt(),
+                                ((x3 - x2) ** 2 + (y3 - y2) ** 2).sqrt(), r), -1)
+        return b
+
+    b = to_xywhr(boxes)
+    x1, y1, w, h, r = b.unbind(-1)
+    c, s = cos_sin(r)
+    if out_fmt == "cxcywhr":
+        return torch.stack([x1 + w / 2 * c + h / 2 * s, y1 - w / 2 * s + h / 2 * c, w, h, r], -1)
+    if out_fmt == "xyxyxyxy":
+        x3, y3 = x1 + w * c, y1 - w * s
+        return torch.stack((x1, y1, x3, y3, x3 + h * s, y3 + h * c, x1 + h * s, y1 + h * c), -1)
+    return b
+
+
+@pytest.mark.parametrize("in_fmt,out_fmt", [(i, o) for i in ("xywhr", "cxcywhr", "xyxyxyxy")
+                                            for o in ("xywhr", "cxcywhr", "xyxyxyxy")
+                                            if i != o])
+def test_box_convert_rotated_formats(in_fmt, out_fmt):
+    xywhr = np.concatenate([random_boxes(6)[:, :4], RNG.uniform(-90, 90, (6, 1))], 1)
+    start = ref_rotated(th(xywhr.astype(np.float64)), "xywhr", in_fmt).float()
+    out = ops.box_convert(nt(start.numpy(), True), in_fmt, out_fmt)
+    assert_close(out, ref_rotated(start, in_fmt, out_fmt), rtol=1e-5, atol=1e-4)
+    out.sum().backward()  # differentiable, like any composition of Tensor ops
+    with pytest.raises(NotImplementedError, match="in_fmt xyxy and out_fmt xywhr"):
+        ops.box_convert(nt(random_boxes(1)), "xyxy", "xywhr")
+
+
 def test_box_convert_rejects_unknown_formats():
     with pytest.raises(ValueError, match="Unsupported Bounding Box Conversions for given "
                                          "in_fmt xyxy and out_fmt xyz"):

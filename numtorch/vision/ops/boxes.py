@@ -142,8 +142,7 @@ def _xywh_to_xyxy(boxes: Tensor) -> Tensor:
 
 def _cxcywh_to_xyxy(boxes: Tensor) -> Tensor:
     cx, cy, w, h = boxes.unbind(-1)
-    x1, y1 = cx - 0.5 * w, cy - 0.5 * h
-    return numtorch.stack((x1, y1, x1 + w, y1 + h), dim=-1)
+    return numtorch.stack((cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h), dim=-1)
 
 
 def _xyxy_to_xywh(boxes: Tensor) -> Tensor:
@@ -156,6 +155,53 @@ def _xyxy_to_cxcywh(boxes: Tensor) -> Tensor:
     return numtorch.stack(((x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1), dim=-1)
 
 
+# Rotated boxes: r is in degrees, counter-clockwise about the centre; (x1, y1) is the
+# corner that is top left before rotating, and xyxyxyxy lists the corners from there
+# clockwise (top left, top right, bottom right, bottom left).
+
+def _cos_sin(r: Tensor) -> tuple[Tensor, Tensor]:
+    r_rad = r * math.pi / 180.0
+    return numtorch.cos(r_rad), numtorch.sin(r_rad)
+
+
+def _cxcywhr_to_xywhr(boxes: Tensor) -> Tensor:
+    cx, cy, w, h, r = boxes.unbind(-1)
+    cos, sin = _cos_sin(r)
+    x1 = cx - w / 2 * cos - h / 2 * sin
+    y1 = cy - h / 2 * cos + w / 2 * sin
+    return numtorch.stack((x1, y1, w, h, r), dim=-1)
+
+
+def _xywhr_to_cxcywhr(boxes: Tensor) -> Tensor:
+    x1, y1, w, h, r = boxes.unbind(-1)
+    cos, sin = _cos_sin(r)
+    cx = x1 + w / 2 * cos + h / 2 * sin
+    cy = y1 - w / 2 * sin + h / 2 * cos
+    return numtorch.stack([cx, cy, w, h, r], dim=-1)
+
+
+def _xywhr_to_xyxyxyxy(boxes: Tensor) -> Tensor:
+    x1, y1, w, h, r = boxes.unbind(-1)
+    cos, sin = _cos_sin(r)
+    x3, y3 = x1 + w * cos, y1 - w * sin
+    x2, y2 = x3 + h * sin, y3 + h * cos
+    x4, y4 = x1 + h * sin, y1 + h * cos
+    return numtorch.stack((x1, y1, x3, y3, x2, y2, x4, y4), dim=-1)
+
+
+def _xyxyxyxy_to_xywhr(boxes: Tensor) -> Tensor:
+    x1, y1, x3, y3, x2, y2, x4, y4 = boxes.unbind(-1)
+    r = numtorch.atan2(y1 - y3, x3 - x1) * 180 / math.pi
+    w = ((x3 - x1) ** 2 + (y1 - y3) ** 2).sqrt()
+    h = ((x3 - x2) ** 2 + (y3 - y2) ** 2).sqrt()
+    return numtorch.stack((x1, y1, w, h, r), dim=-1)
+
+
+def _keep_dtype(step):
+    """torchvision casts back to the input's dtype between these two steps."""
+    return lambda boxes: step(boxes).to(boxes.dtype)
+
+
 _CONVERSIONS = {
     ("xywh", "xyxy"): (_xywh_to_xyxy,),
     ("cxcywh", "xyxy"): (_cxcywh_to_xyxy,),
@@ -163,15 +209,21 @@ _CONVERSIONS = {
     ("xyxy", "cxcywh"): (_xyxy_to_cxcywh,),
     ("xywh", "cxcywh"): (_xywh_to_xyxy, _xyxy_to_cxcywh),
     ("cxcywh", "xywh"): (_cxcywh_to_xyxy, _xyxy_to_xywh),
+    ("cxcywhr", "xywhr"): (_cxcywhr_to_xywhr,),
+    ("xywhr", "cxcywhr"): (_xywhr_to_cxcywhr,),
+    ("cxcywhr", "xyxyxyxy"): (_keep_dtype(_cxcywhr_to_xywhr), _xywhr_to_xyxyxyxy),
+    ("xyxyxyxy", "cxcywhr"): (_keep_dtype(_xyxyxyxy_to_xywhr), _xywhr_to_cxcywhr),
+    ("xywhr", "xyxyxyxy"): (_xywhr_to_xyxyxyxy,),
+    ("xyxyxyxy", "xywhr"): (_xyxyxyxy_to_xywhr,),
 }
 
 
 def box_convert(boxes: Tensor, in_fmt: str, out_fmt: str) -> Tensor:
     """Convert boxes between ``'xyxy'`` (corners), ``'xywh'`` (corner, width, height) and
-    ``'cxcywh'`` (centre, width, height). The same format gives a clone.
-
-    The rotated formats torchvision also names (``'xywhr'``, ``'cxcywhr'``,
-    ``'xyxyxyxy'``) are not written yet and raise ``NotImplementedError``.
+    ``'cxcywh'`` (centre, width, height), or between the rotated formats ``'xywhr'``,
+    ``'cxcywhr'`` (with an angle ``r`` in degrees) and ``'xyxyxyxy'`` (four corners).
+    The same format gives a clone; converting between the two families raises
+    ``NotImplementedError``, as in torchvision.
     """
     allowed = ("xyxy", "xywh", "cxcywh", "xywhr", "cxcywhr", "xyxyxyxy")
     if in_fmt not in allowed or out_fmt not in allowed:
@@ -181,8 +233,8 @@ def box_convert(boxes: Tensor, in_fmt: str, out_fmt: str) -> Tensor:
         return boxes.clone()
     steps = _CONVERSIONS.get((in_fmt, out_fmt))
     if steps is None:
-        raise NotImplementedError("numtorch.vision.ops.box_convert: rotated box formats "
-                                  f"({in_fmt} -> {out_fmt}) are not implemented yet")
+        raise NotImplementedError(f"Unsupported Bounding Box Conversions for given in_fmt "
+                                  f"{in_fmt} and out_fmt {out_fmt}")
     for step in steps:
         boxes = step(boxes)
     return boxes
