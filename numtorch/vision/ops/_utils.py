@@ -1,5 +1,6 @@
-"""Helpers the RoI ops share: box lists to ``Tensor[K, 5]`` rois, argument checks, and the
-bilinear sampling matrices behind roi_align and ps_roi_align."""
+"""Helpers the ops share: box lists to ``Tensor[K, 5]`` rois, argument checks, the
+bilinear sampling matrices behind roi_align and ps_roi_align, and the pieces the IoU
+losses have in common."""
 
 from __future__ import annotations
 
@@ -93,3 +94,37 @@ def bilinear_matrix(pos, size: int):
 def c_round(x):
     """C's ``round``: halves away from zero (NumPy rounds them to even)."""
     return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+# --- shared by the IoU losses, which compare boxes1[i] with boxes2[i] -------------------
+
+def reduce_loss(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "none":
+        return loss
+    if reduction == "mean":
+        return loss.mean() if loss.numel() > 0 else 0.0 * loss.sum()
+    if reduction == "sum":
+        return loss.sum()
+    raise ValueError(f"Invalid Value for arg 'reduction': '{reduction} \n Supported reduction "
+                     "modes: 'none', 'mean', 'sum'")
+
+
+def loss_inter_union(boxes1: Tensor, boxes2: Tensor) -> tuple[Tensor, Tensor]:
+    """Intersection and union areas of ``boxes1[i]`` and ``boxes2[i]``."""
+    x1, y1, x2, y2 = boxes1.unbind(dim=-1)
+    x1g, y1g, x2g, y2g = boxes2.unbind(dim=-1)
+    xkis1, ykis1 = numtorch.max(x1, x1g), numtorch.max(y1, y1g)
+    xkis2, ykis2 = numtorch.min(x2, x2g), numtorch.min(y2, y2g)
+    intsct = numtorch.zeros_like(x1)
+    # Only overlapping pairs get an area (and a gradient through it).
+    mask = (ykis2 > ykis1) & (xkis2 > xkis1)
+    intsct[mask] = (xkis2[mask] - xkis1[mask]) * (ykis2[mask] - ykis1[mask])
+    union = (x2 - x1) * (y2 - y1) + (x2g - x1g) * (y2g - y1g) - intsct
+    return intsct, union
+
+
+def enclosing_corners(boxes1: Tensor, boxes2: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    x1, y1, x2, y2 = boxes1.unbind(dim=-1)
+    x1g, y1g, x2g, y2g = boxes2.unbind(dim=-1)
+    return (numtorch.min(x1, x1g), numtorch.min(y1, y1g),
+            numtorch.max(x2, x2g), numtorch.max(y2, y2g))
