@@ -19,8 +19,13 @@ from .functional import InterpolationMode
 __all__ = ["AutoAugmentPolicy", "AutoAugment", "TrivialAugmentWide"]
 
 
-def _apply_op(img, op_name: str, magnitude: float, interpolation, fill):
-    """Run one named augmentation with the given magnitude."""
+def _apply_op(img, op_name: str, magnitude: float, interpolation, fill, functional=F):
+    """Run one named augmentation with the given magnitude.
+
+    ``functional`` is the module holding the kernels: v1's, or v2's (which keep tv_tensors
+    and handle videos) when the v2 transforms call this.
+    """
+    F = functional
     if op_name == "ShearX":
         # the magnitude is the shear factor; affine takes an angle
         return F.affine(img, angle=0.0, translate=[0, 0], scale=1.0,

@@ -10,7 +10,9 @@ numtorch's generator) and applies them to every ``tv_tensors`` input; see
 """
 
 from .. import functional as _F1
+from ..autoaugment import AutoAugmentPolicy
 from . import functional
+from ._auto_augment import AugMix, AutoAugment, RandAugment, TrivialAugmentWide
 from ._color import ColorJitter, GaussianBlur, Grayscale, RandomErasing, RandomGrayscale
 from ._container import Compose, RandomApply, RandomChoice, RandomOrder
 from ._geometry import (
@@ -51,5 +53,6 @@ __all__ = [
     "RandomResizedCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "Pad", "RandomRotation",
     "RandomAffine", "RandomZoomOut", "ClampBoundingBoxes", "ConvertBoundingBoxFormat",
     "SanitizeBoundingBoxes", "ColorJitter", "Grayscale", "RandomGrayscale", "GaussianBlur",
-    "RandomErasing",
+    "RandomErasing", "AutoAugmentPolicy", "AutoAugment", "RandAugment", "TrivialAugmentWide",
+    "AugMix",
 ]

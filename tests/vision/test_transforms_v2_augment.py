@@ -1,0 +1,217 @@
+"""vision.transforms.v2 auto-augment and batch mixing: the draws replayed with torch's
+primitives in torchvision's order after the same seed, the outputs rebuilt from v1's op
+kernels with those draws, reprs and errors as torchvision's."""
+
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image as PILImage
+
+import numtorch
+from numtorch.vision import tv_tensors
+from numtorch.vision.transforms import v2
+from numtorch.vision.transforms.autoaugment import _POLICIES, _apply_op
+from numtorch.vision.transforms.functional import InterpolationMode
+
+RNG = np.random.default_rng(0)
+U8 = numtorch.from_numpy(RNG.integers(0, 256, (3, 10, 12), dtype=np.uint8))
+BATCH = numtorch.from_numpy(RNG.integers(0, 256, (2, 3, 10, 12), dtype=np.uint8))
+NEAREST, BILINEAR = InterpolationMode.NEAREST, InterpolationMode.BILINEAR
+
+# torchvision's magnitude tables, as specs: (start, end) of a linspace ("w"/"h" scale the
+# end by the width/height), ("posterize", top, divisor), or None for no magnitude
+AA_SPACE = {
+    "ShearX": (0.0, 0.3), "ShearY": (0.0, 0.3), "TranslateX": ("w", 150.0 / 331.0),
+    "TranslateY": ("h", 150.0 / 331.0), "Rotate": (0.0, 30.0), "Brightness": (0.0, 0.9),
+    "Color": (0.0, 0.9), "Contrast": (0.0, 0.9), "Sharpness": (0.0, 0.9),
+    "Posterize": ("posterize", 8, 4), "Solarize": (1.0, 0.0), "AutoContrast": None,
+    "Equalize": None, "Invert": None,
+}
+RA_SPACE = {"Identity": None, **{k: v for k, v in AA_SPACE.items() if k != "Invert"}}
+TA_SPACE = {
+    "Identity": None, "ShearX": (0.0, 0.99), "ShearY": (0.0, 0.99), "TranslateX": (0.0, 32.0),
+    "TranslateY": (0.0, 32.0), "Rotate": (0.0, 135.0), "Brightness": (0.0, 0.99),
+    "Color": (0.0, 0.99), "Contrast": (0.0, 0.99), "Sharpness": (0.0, 0.99),
+    "Posterize": ("posterize", 8, 6), "Solarize": (1.0, 0.0), "AutoContrast": None,
+    "Equalize": None,
+}
+AUGMIX_SPACE = {
+    "ShearX": (0.0, 0.3), "ShearY": (0.0, 0.3), "TranslateX": ("w", 1 / 3.0),
+    "TranslateY": ("h", 1 / 3.0), "Rotate": (0.0, 30.0), "Posterize": ("posterize", 4, 4),
+    "Solarize": (1.0, 0.0), "AutoContrast": None, "Equalize": None, "Brightness": (0.0, 0.9),
+    "Color": (0.0, 0.9), "Contrast": (0.0, 0.9), "Sharpness": (0.0, 0.9),
+}
+
+
+def torch_magnitudes(spec, num_bins, height, width):
+    if spec is None:
+        return None
+    if spec[0] == "posterize":
+        return (spec[1] - torch.arange(num_bins) / ((num_bins - 1) / spec[2])).round().int()
+    if spec[0] in ("w", "h"):
+        return torch.linspace(0.0, spec[1] * (width if spec[0] == "w" else height), num_bins)
+    return torch.linspace(spec[0], spec[1], num_bins)
+
+
+def signed(name, spec):
+    return spec is not None and spec[0] != "posterize" and name != "Solarize"
+
+
+def torch_random_item(space):
+    names = list(space)
+    name = names[int(torch.randint(len(names), ()))]
+    return name, space[name]
+
+
+def magnitude_from(space, name, num_bins, pick):
+    """The magnitude torchvision's draws pick: ``pick(magnitudes)`` indexes the table (ours:
+    its values equal torch's to the last bit, see the table test), then the sign draw."""
+    fn, is_signed = space[name]
+    mags = fn(num_bins, 10, 12)
+    if mags is None:
+        return 0.0
+    magnitude = float(mags[pick()])
+    if is_signed and torch.rand(()) <= 0.5:
+        return -magnitude
+    return magnitude
+
+
+def apply_v1(img, name, magnitude, interpolation=NEAREST):
+    """v1's kernel with v2's solarize threshold (a fraction of uint8's 255)."""
+    if name == "Solarize":
+        magnitude *= 255
+    return _apply_op(img, name, magnitude, interpolation, None)
+
+
+def test_augment_space_tables_are_torchvisions():
+    for space, spec in [(v2.AutoAugment._AUGMENTATION_SPACE, AA_SPACE),
+                        (v2.RandAugment._AUGMENTATION_SPACE, RA_SPACE),
+                        (v2.TrivialAugmentWide._AUGMENTATION_SPACE, TA_SPACE),
+                        (v2.AugMix._AUGMENTATION_SPACE, AUGMIX_SPACE)]:
+        assert list(space) == list(spec)
+        for name, (fn, is_signed) in space.items():
+            assert is_signed == signed(name, spec[name])
+            ours, ref = fn(31, 10, 12), torch_magnitudes(spec[name], 31, 10, 12)
+            assert (ours is None) == (ref is None)
+            if ref is not None:
+                # numtorch.linspace rounds from float64, torch's SIMD kernel in float32:
+                # the last bit can differ (see numtorch/ops/creation.py)
+                np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=2e-7, atol=0)
+
+
+@pytest.mark.parametrize("policy", list(v2.AutoAugmentPolicy))
+def test_auto_augment_draws_and_output(policy):
+    for seed in range(6):
+        torch.manual_seed(seed)
+        expected = U8
+        sub_policy = _POLICIES[policy][int(torch.randint(len(_POLICIES[policy]), ()))]
+        for name, p, magnitude_idx in sub_policy:
+            if not torch.rand(()) <= p:
+                continue
+            magnitude = magnitude_from(v2.AutoAugment._AUGMENTATION_SPACE, name, 10,
+                                       lambda i=magnitude_idx: i)
+            expected = apply_v1(expected, name, magnitude)
+        numtorch.manual_seed(seed)
+        out = v2.AutoAugment(policy)(U8)
+        np.testing.assert_array_equal(out.numpy(), expected.numpy())
+        assert float(numtorch.rand(())) == float(torch.rand(()))  # same number of draws
+
+
+def test_rand_augment_draws_and_output():
+    for seed in range(8):
+        torch.manual_seed(seed)
+        expected = U8
+        for _ in range(2):
+            name, _ = torch_random_item(RA_SPACE)
+            magnitude = magnitude_from(v2.RandAugment._AUGMENTATION_SPACE, name, 31, lambda: 9)
+            expected = apply_v1(expected, name, magnitude)
+        numtorch.manual_seed(seed)
+        out = v2.RandAugment()(U8)
+        np.testing.assert_array_equal(out.numpy(), expected.numpy())
+        assert float(numtorch.rand(())) == float(torch.rand(()))
+
+
+def test_trivial_augment_wide_draws_and_output():
+    for seed in range(10):
+        torch.manual_seed(seed)
+        name, _ = torch_random_item(TA_SPACE)
+        magnitude = magnitude_from(v2.TrivialAugmentWide._AUGMENTATION_SPACE, name, 31,
+                                   lambda: int(torch.randint(31, ())))
+        expected = apply_v1(U8, name, magnitude)
+        numtorch.manual_seed(seed)
+        out = v2.TrivialAugmentWide()(tv_tensors.Image(U8))
+        assert type(out) is tv_tensors.Image
+        np.testing.assert_array_equal(out.numpy(), expected.numpy())
+        assert float(numtorch.rand(())) == float(torch.rand(()))
+
+
+@pytest.mark.parametrize("chain_depth", [-1, 2])
+def test_augmix_draws_and_output_on_a_batch(chain_depth):
+    for seed in range(3):
+        torch.manual_seed(seed)
+        batch = torch.from_numpy(BATCH.numpy())
+        m = torch._sample_dirichlet(torch.tensor([1.0, 1.0]).expand(2, -1))
+        weights = torch._sample_dirichlet(torch.tensor([1.0] * 3).expand(2, -1))
+        weights = weights * m[:, 1].reshape(2, -1)
+        mix = m[:, 0].reshape(2, 1, 1, 1) * batch
+        for i in range(3):
+            aug = BATCH
+            depth = chain_depth if chain_depth > 0 else int(torch.randint(low=1, high=4,
+                                                                          size=(1,)).item())
+            for _ in range(depth):
+                name, _ = torch_random_item(AUGMIX_SPACE)
+                magnitude = magnitude_from(v2.AugMix._AUGMENTATION_SPACE, name, 10,
+                                           lambda: int(torch.randint(3, ())))
+                aug = apply_v1(aug, name, magnitude, BILINEAR)
+            mix.add_(weights[:, i].reshape(2, 1, 1, 1) * torch.from_numpy(aug.numpy()))
+        expected = mix.to(torch.uint8)
+        numtorch.manual_seed(seed)
+        out = v2.AugMix(chain_depth=chain_depth)(BATCH)
+        np.testing.assert_array_equal(out.numpy(), expected.numpy())
+
+
+def test_auto_augments_keep_the_input_kind():
+    pil = PILImage.fromarray(U8.permute(1, 2, 0).numpy())
+    video = tv_tensors.Video(BATCH)
+    for t in [v2.AutoAugment(), v2.RandAugment(), v2.TrivialAugmentWide(), v2.AugMix()]:
+        numtorch.manual_seed(0)
+        assert isinstance(t(pil), PILImage.Image)
+        out = t(video)
+        assert type(out) is tv_tensors.Video and out.shape == video.shape
+        label = numtorch.tensor(3)
+        img, lab = t(tv_tensors.Image(U8), label)
+        assert type(img) is tv_tensors.Image and lab is label
+
+
+def test_auto_augment_reprs_as_torchvision():
+    assert repr(v2.AutoAugment()) == ("AutoAugment(interpolation=InterpolationMode.NEAREST, "
+                                      "policy=AutoAugmentPolicy.IMAGENET)")
+    assert repr(v2.RandAugment()) == ("RandAugment(interpolation=InterpolationMode.NEAREST, "
+                                      "num_ops=2, magnitude=9, num_magnitude_bins=31)")
+    assert repr(v2.TrivialAugmentWide(fill=[1, 2, 3])) == (
+        "TrivialAugmentWide(interpolation=InterpolationMode.NEAREST, fill=[1, 2, 3], "
+        "num_magnitude_bins=31)")
+    assert repr(v2.AugMix()) == ("AugMix(interpolation=InterpolationMode.BILINEAR, severity=3, "
+                                 "mixture_width=3, chain_depth=-1, alpha=1.0, all_ops=True)")
+    assert v2.AutoAugment.get_params is numtorch.vision.transforms.AutoAugment.get_params
+
+
+def test_auto_augment_errors_as_torchvision():
+    b = tv_tensors.BoundingBoxes([[0, 0, 2, 2]], format="XYXY", canvas_size=(10, 12))
+    with pytest.raises(TypeError, match=r"Inputs of type BoundingBoxes are not supported by "
+                                        r"RandAugment\(\)"):
+        v2.RandAugment()(tv_tensors.Image(U8), b)
+    with pytest.raises(TypeError, match=r"Inputs of type Mask are not supported by AugMix\(\)"):
+        v2.AugMix()(U8, tv_tensors.Mask(numtorch.zeros(10, 12)))
+    with pytest.raises(TypeError, match="only properly defined for a single image or video, "
+                                        "but found 2"):
+        v2.AutoAugment()(tv_tensors.Image(U8), tv_tensors.Image(U8))
+    with pytest.raises(TypeError, match="Found no image in the sample."):
+        v2.TrivialAugmentWide()("not an image")
+    with pytest.raises(ValueError, match="num_ops should be a non-negative integer, but got -1"):
+        v2.RandAugment(num_ops=-1)
+    with pytest.raises(ValueError, match=r"The severity must be between \[1, 10\]. Got 11"):
+        v2.AugMix(severity=11)
+    with pytest.raises(ValueError, match="The provided policy"):
+        v2.AutoAugment("imagenet")
