@@ -3,6 +3,8 @@ primitives in torchvision's order after the same seed, the outputs rebuilt from 
 kernels with those draws, reprs and errors as torchvision's."""
 
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -215,3 +217,100 @@ def test_auto_augment_errors_as_torchvision():
         v2.AugMix(severity=11)
     with pytest.raises(ValueError, match="The provided policy"):
         v2.AutoAugment("imagenet")
+
+
+# --------------------------------------------------------------------------- MixUp, CutMix
+
+FLOATS = numtorch.from_numpy(RNG.random((4, 3, 10, 12), dtype=np.float32))
+LABELS = numtorch.tensor([0, 3, 1, 3])
+
+
+def torch_lam(alpha):
+    beta = torch.distributions.Beta(torch.tensor([alpha]), torch.tensor([alpha]))
+    return float(beta.sample(()))
+
+
+def torch_mixed_labels(lam, labels=LABELS, num_classes=5):
+    t = torch.from_numpy(labels.numpy())
+    if t.ndim == 1:
+        t = torch.nn.functional.one_hot(t, num_classes=num_classes).float()
+    return t.roll(1, 0).mul_(1.0 - lam).add_(t.mul(lam))
+
+
+@pytest.mark.parametrize("alpha", [1.0, 0.3])
+def test_mixup_draws_lam_as_torchvision_and_mixes_images_and_labels(alpha):
+    for seed in range(4):
+        torch.manual_seed(seed)
+        lam = torch_lam(alpha)
+        x = torch.from_numpy(FLOATS.numpy())
+        expected = x.roll(1, 0).mul_(1.0 - lam).add_(x.mul(lam))
+        numtorch.manual_seed(seed)
+        images, labels = v2.MixUp(alpha=alpha, num_classes=5)(tv_tensors.Image(FLOATS), LABELS)
+        assert type(images) is tv_tensors.Image
+        np.testing.assert_array_equal(images.numpy(), expected.numpy())
+        np.testing.assert_array_equal(labels.numpy(), torch_mixed_labels(lam).numpy())
+
+
+def test_cutmix_draws_box_as_torchvision_and_pastes_the_neighbour():
+    for seed in range(6):
+        torch.manual_seed(seed)
+        lam = torch_lam(1.0)
+        r_x, r_y = torch.randint(12, size=(1,)), torch.randint(10, size=(1,))
+        r = 0.5 * math.sqrt(1.0 - lam)
+        x1 = int(torch.clamp(r_x - int(r * 12), min=0))
+        y1 = int(torch.clamp(r_y - int(r * 10), min=0))
+        x2 = int(torch.clamp(r_x + int(r * 12), max=12))
+        y2 = int(torch.clamp(r_y + int(r * 10), max=10))
+        expected = BATCH.numpy().copy()
+        expected[..., y1:y2, x1:x2] = np.roll(BATCH.numpy(), 1, 0)[..., y1:y2, x1:x2]
+        lam_adjusted = float(1.0 - (x2 - x1) * (y2 - y1) / (12 * 10))
+        numtorch.manual_seed(seed)
+        sample = {"images": BATCH, "labels": LABELS[:2], "name": "batch"}
+        out = v2.CutMix(num_classes=5)(sample)
+        assert out["name"] == "batch" and out["images"].dtype == numtorch.uint8
+        np.testing.assert_array_equal(out["images"].numpy(), expected)
+        np.testing.assert_array_equal(out["labels"].numpy(),
+                                      torch_mixed_labels(lam_adjusted, LABELS[:2]).numpy())
+        assert float(numtorch.rand(())) == float(torch.rand(()))
+
+
+def test_mixup_cutmix_take_probability_labels_and_a_labels_getter():
+    probs = numtorch.softmax(numtorch.from_numpy(RNG.random((4, 5), dtype=np.float32)), -1)
+    torch.manual_seed(7)
+    lam = torch_lam(1.0)
+    numtorch.manual_seed(7)
+    _, labels = v2.MixUp()(FLOATS, probs)
+    np.testing.assert_array_equal(labels.numpy(), torch_mixed_labels(lam, probs).numpy())
+    out = v2.CutMix(num_classes=5, labels_getter=lambda s: s[1]["y"])((FLOATS, {"y": LABELS}))
+    assert out[1]["y"].shape == (4, 5)
+
+
+def test_mixup_cutmix_reprs_as_torchvision():
+    assert repr(v2.MixUp(num_classes=10)) == "MixUp(alpha=1.0, num_classes=10)"
+    assert repr(v2.CutMix(alpha=2)) == "CutMix(alpha=2.0)"
+
+
+def test_mixup_cutmix_errors_as_torchvision():
+    pil = PILImage.fromarray(U8.permute(1, 2, 0).numpy())
+    with pytest.raises(ValueError, match=r"MixUp\(\) does not support PIL images, bounding "
+                                         r"boxes and masks."):
+        v2.MixUp(num_classes=5)(pil, LABELS)
+    with pytest.raises(ValueError, match="The labels must be a tensor, but got <class "
+                                         "'NoneType'>"):
+        v2.CutMix(num_classes=5, labels_getter=None)(FLOATS, LABELS)
+    with pytest.raises(ValueError, match="labels should be index based with shape"):
+        v2.CutMix(num_classes=5)(FLOATS, numtorch.zeros(4, 5, 1))
+    with pytest.raises(ValueError, match="num_classes must be passed if the labels are "
+                                         r"index-based \(1D\)"):
+        v2.MixUp()(FLOATS, LABELS)
+    with pytest.raises(ValueError, match="must match num_classes: 5 != 6. You can Leave"):
+        v2.MixUp(num_classes=6)(FLOATS, numtorch.zeros(4, 5))
+    with pytest.raises(ValueError, match="Expected a batched input with 4 dims, but got 3"):
+        v2.MixUp(num_classes=5)(FLOATS[0], LABELS)
+    with pytest.raises(ValueError, match="does not match the batch size of the labels: 4 != 2"):
+        v2.CutMix(num_classes=5)(FLOATS, LABELS[:2])
+    with pytest.raises(ValueError, match="labels_getter should either be 'default', a callable"):
+        v2.MixUp(labels_getter="labels")
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired "
+                                           "output type Byte"):
+        v2.MixUp(num_classes=5)(BATCH, LABELS[:2])  # MixUp mixes in place: floats only

@@ -12,6 +12,7 @@ numtorch's generator) and applies them to every ``tv_tensors`` input; see
 from .. import functional as _F1
 from ..autoaugment import AutoAugmentPolicy
 from . import functional
+from ._augment import CutMix, MixUp
 from ._auto_augment import AugMix, AutoAugment, RandAugment, TrivialAugmentWide
 from ._color import ColorJitter, GaussianBlur, Grayscale, RandomErasing, RandomGrayscale
 from ._container import Compose, RandomApply, RandomChoice, RandomOrder
@@ -54,5 +55,5 @@ __all__ = [
     "RandomAffine", "RandomZoomOut", "ClampBoundingBoxes", "ConvertBoundingBoxFormat",
     "SanitizeBoundingBoxes", "ColorJitter", "Grayscale", "RandomGrayscale", "GaussianBlur",
     "RandomErasing", "AutoAugmentPolicy", "AutoAugment", "RandAugment", "TrivialAugmentWide",
-    "AugMix",
+    "AugMix", "MixUp", "CutMix",
 ]

@@ -225,6 +225,19 @@ def _find_labels_default_heuristic(inputs):
     return inputs[key]
 
 
+def _parse_labels_getter(labels_getter):
+    """``labels_getter`` as a function of the sample: ``"default"`` (the heuristic above),
+    a callable, or None (no labels)."""
+    if labels_getter == "default":
+        return _find_labels_default_heuristic
+    if callable(labels_getter):
+        return labels_getter
+    if labels_getter is None:
+        return lambda _: None
+    raise ValueError("labels_getter should either be 'default', a callable, or None, "
+                     f"but got {labels_getter}.")
+
+
 class SanitizeBoundingBoxes(Transform):
     """Drop degenerate boxes (smaller than ``min_size`` or ``min_area``, or outside the
     canvas) and the labels and masks that go with them."""
