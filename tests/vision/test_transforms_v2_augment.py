@@ -314,3 +314,90 @@ def test_mixup_cutmix_errors_as_torchvision():
     with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired "
                                            "output type Byte"):
         v2.MixUp(num_classes=5)(BATCH, LABELS[:2])  # MixUp mixes in place: floats only
+
+
+# --------------------------------------------------------------------------- RandomIoUCrop
+
+def torch_iou_crop_params(boxes, h, w, options=(0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0),
+                          trials=40, min_scale=0.3, max_scale=1.0):
+    """torchvision's rejection loop on torch's generator (boxes XYXY)."""
+    b = torch.from_numpy(boxes.numpy())
+    while True:
+        option = options[int(torch.randint(low=0, high=len(options), size=(1,)))]
+        if option >= 1.0:
+            return {}
+        for _ in range(trials):
+            r = min_scale + (max_scale - min_scale) * torch.rand(2)
+            new_w, new_h = int(w * r[0]), int(h * r[1])
+            if not 0.5 <= new_w / new_h <= 2.0:
+                continue
+            r = torch.rand(2)
+            left, top = int((w - new_w) * r[0]), int((h - new_h) * r[1])
+            right, bottom = left + new_w, top + new_h
+            if left == right or top == bottom:
+                continue
+            cx, cy = 0.5 * (b[:, 0] + b[:, 2]), 0.5 * (b[:, 1] + b[:, 3])
+            inside = (left < cx) & (cx < right) & (top < cy) & (cy < bottom)
+            if not inside.any():
+                continue
+            kept = b[inside]
+            crop = torch.tensor([[left, top, right, bottom]], dtype=b.dtype)
+            lt = torch.max(kept[:, None, :2], crop[:, :2])
+            rb = torch.min(kept[:, None, 2:], crop[:, 2:])
+            wh = (rb - lt).clamp(min=0)
+            inter = wh[:, :, 0] * wh[:, :, 1]
+            area1 = (kept[:, 2] - kept[:, 0]) * (kept[:, 3] - kept[:, 1])
+            area2 = (crop[:, 2] - crop[:, 0]) * (crop[:, 3] - crop[:, 1])
+            if (inter / (area1[:, None] + area2 - inter)).max() < option:
+                continue
+            return dict(top=top, left=left, height=new_h, width=new_w,
+                        is_within_crop_area=inside.tolist())
+
+
+IOU_IMG = tv_tensors.Image(numtorch.from_numpy(RNG.integers(0, 256, (3, 40, 50), dtype=np.uint8)))
+
+
+@pytest.mark.parametrize("dtype", [numtorch.float32, numtorch.int64])
+@pytest.mark.parametrize("options", [None, [0.7, 0.9]])
+def test_random_iou_crop_rejection_loop_draws_as_torchvision(dtype, options):
+    data = numtorch.tensor([[2, 3, 20, 25], [30, 10, 48, 38], [10, 20, 30, 39]], dtype=dtype)
+    b = tv_tensors.BoundingBoxes(data, format="XYXY", canvas_size=(40, 50))
+    t = v2.RandomIoUCrop(sampler_options=options, trials=5)
+    for seed in range(8 if options is None else 2):  # high IoUs take many rejections
+        torch.manual_seed(seed)
+        kwargs = {} if options is None else dict(options=options)
+        expected = torch_iou_crop_params(data, 40, 50, trials=5, **kwargs)
+        numtorch.manual_seed(seed)
+        params = t.make_params([IOU_IMG, b])
+        if "is_within_crop_area" in params:
+            params["is_within_crop_area"] = params["is_within_crop_area"].tolist()
+        assert params == expected
+        assert float(numtorch.rand(())) == float(torch.rand(()))
+
+
+def test_random_iou_crop_crops_everything_and_zeroes_boxes_outside():
+    b = tv_tensors.BoundingBoxes([[2, 3, 20, 25], [30, 10, 48, 38]], format="XYWH",
+                                 canvas_size=(40, 50))
+    for seed in range(6):
+        numtorch.manual_seed(seed)
+        params = v2.RandomIoUCrop().make_params([IOU_IMG, b])
+        numtorch.manual_seed(seed)
+        img, boxes, labels = v2.RandomIoUCrop()(IOU_IMG, b, numtorch.tensor([1, 2]))
+        assert labels.tolist() == [1, 2]
+        if not params:
+            assert img is IOU_IMG and boxes is b
+            continue
+        crop = (params["top"], params["left"], params["height"], params["width"])
+        np.testing.assert_array_equal(img.numpy(), v2.functional.crop(IOU_IMG, *crop).numpy())
+        ref = v2.functional.crop(b, *crop)
+        ref[~params["is_within_crop_area"]] = 0
+        assert boxes.tolist() == ref.tolist() and boxes.canvas_size == (crop[2], crop[3])
+
+
+def test_random_iou_crop_repr_and_errors_as_torchvision():
+    assert repr(v2.RandomIoUCrop()) == (
+        "RandomIoUCrop(min_scale=0.3, max_scale=1.0, min_aspect_ratio=0.5, max_aspect_ratio=2.0, "
+        "options=[0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0], trials=40)")
+    with pytest.raises(TypeError, match=r"RandomIoUCrop\(\) requires input sample to contain "
+                                        "tensor or PIL images and bounding boxes"):
+        v2.RandomIoUCrop()(IOU_IMG)

@@ -22,6 +22,7 @@ from ._geometry import (
                         RandomAffine,
                         RandomCrop,
                         RandomHorizontalFlip,
+                        RandomIoUCrop,
                         RandomResizedCrop,
                         RandomRotation,
                         RandomVerticalFlip,
@@ -55,5 +56,5 @@ __all__ = [
     "RandomAffine", "RandomZoomOut", "ClampBoundingBoxes", "ConvertBoundingBoxFormat",
     "SanitizeBoundingBoxes", "ColorJitter", "Grayscale", "RandomGrayscale", "GaussianBlur",
     "RandomErasing", "AutoAugmentPolicy", "AutoAugment", "RandAugment", "TrivialAugmentWide",
-    "AugMix", "MixUp", "CutMix",
+    "AugMix", "MixUp", "CutMix", "RandomIoUCrop",
 ]

@@ -8,16 +8,22 @@ import numbers
 from collections import defaultdict
 from collections.abc import Sequence
 
+from PIL import Image as PILImage
+
 import numtorch
 
+from ... import tv_tensors
 from .. import transforms as T1
 from ..functional import InterpolationMode, _interpolation_modes_from_int
 from ..transforms import _check_sequence_input, _setup_angle, _setup_size
 from . import functional as F
-from ._transform import Transform, _RandomApplyTransform, query_size
+from ._transform import Transform, _RandomApplyTransform, has_all, has_any, query_size
+from .functional import is_pure_tensor
+from .functional._utils import _plain
 
 __all__ = ["RandomHorizontalFlip", "RandomVerticalFlip", "Resize", "CenterCrop", "RandomCrop",
-           "RandomResizedCrop", "Pad", "RandomRotation", "RandomAffine", "RandomZoomOut"]
+           "RandomResizedCrop", "Pad", "RandomRotation", "RandomAffine", "RandomZoomOut",
+           "RandomIoUCrop"]
 
 _SIZE_MSG = "Please provide only two dimensions (h, w) for size."
 
@@ -325,3 +331,86 @@ class RandomZoomOut(_RandomApplyTransform):
         return self._call_kernel(F.pad, inpt, **params, fill=_get_fill(self._fill, type(inpt)))
 
 
+
+
+def _box_iou(boxes1, boxes2):
+    """IoU of every XYXY box in ``boxes1`` with every one in ``boxes2``, in the boxes' own
+    arithmetic (as torchvision.ops.box_iou computes it)."""
+    area1 = (boxes1[:, 2] - boxes1[:, 0]) * (boxes1[:, 3] - boxes1[:, 1])
+    area2 = (boxes2[:, 2] - boxes2[:, 0]) * (boxes2[:, 3] - boxes2[:, 1])
+    lt = numtorch.max(boxes1[:, None, :2], boxes2[:, :2])
+    rb = numtorch.min(boxes1[:, None, 2:], boxes2[:, 2:])
+    wh = (rb - lt).clamp(min=0)
+    inter = wh[:, :, 0] * wh[:, :, 1]
+    return inter / (area1[:, None] + area2 - inter)
+
+
+class RandomIoUCrop(Transform):
+    """SSD's random crop (Liu et al.): pick a minimum IoU from ``sampler_options`` (1.0
+    means leave the sample as it is), then try up to ``trials`` random crops for one that
+    holds the centre of some box and overlaps one of those boxes by that IoU; if none
+    does, pick a new option and try again.
+
+    Boxes whose centre falls outside the crop are zeroed: follow this with
+    ``SanitizeBoundingBoxes`` to drop them.
+    """
+
+    def __init__(self, min_scale: float = 0.3, max_scale: float = 1.0,
+                 min_aspect_ratio: float = 0.5, max_aspect_ratio: float = 2.0,
+                 sampler_options=None, trials: int = 40) -> None:
+        super().__init__()
+        self.min_scale = min_scale
+        self.max_scale = max_scale
+        self.min_aspect_ratio = min_aspect_ratio
+        self.max_aspect_ratio = max_aspect_ratio
+        if sampler_options is None:
+            sampler_options = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0]
+        self.options = sampler_options
+        self.trials = trials
+
+    def check_inputs(self, flat_inputs: list) -> None:
+        if not (has_all(flat_inputs, tv_tensors.BoundingBoxes)
+                and has_any(flat_inputs, PILImage.Image, tv_tensors.Image, is_pure_tensor)):
+            raise TypeError(f"{type(self).__name__}() requires input sample to contain tensor "
+                            "or PIL images and bounding boxes. Sample can also contain masks.")
+
+    def make_params(self, flat_inputs):
+        orig_h, orig_w = query_size(flat_inputs)
+        bboxes = next(x for x in flat_inputs if isinstance(x, tv_tensors.BoundingBoxes))
+        xyxy = F.convert_bounding_box_format(_plain(bboxes), old_format=bboxes.format,
+                                             new_format=tv_tensors.BoundingBoxFormat.XYXY)
+        cx = 0.5 * (xyxy[..., 0] + xyxy[..., 2])
+        cy = 0.5 * (xyxy[..., 1] + xyxy[..., 3])
+        while True:
+            idx = int(numtorch.randint(0, len(self.options), (1,)))
+            min_jaccard_overlap = self.options[idx]
+            if min_jaccard_overlap >= 1.0:  # the leave-as-is option
+                return dict()
+            for _ in range(self.trials):
+                # float32 tensor arithmetic, as torchvision computes it
+                r = self.min_scale + (self.max_scale - self.min_scale) * numtorch.rand(2)
+                new_w, new_h = int(orig_w * r[0]), int(orig_h * r[1])
+                if not (self.min_aspect_ratio <= new_w / new_h <= self.max_aspect_ratio):
+                    continue
+                r = numtorch.rand(2)
+                left, top = int((orig_w - new_w) * r[0]), int((orig_h - new_h) * r[1])
+                right, bottom = left + new_w, top + new_h
+                if left == right or top == bottom:
+                    continue
+                inside = (left < cx) & (cx < right) & (top < cy) & (cy < bottom)
+                if not inside.any():
+                    continue
+                crop_box = numtorch.tensor([[left, top, right, bottom]], dtype=xyxy.dtype)
+                if _box_iou(xyxy[inside], crop_box).max() < min_jaccard_overlap:
+                    continue
+                return dict(top=top, left=left, height=new_h, width=new_w,
+                            is_within_crop_area=inside)
+
+    def transform(self, inpt, params):
+        if not params:
+            return inpt
+        output = self._call_kernel(F.crop, inpt, top=params["top"], left=params["left"],
+                                   height=params["height"], width=params["width"])
+        if isinstance(output, tv_tensors.BoundingBoxes):
+            output[~params["is_within_crop_area"]] = 0  # degenerate: Sanitize drops them
+        return output
