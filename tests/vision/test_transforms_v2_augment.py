@@ -401,3 +401,32 @@ def test_random_iou_crop_repr_and_errors_as_torchvision():
     with pytest.raises(TypeError, match=r"RandomIoUCrop\(\) requires input sample to contain "
                                         "tensor or PIL images and bounding boxes"):
         v2.RandomIoUCrop()(IOU_IMG)
+
+
+# --------------------------------------------------------------------------- v2 kernels
+
+def test_v2_posterize_and_equalize_take_float_images_and_videos():
+    f = FLOATS[:2]
+    t = torch.from_numpy(f.numpy())
+    ref = t.mul(8).floor_().clamp_(0, 7).mul_(1.0 / 8)  # torchvision's float posterize
+    np.testing.assert_array_equal(v2.functional.posterize(f, 3).numpy(), ref.numpy())
+    # equalize goes through uint8 with v2's dtype conversions, for any leading dimensions
+    as_u8 = t.mul(255 + 1.0 - 1e-3).to(torch.uint8)
+    eq_u8 = v2.functional.equalize(numtorch.from_numpy(as_u8.numpy()))
+    ref = torch.from_numpy(eq_u8.numpy()).to(torch.float32).mul(1.0 / 255)
+    np.testing.assert_array_equal(v2.functional.equalize(f).numpy(), ref.numpy())
+    video = tv_tensors.Video(BATCH[None].expand(2, -1, -1, -1, -1))
+    out = v2.functional.equalize(video)
+    assert type(out) is tv_tensors.Video
+    np.testing.assert_array_equal(out[1, 0].numpy(), v2.functional.equalize(BATCH[0]).numpy())
+
+
+@pytest.mark.parametrize("make", [v2.AutoAugment, v2.RandAugment, v2.TrivialAugmentWide,
+                                  v2.AugMix])
+def test_auto_augments_run_on_float_images(make):
+    t = make()
+    for seed in range(8):
+        numtorch.manual_seed(seed)
+        out = t(FLOATS[0])
+        assert out.dtype == numtorch.float32 and out.shape == (3, 10, 12)
+        assert 0.0 <= float(out.min()) and float(out.max()) <= 1.0

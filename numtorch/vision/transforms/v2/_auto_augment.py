@@ -99,16 +99,8 @@ class _AutoAugmentBase(Transform):
         if op_name == "Solarize":
             bound = _max_value(image.numpy().dtype) if isinstance(image, Tensor) else 255.0
             magnitude = bound * magnitude
-        fill = _get_fill(self._fill, type(image))
-        if isinstance(image, Tensor) and image.ndim > 4:
-            # v1's kernels (equalize) take at most one batch dimension; every op works
-            # image by image, so fold the leading dimensions into one
-            shape = image.shape
-            out = _apply_op(_plain(image).reshape(-1, *shape[-3:]), op_name, magnitude,
-                            self.interpolation, fill, functional=F)
-            out = out.reshape(shape)
-            return out if is_pure_tensor(image) else tv_tensors.wrap(out, like=image)
-        return _apply_op(image, op_name, magnitude, self.interpolation, fill, functional=F)
+        return _apply_op(image, op_name, magnitude, self.interpolation,
+                         _get_fill(self._fill, type(image)), functional=F)
 
     def _signed(self, magnitude: float, signed: bool) -> float:
         # the sign is drawn only for ops whose magnitudes are signed

@@ -3,7 +3,11 @@ have no kernel here, so v2 transforms pass them through unchanged."""
 
 from __future__ import annotations
 
+import numtorch
+from numtorch._tensor import Tensor
+
 from ... import functional as F1
+from ._meta import _to_dtype_image
 from ._utils import _on_pixels
 
 __all__ = ["adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
@@ -65,8 +69,16 @@ def invert(inpt):
     return _on_pixels("invert", inpt, F1.invert)
 
 
+def _posterize_image(image: Tensor, bits: int) -> Tensor:
+    if image.is_floating_point():
+        # v1 takes uint8 only; v2 keeps the top ``bits`` bits of floats too: 2**bits levels
+        levels = 1 << bits
+        return image.mul(levels).floor_().clamp_(0, levels - 1).mul_(1.0 / levels)
+    return F1.posterize(image, bits)
+
+
 def posterize(inpt, bits: int):
-    return _on_pixels("posterize", inpt, F1.posterize, bits)
+    return _on_pixels("posterize", inpt, _posterize_image, bits)
 
 
 def solarize(inpt, threshold: float):
@@ -77,5 +89,17 @@ def autocontrast(inpt):
     return _on_pixels("autocontrast", inpt, F1.autocontrast)
 
 
+def _equalize_image(image):
+    """v1's uint8 kernel for any dtype (through uint8, as v2 does) and any number of
+    leading dimensions (folded into one batch)."""
+    if not isinstance(image, Tensor) or (image.dtype == numtorch.uint8 and image.ndim <= 4):
+        return F1.equalize(image)
+    if image.numel() == 0:
+        return image
+    as_u8 = _to_dtype_image(image, numtorch.uint8, True)
+    out = F1.equalize(as_u8.reshape(-1, *image.shape[-3:])).reshape(image.shape)
+    return _to_dtype_image(out, image.dtype, True)
+
+
 def equalize(inpt):
-    return _on_pixels("equalize", inpt, F1.equalize)
+    return _on_pixels("equalize", inpt, _equalize_image)
