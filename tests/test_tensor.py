@@ -156,12 +156,24 @@ def test_arange_errors():
 
 @pytest.mark.parametrize("args", [(0, 1, 5), (-3, 7, 11), (1, 1, 1), (0, 1, 0), (2, -2, 100)])
 def test_linspace_logspace_eye(args):
-    assert_same(numtorch.linspace(*args), torch.linspace(*args), rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(numtorch.linspace(*args).numpy(), torch.linspace(*args).numpy())
     assert_same(numtorch.logspace(*args), torch.logspace(*args), rtol=1e-6)
     assert_same(numtorch.linspace(*args, dtype=numtorch.int64),
                 torch.linspace(*args, dtype=torch.int64))
     assert_same(numtorch.eye(3), torch.eye(3))
     assert_same(numtorch.eye(2, 4, dtype=numtorch.int32), torch.eye(2, 4, dtype=torch.int32))
+
+
+def test_float32_linspace_is_torchs_bit_for_bit():
+    # PyTorch's kernel: step in float32, each value one FMA from the nearer end
+    rng = np.random.default_rng(0)
+    cases = [(0.0, 0.3, 31), (0.0, 0.99, 31), (1.0, 0.0, 10), (0.1, 7.3, 70000)]
+    cases += [(float(a), float(b), int(n)) for a, b, n in zip(
+        rng.normal(size=60) * 10.0 ** rng.integers(-5, 6, 60),
+        rng.normal(size=60) * 10.0 ** rng.integers(-5, 6, 60), rng.integers(2, 500, 60))]
+    for start, end, steps in cases:
+        np.testing.assert_array_equal(numtorch.linspace(start, end, steps).numpy(),
+                                      torch.linspace(start, end, steps).numpy())
 
 
 def _set_requires_grad(t):

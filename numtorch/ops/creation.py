@@ -519,7 +519,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     if not isinstance(steps, int) or steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    arr = _linspace(start, end, steps, np.dtype(np.float64))
+    if dt is D.float32 and isinstance(start, (int, float)) and isinstance(end, (int, float)):
+        arr = _linspace_f32(start, end, steps)
+    else:
+        arr = _linspace(start, end, steps, np.dtype(np.float64))
     if not dt.is_floating_point:
         arr = np.trunc(arr)
     return _out(out, _finish(_xp(device).asarray(arr.astype(dt.np)), requires_grad))
@@ -527,9 +530,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 
 def _linspace(start, end, steps, work):
     """First half counted up from ``start``, second half down from ``end``, as PyTorch's
-    kernel does (so both ends are exact). Computed in float64 and then rounded: PyTorch
-    computes float32 in float32 with SIMD-width-dependent grouping, so its last bit can
-    differ from ours in a few places."""
+    kernel does (so both ends are exact). Computed in float64 and then rounded, for the
+    other dtypes, logspace and histogram edges; float32 ``linspace`` takes
+    ``_linspace_f32``, which is exact. (PyTorch's float64 uses an FMA too, so our float64
+    last bit can differ.)"""
     if steps == 0:
         return np.empty(0, dtype=work)
     if steps == 1:
@@ -540,6 +544,38 @@ def _linspace(start, end, steps, work):
     half = steps // 2
     return np.where(np.arange(steps) < half, start + step * idx,
                     end - step * (work.type(steps - 1) - idx))
+
+
+def _fma_f32(a, b, c):
+    """``a * b + c`` rounded once to float32, as the FMA PyTorch's compiled loop uses.
+
+    The product of two float32 is exact in float64; the sum is rounded to odd (TwoSum's
+    error nudges an inexact even result one ulp toward the exact value), and a float64
+    rounded to odd rounds correctly to float32 (53 >= 24 + 2 bits).
+    """
+    p = a.astype(np.float64) * b.astype(np.float64)
+    c = c.astype(np.float64)
+    s = p + c
+    bb = s - p
+    err = (p - (s - bb)) + (c - bb)
+    even = (s.view(np.int64) & 1) == 0
+    nudge = (err != 0) & even
+    s = np.where(nudge, np.nextafter(s, np.where(err > 0, np.inf, -np.inf)), s)
+    return s.astype(np.float32)
+
+
+def _linspace_f32(start, end, steps):
+    """PyTorch's float32 linspace bit for bit: ``start``, ``end`` and the step in float32,
+    the first half ``fma(step, i, start)``, the second ``fma(-step, steps - 1 - i, end)``."""
+    if steps <= 1:
+        return np.array([start] * steps, dtype=np.float32)
+    start, end = np.float32(start), np.float32(end)
+    step = np.float32((end - start) / np.float32(steps - 1))
+    idx = np.arange(steps)
+    up = idx < steps // 2
+    count = np.where(up, idx, steps - 1 - idx).astype(np.float32)
+    return _fma_f32(np.where(up, step, -step).astype(np.float32), count,
+                    np.where(up, start, end).astype(np.float32))
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
