@@ -14,10 +14,7 @@ its own way, from numtorch's generator in torchvision's order:
   is not positive) and per op its name, ``randint(severity, ())`` bin and sign.
 
 Solarize magnitudes are fractions of the dtype's maximum (255 for uint8, 1.0 for floats),
-so float images solarize sensibly (v1's thresholds are 0..255 whatever the dtype). The
-magnitude tables come from ``numtorch.linspace``, whose last bit can differ from torch's
-SIMD kernel (see ``ops/creation.py``): the ops and bins picked are torchvision's exactly, a
-magnitude can be one float32 ulp off, and an output pixel then rarely one level off.
+so float images solarize sensibly (v1's thresholds are 0..255 whatever the dtype).
 
 These transforms take one image or video per call (a batch as ``[..., C, H, W]``) and
 refuse bounding boxes and masks, as torchvision's do.
