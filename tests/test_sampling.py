@@ -116,3 +116,14 @@ def test_errors_match_torch():
         numtorch.randperm(-1)
     with pytest.raises(TypeError, match="missing 1 required positional arguments"):
         numtorch.randint(5)
+
+
+def test_randint_takes_low_and_high_as_keywords():
+    # torchvision writes torch.randint(low=1, high=4, size=(1,))
+    same_stream(lambda lib: lib.randint(low=1, high=4, size=(5,)))
+    same_stream(lambda lib: lib.randint(high=4, size=(5,)))
+    same_stream(lambda lib: lib.randint(1, high=4, size=(5,)))
+    with pytest.raises(TypeError, match="invalid combination of arguments"):
+        numtorch.randint(4, low=1, size=(2,))
+    with pytest.raises(TypeError, match="missing 2 required positional argument"):
+        numtorch.randint(low=1, size=(2,))

@@ -67,14 +67,23 @@ def randn(*sizes, size=_NO_SIZE, generator=None, out=None, dtype=None, layout=No
     return _out(out, _finish(arr, requires_grad))
 
 
-def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
-            requires_grad=False, pin_memory=False):
-    """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
+def randint(*args, size=None, low=None, high=None, generator=None, out=None, dtype=None,
+            layout=None, device=None, requires_grad=False, pin_memory=False):
+    """Integers uniform on [low, high): ``randint(high, size)``, ``randint(low, high, size)``,
+    or with keywords, ``randint(low=1, high=4, size=(1,))``."""
     args = list(args)
     if size is None:
         if not args or not isinstance(args[-1], (tuple, list)):
             raise TypeError("randint() missing 1 required positional arguments: \"size\"")
         size = args.pop()
+    if high is not None:
+        if len(args) + (low is not None) > 1:
+            raise TypeError("randint() received an invalid combination of arguments")
+        args = [args[0] if args else (0 if low is None else low), high]
+    elif low is not None:
+        if args:
+            raise TypeError("randint() received an invalid combination of arguments")
+        raise TypeError("randint() missing 2 required positional argument: \"high\", \"size\"")
     if len(args) == 1:
         low, high = 0, args[0]
     elif len(args) == 2:

@@ -289,7 +289,7 @@ class AugMix(_AutoAugmentBase):
         for i in range(self.mixture_width):
             aug = batch
             depth = (self.chain_depth if self.chain_depth > 0
-                     else int(numtorch.randint(1, 4, (1,)).item()))
+                     else int(numtorch.randint(low=1, high=4, size=(1,)).item()))
             for _ in range(depth):
                 op_name, (magnitudes_fn, signed) = self._get_random_item(space)
                 magnitudes = magnitudes_fn(self._PARAMETER_MAX, height, width)

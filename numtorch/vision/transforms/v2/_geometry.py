@@ -382,7 +382,7 @@ class RandomIoUCrop(Transform):
         cx = 0.5 * (xyxy[..., 0] + xyxy[..., 2])
         cy = 0.5 * (xyxy[..., 1] + xyxy[..., 3])
         while True:
-            idx = int(numtorch.randint(0, len(self.options), (1,)))
+            idx = int(numtorch.randint(low=0, high=len(self.options), size=(1,)))
             min_jaccard_overlap = self.options[idx]
             if min_jaccard_overlap >= 1.0:  # the leave-as-is option
                 return dict()
