@@ -80,10 +80,12 @@ def magnitude_from(space, name, num_bins, pick):
 
 
 def apply_v1(img, name, magnitude, interpolation=NEAREST):
-    """v1's kernel with v2's solarize threshold (a fraction of uint8's 255)."""
+    """v1's op with v2's solarize threshold (a fraction of uint8's 255), through v2's
+    functionals (v1's kernels but for autocontrast, which v2 computes its own way: tested
+    below against torchvision's arithmetic)."""
     if name == "Solarize":
         magnitude *= 255
-    return _apply_op(img, name, magnitude, interpolation, None)
+    return _apply_op(img, name, magnitude, interpolation, None, functional=v2.functional)
 
 
 def test_augment_space_tables_are_torchvisions():
@@ -428,3 +430,29 @@ def test_auto_augments_run_on_float_images(make):
         out = t(FLOATS[0])
         assert out.dtype == numtorch.float32 and out.shape == (3, 10, 12)
         assert 0.0 <= float(out.min()) and float(out.max()) <= 1.0
+
+
+def torch_v2_autocontrast(image):
+    """torchvision v2's autocontrast arithmetic, in torch."""
+    bound = 255 if image.dtype == torch.uint8 else 1.0
+    x = image.to(torch.float32)
+    lo, hi = x.amin(dim=(-2, -1), keepdim=True), x.amax(dim=(-2, -1), keepdim=True)
+    flat = hi == lo
+    inv_scale = hi.sub(lo).mul_(1.0 / bound)
+    lo[flat], inv_scale[flat] = 0.0, 1.0
+    return x.sub(lo).div_(inv_scale).clamp_(0, bound).to(image.dtype)
+
+
+def test_v2_autocontrast_uses_v2s_arithmetic():
+    gen = torch.Generator().manual_seed(0)
+    for i in range(30):
+        lo = int(torch.randint(0, 100, (1,), generator=gen))
+        x = torch.randint(lo, lo + 100, (2, 3, 10, 12), dtype=torch.uint8, generator=gen)
+        if i % 3 == 1:
+            x = x.float() / 300
+        if i % 3 == 2:
+            x[0, 1] = 7  # a flat channel is left alone
+        out = v2.functional.autocontrast(numtorch.from_numpy(x.numpy()))
+        np.testing.assert_array_equal(out.numpy(), torch_v2_autocontrast(x).numpy())
+    # v1 maps a channel's maximum to 255; v2's division can land just under it
+    assert int(v2.functional.autocontrast(U8).max()) == 254

@@ -3,6 +3,8 @@ have no kernel here, so v2 transforms pass them through unchanged."""
 
 from __future__ import annotations
 
+import numpy as np
+
 import numtorch
 from numtorch._tensor import Tensor
 
@@ -85,8 +87,31 @@ def solarize(inpt, threshold: float):
     return _on_pixels("solarize", inpt, F1.solarize, threshold)
 
 
+def _autocontrast_image(image):
+    """Stretch each channel to [0, max] with v2's arithmetic, which is not v1's: v2 divides
+    by ``(max - min) * (1 / bound)`` where v1 multiplies by ``bound / (max - min)``, and
+    the two round differently before a uint8 cast truncates. Any leading dimensions."""
+    if not isinstance(image, Tensor):
+        return F1.autocontrast(image)  # Pillow's
+    c = image.shape[-3]
+    if c not in (1, 3):
+        raise TypeError(f"Input image tensor permitted channel values are 1 or 3, but found {c}")
+    if image.numel() == 0:
+        return image
+    a = image.numpy()
+    bound = F1._max_value(a.dtype)
+    x = a if a.dtype.kind == "f" else a.astype(np.float32)
+    lo = x.min(axis=(-2, -1), keepdims=True)
+    hi = x.max(axis=(-2, -1), keepdims=True)
+    flat = hi == lo
+    inv_scale = np.where(flat, 1, (hi - lo) * x.dtype.type(1.0 / bound)).astype(x.dtype)
+    lo = np.where(flat, 0, lo).astype(x.dtype)
+    out = np.clip((x - lo) / inv_scale, 0, bound).astype(a.dtype)
+    return numtorch.from_numpy(out)
+
+
 def autocontrast(inpt):
-    return _on_pixels("autocontrast", inpt, F1.autocontrast)
+    return _on_pixels("autocontrast", inpt, _autocontrast_image)
 
 
 def _equalize_image(image):
