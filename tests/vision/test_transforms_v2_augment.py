@@ -178,7 +178,8 @@ def test_auto_augments_keep_the_input_kind():
     video = tv_tensors.Video(BATCH)
     for t in [v2.AutoAugment(), v2.RandAugment(), v2.TrivialAugmentWide(), v2.AugMix()]:
         numtorch.manual_seed(0)
-        assert isinstance(t(pil), PILImage.Image)
+        for _ in range(12):  # every op on a Pillow image
+            assert isinstance(t(pil), PILImage.Image)
         out = t(video)
         assert type(out) is tv_tensors.Video and out.shape == video.shape
         label = numtorch.tensor(3)
@@ -217,6 +218,11 @@ def test_auto_augment_errors_as_torchvision():
         v2.AugMix(severity=11)
     with pytest.raises(ValueError, match="The provided policy"):
         v2.AutoAugment("imagenet")
+    with pytest.raises(ValueError, match="Argument interpolation should be an "
+                                         "`InterpolationMode` or a corresponding Pillow "
+                                         "integer constant, but got bilinear."):
+        v2.AutoAugment(interpolation="bilinear")
+    assert v2.RandAugment(interpolation=2).interpolation is BILINEAR
 
 
 # --------------------------------------------------------------------------- MixUp, CutMix

@@ -30,7 +30,7 @@ from numtorch._tensor import Tensor
 from ... import tv_tensors
 from .. import autoaugment as A1
 from ..autoaugment import AutoAugmentPolicy, _apply_op
-from ..functional import InterpolationMode, _check_interpolation, _max_value
+from ..functional import InterpolationMode, _interpolation_modes_from_int, _max_value
 from . import functional as F
 from ._geometry import _get_fill, _setup_fill_arg
 from ._transform import Transform, _tree_flatten, _tree_unflatten, check_type
@@ -51,6 +51,15 @@ def _posterize(top: int):
 
 def _none(num_bins, height, width):
     return None  # the op takes no magnitude
+
+
+def _check_interpolation(interpolation):
+    if isinstance(interpolation, int):
+        return _interpolation_modes_from_int(interpolation)
+    if not isinstance(interpolation, InterpolationMode):
+        raise ValueError("Argument interpolation should be an `InterpolationMode` or a "
+                         f"corresponding Pillow integer constant, but got {interpolation}.")
+    return interpolation
 
 
 class _AutoAugmentBase(Transform):

@@ -71,8 +71,8 @@ def invert(inpt):
     return _on_pixels("invert", inpt, F1.invert)
 
 
-def _posterize_image(image: Tensor, bits: int) -> Tensor:
-    if image.is_floating_point():
+def _posterize_image(image, bits: int):
+    if isinstance(image, Tensor) and image.is_floating_point():
         # v1 takes uint8 only; v2 keeps the top ``bits`` bits of floats too: 2**bits levels
         levels = 1 << bits
         return image.mul(levels).floor_().clamp_(0, levels - 1).mul_(1.0 / levels)
