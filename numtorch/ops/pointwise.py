@@ -37,8 +37,8 @@ from .._tensor import Tensor, inplace
 from ..autograd import function as _fn
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
+from ..backend import blas, parallel
 from ..backend import cpu as _cpu
-from ..backend import parallel
 from ._util import cast_operands, check_out, write_out, xp_of, zero_grad
 
 __all__ = [
@@ -406,6 +406,24 @@ class _NotImplementedGrad(ArrayFunction):
 # --- addition, subtraction, multiplication -------------------------------------------
 
 
+def _plus_scaled(a, b, alpha):
+    """``a + alpha * b`` rounded once, as PyTorch's vectorised CPU kernels compute it (a
+    fused multiply-add, with alpha in the operands' precision): float32 through float64,
+    where the product is exact; float64 through an exact fma; float16 as float32, rounded
+    to half at the end (PyTorch's scalar loop over the last few elements of an array
+    rounds the product to half first, so those can differ from it). Integers are exact
+    either way."""
+    dt = _np_dtype(a, b)
+    if dt.kind != "f" or type(a) is not np.ndarray and type(b) is not np.ndarray:
+        return _down(a + b * alpha, dt)  # integers, or CuPy arrays: the plain formula
+    from ..random import _fma32, _fma64
+
+    if dt == np.float64:
+        return _fma64(b, alpha, a)
+    a, b = np.broadcast_arrays(np.asarray(a, np.float32), np.asarray(b, np.float32))
+    return _down(_fma32(b, np.float32(dt.type(alpha)), a), dt)
+
+
 class Add(ArrayFunction):
     """``a + alpha * b``."""
 
@@ -418,8 +436,7 @@ class Add(ArrayFunction):
         ctx.alpha = alpha
         if alpha == 1:
             return parallel.apply(np.add, a, b) if _big(a, b) else a + b
-        dt = _np_dtype(a, b)
-        return _down(a + b * alpha, dt)
+        return _plus_scaled(a, b, alpha)
 
     @staticmethod
     def backward(ctx, grad):
@@ -441,7 +458,7 @@ class Sub(ArrayFunction):
         ctx.alpha = alpha
         if alpha == 1:
             return parallel.apply(np.subtract, a, b) if _big(a, b) else a - b
-        return a - b * alpha
+        return _plus_scaled(a, b, -alpha)
 
     @staticmethod
     def backward(ctx, grad):
@@ -460,7 +477,7 @@ class Rsub(ArrayFunction):
     def forward(ctx, a, b, alpha):
         a, b = cast_operands(a, b)
         ctx.alpha = alpha
-        return b - a if alpha == 1 else b - a * alpha
+        return b - a if alpha == 1 else _plus_scaled(b, a, -alpha)
 
     @staticmethod
     def backward(ctx, grad):
@@ -3609,8 +3626,8 @@ def add_(self, other, *, alpha=1):
             try:
                 if alpha == 1:
                     arr += o
-                else:
-                    arr += o * alpha
+                elif not blas.axpy(alpha, o, arr):  # BLAS rounds once, as PyTorch's fma
+                    arr[...] = _plus_scaled(arr, o, alpha)
             except ValueError:  # not broadcastable to self: the generic path raises
                 pass
             else:
@@ -3628,8 +3645,8 @@ def sub_(self, other, *, alpha=1):
             try:
                 if alpha == 1:
                     arr -= o
-                else:
-                    arr -= o * alpha
+                elif not blas.axpy(-alpha, o, arr):
+                    arr[...] = _plus_scaled(arr, o, -alpha)
             except ValueError:
                 pass
             else:

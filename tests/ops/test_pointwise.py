@@ -1173,3 +1173,25 @@ def test_xlogy_rounds_a_python_number_to_the_result_dtype_first(dtype, v):
     t, n = torch.tensor(x).to(getattr(torch, dtype)), numtorch.tensor(x).to(getattr(numtorch, dtype))
     assert_same(numtorch.xlogy(n, v), torch.xlogy(t, v))
     assert_same(numtorch.xlogy(v, n), torch.xlogy(v, t))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["add", "sub", "rsub"])
+@pytest.mark.parametrize("alpha", [0.3, -1.7, 2.5, 3])
+def test_alpha_is_fused_into_one_rounding_as_torch(dtype, name, alpha):
+    """PyTorch computes ``a + alpha * b`` as one fused multiply-add (alpha in the operands'
+    precision): bit for bit, against a broadcast operand, a number, and in place."""
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((64, 32)).astype(dtype)
+    b = rng.standard_normal((32,)).astype(dtype)
+    for other in (b, 1.7):
+        ours = getattr(numtorch, name)(numtorch.tensor(a), numtorch.tensor(other)
+                                       if isinstance(other, np.ndarray) else other, alpha=alpha)
+        theirs = getattr(torch, name)(torch.tensor(a), torch.tensor(other)
+                                      if isinstance(other, np.ndarray) else other, alpha=alpha)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    if name != "rsub":
+        x, y = numtorch.tensor(a), torch.tensor(a)
+        getattr(x, name + "_")(numtorch.tensor(b), alpha=alpha)
+        getattr(y, name + "_")(torch.tensor(b), alpha=alpha)
+        np.testing.assert_array_equal(x.numpy(), y.numpy())
