@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _dtype as D
 from .. import _warnings
 from .._config import typename as _typename
 from .._tensor import Tensor
@@ -130,8 +131,10 @@ def _scalar(x) -> float:
 
 
 def _step_tensor(value: float = 0.0) -> Tensor:
-    """The 0-d float32 ``step`` count PyTorch keeps in Adam-family state."""
-    return Tensor._make(np.array(value, dtype=np.float32))
+    """The 0-d ``step`` count (and other scalars) PyTorch keeps in optimiser state: float32,
+    or float64 while the default dtype is float64, as PyTorch's ``_get_scalar_dtype``."""
+    dtype = np.float64 if D.get_default_dtype() is D.float64 else np.float32
+    return Tensor._make(np.array(value, dtype=dtype))
 
 
 class Optimizer:
@@ -409,7 +412,7 @@ def _zeros_state(p: Tensor) -> Tensor:
 
 
 def _tensor_steps(optimizer: Optimizer) -> None:
-    """Turn ``step`` counts saved as Python numbers (old checkpoints) into 0-d float32 Tensors."""
+    """Turn ``step`` counts saved as Python numbers (old checkpoints) into 0-d Tensors."""
     for group in optimizer.param_groups:
         for p in group["params"]:
             p_state = optimizer.state.get(p, {})

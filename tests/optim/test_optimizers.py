@@ -641,3 +641,29 @@ def test_sgd_trajectory_is_torch_bit_for_bit(name, kwargs, dtype):
     run_both(topt, nopt, tparams, nparams, 30)
     for tp, np_ in zip(tparams, nparams):
         np.testing.assert_array_equal(np_.detach().numpy(), tp.detach().numpy())
+
+
+@pytest.mark.parametrize("name, kwargs", [("Adam", {}), ("ASGD", {"lr": 0.05}), ("NAdam", {}),
+                                          ("Adagrad", {}), ("Rprop", {}), ("RAdam", {})])
+def test_state_scalars_follow_a_float64_default_dtype_as_torch(name, kwargs):
+    """PyTorch keeps ``step`` (and ASGD's eta, mu; NAdam's mu_product) in float64 while the
+    default dtype is float64."""
+    results = []
+    for lib in (numtorch, torch):
+        lib.set_default_dtype(lib.float64)
+        try:
+            lib.manual_seed(0)
+            model = lib.nn.Linear(4, 3)
+            opt = getattr(lib.optim, name)(model.parameters(), **kwargs)
+            x = lib.tensor(np.random.default_rng(0).standard_normal((8, 4)))
+            for _ in range(5):
+                opt.zero_grad()
+                (model(x) ** 2).mean().backward()
+                opt.step()
+            state = opt.state_dict()["state"][0]
+            results.append(({k: str(v.dtype).split(".")[-1] for k, v in state.items()},
+                            model.weight.detach().numpy().copy()))
+        finally:
+            lib.set_default_dtype(lib.float32)
+    assert results[0][0] == results[1][0]
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12, atol=1e-14)
