@@ -91,18 +91,32 @@ def get_num_threads() -> int | None:
     return None if entry is None else int(entry[0]())
 
 
-def axpy(alpha: float, x, y) -> bool:
-    """``y += alpha * x`` in place, rounded once (a fused multiply-add), for C-contiguous
-    float32/float64 NumPy arrays of one shape and dtype, ``y`` writeable and not overlapping
-    ``x``. Returns False, touching nothing, where BLAS cannot do it."""
+def _axpy_routine(x, y):
+    """The BLAS routine for ``y += alpha * x``, or None where BLAS cannot take the arrays:
+    C-contiguous float32/float64 NumPy arrays of one shape and dtype, ``y`` writeable and
+    not overlapping ``x``."""
     if (type(x) is not np.ndarray or type(y) is not np.ndarray or x.dtype != y.dtype
             or x.shape != y.shape or not (x.flags.c_contiguous and y.flags.c_contiguous)
             or not y.flags.writeable):
-        return False
+        return None
     dtype = y.dtype
     entry = _routines().get("saxpy" if dtype == _F32 else "daxpy" if dtype == _F64 else None)
     if entry is None or np.may_share_memory(x, y):
+        return None
+    return entry[0]
+
+
+def axpy_ready(x, y) -> bool:
+    """Whether ``axpy(alpha, x, y)`` would run (rather than return False)."""
+    return _axpy_routine(x, y) is not None
+
+
+def axpy(alpha: float, x, y) -> bool:
+    """``y += alpha * x`` in place, rounded once (a fused multiply-add), for the arrays
+    ``axpy_ready`` accepts. Returns False, touching nothing, where BLAS cannot do it."""
+    routine = _axpy_routine(x, y)
+    if routine is None:
         return False
     if y.size:
-        entry[0](y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+        routine(y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
     return True

@@ -429,10 +429,20 @@ def _bump_step(step_t: Tensor) -> float:
 
 
 def _lerp_(xp, avg, g, weight: float, tmp) -> None:
-    """``avg.lerp_(g, weight)``: avg += weight * (g - avg), with ``tmp`` as scratch."""
+    """``avg.lerp_(g, weight)`` with ``tmp`` as scratch, rounded as PyTorch's kernel: the
+    difference ``g - avg``, then one fused multiply-add from the nearer end (``avg + w d``
+    for a weight under 0.5, else ``g + (w - 1) d``), the weight in the arrays' dtype. BLAS
+    axpy is that fused step; arrays it cannot take go through ``_lerp_from_nearer_end``."""
     xp.subtract(g, avg, out=tmp)
-    tmp *= weight
-    avg += tmp
+    if not blas.axpy_ready(tmp, avg):
+        _lerp_from_nearer_end(avg, g, weight, avg)
+        return
+    w = avg.dtype.type(weight)
+    if abs(w) < 0.5:
+        blas.axpy(float(w), tmp, avg)
+    else:
+        xp.copyto(avg, g)
+        blas.axpy(float(w - 1), tmp, avg)
 
 
 def _lerp_from_nearer_end(start, end, weight: float, out) -> None:
