@@ -13,6 +13,8 @@ and ``fan_out = out * prod(kernel)``.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 
 import numtorch
@@ -292,6 +294,48 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
         for col in range(cols):
             tensor[numtorch.randperm(rows)[:num_zeros], col] = 0
     return tensor
+
+
+# ----------------------------------------------------------------------------- skipping
+# ``nn.utils.skip_init`` builds a module without initialising it: PyTorch builds it on the
+# "meta" device, where these fills do nothing (and draw no random numbers). numtorch has
+# no meta device; inside ``_skipped()`` the fills leave their tensor as it is instead.
+
+_skipping = False
+
+
+@contextlib.contextmanager
+def _skipped():
+    """Within the block, every fill function of this module returns its tensor untouched."""
+    global _skipping
+    previous, _skipping = _skipping, True
+    try:
+        yield
+    finally:
+        _skipping = previous
+
+
+def _skippable(fill):
+    @functools.wraps(fill)
+    def maybe_fill(tensor, *args, **kwargs):
+        return tensor if _skipping else fill(tensor, *args, **kwargs)
+    return maybe_fill
+
+
+uniform_ = _skippable(uniform_)
+normal_ = _skippable(normal_)
+trunc_normal_ = _skippable(trunc_normal_)
+constant_ = _skippable(constant_)
+ones_ = _skippable(ones_)
+zeros_ = _skippable(zeros_)
+eye_ = _skippable(eye_)
+dirac_ = _skippable(dirac_)
+xavier_uniform_ = _skippable(xavier_uniform_)
+xavier_normal_ = _skippable(xavier_normal_)
+kaiming_uniform_ = _skippable(kaiming_uniform_)
+kaiming_normal_ = _skippable(kaiming_normal_)
+orthogonal_ = _skippable(orthogonal_)
+sparse_ = _skippable(sparse_)
 
 
 # ----------------------------------------------------------------------------- deprecated

@@ -462,3 +462,42 @@ def test_weight_norm_gradcheck(dim):
     g_shape = {0: (3, 1), 1: (1, 4), -1: ()}[dim]
     g = numtorch.tensor(rng.standard_normal(g_shape), requires_grad=True)
     assert numtorch.autograd.gradcheck(lambda v, g: _weight_norm(v, g, dim), (v, g))
+
+
+@pytest.mark.parametrize("cls, args, kwargs", [
+    ("Linear", (5, 3), {}), ("Conv2d", (3, 4, 3), {"bias": False}),
+    ("Embedding", (10, 3), {"padding_idx": 0}), ("BatchNorm1d", (4,), {}),
+    ("MultiheadAttention", (8, 2), {}),
+])
+def test_skip_init_builds_the_module_without_drawing_random_numbers(cls, args, kwargs):
+    """As in PyTorch: the same parameters (names, shapes, types) left uninitialised, and
+    the generator untouched by the construction."""
+    built = []
+    for lib in (numtorch, torch):
+        lib.manual_seed(0)
+        module = lib.nn.utils.skip_init(getattr(lib.nn, cls), *args, **kwargs)
+        built.append(([(n, tuple(p.shape), type(p).__name__, p.requires_grad)
+                       for n, p in module.named_parameters()],
+                      [(n, tuple(b.shape)) for n, b in module.named_buffers()],
+                      lib.rand(3).tolist()))
+    assert built[0] == built[1]
+
+
+def test_skip_init_refuses_like_torch():
+    class NoDevice(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+
+    for lib, module_cls in ((numtorch, NoDevice), (torch, torch.nn.LSTM)):
+        with pytest.raises(RuntimeError, match="^Expected a Module; got <class 'int'>$"):
+            lib.nn.utils.skip_init(int)
+        with pytest.raises(RuntimeError, match="^Module must support a 'device' arg to skip "
+                                               "initialization$"):
+            lib.nn.utils.skip_init(module_cls, 3)
+
+
+def test_nn_init_fills_work_again_after_skip_init():
+    numtorch.nn.utils.skip_init(nn.Linear, 2, 2)
+    w = numtorch.empty(3, 3)
+    nn.init.ones_(w)
+    assert w.tolist() == [[1.0] * 3] * 3
