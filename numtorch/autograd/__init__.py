@@ -35,10 +35,12 @@ def _tensors(xs, what: str) -> tuple:
     """``xs`` (a Tensor or an iterable of them) as a tuple; PyTorch's error for anything else
     (``what`` is "inputs" or "outputs")."""
     from .._tensor import Tensor
+    from .graph import GradientEdge
 
-    xs = (xs,) if isinstance(xs, Tensor) else tuple(xs)  # a number: "not iterable"
+    one = isinstance(xs, (Tensor, GradientEdge))
+    xs = (xs,) if one else tuple(xs)  # a number: "not iterable"
     for x in xs:
-        if not isinstance(x, Tensor):
+        if not isinstance(x, (Tensor, GradientEdge)):
             if what == "inputs":
                 raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
                                    f"{type(x).__name__}")
@@ -79,8 +81,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         run_backward(tensors, grads, retain_graph, create_graph)
         return
     inputs = _tensors(inputs, "inputs")
+    from .graph import GradientEdge
+
     for t in inputs:
-        if not t.requires_grad:  # PyTorch retains the inputs' gradients first
+        if not isinstance(t, GradientEdge) and not t.requires_grad:  # retained first
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     captured = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs,
                             allow_unused=True)
@@ -88,7 +92,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 
     delivered: set = set()
     for t, g in zip(inputs, captured):
-        if g is not None:
+        if g is not None and not isinstance(t, GradientEdge):  # an edge has no .grad
             _accumulate(t, g, create_graph, delivered)
 
 
@@ -109,9 +113,19 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
                           allow_unused=allow_unused, accumulate=False)
     if materialize_grads:
-        from ..ops.creation import zeros_like
+        from .. import _dtype as D
+        from ..ops.creation import zeros, zeros_like
+        from .graph import GradientEdge
 
-        result = [zeros_like(t) if g is None else g for t, g in zip(inputs, result)]
+        def zero_for(t):
+            if not isinstance(t, GradientEdge):
+                return zeros_like(t)
+            meta = t.node._output_meta[t.output_nr]
+            if meta is None:  # a leaf's accumulator
+                return zeros_like(t.node.variable)
+            return zeros(meta[0], dtype=D.from_numpy_dtype(meta[1]))
+
+        result = [zero_for(t) if g is None else g for t, g in zip(inputs, result)]
     return tuple(result)
 
 

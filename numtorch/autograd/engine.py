@@ -45,6 +45,8 @@ def _is_checkpoint_valid() -> bool:
 
 
 def _root(t, i: int):
+    if type(t) is not _function.Tensor and isinstance(t, tuple):  # a GradientEdge
+        return t.node, t.output_nr
     if t._grad_fn is not None:
         return t._grad_fn, t._output_nr
     if t._requires_grad:
@@ -56,12 +58,14 @@ def _root(t, i: int):
 def _root_grads(outputs, grads, create_graph: bool):
     """The starting gradients: ones for scalar outputs, or the user's (shape-checked)."""
     Tensor = _function.Tensor
-    if len(outputs) == 1 and grads[0] is None:  # loss.backward(): a 0-d float loss, usually
-        arr = outputs[0]._data
+    if len(outputs) == 1 and grads[0] is None and not isinstance(outputs[0], tuple):
+        arr = outputs[0]._data  # loss.backward(): a 0-d float loss, usually
         if arr.ndim == 0 and type(arr) is np.ndarray and arr.dtype.kind == "f":
             return (Tensor._make(np.array(1, dtype=arr.dtype)),)
     result = []
     for i, (out, g) in enumerate(zip(outputs, grads)):
+        if isinstance(out, tuple):  # a GradientEdge: its node's output, by shape and dtype
+            out = _edge_stand_in(out)
         arr = out._data
         if g is None:
             if arr.size != 1:
@@ -87,6 +91,16 @@ def _root_grads(outputs, grads, create_graph: bool):
                 g = g.detach()
         result.append(g)
     return result
+
+
+def _edge_stand_in(edge):
+    """An empty tensor of the shape and dtype that flow through ``edge`` (a GradientEdge
+    used as an output), for the checks on its gradient."""
+    meta = edge.node._output_meta[edge.output_nr]
+    if meta is None:  # a leaf's accumulator
+        return edge.node.variable.detach()
+    shape, dtype = meta
+    return _function.Tensor._make(np.empty(shape, dtype=dtype))
 
 
 def _dependencies(roots) -> dict:
@@ -270,9 +284,13 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     if inputs is not None:
         capture = {}
         for k, t in enumerate(inputs):
-            if not t._requires_grad:
+            if isinstance(t, tuple):  # a GradientEdge: the gradient arriving there
+                key = (t.node, t.output_nr)
+            elif not t._requires_grad:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
-            key = (t._grad_fn, t._output_nr) if t._grad_fn is not None else (t._accumulator(), 0)
+            else:
+                key = ((t._grad_fn, t._output_nr) if t._grad_fn is not None
+                       else (t._accumulator(), 0))
             capture.setdefault(key[0], []).append((key[1], k))
         reach = _leading_to(_topological_order(root_nodes), capture)
     captured = [None] * len(inputs) if inputs is not None else None

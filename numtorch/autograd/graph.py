@@ -4,12 +4,34 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any, NamedTuple
 
 from . import function as _function
 from .function import Node
 
 __all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks",
-           "increment_version"]
+           "increment_version", "GradientEdge", "get_gradient_edge"]
+
+
+class GradientEdge(NamedTuple):
+    """A place in the backward graph: output ``output_nr`` of ``node``. ``autograd.grad``
+    and ``backward(inputs=...)`` take one where they take a tensor (the gradient arriving
+    there), and ``autograd.grad`` as an output too, so the tensor itself need not be kept."""
+
+    node: Any
+    output_nr: int
+    ownership_token: Any = None
+
+
+def get_gradient_edge(tensor) -> GradientEdge:
+    """The edge the gradient of ``tensor`` flows through: its ``grad_fn`` output, or, for a
+    leaf, its gradient accumulator."""
+    if not tensor.requires_grad:
+        raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does "
+                           "not require gradients")
+    if tensor.grad_fn is not None:
+        return GradientEdge(tensor.grad_fn, tensor._output_nr)
+    return GradientEdge(tensor._accumulator(), 0)
 
 # While a disable_saved_tensors_hooks block is open: the message to refuse new hooks with.
 _disabled_message: str | None = None

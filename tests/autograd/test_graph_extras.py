@@ -89,3 +89,41 @@ def test_increment_version_makes_backward_detect_a_hidden_change():
             _graph(lib).increment_version(b)  # ... unless it is declared
             with pytest.raises(RuntimeError, match="modified by an inplace operation"):
                 y.backward()
+
+
+def _chain(lib):
+    a = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    b = a * 2
+    c = (b * b).sum()
+    return a, b, c
+
+
+def test_gradient_edges_are_inputs_and_outputs_of_grad_as_in_torch():
+    results = []
+    for lib in (numtorch, torch):
+        graph = _graph(lib)
+        a, b, c = _chain(lib)
+        edge, leaf_edge = graph.get_gradient_edge(b), graph.get_gradient_edge(a)
+        assert isinstance(edge, graph.GradientEdge) and edge.output_nr == 0
+        assert type(edge.node).__name__ == "MulBackward0"
+        assert type(leaf_edge.node).__name__ == "AccumulateGrad"
+        got = [lib.autograd.grad(c, edge, retain_graph=True),
+               lib.autograd.grad(c, [edge, a], retain_graph=True),
+               lib.autograd.grad(c, leaf_edge, retain_graph=True),
+               lib.autograd.grad(edge, a, grad_outputs=lib.ones(3), retain_graph=True),
+               lib.autograd.grad(graph.get_gradient_edge(c), a, retain_graph=True)]
+        c.backward(inputs=[edge])  # captured, but an edge has no .grad to fill
+        results.append(([[g.tolist() for g in gs] for gs in got], a.grad))
+    assert results[0] == results[1]
+
+
+def test_gradient_edge_errors_match_torch():
+    for lib in (numtorch, torch):
+        graph = _graph(lib)
+        with pytest.raises(RuntimeError, match="It is not possible to get the gradient edge "
+                                               "for a Tensor that does not require gradients"):
+            graph.get_gradient_edge(lib.ones(2))
+        a, b, c = _chain(lib)
+        with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar "
+                                               "outputs"):
+            lib.autograd.grad(graph.get_gradient_edge(b), a)
