@@ -19,6 +19,8 @@ to none of them.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from .. import _warnings
@@ -33,15 +35,33 @@ _fp_errors_off, _fp_errors_restore = cpu.fp_errors_off, cpu.fp_errors_restore
 
 
 # One entry per backward walk in progress (a node's backward may start another, as
-# reentrant checkpointing does): whether that walk runs the whole graph (no ``inputs``).
+# reentrant checkpointing does): (whether it runs the whole graph, i.e. no ``inputs``;
+# its nodes with their edge counts; the nodes it runs on the way to its ``inputs``; the
+# captured nodes; a number naming the walk).
 _walks: list = []
+_walk_ids = itertools.count()
 
 
 def _is_checkpoint_valid() -> bool:
     """Whether the innermost running backward may run a nested ``backward()`` that
     accumulates into ``.grad``, as reentrant checkpointing does: not under
     ``autograd.grad`` or ``backward(inputs=...)``, whose captured gradients would miss it."""
-    return not _walks or _walks[-1]
+    return not _walks or _walks[-1][0]
+
+
+def _current_graph_task_id() -> int:
+    """The number of the innermost backward walk running, or -1 outside backward."""
+    return _walks[-1][4] if _walks else -1
+
+
+def _will_engine_execute_node(node) -> bool:
+    """Whether the innermost running backward runs ``node`` (it is in the graph, and on the
+    way to the ``inputs`` asked for, if any)."""
+    if not _walks:
+        raise RuntimeError("_will_engine_execute_node should only be called during the "
+                           "backward pass")
+    _, deps, reach, capture, _ = _walks[-1]
+    return node in deps and (reach is None or node in reach or node in capture)
 
 
 def _root(t, i: int):
@@ -318,7 +338,7 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
     prev = grad_mode.enabled
     grad_mode.enabled = create_graph
     fp_token = _fp_errors_off()  # once for the whole walk
-    _walks.append(inputs is None)
+    _walks.append((inputs is None, deps, reach, capture, next(_walk_ids)))
     try:
         while ready:
             node = ready.pop()

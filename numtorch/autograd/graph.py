@@ -10,7 +10,7 @@ from . import function as _function
 from .function import Node
 
 __all__ = ["Node", "saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks",
-           "increment_version", "GradientEdge", "get_gradient_edge"]
+           "increment_version", "GradientEdge", "get_gradient_edge", "register_multi_grad_hook"]
 
 
 class GradientEdge(NamedTuple):
@@ -103,3 +103,72 @@ def increment_version(tensor) -> None:
 
     for t in (tensor,) if isinstance(tensor, Tensor) else tensor:
         t._vc[0] += 1
+
+
+class _MultiHandle:
+    """The handle ``register_multi_grad_hook`` returns: ``remove()`` takes every one of its
+    tensor hooks off."""
+
+    def __init__(self, handles) -> None:
+        self.handles = tuple(handles)
+
+    def remove(self) -> None:
+        for handle in self.handles:
+            handle.remove()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
+def register_multi_grad_hook(tensors, fn, *, mode: str = "all") -> _MultiHandle:
+    """Call ``fn`` once per backward pass for the gradients of several tensors together.
+
+    ``mode="all"``: ``fn(grads)`` once every tensor's gradient this backward computes has
+    been computed, ``grads`` holding None for tensors outside this backward's graph (or
+    not on the way to its ``inputs``). ``mode="any"``: ``fn(grad)`` with the first of
+    them to be computed. Built on tensor hooks, as PyTorch's, counting per backward pass.
+    """
+    from . import engine
+
+    supported = ("all", "any")
+    if mode not in supported:
+        raise ValueError(f"Expects mode to be one of {supported} but got {mode}")
+
+    def walk_id() -> int:
+        walk = engine._current_graph_task_id()
+        if walk == -1:
+            raise AssertionError("expected this hook to be called inside a backward call")
+        return walk
+
+    if mode == "any":
+        done: set = set()
+
+        def first_only(grad):
+            walk = walk_id()
+            if walk not in done:
+                done.add(walk)
+                fn(grad)
+
+        return _MultiHandle(t.register_hook(first_only) for t in tensors if t.requires_grad)
+
+    nodes = [get_gradient_edge(t).node for t in tensors]
+    arrived: dict = {}  # walk -> [gradients so far, how many]
+
+    def collector(i):
+        def collect(grad):
+            walk = walk_id()
+            if walk not in arrived:  # the first arrival: how many this walk will bring
+                expected = sum(map(engine._will_engine_execute_node, nodes))
+                arrived[walk] = [[None] * len(nodes), 0, expected]
+            entry = arrived[walk]
+            entry[0][i] = grad
+            entry[1] += 1
+            if entry[1] == entry[2]:
+                del arrived[walk]
+                fn(entry[0])
+        return collect
+
+    return _MultiHandle(t.register_hook(collector(i)) for i, t in enumerate(tensors))

@@ -127,3 +127,30 @@ def test_gradient_edge_errors_match_torch():
         with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar "
                                                "outputs"):
             lib.autograd.grad(graph.get_gradient_edge(b), a)
+
+
+def test_multi_grad_hooks_fire_as_in_torch():
+    logs = []
+    for lib in (numtorch, torch):
+        graph = _graph(lib)
+        a = lib.ones(2, requires_grad=True)
+        b = lib.ones(2, requires_grad=True) * 3
+        c = lib.ones(2, requires_grad=True)
+        log = []
+        every = graph.register_multi_grad_hook(
+            (a, b, c), lambda gs, log=log: log.append([None if g is None else g.tolist()
+                                                       for g in gs]))
+        (a * b).sum().backward(retain_graph=True)        # a and b: c is not in this graph
+        (a * 2).sum().backward(retain_graph=True)        # only a
+        lib.autograd.grad((a * b).sum(), b, retain_graph=True)  # only what leads to b
+        first = graph.register_multi_grad_hook(
+            (a, b), lambda g, log=log: log.append(("any", g.tolist())), mode="any")
+        (a * b * 5).sum().backward(retain_graph=True)
+        every.remove()
+        first.remove()
+        (a * b).sum().backward(retain_graph=True)        # no hook left
+        logs.append(log)
+        with pytest.raises(ValueError, match=r"Expects mode to be one of \('all', 'any'\) but "
+                                             "got x"):
+            graph.register_multi_grad_hook((a,), print, mode="x")
+    assert logs[0] == logs[1] and len(logs[0]) == 5
