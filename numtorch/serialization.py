@@ -1049,3 +1049,58 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
     finally:
         if fh is not f:
             fh.close()
+
+
+def get_unsafe_globals_in_checkpoint(f) -> list:
+    """The ``module.name`` of every class or function a checkpoint's pickle names that
+    ``load(weights_only=True)`` would refuse: what to pass to ``add_safe_globals`` (if you
+    trust the file) to load it. The file is only read, never unpickled."""
+    fh = open(os.fspath(f), "rb") if _is_path(f) else f  # noqa: SIM115 - closed below
+    try:
+        if fh.read(4) != b"PK\x03\x04":
+            raise ValueError("Expected input to be a checkpoint returned by torch.save")
+        fh.seek(0)
+        with zipfile.ZipFile(fh) as zf:
+            names = zf.namelist()
+            pkls = sorted((n for n in names if n.endswith("/data.pkl") and n.count("/") == 1),
+                          key=len)
+            if not pkls:
+                raise ValueError("Expected input to be a checkpoint returned by torch.save")
+            pickled = zf.read(pkls[0])
+    finally:
+        if fh is not f:
+            fh.close()
+    unsafe = set()
+    for module, name in _globals_in_pickle(pickled):
+        if (module, name) in _compat_pickle.NAME_MAPPING:  # Python 2 names, as load maps them
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        elif module in _compat_pickle.IMPORT_MAPPING:
+            module = _compat_pickle.IMPORT_MAPPING[module]
+        try:
+            _safe_global(module, name)
+        except _Refused:
+            unsafe.add(f"{module}.{name}")
+    return list(unsafe)
+
+
+def _globals_in_pickle(data: bytes):
+    """The (module, name) pairs of a pickle's GLOBAL and STACK_GLOBAL opcodes, read without
+    executing anything (the strings STACK_GLOBAL takes are followed through the memo)."""
+    import pickletools
+
+    strings, memo = [], {}
+    for op, arg, _ in pickletools.genops(data):
+        if op.name == "GLOBAL":
+            module, _, name = arg.partition(" ")
+            yield module, name
+        elif op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE",
+                         "SHORT_BINSTRING", "BINSTRING", "STRING"):
+            strings.append(arg)
+        elif op.name in ("BINPUT", "LONG_BINPUT", "PUT") and strings:
+            memo[arg] = strings[-1]
+        elif op.name == "MEMOIZE" and strings:
+            memo[len(memo)] = strings[-1]
+        elif op.name in ("BINGET", "LONG_BINGET", "GET") and arg in memo:
+            strings.append(memo[arg])
+        elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
+            yield strings[-2], strings[-1]

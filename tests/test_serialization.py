@@ -809,3 +809,25 @@ def test_whole_torch_transformer_layer_loads_and_safe_globals_use_torchs_paths(t
     with serialization.safe_globals(allowed):
         back = numtorch.load(tmp_path / "ours.pt")
     assert type(back) is nn.TransformerEncoderLayer and back.activation is nn.functional.relu
+
+
+def test_get_unsafe_globals_in_checkpoint_lists_what_weights_only_would_refuse(tmp_path):
+    import numtorch.serialization as ns
+
+    ours, theirs = tmp_path / "ours.pt", tmp_path / "theirs.pt"
+    numtorch.save(numtorch.nn.Sequential(numtorch.nn.Linear(2, 2)), ours)
+    torch.save(torch.nn.Sequential(torch.nn.Linear(2, 2)), theirs)
+    assert sorted(ns.get_unsafe_globals_in_checkpoint(ours)) == [
+        "numtorch.nn.modules.container.Sequential", "numtorch.nn.modules.linear.Linear"]
+    # a PyTorch file lists what torch's own function lists for it
+    assert sorted(ns.get_unsafe_globals_in_checkpoint(theirs)) == \
+        sorted(torch.serialization.get_unsafe_globals_in_checkpoint(theirs))
+    with ns.safe_globals([numtorch.nn.Sequential]):
+        assert ns.get_unsafe_globals_in_checkpoint(ours) == ["numtorch.nn.modules.linear.Linear"]
+    numtorch.save(numtorch.nn.Linear(2, 2).state_dict(), ours)
+    assert ns.get_unsafe_globals_in_checkpoint(ours) == []
+    (tmp_path / "junk").write_bytes(b"not a zip")
+    for lib in (ns, torch.serialization):
+        with pytest.raises(ValueError, match="Expected input to be a checkpoint returned by "
+                                             "torch.save"):
+            lib.get_unsafe_globals_in_checkpoint(tmp_path / "junk")
