@@ -592,6 +592,10 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         # Pickled as its values and requires_grad (the graph and .grad are not kept, as in
         # PyTorch). numtorch.save writes PyTorch's checkpoint format instead of this.
+        if self._hooks is not None or self._grad_fn is not None:
+            from .utils.hooks import warn_if_has_hooks
+
+            warn_if_has_hooks(self)
         return (_rebuild_tensor, (type(self), self._data, self._requires_grad))
 
     def __deepcopy__(self, memo):

@@ -390,6 +390,10 @@ class _TorchPicklerMixin:
 
     def reducer_override(self, obj):
         if isinstance(obj, Tensor):
+            if obj._hooks is not None or obj._grad_fn is not None:  # hooks are not saved
+                from .utils.hooks import warn_if_has_hooks
+
+                warn_if_has_hooks(obj)
             if self.parameter_class is not None and isinstance(obj, self.parameter_class):
                 return (_T_REBUILD_PARAMETER, (Tensor._make(obj._data), obj._requires_grad,
                                                collections.OrderedDict()))

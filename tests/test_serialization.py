@@ -831,3 +831,34 @@ def test_get_unsafe_globals_in_checkpoint_lists_what_weights_only_would_refuse(t
         with pytest.raises(ValueError, match="Expected input to be a checkpoint returned by "
                                              "torch.save"):
             lib.get_unsafe_globals_in_checkpoint(tmp_path / "junk")
+
+
+def test_saving_a_tensor_with_gradient_hooks_warns_as_torch(tmp_path):
+    import warnings
+
+    from numtorch.utils.hooks import unserializable_hook
+
+    def saved_warnings(lib, make):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lib.save(make(lib), tmp_path / "t.pt")
+        return [str(w.message).split(" on tensor")[1].replace("torch.", "numtorch.")
+                .replace("numnumtorch", "numtorch") for w in caught
+                if "backward hook" in str(w.message)], [w.filename for w in caught]
+
+    def leaf_with_hook(lib):
+        t = lib.ones(2, requires_grad=True)
+        t.register_hook(lambda g: g)
+        return t
+
+    def marked(lib):
+        t = lib.ones(2, requires_grad=True)
+        t.register_hook((unserializable_hook if lib is numtorch
+                         else torch.utils.hooks.unserializable_hook)(lambda g: g))
+        return t
+
+    ours, where = saved_warnings(numtorch, leaf_with_hook)
+    theirs, _ = saved_warnings(torch, leaf_with_hook)
+    assert ours == theirs and len(ours) == 1
+    assert where == [__file__]  # the line that saved, not numtorch's or pickle's
+    assert saved_warnings(numtorch, marked)[0] == saved_warnings(torch, marked)[0] == []

@@ -5,7 +5,37 @@ from __future__ import annotations
 import weakref
 from collections import OrderedDict
 
-__all__ = ["RemovableHandle"]
+from .. import _warnings
+
+__all__ = ["RemovableHandle", "unserializable_hook", "warn_if_has_hooks"]
+
+
+def unserializable_hook(f):
+    """Mark a tensor hook as one not meant to be saved with its tensor (saving the tensor
+    then does not warn about it)."""
+    f.__torch_unserializable__ = True
+    return f
+
+
+def warn_if_has_hooks(tensor) -> None:
+    """Warn about each gradient hook of ``tensor`` that saving it would drop (hooks are
+    never saved), unless marked with ``unserializable_hook``."""
+    for hook in _gradient_hooks(tensor):
+        if not hasattr(hook, "__torch_unserializable__"):
+            _warnings.warn(f"backward hook {hook!r} on tensor will not be serialized.  If this "
+                           "is expected, you can decorate the function with "
+                           "@numtorch.utils.hooks.unserializable_hook to suppress this warning")
+
+
+def _gradient_hooks(tensor) -> list:
+    """The hooks ``tensor.register_hook`` put on ``tensor``: a leaf keeps them itself, a
+    non-leaf on its ``grad_fn``, for its output (``retain_grad``'s own hook aside)."""
+    if tensor.grad_fn is None:
+        return list(tensor._hooks or ())
+    from .._tensor import _RetainGrad
+
+    return [fn for nr, fn in (tensor.grad_fn._pre_hooks or ())
+            if nr == tensor._output_nr and not isinstance(fn, _RetainGrad)]
 
 
 class RemovableHandle:
