@@ -26,7 +26,8 @@ from ._tensor import Tensor
 from .autograd import grad_mode
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
-           "stack_module_state", "vjp", "vmap"]
+           "stack_module_state", "vjp", "vmap", "linearize", "functionalize",
+           "replace_all_batch_norm_modules_"]
 
 
 # --- pytrees of tensors: tuples, lists and dicts ------------------------------------------
@@ -425,3 +426,51 @@ def stack_module_state(models) -> tuple:
     buffers = {name: stack([dict(m.named_buffers())[name] for m in models])
                for name, _ in models[0].named_buffers()}
     return params, buffers
+
+
+def linearize(func, *primals):
+    """``(func(*primals), jvp_fn)`` where ``jvp_fn(*tangents)`` is the Jacobian-vector
+    product of ``func`` at ``primals``: ``jvp`` with the point fixed. (PyTorch traces the
+    linearised function once; numtorch recomputes ``jvp`` at each call, with the same
+    result.)"""
+    out = func(*primals)
+
+    def jvp_fn(*tangents):
+        return jvp(func, primals, tangents)[1]
+
+    return _detached_unless_needed(out, set()), jvp_fn
+
+
+def functionalize(func, *, remove: str = "mutations"):
+    """``func`` with in-place ops and views rewritten out of place, for tracing compilers.
+    Run eagerly, as here, the result is ``func``'s own: the same outputs, and in-place
+    changes to the inputs still applied, as PyTorch's functionalised function gives."""
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(
+            f"functionalize(f, remove='mutations'): received invalid argument for "
+            f"remove={remove}. Valid options are:\n     remove='mutations': all inplace and "
+            "out= operators will be removed from the program, and replaced with their "
+            "out-of-place equivalents.\n     remove='mutations_and_views': In addition to the "
+            "above, all aliasing operators {view} will be replaced with their non-aliasing "
+            "counterparts, {view}_copy.\n")
+
+    @functools.wraps(func)
+    def functionalized(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return functionalized
+
+
+def replace_all_batch_norm_modules_(root):
+    """Make every batch norm in ``root`` use the batch's statistics only (no running
+    mean/var, ``track_running_stats=False``), in place, as ``vmap`` over a model with
+    batch norm needs. Returns ``root``."""
+    from .nn.modules.batchnorm import _BatchNorm
+
+    for module in root.modules():
+        if isinstance(module, _BatchNorm) and module.track_running_stats:
+            module.running_mean = None
+            module.running_var = None
+            module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root

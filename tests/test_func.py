@@ -131,3 +131,45 @@ def test_functional_call_restores_and_stack_module_state_ensembles():
         numtorch.func.functional_call(_model(numtorch), ({"0.bias": numtorch.zeros(8)},
                                                          {"0.bias": numtorch.zeros(8)}),
                                       (numtorch.ones(2, 5),))
+
+
+def test_linearize_gives_the_output_and_its_jvp_function_as_torch():
+    x = np.array([1.0, 2.0, -0.5], dtype=np.float32)
+    t = np.array([0.3, -1.0, 2.0], dtype=np.float32)
+    got = []
+    for lib in (numtorch, torch):
+        out, jvp_fn = lib.func.linearize(lambda v: (v.sin() * v).sum(0), lib.tensor(x))
+        got.append((out.detach().numpy(), jvp_fn(lib.tensor(t)).detach().numpy(),
+                    jvp_fn(lib.tensor(2 * t)).detach().numpy()))
+    for a, b in zip(*got):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_functionalize_keeps_outputs_and_input_mutations_as_torch():
+    def f(a):
+        a.add_(1)
+        return a * 2
+
+    results = []
+    for lib in (numtorch, torch):
+        y = lib.ones(2)
+        results.append((lib.func.functionalize(f)(y).tolist(), y.tolist(),
+                        lib.func.functionalize(f, remove="mutations_and_views")(y).tolist()))
+        with pytest.raises(RuntimeError, match=r"received invalid argument for remove=x"):
+            lib.func.functionalize(f, remove="x")
+    assert results[0] == results[1]
+
+
+def test_replace_all_batch_norm_modules_drops_running_stats_as_torch():
+    reprs = []
+    for lib in (numtorch, torch):
+        model = lib.nn.Sequential(lib.nn.Conv2d(1, 2, 1), lib.nn.BatchNorm2d(2),
+                                  lib.nn.BatchNorm1d(3, track_running_stats=False))
+        assert lib.func.replace_all_batch_norm_modules_(model) is model
+        bn = model[1]
+        assert bn.running_mean is None and bn.running_var is None
+        assert bn.num_batches_tracked is None and not bn.track_running_stats
+        reprs.append(repr(model).replace("numtorch.", "torch."))
+        assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias",
+                                            "2.weight", "2.bias"]
+    assert reprs[0] == reprs[1]
