@@ -220,3 +220,82 @@ def test_errors_as_torchvision():
         F.adjust_brightness(tv_tensors.Mask(numtorch.zeros(2, 2)), 0.5)
     with pytest.raises(TypeError, match="Argument lambd should be callable, got 'int'"):
         v2.Lambda(3)
+
+
+# --- v2's tensor colour arithmetic, against the same steps written with torch ---------------
+
+def _ref_gray(img, preserve_dtype):
+    r, g, b = img.unbind(dim=-3)
+    luma = r.mul(0.2989).add_(g, alpha=0.587).add_(b, alpha=0.114).unsqueeze(dim=-3)
+    return luma.to(img.dtype) if preserve_dtype else luma
+
+
+def _ref_blend(a, b, ratio):
+    bound = 1.0 if a.is_floating_point() else 255.0
+    out = a.mul(ratio).add_(b, alpha=1.0 - ratio).clamp_(0, bound)
+    return out if a.is_floating_point() else out.to(a.dtype)
+
+
+def _ref_saturation(img, f):
+    gray = _ref_gray(img, False)
+    if not img.is_floating_point():
+        gray = gray.floor_()
+    return _ref_blend(img, gray, f)
+
+
+def _ref_contrast(img, f):
+    gray = _ref_gray(img, False)
+    if not img.is_floating_point():
+        gray = gray.floor_()
+    return _ref_blend(img, gray.mean(dim=(-3, -2, -1), keepdim=True), f)
+
+
+def _ref_sharpness(img, f):
+    fp = img.is_floating_point()
+    dtype = img.dtype if fp else torch.float32
+    a, b = 1.0 / 13.0, 5.0 / 13.0
+    kernel = torch.tensor([[a, a, a], [a, b, a], [a, a, a]], dtype=dtype).expand(3, 1, 3, 3)
+    out = img.to(dtype=dtype, copy=True)
+    blurred = torch.nn.functional.conv2d(out, kernel, groups=3)
+    if not fp:
+        blurred = blurred.round_()
+    view = out[..., 1:-1, 1:-1]
+    view.add_(blurred.sub_(view), alpha=1.0 - f)
+    out = out.clamp_(0, 1.0 if fp else 255.0)
+    return out if fp else out.to(img.dtype)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "float32"])
+@pytest.mark.parametrize("name, ref, factor", [
+    ("adjust_saturation", _ref_saturation, 0.37), ("adjust_saturation", _ref_saturation, 1.8),
+    ("adjust_contrast", _ref_contrast, 0.6), ("adjust_contrast", _ref_contrast, 1.7),
+    ("adjust_sharpness", _ref_sharpness, 0.3), ("adjust_sharpness", _ref_sharpness, 2.5),
+    ("adjust_brightness", lambda img, f: img.mul(f).clamp_(0, 1.0 if img.is_floating_point()
+                                                          else 255.0).to(img.dtype), 1.3),
+])
+def test_v2_colour_ops_use_v2s_arithmetic_on_tensors(dtype, name, ref, factor):
+    """torchvision v2 blends with a fused ``add(alpha=)`` (v1 adds two products): the same
+    steps written with torch give numtorch's result exactly, uint8 rounding included."""
+    rng = np.random.default_rng(3)
+    if dtype == "uint8":
+        img = rng.integers(0, 256, (2, 3, 17, 19), dtype=np.uint8)
+    else:
+        img = rng.random((2, 3, 17, 19), dtype=np.float32)
+    ours = getattr(numtorch.vision.transforms.v2.functional, name)(numtorch.tensor(img), factor)
+    theirs = ref(torch.tensor(img), factor)
+    if name == "adjust_contrast" and dtype == "float32":
+        # the image mean is a reduction: its summation order can move the last bit
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-7)
+    else:
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_v2_grayscale_uses_v2s_arithmetic_on_tensors(channels):
+    img = np.random.default_rng(4).integers(0, 256, (3, 9, 8), dtype=np.uint8)
+    gray3 = numtorch.vision.transforms.v2.functional.rgb_to_grayscale(numtorch.tensor(img),
+                                                                      channels)
+    want = _ref_gray(torch.tensor(img), True)
+    if channels == 3:
+        want = want.expand(3, 9, 8)
+    np.testing.assert_array_equal(gray3.numpy(), want.numpy())

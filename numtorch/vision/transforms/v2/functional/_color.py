@@ -1,5 +1,7 @@
-"""v2 colour and blur functionals: the v1 kernels on images and videos; masks and boxes
-have no kernel here, so v2 transforms pass them through unchanged."""
+"""v2 colour and blur functionals: on Pillow images the v1 kernels (Pillow's own
+operations); on tensors, where torchvision v2 computes differently from v1, v2's own
+arithmetic (below: grayscale, brightness, saturation, contrast, sharpness), else the v1
+kernels. Masks and boxes have no kernel here, so v2 transforms pass them through."""
 
 from __future__ import annotations
 
@@ -18,16 +20,115 @@ __all__ = ["adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_
            "autocontrast", "equalize"]
 
 
+# --- v2's tensor arithmetic ---------------------------------------------------------------
+# torchvision v2 writes these blends as ``a * r`` plus ``b`` with ``alpha=1 - r``, which
+# PyTorch rounds as one fused multiply-add (numtorch's ``add`` too), where v1 adds two
+# products; on uint8 images the two can differ by one level.
+
+def _max_value(dtype) -> float:
+    return 1.0 if dtype.is_floating_point else float(numtorch.iinfo(dtype).max)
+
+
+def _gray(image: Tensor, preserve_dtype: bool) -> Tensor:
+    """v2's luma of an RGB image: ``r * 0.2989 + 0.587 g + 0.114 b``, each step rounded."""
+    r, g, b = image.unbind(dim=-3)
+    luma = r.mul(0.2989).add_(g, alpha=0.587).add_(b, alpha=0.114).unsqueeze(dim=-3)
+    return luma.to(image.dtype) if preserve_dtype else luma
+
+
+def _blend(image1: Tensor, image2: Tensor, ratio: float) -> Tensor:
+    ratio = float(ratio)
+    out = image1.mul(ratio).add_(image2, alpha=1.0 - ratio).clamp_(0, _max_value(image1.dtype))
+    return out if image1.is_floating_point() else out.to(image1.dtype)
+
+
+def _check_channels(image: Tensor) -> int:
+    c = image.shape[-3]
+    if c not in (1, 3):
+        raise TypeError(f"Input image tensor permitted channel values are 1 or 3, but found {c}")
+    return c
+
+
+def _check_factor(name: str, value: float) -> None:
+    if value < 0:
+        raise ValueError(f"{name} ({value}) is not non-negative.")
+
+
+def _brightness_tensor(image: Tensor, factor: float) -> Tensor:
+    _check_factor("brightness_factor", factor)
+    _check_channels(image)
+    out = image.mul(factor).clamp_(0, _max_value(image.dtype))
+    return out if image.is_floating_point() else out.to(image.dtype)
+
+
+def _saturation_tensor(image: Tensor, factor: float) -> Tensor:
+    _check_factor("saturation_factor", factor)
+    if _check_channels(image) == 1:  # as Pillow
+        return image
+    gray = _gray(image, preserve_dtype=False)
+    if not image.is_floating_point():
+        gray = gray.floor_()
+    return _blend(image, gray, factor)
+
+
+def _contrast_tensor(image: Tensor, factor: float) -> Tensor:
+    _check_factor("contrast_factor", factor)
+    fp = image.is_floating_point()
+    if _check_channels(image) == 3:
+        gray = _gray(image, preserve_dtype=False)
+        if not fp:
+            gray = gray.floor_()
+    else:
+        gray = image if fp else image.to(numtorch.float32)
+    return _blend(image, gray.mean(dim=(-3, -2, -1), keepdim=True), factor)
+
+
+def _sharpness_tensor(image: Tensor, factor: float) -> Tensor:
+    channels, height, width = image.shape[-3:]
+    if channels not in (1, 3):
+        raise TypeError(f"Input image tensor can have 1 or 3 channels, but found {channels}")
+    _check_factor("sharpness_factor", factor)
+    if image.numel() == 0 or height <= 2 or width <= 2:
+        return image
+    fp, shape = image.is_floating_point(), image.shape
+    flat = image.reshape(-1, channels, height, width) if image.ndim > 4 else image
+    dtype = image.dtype if fp else numtorch.float32
+    a, b = 1.0 / 13.0, 5.0 / 13.0  # a smoothing 3x3 kernel: 1s around a 5
+    kernel = numtorch.tensor([[a, a, a], [a, b, a], [a, a, a]], dtype=dtype)
+    out = flat.to(dtype=dtype, copy=True)
+    blurred = numtorch.nn.functional.conv2d(out, kernel.expand(channels, 1, 3, 3),
+                                            groups=channels)
+    if not fp:
+        blurred = blurred.round_()
+    inner = out[..., 1:-1, 1:-1]  # the border keeps the image's own pixels
+    inner.add_(blurred.sub_(inner), alpha=1.0 - factor)
+    out = out.clamp_(0, _max_value(image.dtype))
+    if not fp:
+        out = out.to(image.dtype)
+    return out.reshape(shape) if image.ndim > 4 else out
+
+
+def _tensor_or_v1(tensor_kernel, v1_kernel):
+    """Pillow images through v1's (Pillow's) kernel, tensors through v2's arithmetic."""
+    def kernel(image, *args):
+        return v1_kernel(image, *args) if hasattr(image, "convert") else \
+            tensor_kernel(image, *args)
+    return kernel
+
+
 def adjust_brightness(inpt, brightness_factor: float):
-    return _on_pixels("adjust_brightness", inpt, F1.adjust_brightness, brightness_factor)
+    return _on_pixels("adjust_brightness", inpt,
+                      _tensor_or_v1(_brightness_tensor, F1.adjust_brightness), brightness_factor)
 
 
 def adjust_contrast(inpt, contrast_factor: float):
-    return _on_pixels("adjust_contrast", inpt, F1.adjust_contrast, contrast_factor)
+    return _on_pixels("adjust_contrast", inpt,
+                      _tensor_or_v1(_contrast_tensor, F1.adjust_contrast), contrast_factor)
 
 
 def adjust_saturation(inpt, saturation_factor: float):
-    return _on_pixels("adjust_saturation", inpt, F1.adjust_saturation, saturation_factor)
+    return _on_pixels("adjust_saturation", inpt,
+                      _tensor_or_v1(_saturation_tensor, F1.adjust_saturation), saturation_factor)
 
 
 def adjust_hue(inpt, hue_factor: float):
@@ -39,13 +140,26 @@ def adjust_gamma(inpt, gamma: float, gain: float = 1):
 
 
 def adjust_sharpness(inpt, sharpness_factor: float):
-    return _on_pixels("adjust_sharpness", inpt, F1.adjust_sharpness, sharpness_factor)
+    return _on_pixels("adjust_sharpness", inpt,
+                      _tensor_or_v1(_sharpness_tensor, F1.adjust_sharpness), sharpness_factor)
+
+
+def _grayscale_tensor(image: Tensor, num_output_channels: int) -> Tensor:
+    if image.shape[-3] == 1:
+        if num_output_channels == 1:
+            return image.clone()
+        repeats = [1] * image.ndim
+        repeats[-3] = 3
+        return image.repeat(repeats)
+    gray = _gray(image, preserve_dtype=True)
+    return gray.expand(image.shape) if num_output_channels == 3 else gray
 
 
 def rgb_to_grayscale(inpt, num_output_channels: int = 1):
     if num_output_channels not in (1, 3):
         raise ValueError(f"num_output_channels must be 1 or 3, got {num_output_channels}.")
-    return _on_pixels("rgb_to_grayscale", inpt, F1.rgb_to_grayscale, num_output_channels)
+    return _on_pixels("rgb_to_grayscale", inpt,
+                      _tensor_or_v1(_grayscale_tensor, F1.rgb_to_grayscale), num_output_channels)
 
 
 to_grayscale = rgb_to_grayscale
