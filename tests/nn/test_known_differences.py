@@ -176,3 +176,19 @@ def test_share_memory_leaves_older_views_on_the_old_memory():
             assert view[1].item() == 5.0
         else:
             assert view[1].item() == 0.0
+
+
+def test_float16_add_with_alpha_rounds_once_where_torch_rounds_the_product_first():
+    # numtorch computes a + alpha * b for float16 in float32 and rounds once; PyTorch's
+    # scalar tail (the elements after its last full vector) rounds alpha * b to half first,
+    # so an element of a short tensor (all tail) can differ by one half-precision step.
+    a = [-0.623, 0.5, 1.0]
+    b = [-1.01, 0.3, 0.7]
+    ours = numtorch.add(numtorch.tensor(a, dtype=numtorch.float16),
+                        numtorch.tensor(b, dtype=numtorch.float16), alpha=2.5)
+    theirs = torch.add(torch.tensor(a, dtype=torch.float16),
+                       torch.tensor(b, dtype=torch.float16), alpha=2.5)
+    exact = np.float16(a).astype(np.float32) + np.float32(2.5) * np.float16(b).astype(np.float32)
+    np.testing.assert_array_equal(ours.numpy(), exact.astype(np.float16))
+    assert ours.numpy()[0] != theirs.numpy()[0]
+    np.testing.assert_array_equal(ours.numpy()[1:], theirs.numpy()[1:])
