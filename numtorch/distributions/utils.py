@@ -34,6 +34,29 @@ def broadcast_all(*values):
     return broadcast_tensors(*values)
 
 
+def _init_count_and_probs(dist, total_count, probs, logits) -> None:
+    """Set ``dist.total_count`` and ``dist.probs`` or ``dist.logits`` (exactly one given),
+    broadcast together, the count in the parameter's dtype; ``dist._param`` is the one
+    given (the count distributions: Binomial, NegativeBinomial)."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+    name = "probs" if probs is not None else "logits"
+    count, param = broadcast_all(total_count, probs if probs is not None else logits)
+    dist.total_count = count.type_as(param)
+    setattr(dist, name, param)
+    dist._param = param
+
+
+def _expand_count_and_probs(dist, new, batch_shape) -> None:
+    """``expand``'s part for the count distributions: ``new`` gets ``dist``'s count and
+    whichever of probs / logits ``dist`` has computed, expanded to ``batch_shape``."""
+    new.total_count = dist.total_count.expand(batch_shape)
+    for name in ("probs", "logits"):
+        if name in dist.__dict__:
+            setattr(new, name, getattr(dist, name).expand(batch_shape))
+            new._param = getattr(new, name)
+
+
 def _standard_normal(shape, dtype, device) -> Tensor:
     """N(0, 1) draws of ``shape``: ``empty(shape).normal_()``, the call PyTorch's
     distributions make, so the same seed gives the same numbers."""

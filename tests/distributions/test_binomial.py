@@ -78,3 +78,20 @@ def test_errors_match_torch():
     for fn in ("entropy", "enumerate_support"):
         with pytest.raises(NotImplementedError, match="Inhomogeneous total count"):
             getattr(B(numtorch.tensor([2.0, 3.0]), numtorch.tensor([0.5, 0.5])), fn)()
+
+
+@pytest.mark.parametrize("name", ["Binomial", "NegativeBinomial"])
+@pytest.mark.parametrize("given", ["probs", "logits"])
+def test_count_family_expand_keeps_computed_params(name, given):
+    # the shared total_count / probs / logits handling (distributions.utils)
+    param = np.array([0.2, 0.6], np.float64) if given == "probs" else np.array([-1.0, 0.5])
+    nt = getattr(numtorch.distributions, name)(3.0, **{given: numtorch.tensor(param)})
+    pt = getattr(torch.distributions, name)(3.0, **{given: torch.tensor(param)})
+    assert nt.total_count.dtype == numtorch.float64
+    nt.probs, nt.logits, pt.probs, pt.logits  # noqa: B018 (computes the lazy one)
+    ne, pe = nt.expand((4, 2)), pt.expand((4, 2))
+    assert ne.param_shape == pe.param_shape == (4, 2)
+    assert sorted(k for k in ("probs", "logits") if k in ne.__dict__) == ["logits", "probs"]
+    for attr in ("total_count", "probs", "logits", "mean", "variance"):
+        assert_same(getattr(ne, attr), getattr(pe, attr))
+    assert_same(ne.log_prob(numtorch.tensor([1.0, 2.0])), pe.log_prob(torch.tensor([1.0, 2.0])))
