@@ -24,7 +24,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
-from ..random import _c_float_function
+from ..random import _c_float_function, _call_each
 from .pointwise import _NotImplementedGrad
 
 __all__ = ["_standard_gamma_grad", "_dirichlet_grad"]
@@ -48,13 +48,6 @@ def _log(a: float) -> float:
     if a > 0:
         return math.log(a)
     return -math.inf if a == 0 else math.nan
-
-
-def _exp(a: float) -> float:
-    try:
-        return math.exp(a)
-    except OverflowError:
-        return math.inf
 
 
 class _Libm:
@@ -84,7 +77,7 @@ class _Libm:
         return self._each(self._pow, x, np.broadcast_to(y, np.shape(x)))
 
     def exp(self, x):                  # only the double kernels call exp
-        return self._each(_exp, x)
+        return _call_each(math.exp, np.asarray(x, np.float64))
 
 
 _LIBM64 = _Libm(_F64)
