@@ -73,3 +73,25 @@ def test_independent_constraint_needs_enough_dims():
     with pytest.raises(ValueError) as n_err:
         c.independent(c.real, 2).check(numtorch.zeros(3))
     assert str(n_err.value) == str(t_err.value)
+
+
+@pytest.mark.parametrize("event", [0, 1])
+def test_mixture_same_family_constraint_matches_torch(event):
+    # the component's constraint checked with the component dimension put back
+    def build(lib):
+        c = lib.distributions.constraints
+        if event:
+            bound = lib.tensor(np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 0.0]]))
+            base = c.independent(c.interval(bound, 2.0), 1)
+            value = np.array([[[0.5, 1.5], [1.5, 0.5]], [[1.5, 1.5], [0.5, 0.5]]])
+        else:
+            base = c.nonnegative_integer
+            value = np.array([[1.0], [-1.0], [2.0]])
+        return c.MixtureSameFamilyConstraint(base), lib.tensor(value)
+
+    (a, va), (b, vb) = build(numtorch), build(torch)
+    assert repr(a) == repr(b).replace("torch", "numtorch")
+    assert a.event_dim == b.event_dim and a.is_discrete == b.is_discrete
+    ra, rb = a.check(va), b.check(vb)
+    assert_same(ra, rb)
+    assert not bool(rb.all()) and bool(rb.any())  # the case separates valid from invalid
