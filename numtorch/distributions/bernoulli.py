@@ -59,7 +59,7 @@ class Bernoulli(ExponentialFamily):
         return new
 
     def _new(self, *args, **kwargs):
-        return self._param.new_empty(*args, **kwargs)
+        return self._param.new(*args, **kwargs)
 
     @lazy_property
     def logits(self):

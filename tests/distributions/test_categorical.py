@@ -130,3 +130,16 @@ def test_one_hot_categorical_errors_match_torch():
                lambda: td.log_prob(torch.tensor([1.0, 1.0])))
     same_error(lambda: d.log_prob(numtorch.tensor([1.0, 0.0, 0.0])),
                lambda: td.log_prob(torch.tensor([1.0, 0.0, 0.0])))
+
+
+@pytest.mark.parametrize("name", ["Categorical", "Bernoulli", "ExpRelaxedCategorical"])
+def test_private_new_builds_from_data_like_torch(name):
+    # _new is Tensor.new on the parameter: a tuple argument is data, not a shape.
+    args = (numtorch.tensor(1.0), numtorch.tensor([0.2, 0.8])) if name.startswith("Exp") \
+        else (numtorch.tensor([0.2, 0.8]),)
+    targs = (torch.tensor(1.0), torch.tensor([0.2, 0.8])) if name.startswith("Exp") \
+        else (torch.tensor([0.2, 0.8]),)
+    where = "relaxed_categorical" if name.startswith("Exp") else name.lower()
+    ours = getattr(getattr(numtorch.distributions, where), name)(*args)._new((2,))
+    theirs = getattr(getattr(torch.distributions, where), name)(*targs)._new((2,))
+    assert ours.tolist() == theirs.tolist() == [2.0]
