@@ -9,37 +9,16 @@ convention) and never enlarged. With the sampling matrices of roi_align, the out
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from numtorch import Tensor, nn
 from numtorch.autograd.function import ArrayFunction, once_differentiable
+from numtorch.ops._util import xp_of
 
-from ._utils import _pair, bilinear_matrix, check_same_type, rois_of
+from ._utils import _pair, check_same_type, rois_of
+from .roi_align import _roi_align_matrices
 
 __all__ = ["PSRoIAlign", "ps_roi_align"]
-
-
-def _ps_matrices(rois, spatial_scale, pooled_h, pooled_w, height, width, sampling_ratio):
-    dtype = rois.dtype.type
-    out = []
-    for roi in rois:
-        start_w, start_h, end_w, end_h = (roi[1:] * dtype(spatial_scale) - dtype(0.5)).astype(
-            dtype)
-        roi_w, roi_h = end_w - start_w, end_h - start_h
-        bin_h, bin_w = roi_h / dtype(pooled_h), roi_w / dtype(pooled_w)
-        grid_h = sampling_ratio if sampling_ratio > 0 else math.ceil(roi_h / dtype(pooled_h))
-        grid_w = sampling_ratio if sampling_ratio > 0 else math.ceil(roi_w / dtype(pooled_w))
-        # This kernel adds the start after the bin offset: (p * bin + start) + ...
-        ys = (np.arange(pooled_h, dtype=dtype)[:, None] * bin_h + start_h) + (
-            (np.arange(grid_h, dtype=dtype) + dtype(0.5)) * bin_h / dtype(grid_h))
-        xs = (np.arange(pooled_w, dtype=dtype)[:, None] * bin_w + start_w) + (
-            (np.arange(grid_w, dtype=dtype) + dtype(0.5)) * bin_w / dtype(grid_w))
-        a_y, rows = bilinear_matrix(ys.astype(dtype), height)
-        a_x, cols = bilinear_matrix(xs.astype(dtype), width)
-        out.append((int(roi[0]), a_y, a_x, grid_h * grid_w, rows, cols))
-    return out
 
 
 def _check_channels(channels, pooled_h, pooled_w):
@@ -61,15 +40,17 @@ class _PSRoIAlign(ArrayFunction):
         n, channels, height, width = x.shape
         _check_channels(channels, pooled_h, pooled_w)
         c_out = channels // (pooled_h * pooled_w)
-        mats = _ps_matrices(rois, spatial_scale, pooled_h, pooled_w, height, width,
-                            sampling_ratio)
+        xp = xp_of(x)
+        # The same sampling as roi_align with aligned=True (-0.5 shift, no 1x1 clamp).
+        mats = _roi_align_matrices(rois, spatial_scale, pooled_h, pooled_w, height, width,
+                                   sampling_ratio, True)
         ctx.mats, ctx.shape = mats, x.shape
-        out = np.zeros((len(rois), c_out, pooled_h, pooled_w), dtype=x.dtype)
+        out = xp.zeros((len(rois), c_out, pooled_h, pooled_w), dtype=x.dtype)
         grouped = x.reshape(n, c_out, pooled_h, pooled_w, height, width)
         with np.errstate(invalid="ignore", divide="ignore"):  # an empty grid gives 0/0
             for k, (b, a_y, a_x, count, rows, cols) in enumerate(mats):
-                sampled = np.einsum("ph,cpqhw->cpqw", a_y, grouped[b, ..., rows, cols])
-                out[k] = np.einsum("cpqw,qw->cpq", sampled, a_x) / x.dtype.type(count)
+                sampled = xp.einsum("ph,cpqhw->cpqw", a_y, grouped[b, ..., rows, cols])
+                out[k] = xp.einsum("cpqw,qw->cpq", sampled, a_x) / x.dtype.type(count)
         return out
 
     @staticmethod
@@ -78,11 +59,12 @@ class _PSRoIAlign(ArrayFunction):
         g = grad._data
         n, channels, height, width = ctx.shape
         c_out, pooled_h, pooled_w = g.shape[1:]
-        gx = np.zeros((n, c_out, pooled_h, pooled_w, height, width), dtype=g.dtype)
+        xp = xp_of(g)
+        gx = xp.zeros((n, c_out, pooled_h, pooled_w, height, width), dtype=g.dtype)
         for k, (b, a_y, a_x, count, rows, cols) in enumerate(ctx.mats):
             if count:
                 gk = g[k] / g.dtype.type(count)
-                gx[b, ..., rows, cols] += np.einsum("ph,cpq,qw->cpqhw", a_y, gk, a_x)
+                gx[b, ..., rows, cols] += xp.einsum("ph,cpq,qw->cpqhw", a_y, gk, a_x)
         return Tensor._make(gx.reshape(ctx.shape)), None, None, None, None, None
 
 
