@@ -8,6 +8,7 @@ import numpy as np
 
 import numtorch
 from numtorch import Tensor
+from numtorch.ops._util import xp_of
 
 
 def _pair(x):
@@ -56,8 +57,9 @@ def sample_positions(start, bin_size, pooled: int, grid: int, dtype):
     """The kernels' sampling coordinates along one axis, ``[pooled, grid]``, in ``dtype``:
     ``start + p * bin_size + (i + 0.5) * bin_size / grid``, rounded step by step as the C++
     loop rounds them."""
-    p = np.arange(pooled, dtype=dtype)[:, None]
-    i = (np.arange(grid, dtype=dtype) + dtype(0.5))[None, :]
+    xp = xp_of(start)
+    p = xp.arange(pooled, dtype=dtype)[:, None]
+    i = (xp.arange(grid, dtype=dtype) + dtype(0.5))[None, :]
     return (start + p * bin_size) + (i * bin_size) / dtype(grid)
 
 
@@ -71,20 +73,21 @@ def bilinear_matrix(pos, size: int):
     Only the pixels the samples touch matter, so the columns from the first to the last
     of them are returned, with that ``slice`` of the image axis.
     """
+    xp = xp_of(pos)
     dtype = pos.dtype.type
     valid = (pos >= -1.0) & (pos <= size)
-    y = np.where(pos <= 0, dtype(0), pos)
+    y = xp.where(pos <= 0, dtype(0), pos)
     low = y.astype(np.int64)
     top = low >= size - 1
-    low = np.where(top, size - 1, low)
-    high = np.where(top, size - 1, low + 1)
-    y = np.where(top, low.astype(dtype), y)
+    low = xp.where(top, size - 1, low)
+    high = xp.where(top, size - 1, low + 1)
+    y = xp.where(top, low.astype(dtype), y)
     frac = (y - low.astype(dtype)).astype(dtype)
     one_minus = (dtype(1) - frac).astype(dtype)
-    a = np.zeros((pos.shape[0], size), dtype=pos.dtype)
-    rows = np.broadcast_to(np.arange(pos.shape[0])[:, None], pos.shape)
-    np.add.at(a, (rows[valid], low[valid]), one_minus[valid])
-    np.add.at(a, (rows[valid], high[valid]), frac[valid])
+    a = xp.zeros((pos.shape[0], size), dtype=pos.dtype)
+    rows = xp.broadcast_to(xp.arange(pos.shape[0])[:, None], pos.shape)
+    xp.add.at(a, (rows[valid], low[valid]), one_minus[valid])
+    xp.add.at(a, (rows[valid], high[valid]), frac[valid])
     if not valid.any():
         return a[:, :0], slice(0, 0)
     touched = slice(int(low[valid].min()), int(high[valid].max()) + 1)
@@ -93,7 +96,8 @@ def bilinear_matrix(pos, size: int):
 
 def c_round(x):
     """C's ``round``: halves away from zero (NumPy rounds them to even)."""
-    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+    xp = xp_of(x)
+    return xp.sign(x) * xp.floor(xp.abs(x) + 0.5)
 
 
 # --- shared by the IoU losses, which compare boxes1[i] with boxes2[i] -------------------

@@ -22,6 +22,7 @@ import numtorch
 from numtorch import Tensor, nn
 from numtorch.autograd.function import ArrayFunction, once_differentiable
 from numtorch.nn import init
+from numtorch.ops._util import xp_of
 
 from ._utils import _pair
 
@@ -33,23 +34,24 @@ def _taps(x, offset, kernel, stride, padding, dilation, out_hw):
     each ``[B, G, 1, K * L]``, plus the fractions ``ly, lx`` and the forward's cut-off."""
     b, _, height, width = x.shape
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = kernel, stride, padding, dilation, out_hw
+    xp = xp_of(x)
     dtype = x.dtype.type
     groups = offset.shape[1] // (2 * kh * kw)
     off = offset.reshape(b, groups, kh * kw, 2, oh, ow)
-    i, j = np.divmod(np.arange(kh * kw), kw)
-    base_y = np.arange(oh)[None, :, None] * sh - ph + (i * dh)[:, None, None]
-    base_x = np.arange(ow)[None, None, :] * sw - pw + (j * dw)[:, None, None]
+    i, j = xp.divmod(xp.arange(kh * kw), kw)
+    base_y = xp.arange(oh)[None, :, None] * sh - ph + (i * dh)[:, None, None]
+    base_x = xp.arange(ow)[None, None, :] * sw - pw + (j * dw)[:, None, None]
     y = base_y.astype(dtype) + off[:, :, :, 0]
     xx = base_x.astype(dtype) + off[:, :, :, 1]
     inside = (y > -1) & (y < height) & (xx > -1) & (xx < width)
-    y0, x0 = np.floor(y).astype(np.int64), np.floor(xx).astype(np.int64)
+    y0, x0 = xp.floor(y).astype(np.int64), xp.floor(xx).astype(np.int64)
     ly, lx = y - y0.astype(dtype), xx - x0.astype(dtype)
     hy, hx = dtype(1) - ly, dtype(1) - lx
     taps = []
     for dy, dx, w in ((0, 0, hy * hx), (0, 1, hy * lx), (1, 0, ly * hx), (1, 1, ly * lx)):
         yy, xc = y0 + dy, x0 + dx
         ok = (yy >= 0) & (yy < height) & (xc >= 0) & (xc < width)
-        flat = np.clip(yy, 0, height - 1) * width + np.clip(xc, 0, width - 1)
+        flat = xp.clip(yy, 0, height - 1) * width + xp.clip(xc, 0, width - 1)
         taps.append(tuple(a.reshape(b, groups, 1, -1) for a in (flat, w, ok)))
     shape = (b, groups, 1, -1)
     return taps, ly.reshape(shape), lx.reshape(shape), inside.reshape(shape)
@@ -67,16 +69,17 @@ class _DeformConv2d(ArrayFunction):
         o, c_w, kh, kw = weight.shape
         oh, ow = offset.shape[2:]
         groups = offset.shape[1] // (2 * kh * kw)
+        xp = xp_of(x)
         taps, ly, lx, inside = _taps(x, offset, (kh, kw), stride, padding, dilation, (oh, ow))
         image = x.reshape(b, groups, c // groups, height * width)
-        values = [np.where(ok, np.take_along_axis(image, flat, axis=3), 0)
+        values = [xp.where(ok, xp.take_along_axis(image, flat, axis=3), 0)
                   for flat, _, ok in taps]
         sampled = sum(w * v for (_, w, _), v in zip(taps, values))
-        sampled = np.where(inside, sampled, 0)
+        sampled = xp.where(inside, sampled, 0)
         cols = sampled if mask is None else sampled * mask.reshape(b, groups, 1, -1)
         w_groups = c // c_w
         cols = cols.reshape(b, w_groups, c_w * kh * kw, oh * ow)
-        out = np.matmul(weight.reshape(w_groups, o // w_groups, -1)[None], cols)
+        out = xp.matmul(weight.reshape(w_groups, o // w_groups, -1)[None], cols)
         out = out.reshape(b, o, oh, ow)
         if bias is not None:
             out = out + bias.reshape(1, o, 1, 1)
@@ -87,24 +90,25 @@ class _DeformConv2d(ArrayFunction):
     @once_differentiable
     def backward(ctx, grad):
         x, weight, mask, taps, values, sampled, cols, ly, lx, inside = ctx.state
+        xp = xp_of(x)
         b, c, height, width = x.shape
         o, c_w, kh, kw = weight.shape
         w_groups = c // c_w
         groups = taps[0][0].shape[1]
         g = grad._data.reshape(b, w_groups, o // w_groups, -1)
         w = weight.reshape(w_groups, o // w_groups, -1)
-        g_weight = np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(weight.shape)
+        g_weight = xp.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(weight.shape)
         g_bias = g.sum(axis=(0, 3)).reshape(o)
-        g_cols = np.matmul(w.transpose(0, 2, 1)[None], g).reshape(b, groups, c // groups, -1)
+        g_cols = xp.matmul(w.transpose(0, 2, 1)[None], g).reshape(b, groups, c // groups, -1)
         m = 1 if mask is None else mask.reshape(b, groups, 1, -1)
         g_sampled = g_cols * m
         # Input: scatter each tap's share back onto its pixel.
-        g_image = np.zeros((b, groups, c // groups, height * width), dtype=x.dtype)
-        bi = np.arange(b)[:, None, None, None]
-        gi = np.arange(groups)[None, :, None, None]
-        ci = np.arange(c // groups)[None, None, :, None]
+        g_image = xp.zeros((b, groups, c // groups, height * width), dtype=x.dtype)
+        bi = xp.arange(b)[:, None, None, None]
+        gi = xp.arange(groups)[None, :, None, None]
+        ci = xp.arange(c // groups)[None, None, :, None]
         for flat, wt, ok in taps:
-            np.add.at(g_image, (bi, gi, ci, flat), np.where(ok & inside, wt, 0) * g_sampled)
+            xp.add.at(g_image, (bi, gi, ci, flat), xp.where(ok & inside, wt, 0) * g_sampled)
         # Offsets: the bilinear surface's slopes along y and x (zero outside the image).
         v1, v2, v3, v4 = values
         one = x.dtype.type(1)
@@ -114,7 +118,7 @@ class _DeformConv2d(ArrayFunction):
         oh, ow = grad.shape[2:]
         g_dy = (g_sampled * dv_dy).sum(axis=2).reshape(b, groups, kk, 1, oh, ow)
         g_dx = (g_sampled * dv_dx).sum(axis=2).reshape(b, groups, kk, 1, oh, ow)
-        g_offset = np.concatenate([g_dy, g_dx], axis=3).reshape(b, groups * 2 * kk, oh, ow)
+        g_offset = xp.concatenate([g_dy, g_dx], axis=3).reshape(b, groups * 2 * kk, oh, ow)
         g_mask = None
         if mask is not None:
             g_mask = (g_cols * sampled).sum(axis=2).reshape(mask.shape)

@@ -12,6 +12,7 @@ import numpy as np
 
 from numtorch import Tensor, nn
 from numtorch.autograd.function import ArrayFunction, once_differentiable
+from numtorch.ops._util import xp_of
 
 from ._utils import _pair, c_round, check_same_type, rois_of
 from .ps_roi_align import _check_channels
@@ -47,7 +48,7 @@ class _PSRoIPool(ArrayFunction):
         _check_channels(channels, pooled_h, pooled_w)
         c_out = channels // (pooled_h * pooled_w)
         grouped = x.reshape(n, c_out, pooled_h, pooled_w, height, width)
-        out = np.zeros((len(rois), c_out, pooled_h, pooled_w), dtype=x.dtype)
+        out = xp_of(x).zeros((len(rois), c_out, pooled_h, pooled_w), dtype=x.dtype)
         for k, (b, hs, he, ws, we) in enumerate(
                 _regions(rois, spatial_scale, pooled_h, pooled_w, height, width, 1)):
             for ph in range(pooled_h):
@@ -66,7 +67,7 @@ class _PSRoIPool(ArrayFunction):
         g = grad._data
         n, channels, height, width = ctx.shape
         c_out, pooled_h, pooled_w = g.shape[1:]
-        gx = np.zeros((n, c_out, pooled_h, pooled_w, height, width), dtype=g.dtype)
+        gx = xp_of(g).zeros((n, c_out, pooled_h, pooled_w, height, width), dtype=g.dtype)
         for k, (b, hs, he, ws, we) in enumerate(ctx.regions):
             for ph in range(pooled_h):
                 for pw in range(pooled_w):

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from numtorch import Tensor, nn
 from numtorch.autograd.function import ArrayFunction, once_differentiable
+from numtorch.ops._util import xp_of
 
 from ._utils import _pair, bilinear_matrix, check_same_type, rois_of, sample_positions
 
@@ -59,7 +58,7 @@ class _RoIAlign(ArrayFunction):
         mats = _roi_align_matrices(rois, spatial_scale, pooled_h, pooled_w, x.shape[2],
                                    x.shape[3], sampling_ratio, aligned)
         ctx.mats, ctx.shape = mats, x.shape
-        out = np.zeros((len(rois), x.shape[1], pooled_h, pooled_w), dtype=x.dtype)
+        out = xp_of(x).zeros((len(rois), x.shape[1], pooled_h, pooled_w), dtype=x.dtype)
         for k, (b, a_y, a_x, count, rows, cols) in enumerate(mats):
             out[k] = a_y @ x[b, :, rows, cols] @ a_x.T / x.dtype.type(max(count, 1))
         return out
@@ -68,7 +67,7 @@ class _RoIAlign(ArrayFunction):
     @once_differentiable
     def backward(ctx, grad):
         g = grad._data
-        gx = np.zeros(ctx.shape, dtype=g.dtype)
+        gx = xp_of(g).zeros(ctx.shape, dtype=g.dtype)
         for k, (b, a_y, a_x, count, rows, cols) in enumerate(ctx.mats):
             if count:
                 gx[b, :, rows, cols] += a_y.T @ (g[k] / g.dtype.type(count)) @ a_x

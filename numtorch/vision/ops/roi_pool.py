@@ -11,6 +11,7 @@ import numpy as np
 
 from numtorch import Tensor, nn
 from numtorch.autograd.function import ArrayFunction, once_differentiable
+from numtorch.ops._util import xp_of
 
 from ._utils import _pair, c_round, check_same_type, rois_of
 
@@ -36,10 +37,11 @@ class _RoIPool(ArrayFunction):
     @staticmethod
     def forward(ctx, x, rois, spatial_scale, pooled_h, pooled_w):
         check_same_type("roi_pool_forward_kernel", x, rois)
+        xp = xp_of(x)
         dtype = x.dtype.type
         n_rois, channels, height, width = len(rois), x.shape[1], x.shape[2], x.shape[3]
-        out = np.zeros((n_rois, channels, pooled_h, pooled_w), dtype=x.dtype)
-        argmax = np.full(out.shape, -1, dtype=np.int64)  # flat index into input[b, c]
+        out = xp.zeros((n_rois, channels, pooled_h, pooled_w), dtype=x.dtype)
+        argmax = xp.full(out.shape, -1, dtype=np.int64)  # flat index into input[b, c]
         corners = c_round(rois[:, 1:] * dtype(spatial_scale)).astype(np.int64)
         for k in range(n_rois):
             b = int(rois[k, 0])
@@ -52,11 +54,11 @@ class _RoIPool(ArrayFunction):
                         continue  # an empty bin pools to 0 and passes no gradient
                     region = x[b, :, hs[ph]:he[ph], ws[pw]:we[pw]].reshape(channels, -1)
                     first = region.argmax(axis=1)  # the first maximum, as the scan keeps
-                    best = region[np.arange(channels), first]
+                    best = region[xp.arange(channels), first]
                     found = best > -_FLT_MAX
                     rw = we[pw] - ws[pw]
-                    out[k, :, ph, pw] = np.where(found, best, dtype(-_FLT_MAX))
-                    argmax[k, :, ph, pw] = np.where(
+                    out[k, :, ph, pw] = xp.where(found, best, dtype(-_FLT_MAX))
+                    argmax[k, :, ph, pw] = xp.where(
                         found, (hs[ph] + first // rw) * width + ws[pw] + first % rw, -1)
         ctx.argmax, ctx.batch, ctx.shape = argmax, rois[:, 0].astype(np.int64), x.shape
         return out
@@ -65,12 +67,13 @@ class _RoIPool(ArrayFunction):
     @once_differentiable
     def backward(ctx, grad):
         g = grad._data
+        xp = xp_of(g)
         n, channels, height, width = ctx.shape
-        gx = np.zeros((n * channels * height * width,), dtype=g.dtype)
-        plane = (ctx.batch[:, None] * channels + np.arange(channels)) * (height * width)
+        gx = xp.zeros((n * channels * height * width,), dtype=g.dtype)
+        plane = (ctx.batch[:, None] * channels + xp.arange(channels)) * (height * width)
         index = plane[:, :, None, None] + ctx.argmax
         hit = ctx.argmax >= 0
-        np.add.at(gx, index[hit], g[hit])
+        xp.add.at(gx, index[hit], g[hit])
         return Tensor._make(gx.reshape(ctx.shape)), None, None, None, None
 
 
