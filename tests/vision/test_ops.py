@@ -207,6 +207,12 @@ def test_masks_to_boxes_is_the_tightest_box_around_nonzero_pixels():
     assert out.dtype == numtorch.float32
     assert out.tolist() == [[3, 2, 7, 4], [0, 6, 0, 6], [1, 0, 4, 6]]
     assert tuple(ops.masks_to_boxes(numtorch.zeros(0, 4, 4)).shape) == (0, 4)
+    # A mask with no pixel set fails as torchvision's does: min() of an empty selection.
+    masks[1] = 0
+    with pytest.raises(RuntimeError, match="Expected reduction dim to be specified"):
+        ops.masks_to_boxes(nt(masks))
+    with pytest.raises(RuntimeError, match="Expected reduction dim to be specified"):
+        torch.min(torch.where(torch.from_numpy(masks[1]) != 0)[1])
 
 
 # --- nms: the C++ kernel's loop, in the test ------------------------------------------

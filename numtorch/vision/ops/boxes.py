@@ -317,14 +317,9 @@ def masks_to_boxes(masks: Tensor) -> Tensor:
     nonzero pixels of each of ``Tensor[N, H, W]`` masks."""
     if masks.numel() == 0:
         return numtorch.zeros((0, 4), dtype=numtorch.float)
-    m = masks.detach().numpy() != 0
-    rows, cols = m.any(axis=2), m.any(axis=1)
-    if not (rows.any(axis=1).all()):
-        # torchvision takes min() of an empty selection here.
-        raise RuntimeError("min(): Expected reduction dim to be specified for input.numel() "
-                           "== 0. Specify the reduction dim with the 'dim' argument.")
-    h, w = m.shape[1:]
-    boxes = np.stack([cols.argmax(axis=1), rows.argmax(axis=1),
-                      w - 1 - cols[:, ::-1].argmax(axis=1),
-                      h - 1 - rows[:, ::-1].argmax(axis=1)], axis=1).astype(np.float32)
-    return numtorch.from_numpy(boxes)
+    boxes = numtorch.zeros((masks.shape[0], 4), dtype=numtorch.float)
+    for index, mask in enumerate(masks):
+        y, x = numtorch.where(mask != 0)  # an empty mask fails in min(), as in torchvision
+        boxes[index, 0], boxes[index, 1] = numtorch.min(x), numtorch.min(y)
+        boxes[index, 2], boxes[index, 3] = numtorch.max(x), numtorch.max(y)
+    return boxes
