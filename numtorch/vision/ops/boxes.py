@@ -114,7 +114,7 @@ def batched_nms(boxes: Tensor, scores: Tensor, idxs: Tensor, iou_threshold: floa
         keep = numtorch.where(keep_mask)[0]
         return keep[scores[keep].sort(descending=True)[1]]
     if boxes.numel() == 0:
-        return numtorch.empty((0,), dtype=numtorch.int64)
+        return numtorch.empty((0,), dtype=numtorch.int64, device=boxes.device)
     max_coordinate = boxes.max()
     offsets = idxs.to(boxes) * (max_coordinate + numtorch.tensor(1).to(boxes))
     return nms(boxes + offsets[:, None], scores, iou_threshold)
@@ -316,8 +316,8 @@ def masks_to_boxes(masks: Tensor) -> Tensor:
     """The tightest ``(x1, y1, x2, y2)`` box (float32, inclusive pixel indices) around the
     nonzero pixels of each of ``Tensor[N, H, W]`` masks."""
     if masks.numel() == 0:
-        return numtorch.zeros((0, 4), dtype=numtorch.float)
-    boxes = numtorch.zeros((masks.shape[0], 4), dtype=numtorch.float)
+        return numtorch.zeros((0, 4), dtype=numtorch.float, device=masks.device)
+    boxes = numtorch.zeros((masks.shape[0], 4), dtype=numtorch.float, device=masks.device)
     for index, mask in enumerate(masks):
         y, x = numtorch.where(mask != 0)  # an empty mask fails in min(), as in torchvision
         boxes[index, 0], boxes[index, 1] = numtorch.min(x), numtorch.min(y)

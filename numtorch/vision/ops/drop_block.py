@@ -32,7 +32,8 @@ def _drop_block(input: Tensor, p: float, block_size: int, inplace: bool, eps: fl
         positions *= f
     # gamma makes the expected dropped fraction p once every centre grows into a block.
     gamma = (p * volume) / ((block_size ** dims) * positions)
-    noise = numtorch.empty((input.shape[0], input.shape[1], *fits), dtype=input.dtype)
+    noise = numtorch.empty((input.shape[0], input.shape[1], *fits), dtype=input.dtype,
+                           device=input.device)
     noise.bernoulli_(gamma)
     noise = F.pad(noise, [block_size // 2] * (2 * dims), value=0)
     pool = F.max_pool2d if dims == 2 else F.max_pool3d

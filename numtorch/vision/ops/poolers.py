@@ -107,7 +107,7 @@ class MultiScaleRoIAlign(nn.Module):
                              spatial_scale=self.scales[0], sampling_ratio=self.sampling_ratio)
         levels = self.map_levels(boxes)
         result = numtorch.zeros((len(rois), features[0].shape[1]) + self.output_size,
-                                dtype=features[0].dtype)
+                                dtype=features[0].dtype, device=features[0].device)
         for level, (feature, scale) in enumerate(zip(features, self.scales)):
             idx = numtorch.where(levels == level)[0]
             pooled = roi_align(feature, rois[idx], output_size=self.output_size,

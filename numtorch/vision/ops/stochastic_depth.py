@@ -30,7 +30,7 @@ def stochastic_depth(input: Tensor, p: float, mode: str, training: bool = True) 
         return input
     survival_rate = 1.0 - p
     size = [input.shape[0]] + [1] * (input.ndim - 1) if mode == "row" else [1] * input.ndim
-    noise = numtorch.empty(size, dtype=input.dtype).bernoulli_(survival_rate)
+    noise = numtorch.empty(size, dtype=input.dtype, device=input.device).bernoulli_(survival_rate)
     if survival_rate > 0.0:
         noise.div_(survival_rate)
     return input * noise
