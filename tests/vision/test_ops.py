@@ -253,6 +253,8 @@ def test_nms_keeps_what_the_kernel_keeps(dtype, thr):
 def test_nms_empty_and_errors():
     empty = ops.nms(numtorch.zeros(0, 4), numtorch.zeros(0), 0.5)
     assert empty.dtype == numtorch.int64 and tuple(empty.shape) == (0,)
+    with pytest.raises(NotImplementedError, match="\"nms_kernel\" not implemented for 'Long'"):
+        ops.nms(numtorch.zeros(2, 4, dtype=numtorch.int64), numtorch.zeros(2), 0.5)
     with pytest.raises(RuntimeError, match="boxes should be a 2d tensor, got 1D"):
         ops.nms(numtorch.zeros(4), numtorch.zeros(1), 0.5)
     with pytest.raises(RuntimeError, match="boxes should have 4 elements in dimension 1, got 5"):
@@ -635,7 +637,9 @@ def test_roi_ops_check_boxes_dtypes_and_channels():
     with pytest.raises(AssertionError, match=r"List\[Tensor\[L, 4\]\]"):
         ops.roi_pool(nt(x), [nt(rois)], 2)
     with pytest.raises(RuntimeError, match="Expected tensor for argument #1 'input' to have "
-                                           "the same type as tensor for argument #2 'rois'"):
+                                           "the same type as tensor for argument #2 'rois'; "
+                                           "but type torch.FloatTensor does not equal "
+                                           "torch.DoubleTensor"):
         ops.roi_align(nt(x), nt(rois.astype(np.float64)), 2)
     with pytest.raises(RuntimeError, match="input channels must be a multiple of pooling "
                                            "height \\* pooling width"):

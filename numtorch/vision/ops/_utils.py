@@ -8,6 +8,7 @@ import numpy as np
 
 import numtorch
 from numtorch import Tensor
+from numtorch._dtype import from_numpy_dtype
 from numtorch.ops._util import xp_of
 
 
@@ -41,13 +42,9 @@ def rois_of(boxes) -> Tensor:
     return boxes if isinstance(boxes, Tensor) else convert_boxes_to_roi_format(boxes)
 
 
-_TYPE_NAMES = {np.dtype(np.float32): "torch.FloatTensor", np.dtype(np.float64):
-               "torch.DoubleTensor", np.dtype(np.float16): "torch.HalfTensor"}
-
-
 def check_same_type(kernel: str, x, rois) -> None:
     if x.dtype != rois.dtype:
-        names = [_TYPE_NAMES.get(a.dtype, str(a.dtype)) for a in (x, rois)]
+        names = [f"torch.{from_numpy_dtype(a.dtype)._legacy}Tensor" for a in (x, rois)]
         raise RuntimeError(f"Expected tensor for argument #1 'input' to have the same type as "
                            f"tensor for argument #2 'rois'; but type {names[0]} does not equal "
                            f"{names[1]} (while checking arguments for {kernel})")

@@ -58,7 +58,7 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
         raise RuntimeError("boxes and scores should have same number of elements in dimension "
                            f"0, got {boxes.size(0)} and {scores.size(0)}")
     if not boxes.is_floating_point():
-        raise NotImplementedError(f'"nms_kernel" not implemented for \'{_scalar_name(boxes)}\'')
+        raise NotImplementedError(f'"nms_kernel" not implemented for \'{boxes.dtype._legacy}\'')
     if boxes.dtype != scores.dtype:
         raise RuntimeError("dets should have the same type as scores")
     if boxes.numel() == 0:
@@ -86,12 +86,6 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
             iou = inter / (areas[i] + areas[rest] - inter)
         alive[rest[iou > iou_threshold]] = False
     return numtorch.from_numpy(np.asarray(keep, dtype=np.int64))
-
-
-def _scalar_name(t: Tensor) -> str:
-    names = {numtorch.int64: "Long", numtorch.int32: "Int", numtorch.int16: "Short",
-             numtorch.int8: "Char", numtorch.uint8: "Byte", numtorch.bool: "Bool"}
-    return names.get(t.dtype, str(t.dtype))
 
 
 def batched_nms(boxes: Tensor, scores: Tensor, idxs: Tensor, iou_threshold: float) -> Tensor:
