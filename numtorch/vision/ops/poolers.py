@@ -10,6 +10,7 @@ from __future__ import annotations
 import numtorch
 from numtorch import Tensor, nn
 
+from ._utils import convert_boxes_to_roi_format
 from .boxes import box_area
 from .roi_align import roi_align
 
@@ -40,13 +41,6 @@ class LevelMapper:
                                 + numtorch.tensor(self.eps, dtype=s.dtype))
         target = numtorch.clamp(target, min=self.k_min, max=self.k_max)
         return target.to(numtorch.int64) - self.k_min
-
-
-def _convert_to_roi_format(boxes: list[Tensor]) -> Tensor:
-    concat = numtorch.cat(boxes, dim=0)
-    ids = numtorch.cat([numtorch.full_like(b[:, :1], i, dtype=concat.dtype)
-                        for i, b in enumerate(boxes)], dim=0)
-    return numtorch.cat([ids, concat], dim=1)
 
 
 def _infer_scale(feature: Tensor, original_size) -> float:
@@ -101,7 +95,7 @@ class MultiScaleRoIAlign(nn.Module):
         if self.scales is None or self.map_levels is None:
             self.scales, self.map_levels = _setup_scales(
                 features, image_shapes, self.canonical_scale, self.canonical_level)
-        rois = _convert_to_roi_format(boxes)
+        rois = convert_boxes_to_roi_format(boxes)
         if len(features) == 1:
             return roi_align(features[0], rois, output_size=self.output_size,
                              spatial_scale=self.scales[0], sampling_ratio=self.sampling_ratio)
