@@ -205,6 +205,17 @@ def test_decode_jpeg_of_a_gray_file_and_lists():
     assert isinstance(both, list) and len(both) == 2 and numtorch.equal(both[0], both[1])
 
 
+def test_decode_jpeg_returns_the_image_on_the_requested_device():
+    t = _bytes_tensor(_jpeg(Image.fromarray(RNG.integers(0, 256, (8, 8), dtype=np.uint8))))
+    assert vio.decode_jpeg(t, device="cpu").device.type == "cpu"
+    if numtorch.cuda.is_available():
+        gpu = vio.decode_jpeg(t, device="cuda")
+        assert gpu.device.type == "cuda" and numtorch.equal(gpu.cpu(), vio.decode_jpeg(t))
+    else:
+        with pytest.raises(RuntimeError, match="CUDA is not available"):
+            vio.decode_jpeg(t, device="cuda")
+
+
 def test_read_image_and_decode_image_from_a_path(tmp_path):
     pixels = RNG.integers(0, 256, (5, 7, 3), dtype=np.uint8)
     path = tmp_path / "x.png"

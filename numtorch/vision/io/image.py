@@ -166,7 +166,8 @@ def decode_jpeg(input, mode=ImageReadMode.UNCHANGED, device="cpu",
         raise ValueError("Input tensor must be a CPU tensor")
     if device.type != "cpu":
         numtorch.empty(0).to(device)  # raises numtorch's error for a missing device
-    return _decode_jpeg_bytes(_encoded_bytes(input), mode, apply_exif_orientation)
+    # Decoded on the host; torchvision returns the image on the requested device.
+    return _decode_jpeg_bytes(_encoded_bytes(input), mode, apply_exif_orientation).to(device)
 
 
 def decode_gif(input) -> numtorch.Tensor:
