@@ -24,7 +24,7 @@ __all__ = ["PSRoIPool", "ps_roi_pool"]
 def _regions(rois, spatial_scale, pooled_h, pooled_w, height, width, edge):
     """Per RoI: image index and bin edges, clipped to ``size - edge``."""
     dtype = rois.dtype.type
-    corners = c_round(rois[:, 1:] * dtype(spatial_scale)).astype(np.int64)
+    corners = c_round(rois[:, 1:] * dtype(spatial_scale)).astype(np.int64).tolist()
     out = []
     for roi, (start_w, start_h, end_w, end_h) in zip(rois, corners):
         hs, he = _bin_edges(start_h, max(end_h - start_h, 1), pooled_h, dtype, height - edge)

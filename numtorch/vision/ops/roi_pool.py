@@ -42,7 +42,7 @@ class _RoIPool(ArrayFunction):
         n_rois, channels, height, width = len(rois), x.shape[1], x.shape[2], x.shape[3]
         out = xp.zeros((n_rois, channels, pooled_h, pooled_w), dtype=x.dtype)
         argmax = xp.full(out.shape, -1, dtype=np.int64)  # flat index into input[b, c]
-        corners = c_round(rois[:, 1:] * dtype(spatial_scale)).astype(np.int64)
+        corners = c_round(rois[:, 1:] * dtype(spatial_scale)).astype(np.int64).tolist()
         for k in range(n_rois):
             b = int(rois[k, 0])
             start_w, start_h, end_w, end_h = corners[k]
