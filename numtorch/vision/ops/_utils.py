@@ -9,11 +9,12 @@ import numpy as np
 import numtorch
 from numtorch import Tensor
 from numtorch._dtype import from_numpy_dtype
+from numtorch.nn.modules.conv import _ntuple
 from numtorch.ops._util import xp_of
 
 
 def _pair(x):
-    return tuple(x) if isinstance(x, (list, tuple)) else (x, x)
+    return _ntuple(x, 2)
 
 
 def check_roi_boxes_shape(boxes) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numtorch
 from numtorch import Tensor, nn
+from numtorch.nn.modules.conv import _ntuple
 
 __all__ = ["MLP", "Conv2dNormActivation", "Conv3dNormActivation", "FrozenBatchNorm2d",
            "Permute", "SqueezeExcitation"]
@@ -52,10 +53,6 @@ class FrozenBatchNorm2d(nn.Module):
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.weight.shape[0]}, eps={self.eps})"
-
-
-def _ntuple(value, n: int) -> tuple:
-    return tuple(value) if isinstance(value, Sequence) else (value,) * n
 
 
 class ConvNormActivation(nn.Sequential):
