@@ -118,9 +118,9 @@ class Adafactor(Optimizer):
 
 
 def _norm(xp, a, axis=None):
-    """``a.norm(2, dim=axis, keepdim=True)`` in ``a``'s dtype (summed in float64)."""
-    wide = a.astype(np.float64)
-    return xp.sqrt(xp.sum(wide * wide, axis=axis, keepdims=True)).astype(a.dtype)
+    """``a.norm(2, dim=axis, keepdim=True)``, squared and summed in ``a``'s dtype as PyTorch's
+    kernel: a float32 sum of squares overflows to inf (and underflows to 0) as there."""
+    return xp.sqrt(xp.sum(a * a, axis=axis, keepdims=True))
 
 
 def _rms(xp, a) -> float:

@@ -431,6 +431,18 @@ def test_adafactor_eps1_comes_from_the_groups_first_parameter_with_a_grad():
         np.testing.assert_allclose(npi.detach().numpy(), tpi.detach().numpy(), rtol=1e-6)
 
 
+def test_adafactor_norms_square_and_sum_in_float32_as_torch():
+    # PyTorch's float32 norm squares and sums in float32: the RMS of a parameter of 1e20s
+    # overflows to inf, so the step (alpha = rms * rho) makes it -inf, not a finite step.
+    a = np.full((2, 3), 1e20, np.float32)
+    tp, np_ = [torch.tensor(a, requires_grad=True)], [numtorch.tensor(a, requires_grad=True)]
+    topt, nopt = torch.optim.Adafactor(tp, lr=0.05), optim.Adafactor(np_, lr=0.05)
+    tp[0].grad, np_[0].grad = torch.ones(2, 3), numtorch.ones(2, 3)
+    topt.step()
+    nopt.step()
+    np.testing.assert_array_equal(np_[0].detach().numpy(), tp[0].detach().numpy())
+
+
 # --- Muon ---------------------------------------------------------------------------------
 # PyTorch orthogonalises in bfloat16; numtorch rounds float32 results to bfloat16 where
 # PyTorch rounds. The GEMMs sum in another order, so an entry of the update now and then
