@@ -109,7 +109,7 @@ class Muon(Optimizer):
                 adjusted_lr = _adjust_lr(lr, group["adjust_lr_fn"], p.shape)
                 p._data *= 1 - lr * group["weight_decay"]
                 # contiguous, in the parameter's dtype: what BLAS axpy (add_'s one rounding) takes
-                update = np.ascontiguousarray(update, dtype=p._data.dtype)
+                update = get_array_module(g).ascontiguousarray(update, dtype=p._data.dtype)
                 _add_(p._data, update, float(-adjusted_lr))
                 p._vc[0] += 1
         return loss
@@ -118,10 +118,11 @@ class Muon(Optimizer):
 def _bf16(x):
     """Round float32 ``x`` to the nearest bfloat16 (ties to even), kept as float32: the
     top 16 bits of the float32 pattern after adding half a bfloat16 ulp. NaN stays NaN."""
-    x = np.asarray(x, dtype=np.float32)
+    xp = get_array_module(x)
+    x = xp.asarray(x, dtype=np.float32)
     bits = x.view(np.uint32)
     rounded = ((bits + (0x7FFF + ((bits >> 16) & 1))) & 0xFFFF0000).astype(np.uint32)
-    return np.where(np.isnan(x), x, rounded.view(np.float32))
+    return xp.where(xp.isnan(x), x, rounded.view(np.float32))
 
 
 def _zeropower_via_newtonschulz(grad, ns_coefficients, ns_steps: int, eps: float):
@@ -138,8 +139,10 @@ def _zeropower_via_newtonschulz(grad, ns_coefficients, ns_steps: int, eps: float
     tall = grad.shape[0] > grad.shape[1]
     if tall:
         x = x.T
-    norm = _bf16(np.sqrt(np.sum(x.astype(np.float64) ** 2)))
-    x = _bf16(x / _bf16(np.maximum(norm, np.float32(eps))))
+    xp = get_array_module(grad)
+    # bfloat16's norm squares and sums in float32 (its opmath): 1e20 ** 2 overflows to inf
+    norm = _bf16(xp.sqrt(xp.sum(x * x)))
+    x = _bf16(x / _bf16(xp.maximum(norm, np.float32(eps))))
     for _ in range(ns_steps):
         gram = _bf16(x @ x.T)
         gram_update = _bf16(b * gram + c * (gram @ gram))

@@ -515,6 +515,19 @@ def test_muon_newton_schulz_matches_torchs_bfloat16_iteration():
         assert 0.5 < s.min() and s.max() < 1.5
 
 
+def test_muon_newton_schulz_norm_sums_in_float32_as_torch():
+    # bfloat16's norm squares and sums in float32: for 1e20s it overflows to inf, and the
+    # iteration starts from x / inf = 0 (all zeros), not from a normalised x.
+    from torch.optim._muon import _zeropower_via_newtonschulz as torch_ns
+
+    from numtorch.optim._muon import _zeropower_via_newtonschulz as ns
+
+    g = np.full((3, 4), 1e20, np.float32)
+    ours = ns(g, (3.4445, -4.7750, 2.0315), 5, 1e-7)
+    theirs = torch_ns(torch.tensor(g), (3.4445, -4.7750, 2.0315), 5, 1e-7).float()
+    np.testing.assert_array_equal(ours, theirs.numpy())
+
+
 def test_muon_tensor_lr_add_param_group_and_state_dict_round_trip(tmp_path):
     tparams, nparams = make_muon_params(np.float32)
     topt = torch.optim.Muon(tparams[:1], lr=torch.tensor(0.01))
