@@ -462,3 +462,14 @@ def test_v2_autocontrast_uses_v2s_arithmetic():
         np.testing.assert_array_equal(out.numpy(), torch_v2_autocontrast(x).numpy())
     # v1 maps a channel's maximum to 255; v2's division can land just under it
     assert int(v2.functional.autocontrast(U8).max()) == 254
+
+
+def test_v2_autocontrast_and_solarize_take_a_tensor_that_requires_grad():
+    # tensor arithmetic, not the NumPy array behind the tensor (which .numpy() refuses to
+    # hand out while the tensor requires grad)
+    x = numtorch.rand(3, 5, 5, requires_grad=True)
+    ref = torch_v2_autocontrast(torch.from_numpy(x.detach().numpy()))
+    np.testing.assert_array_equal(v2.functional.autocontrast(x).detach().numpy(), ref.numpy())
+    numtorch.manual_seed(0)
+    t = v2.RandAugment(num_ops=1)
+    t._apply_image_or_video_transform(x, "Solarize", 0.5)

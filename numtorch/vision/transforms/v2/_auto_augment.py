@@ -30,11 +30,12 @@ from numtorch._tensor import Tensor
 from ... import tv_tensors
 from .. import autoaugment as A1
 from ..autoaugment import AutoAugmentPolicy, _apply_op
-from ..functional import InterpolationMode, _interpolation_modes_from_int, _max_value
+from ..functional import InterpolationMode, _interpolation_modes_from_int
 from . import functional as F
 from ._geometry import _get_fill, _setup_fill_arg
 from ._transform import Transform, _tree_flatten, _tree_unflatten, check_type
 from .functional import get_size, is_pure_tensor
+from .functional._color import _max_value
 from .functional._utils import _plain
 
 __all__ = ["AutoAugment", "RandAugment", "TrivialAugmentWide", "AugMix"]
@@ -103,7 +104,7 @@ class _AutoAugmentBase(Transform):
 
     def _apply_image_or_video_transform(self, image, op_name: str, magnitude: float):
         if op_name == "Solarize":
-            bound = _max_value(image.numpy().dtype) if isinstance(image, Tensor) else 255.0
+            bound = _max_value(image.dtype) if isinstance(image, Tensor) else 255.0
             magnitude = bound * magnitude
         return _apply_op(image, op_name, magnitude, self.interpolation,
                          _get_fill(self._fill, type(image)), functional=F)

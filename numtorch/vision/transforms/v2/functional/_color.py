@@ -5,8 +5,6 @@ kernels. Masks and boxes have no kernel here, so v2 transforms pass them through
 
 from __future__ import annotations
 
-import numpy as np
-
 import numtorch
 from numtorch._tensor import Tensor
 
@@ -207,21 +205,17 @@ def _autocontrast_image(image):
     the two round differently before a uint8 cast truncates. Any leading dimensions."""
     if not isinstance(image, Tensor):
         return F1.autocontrast(image)  # Pillow's
-    c = image.shape[-3]
-    if c not in (1, 3):
-        raise TypeError(f"Input image tensor permitted channel values are 1 or 3, but found {c}")
+    _check_channels(image)
     if image.numel() == 0:
         return image
-    a = image.numpy()
-    bound = F1._max_value(a.dtype)
-    x = a if a.dtype.kind == "f" else a.astype(np.float32)
-    lo = x.min(axis=(-2, -1), keepdims=True)
-    hi = x.max(axis=(-2, -1), keepdims=True)
+    bound = _max_value(image.dtype)
+    x = image if image.is_floating_point() else image.to(numtorch.float32)
+    lo = x.amin(dim=(-2, -1), keepdim=True)
+    hi = x.amax(dim=(-2, -1), keepdim=True)
     flat = hi == lo
-    inv_scale = np.where(flat, 1, (hi - lo) * x.dtype.type(1.0 / bound)).astype(x.dtype)
-    lo = np.where(flat, 0, lo).astype(x.dtype)
-    out = np.clip((x - lo) / inv_scale, 0, bound).astype(a.dtype)
-    return numtorch.from_numpy(out)
+    inv_scale = numtorch.where(flat, 1.0, (hi - lo).mul_(1.0 / bound))
+    lo = numtorch.where(flat, 0.0, lo)
+    return (x - lo).div_(inv_scale).clamp_(0, bound).to(image.dtype)
 
 
 def autocontrast(inpt):
