@@ -299,3 +299,18 @@ def test_v2_grayscale_uses_v2s_arithmetic_on_tensors(channels):
     if channels == 3:
         want = want.expand(3, 9, 8)
     np.testing.assert_array_equal(gray3.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("make", [
+    lambda i: v2.Resize(4, interpolation=i),
+    lambda i: v2.RandomResizedCrop(4, interpolation=i),
+    lambda i: v2.RandomRotation(10, interpolation=i),
+    lambda i: v2.RandomAffine(10, interpolation=i),
+    lambda i: v2.AutoAugment(interpolation=i),
+])
+def test_v2_transforms_check_interpolation_as_torchvision_v2(make):
+    # torchvision v2's _check_interpolation: a Pillow int maps to its mode, anything else
+    # that is not an InterpolationMode is a ValueError
+    assert make(2).interpolation == v2.InterpolationMode.BILINEAR
+    with pytest.raises(ValueError, match="InterpolationMode"):
+        make("bilinear")

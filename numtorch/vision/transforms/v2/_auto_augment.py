@@ -30,12 +30,13 @@ from numtorch._tensor import Tensor
 from ... import tv_tensors
 from .. import autoaugment as A1
 from ..autoaugment import AutoAugmentPolicy, _apply_op
-from ..functional import InterpolationMode, _interpolation_modes_from_int
+from ..functional import InterpolationMode
 from . import functional as F
 from ._geometry import _get_fill, _setup_fill_arg
 from ._transform import Transform, _tree_flatten, _tree_unflatten, check_type
 from .functional import get_size, is_pure_tensor
 from .functional._color import _max_value
+from .functional._geometry import _check_interpolation
 from .functional._utils import _plain
 
 __all__ = ["AutoAugment", "RandAugment", "TrivialAugmentWide", "AugMix"]
@@ -52,15 +53,6 @@ def _posterize(top: int):
 
 def _none(num_bins, height, width):
     return None  # the op takes no magnitude
-
-
-def _check_interpolation(interpolation):
-    if isinstance(interpolation, int):
-        return _interpolation_modes_from_int(interpolation)
-    if not isinstance(interpolation, InterpolationMode):
-        raise ValueError("Argument interpolation should be an `InterpolationMode` or a "
-                         f"corresponding Pillow integer constant, but got {interpolation}.")
-    return interpolation
 
 
 class _AutoAugmentBase(Transform):

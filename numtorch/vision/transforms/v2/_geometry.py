@@ -14,11 +14,12 @@ import numtorch
 
 from ... import tv_tensors
 from .. import transforms as T1
-from ..functional import InterpolationMode, _interpolation_modes_from_int
+from ..functional import InterpolationMode
 from ..transforms import _check_sequence_input, _setup_angle, _setup_size
 from . import functional as F
 from ._transform import Transform, _RandomApplyTransform, has_all, has_any, query_size
 from .functional import is_pure_tensor
+from .functional._geometry import _check_interpolation
 from .functional._utils import _plain
 
 __all__ = ["RandomHorizontalFlip", "RandomVerticalFlip", "Resize", "CenterCrop", "RandomCrop",
@@ -66,12 +67,6 @@ def _canvas(height: int, width: int):
     return numtorch.empty(0, height, width)
 
 
-def _check_interp(interpolation):
-    if isinstance(interpolation, int):
-        return _interpolation_modes_from_int(interpolation)
-    return interpolation
-
-
 class RandomHorizontalFlip(_RandomApplyTransform):
     _v1_transform_cls = T1.RandomHorizontalFlip
 
@@ -104,7 +99,7 @@ class Resize(Transform):
             raise ValueError(f"size can be an integer, a sequence of one or two integers, or "
                              f"None, but got {size} instead.")
         self.size = size
-        self.interpolation = _check_interp(interpolation)
+        self.interpolation = _check_interpolation(interpolation)
         self.max_size = max_size
         self.antialias = antialias
 
@@ -143,7 +138,7 @@ class RandomResizedCrop(Transform):
             warnings.warn("Scale and ratio should be of kind (min, max)", stacklevel=2)
         self.scale = scale
         self.ratio = ratio
-        self.interpolation = _check_interp(interpolation)
+        self.interpolation = _check_interpolation(interpolation)
         self.antialias = antialias
 
     def make_params(self, flat_inputs):
@@ -260,7 +255,7 @@ class RandomRotation(Transform):
                  center=None, fill=0) -> None:
         super().__init__()
         self.degrees = _setup_angle(degrees, name="degrees", req_sizes=(2,))
-        self.interpolation = _check_interp(interpolation)
+        self.interpolation = _check_interpolation(interpolation)
         self.expand = expand
         self.fill = fill
         self._fill = _setup_fill_arg(fill)
@@ -289,7 +284,7 @@ class RandomAffine(Transform):
         self.translate = translate
         self.scale = scale
         self.shear = v1.shear
-        self.interpolation = _check_interp(interpolation)
+        self.interpolation = _check_interpolation(interpolation)
         self.fill = fill
         self._fill = _setup_fill_arg(fill)
         self.center = center

@@ -15,7 +15,7 @@ import numtorch
 
 from .... import tv_tensors
 from ... import functional as F1
-from ...functional import InterpolationMode, _check_interpolation
+from ...functional import InterpolationMode, _interpolation_modes_from_int
 from ._meta import _check_format, _clamp_xyxy, _from_xyxy, _to_xyxy
 from ._utils import _as_mask_image, _on_pixels, _plain
 
@@ -23,6 +23,17 @@ __all__ = ["horizontal_flip", "vertical_flip", "hflip", "vflip", "resize", "crop
            "center_crop", "resized_crop", "pad", "rotate", "affine"]
 
 _BOXES = tv_tensors.BoundingBoxes
+
+
+def _check_interpolation(interpolation):
+    """v2's check: a Pillow integer becomes its mode; anything not a mode is a ValueError
+    (v1's is a TypeError)."""
+    if isinstance(interpolation, int):
+        return _interpolation_modes_from_int(interpolation)
+    if not isinstance(interpolation, InterpolationMode):
+        raise ValueError("Argument interpolation should be an `InterpolationMode` or a "
+                         f"corresponding Pillow integer constant, but got {interpolation}.")
+    return interpolation
 
 
 def _box_op(boxes, fn, *, clamp: bool, float_math: bool = True):
