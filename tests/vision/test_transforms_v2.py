@@ -314,3 +314,18 @@ def test_v2_transforms_check_interpolation_as_torchvision_v2(make):
     assert make(2).interpolation == v2.InterpolationMode.BILINEAR
     with pytest.raises(ValueError, match="InterpolationMode"):
         make("bilinear")
+
+
+@pytest.mark.parametrize("src,dst", [("uint8", "int16"), ("int16", "uint8"), ("int8", "int32"),
+                                     ("int64", "int8"), ("int32", "uint8")])
+def test_to_dtype_scale_between_integers_shifts_bits_as_torchvision(src, dst):
+    # torchvision v2: right shift then cast going down, cast then left shift going up
+    bits = {"uint8": 8, "int8": 7, "int16": 15, "int32": 31, "int64": 63}
+    x = torch.tensor([[[0, 1, 100, 127]]], dtype=getattr(torch, src))
+    shift = bits[src] - bits[dst]
+    want = (x.bitwise_right_shift(shift).to(getattr(torch, dst)) if shift > 0
+            else x.to(getattr(torch, dst)).bitwise_left_shift(-shift))
+    got = F.to_dtype(tv_tensors.Image(numtorch.from_numpy(x.numpy())),
+                     getattr(numtorch, dst), scale=True)
+    assert isinstance(got, tv_tensors.Image) and got.dtype == getattr(numtorch, dst)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())

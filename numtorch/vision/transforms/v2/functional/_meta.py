@@ -94,8 +94,8 @@ def _to_dtype_image(image: Tensor, dtype, scale: bool) -> Tensor:
         return image.to(dtype).mul_(1.0 / max_in)
     shift = _num_value_bits(image.dtype) - _num_value_bits(dtype)
     if shift > 0:
-        return numtorch.from_numpy(_plain(image).numpy() >> shift).to(dtype)
-    return numtorch.from_numpy(_plain(image).numpy().astype(dtype.np) << -shift)
+        return image.bitwise_right_shift(shift).to(dtype)
+    return image.to(dtype).bitwise_left_shift_(-shift)
 
 
 def to_dtype(inpt, dtype=numtorch.float, scale: bool = False):
