@@ -2,6 +2,7 @@
 
 import copy
 
+import numpy as np
 import pytest
 
 import numtorch
@@ -54,3 +55,12 @@ def test_video_needs_four_dims():
     assert tv_tensors.Video(numtorch.zeros(2, 3, 4, 4)).shape == (2, 3, 4, 4)
     with pytest.raises(ValueError):
         tv_tensors.Video(numtorch.zeros(3, 4, 4))
+
+
+def test_wrapping_a_leaf_that_requires_grad_keeps_the_gradient_on_the_leaf():
+    # PyTorch's as_subclass is an alias in the graph: backward reaches the wrapped leaf
+    x = numtorch.rand(1, 2, 2, requires_grad=True)
+    img = tv_tensors.Image(x)
+    assert not img.is_leaf and img.requires_grad
+    (img * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((1, 2, 2), 2.0, np.float32))

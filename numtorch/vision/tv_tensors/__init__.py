@@ -23,7 +23,13 @@ __all__ = ["TVTensor", "Image", "Video", "Mask", "BoundingBoxes", "BoundingBoxFo
 
 def _as_subclass(t: Tensor, cls):
     """A ``cls`` object over ``t``'s memory and graph (PyTorch's ``Tensor.as_subclass``)."""
-    out = object.__new__(cls)
+    if t._requires_grad and t._grad_fn is None:
+        # as PyTorch's alias: the gradient flows back to the leaf, not into a new one
+        t = t.view_as(t)
+        out = object.__new__(cls)
+        out.__dict__.update(t.__dict__)
+    else:
+        out = object.__new__(cls)
     out._data = t._data
     out._requires_grad = t._requires_grad
     out._grad = None
