@@ -329,3 +329,11 @@ def test_to_dtype_scale_between_integers_shifts_bits_as_torchvision(src, dst):
                      getattr(numtorch, dst), scale=True)
     assert isinstance(got, tv_tensors.Image) and got.dtype == getattr(numtorch, dst)
     np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+def test_sanitize_takes_float_boxes_that_require_grad():
+    # the validity mask is tensor arithmetic, not the NumPy array behind the boxes
+    b = tv_tensors.BoundingBoxes([[0.0, 0.0, 4.0, 4.0], [3.0, 3.0, 3.0, 9.0]], format="XYXY",
+                                 canvas_size=(12, 16), requires_grad=True)
+    out = v2.SanitizeBoundingBoxes()({"boxes": b, "labels": numtorch.tensor([7, 8])})
+    assert out["boxes"].tolist() == [[0.0, 0.0, 4.0, 4.0]] and out["labels"].tolist() == [7]

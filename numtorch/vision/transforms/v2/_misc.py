@@ -288,10 +288,10 @@ class SanitizeBoundingBoxes(Transform):
 
     def _valid(self, boxes) -> Tensor:
         xyxy = F.convert_bounding_box_format(boxes, new_format="XYXY")
-        a = _plain(xyxy).numpy()
+        a = _plain(xyxy)
         ws, hs = a[:, 2] - a[:, 0], a[:, 3] - a[:, 1]
         h, w = boxes.canvas_size
         valid = (ws >= self.min_size) & (hs >= self.min_size) & (a >= 0).all(-1)
         valid &= ws * hs >= self.min_area
         valid &= (a[:, 0] <= w) & (a[:, 2] <= w) & (a[:, 1] <= h) & (a[:, 3] <= h)
-        return numtorch.from_numpy(valid)
+        return valid
