@@ -337,3 +337,14 @@ def test_sanitize_takes_float_boxes_that_require_grad():
                                  canvas_size=(12, 16), requires_grad=True)
     out = v2.SanitizeBoundingBoxes()({"boxes": b, "labels": numtorch.tensor([7, 8])})
     assert out["boxes"].tolist() == [[0.0, 0.0, 4.0, 4.0]] and out["labels"].tolist() == [7]
+
+
+def test_rotated_box_formats_are_a_known_difference():
+    # torchvision converts and moves rotated boxes (XYWHR, CXCYWHR, XYXYXYXY); numtorch
+    # names the formats but its box kernels refuse them
+    b = tv_tensors.BoundingBoxes([[2.0, 2.0, 4.0, 6.0, 30.0]], format="XYWHR",
+                                 canvas_size=(12, 16))
+    with pytest.raises(NotImplementedError, match="rotated box format"):
+        F.convert_bounding_box_format(b, new_format="CXCYWHR")
+    with pytest.raises(NotImplementedError, match="rotated box format"):
+        F.horizontal_flip(b)
