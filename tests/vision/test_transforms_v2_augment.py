@@ -473,3 +473,16 @@ def test_v2_autocontrast_and_solarize_take_a_tensor_that_requires_grad():
     numtorch.manual_seed(0)
     t = v2.RandAugment(num_ops=1)
     t._apply_image_or_video_transform(x, "Solarize", 0.5)
+
+
+@pytest.mark.parametrize("dtype,bits", [("uint8", 3), ("uint8", 8), ("int16", 5),
+                                        ("int32", 31), ("int8", 2)])
+def test_v2_posterize_masks_any_integer_dtype_as_torchvision(dtype, bits):
+    # torchvision v2: ``image & (((1 << bits) - 1) << (value_bits - bits))``, or the image
+    # itself when bits covers every value bit (v1 takes uint8 only)
+    value_bits = {"uint8": 8, "int8": 7, "int16": 15, "int32": 31}[dtype]
+    x = torch.tensor([[[0, 1, 77, 100, 127]]], dtype=getattr(torch, dtype))
+    want = x if bits >= value_bits else x & (((1 << bits) - 1) << (value_bits - bits))
+    got = v2.functional.posterize(numtorch.from_numpy(x.numpy()), bits)
+    assert got.dtype == getattr(numtorch, dtype)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())

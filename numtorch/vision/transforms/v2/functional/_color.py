@@ -9,7 +9,7 @@ import numtorch
 from numtorch._tensor import Tensor
 
 from ... import functional as F1
-from ._meta import _to_dtype_image
+from ._meta import _num_value_bits, _to_dtype_image
 from ._utils import _on_pixels
 
 __all__ = ["adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue",
@@ -188,6 +188,12 @@ def _posterize_image(image, bits: int):
         # v1 takes uint8 only; v2 keeps the top ``bits`` bits of floats too: 2**bits levels
         levels = 1 << bits
         return image.mul(levels).floor_().clamp_(0, levels - 1).mul_(1.0 / levels)
+    if isinstance(image, Tensor):
+        # v1 takes uint8 only; v2 masks the top ``bits`` value bits of any integer dtype
+        value_bits = _num_value_bits(image.dtype)
+        if bits >= value_bits:
+            return image
+        return image.bitwise_and(((1 << bits) - 1) << (value_bits - bits))
     return F1.posterize(image, bits)
 
 
