@@ -1880,14 +1880,16 @@ class MaskedSelect(ArrayFunction):
     def forward(ctx, x, mask):
         xp = xp_of(x)
         shape = np.broadcast_shapes(x.shape, mask.shape)
-        ctx.shape, ctx.mask = shape, xp.broadcast_to(mask, shape)
-        return xp.broadcast_to(x, shape)[ctx.mask]
+        ctx.shape = shape
+        ctx.save_for_backward(mask)  # as PyTorch: a mask changed in place since is refused
+        return xp.broadcast_to(x, shape)[xp.broadcast_to(mask, shape)]
 
     @staticmethod
     def backward(ctx, grad):
-        _check_index_versions(ctx)
+        (mask,) = ctx.saved_tensors
         zeros = _zeros(ctx.shape, grad)
-        return IndexPut.apply(zeros, grad, (ctx.mask,), False), None
+        mask = xp_of(mask._data).broadcast_to(mask._data, ctx.shape)
+        return IndexPut.apply(zeros, grad, (mask,), False), None
 
 
 def masked_select(input, mask, *, out=None):

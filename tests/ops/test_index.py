@@ -1185,7 +1185,8 @@ def test_index_put_checks_the_value_shape_before_its_dtype():
                lambda: t.index_put_((torch.tensor(idx),), torch.tensor(np.arange(4.0))))
 
 
-@pytest.mark.parametrize("case", ["getitem mask", "getitem long", "setitem mask", "index_put"])
+@pytest.mark.parametrize("case", ["getitem mask", "getitem long", "setitem mask", "index_put",
+                                  "masked_select mask"])
 def test_an_index_tensor_changed_in_place_before_backward_is_refused_as_in_torch(case):
     """PyTorch keeps the index tensors for backward and checks their versions: one changed
     in place after the op gives its error, and an unchanged one its gradient."""
@@ -1198,6 +1199,8 @@ def test_an_index_tensor_changed_in_place_before_backward_is_refused_as_in_torch
             idx = lib.tensor([0, 2])
         if case.startswith("getitem"):
             out = a[idx] * 2
+        elif case.startswith("masked_select"):
+            out = lib.masked_select(a, idx) * 2
         elif case == "setitem mask":
             out = a.clone()
             out[idx] = v * 3
