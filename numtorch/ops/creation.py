@@ -18,6 +18,7 @@ from .._input_check import type_name
 from .._tensor import FACTORY_GRAD_ERROR, Size, Tensor
 from ..autograd.function import ArrayFunction
 from ..backend import xp_for
+from ..backend.fma import fma32
 from ._util import checked_scalar, xp_of
 from .shape import flip, preserve_format
 
@@ -546,24 +547,6 @@ def _linspace(start, end, steps, work):
                     end - step * (work.type(steps - 1) - idx))
 
 
-def _fma_f32(a, b, c):
-    """``a * b + c`` rounded once to float32, as the FMA PyTorch's compiled loop uses.
-
-    The product of two float32 is exact in float64; the sum is rounded to odd (TwoSum's
-    error nudges an inexact even result one ulp toward the exact value), and a float64
-    rounded to odd rounds correctly to float32 (53 >= 24 + 2 bits).
-    """
-    p = a.astype(np.float64) * b.astype(np.float64)
-    c = c.astype(np.float64)
-    s = p + c
-    bb = s - p
-    err = (p - (s - bb)) + (c - bb)
-    even = (s.view(np.int64) & 1) == 0
-    nudge = (err != 0) & even
-    s = np.where(nudge, np.nextafter(s, np.where(err > 0, np.inf, -np.inf)), s)
-    return s.astype(np.float32)
-
-
 def _linspace_f32(start, end, steps):
     """PyTorch's float32 linspace bit for bit: ``start``, ``end`` and the step in float32,
     the first half ``fma(step, i, start)``, the second ``fma(-step, steps - 1 - i, end)``."""
@@ -574,7 +557,7 @@ def _linspace_f32(start, end, steps):
     idx = np.arange(steps)
     up = idx < steps // 2
     count = np.where(up, idx, steps - 1 - idx).astype(np.float32)
-    return _fma_f32(np.where(up, step, -step).astype(np.float32), count,
+    return fma32(np.where(up, step, -step).astype(np.float32), count,
                     np.where(up, start, end).astype(np.float32))
 
 

@@ -39,6 +39,7 @@ from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
 from ..backend import blas, parallel
 from ..backend import cpu as _cpu
+from ..backend.fma import fma32, fma64
 from ._util import cast_operands, check_out, write_out, xp_of, zero_grad
 
 __all__ = [
@@ -416,12 +417,10 @@ def _plus_scaled(a, b, alpha):
     dt = _np_dtype(a, b)
     if dt.kind != "f" or type(a) is not np.ndarray and type(b) is not np.ndarray:
         return _down(a + b * alpha, dt)  # integers, or CuPy arrays: the plain formula
-    from ..random import _fma32, _fma64
-
     if dt == np.float64:
-        return _fma64(b, alpha, a)
+        return fma64(b, alpha, a)
     a, b = np.broadcast_arrays(np.asarray(a, np.float32), np.asarray(b, np.float32))
-    return _down(_fma32(b, np.float32(dt.type(alpha)), a), dt)
+    return _down(fma32(b, np.float32(dt.type(alpha)), a), dt)
 
 
 class Add(ArrayFunction):
