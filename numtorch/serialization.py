@@ -1093,18 +1093,26 @@ def _globals_in_pickle(data: bytes):
     import pickletools
 
     strings, memo = [], {}
+    top = None  # the string the last op pushed, or None (what PUT and MEMOIZE store)
     for op, arg, _ in pickletools.genops(data):
-        if op.name == "GLOBAL":
-            module, _, name = arg.partition(" ")
-            yield module, name
-        elif op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE",
-                         "SHORT_BINSTRING", "BINSTRING", "STRING"):
+        if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE",
+                       "SHORT_BINSTRING", "BINSTRING", "STRING"):
             strings.append(arg)
-        elif op.name in ("BINPUT", "LONG_BINPUT", "PUT") and strings:
-            memo[arg] = strings[-1]
-        elif op.name == "MEMOIZE" and strings:
-            memo[len(memo)] = strings[-1]
-        elif op.name in ("BINGET", "LONG_BINGET", "GET") and arg in memo:
-            strings.append(memo[arg])
-        elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
-            yield strings[-2], strings[-1]
+            top = arg
+        elif op.name in ("BINPUT", "LONG_BINPUT", "PUT"):
+            memo[arg] = top
+        elif op.name == "MEMOIZE":  # every memoized object counts, strings or not
+            memo[len(memo)] = top
+        elif op.name in ("FRAME", "PROTO"):
+            pass
+        elif op.name in ("BINGET", "LONG_BINGET", "GET"):
+            top = memo.get(arg)
+            if top is not None:
+                strings.append(top)
+        else:
+            if op.name == "GLOBAL":
+                module, _, name = arg.partition(" ")
+                yield module, name
+            elif op.name == "STACK_GLOBAL" and len(strings) >= 2:
+                yield strings[-2], strings[-1]
+            top = None

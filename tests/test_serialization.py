@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import fractions
 import io
 import os
 import pathlib
@@ -826,6 +827,11 @@ def test_get_unsafe_globals_in_checkpoint_lists_what_weights_only_would_refuse(t
         assert ns.get_unsafe_globals_in_checkpoint(ours) == ["numtorch.nn.modules.linear.Linear"]
     numtorch.save(numtorch.nn.Linear(2, 2).state_dict(), ours)
     assert ns.get_unsafe_globals_in_checkpoint(ours) == []
+    # protocol 4 memoizes every object by count (MEMOIZE): objects memoized before a string
+    # must not shift which string a later BINGET names (Counter read 'OrderedDict.Counter')
+    numtorch.save({"a": numtorch.ones(2), "b": fractions.Fraction(1, 3),
+                   "c": collections.Counter("ab")}, ours, pickle_protocol=4)
+    assert ns.get_unsafe_globals_in_checkpoint(ours) == ["fractions.Fraction"]
     (tmp_path / "junk").write_bytes(b"not a zip")
     for lib in (ns, torch.serialization):
         with pytest.raises(ValueError, match="Expected input to be a checkpoint returned by "
