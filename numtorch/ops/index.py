@@ -1596,17 +1596,19 @@ class IndexReduce(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, dim, index, src, reduce, include_self):
-        ctx.dim, ctx.index, ctx.src_shape = dim, index, src.shape
+        ctx.dim, ctx.src_shape = dim, src.shape
         ctx.reduce, ctx.include_self = reduce, include_self
         out = x.copy()
         _index_reduce_into(out, dim, index, src, reduce, include_self)
-        if reduce != "mean":
-            ctx.save_for_backward(x, src, out)
+        # the index last: as PyTorch, one changed in place since is refused
+        ctx.save_for_backward(index) if reduce == "mean" else ctx.save_for_backward(
+            x, src, out, index)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        dim, index, reduce, shape = ctx.dim, ctx.index, ctx.reduce, ctx.src_shape
+        dim, reduce, shape = ctx.dim, ctx.reduce, ctx.src_shape
+        index = ctx.saved_tensors[-1]._data
         if not ctx.include_self and index.dtype != _LONG:
             # PyTorch clears self's gradient with index_fill, which refuses an int32 index
             raise IndexError("index_fill_(): Expected dtype int64 for index.")
@@ -1620,9 +1622,9 @@ class IndexReduce(ArrayFunction):
             g_src = IndexSelect.apply(grad, dim, index) / Tensor._make(
                 _select_rows(n, dim, index, shape))
         elif reduce == "prod":
-            g_x, g_src = _index_prod_grads(ctx, grad)
+            g_x, g_src = _index_prod_grads(ctx, grad, index)
         else:
-            x, src, out = ctx.saved_tensors
+            x, src, out, _ = ctx.saved_tensors
             # (asarray: on 0-d arrays NumPy compares to a scalar)
             self_is = xp.asarray(x._data == out._data).astype(dt)
             src_is = xp.asarray(src._data == _select_rows(out._data, dim, index, shape)).astype(dt)
@@ -1637,13 +1639,13 @@ class IndexReduce(ArrayFunction):
                 g_src if ctx.needs_input_grad[3] else None, None, None)
 
 
-def _index_prod_grads(ctx, grad):
+def _index_prod_grads(ctx, grad, index):
     """Gradients of ``index_reduce(..., 'prod')``: d result / d e is the product of the
     other factors. For self, result / self with self's zeros read as ones; for src,
     result / src where src is nonzero, and where src holds the only zero of its output
     slice, the product recomputed with that zero read as one."""
-    dim, index, incl, shape = ctx.dim, ctx.index, ctx.include_self, ctx.src_shape
-    x, src, out = ctx.saved_tensors
+    dim, incl, shape = ctx.dim, ctx.include_self, ctx.src_shape
+    x, src, out, _ = ctx.saved_tensors
     dt = grad._data.dtype
     xp = xp_of(grad._data)
     x_safe = masked_fill(x, Tensor._make(xp.asarray(x._data == 0)), 1)

@@ -1186,7 +1186,7 @@ def test_index_put_checks_the_value_shape_before_its_dtype():
 
 
 @pytest.mark.parametrize("case", ["getitem mask", "getitem long", "setitem mask", "index_put",
-                                  "masked_select mask"])
+                                  "masked_select mask", "index_reduce long"])
 def test_an_index_tensor_changed_in_place_before_backward_is_refused_as_in_torch(case):
     """PyTorch keeps the index tensors for backward and checks their versions: one changed
     in place after the op gives its error, and an unchanged one its gradient."""
@@ -1201,6 +1201,10 @@ def test_an_index_tensor_changed_in_place_before_backward_is_refused_as_in_torch
             out = a[idx] * 2
         elif case.startswith("masked_select"):
             out = lib.masked_select(a, idx) * 2
+        elif case.startswith("index_reduce"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "index_reduce() is in beta"
+                out = a.index_reduce(0, idx, v * 3, "mean")
         elif case == "setitem mask":
             out = a.clone()
             out[idx] = v * 3
