@@ -113,19 +113,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
                           allow_unused=allow_unused, accumulate=False)
     if materialize_grads:
-        from .. import _dtype as D
-        from ..ops.creation import zeros, zeros_like
+        from ..ops.creation import zeros_like
         from .graph import GradientEdge
 
-        def zero_for(t):
-            if not isinstance(t, GradientEdge):
-                return zeros_like(t)
-            meta = t.node._output_meta[t.output_nr]
-            if meta is None:  # a leaf's accumulator
-                return zeros_like(t.node.variable)
-            return zeros(meta[0], dtype=D.from_numpy_dtype(meta[1]))
-
-        result = [zero_for(t) if g is None else g for t, g in zip(inputs, result)]
+        if any(g is None and isinstance(t, GradientEdge) for t, g in zip(inputs, result)):
+            raise RuntimeError("materialize_grads cannot be used when the given input is a "
+                               "GradientEdge")  # as PyTorch: it has no tensor to copy
+        result = [zeros_like(t) if g is None else g for t, g in zip(inputs, result)]
     return tuple(result)
 
 

@@ -127,6 +127,14 @@ def test_gradient_edge_errors_match_torch():
         with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar "
                                                "outputs"):
             lib.autograd.grad(graph.get_gradient_edge(b), a)
+        # an edge the gradient never reaches has no tensor to make zeros like
+        unused = graph.get_gradient_edge(lib.ones(1, requires_grad=True))
+        with pytest.raises(RuntimeError, match="materialize_grads cannot be used when the "
+                                               "given input is a GradientEdge"):
+            lib.autograd.grad(c, [a, unused], allow_unused=True, materialize_grads=True,
+                              retain_graph=True)
+        assert lib.autograd.grad(c, [graph.get_gradient_edge(b)], retain_graph=True,
+                                 materialize_grads=True)[0].shape == b.shape
 
 
 def test_multi_grad_hooks_fire_as_in_torch():
