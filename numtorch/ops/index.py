@@ -922,12 +922,14 @@ class Gather(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, dim, index):
-        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        ctx.shape, ctx.dim = x.shape, dim
+        ctx.save_for_backward(index)  # as PyTorch: an index changed in place since is refused
         return _gather_array(x, dim, index)
 
     @staticmethod
     def backward(ctx, grad):
-        g_x = ScatterAdd.apply(_zeros(ctx.shape, grad), ctx.dim, ctx.index, grad)
+        index = ctx.saved_tensors[0]._data
+        g_x = ScatterAdd.apply(_zeros(ctx.shape, grad), ctx.dim, index, grad)
         return g_x, None, None
 
 
@@ -938,18 +940,20 @@ class Scatter(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, dim, index, src):
-        ctx.dim, ctx.index, ctx.src_shape = dim, index, src.shape
+        ctx.dim, ctx.src_shape = dim, src.shape
+        ctx.save_for_backward(index)  # as PyTorch: an index changed in place since is refused
         out = x.copy()
         _scatter_into(out, dim, index, src)
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        index = ctx.saved_tensors[0]._data
         g_x = g_src = None
         if ctx.needs_input_grad[0]:
-            g_x = ScatterValue.apply(grad, ctx.dim, ctx.index, 0)
+            g_x = ScatterValue.apply(grad, ctx.dim, index, 0)
         if ctx.needs_input_grad[3]:
-            g_src = _pad_to(Gather.apply(grad, ctx.dim, ctx.index), ctx.src_shape)
+            g_src = _pad_to(Gather.apply(grad, ctx.dim, index), ctx.src_shape)
         return g_x, None, None, g_src
 
 
@@ -960,14 +964,16 @@ class ScatterValue(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, dim, index, value):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim = dim
+        ctx.save_for_backward(index)  # as PyTorch: an index changed in place since is refused
         out = x.copy()
         _scatter_into(out, dim, index, value)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        return ScatterValue.apply(grad, ctx.dim, ctx.index, 0), None, None, None
+        index = ctx.saved_tensors[0]._data
+        return ScatterValue.apply(grad, ctx.dim, index, 0), None, None, None
 
 
 class _ScatterReduceOld(ArrayFunction):
@@ -993,16 +999,18 @@ class ScatterAdd(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, dim, index, src):
-        ctx.dim, ctx.index, ctx.src_shape = dim, index, src.shape
+        ctx.dim, ctx.src_shape = dim, src.shape
+        ctx.save_for_backward(index)  # as PyTorch: an index changed in place since is refused
         out = x.copy()
         _scatter_into(out, dim, index, src, "sum")
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        index = ctx.saved_tensors[0]._data
         g_src = None
         if ctx.needs_input_grad[3]:
-            g_src = _pad_to(Gather.apply(grad, ctx.dim, ctx.index), ctx.src_shape)
+            g_src = _pad_to(Gather.apply(grad, ctx.dim, index), ctx.src_shape)
         return grad if ctx.needs_input_grad[0] else None, None, None, g_src
 
 
@@ -1031,16 +1039,18 @@ class ScatterReduce(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, dim, index, src, reduce, include_self):
-        ctx.dim, ctx.index, ctx.src_shape = dim, index, src.shape
+        ctx.dim, ctx.src_shape = dim, src.shape
         ctx.reduce, ctx.include_self = reduce, include_self
         out = x.copy()
         _scatter_into(out, dim, index, src, reduce, include_self)
-        if reduce in ("prod", "amax", "amin"):
-            ctx.save_for_backward(x, src, out)
+        # the index last: as PyTorch, one changed in place since is refused
+        ctx.save_for_backward(x, src, out, index) if reduce in ("prod", "amax", "amin") \
+            else ctx.save_for_backward(index)
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.index = ctx.saved_tensors[-1]._data  # read through the version check
         dim, index, reduce, incl = ctx.dim, ctx.index, ctx.reduce, ctx.include_self
         np_dt = grad._data.dtype
         xp = xp_of(grad._data)
@@ -1055,7 +1065,7 @@ class ScatterReduce(ArrayFunction):
         elif reduce == "prod":
             g_x, g_src = _prod_grads(ctx, grad)
         else:
-            x, src, out = ctx.saved_tensors
+            x, src, out, _ = ctx.saved_tensors
             src_part = _leading_block(src, index.shape)._data
             # As PyTorch: self's element counts among the ties even without include_self
             # (it then gets no gradient itself where src was reduced in).
@@ -1081,7 +1091,7 @@ def _prod_grads(ctx, grad):
     PNZ when e is the only zero factor, and 0 otherwise.
     """
     dim, index, incl = ctx.dim, ctx.index, ctx.include_self
-    x, src, _ = ctx.saved_tensors
+    x, src, _, _ = ctx.saved_tensors
     np_dt = grad._data.dtype
     src_part = _leading_block(src, index.shape)
     x_zero = x._data == 0
@@ -1253,14 +1263,16 @@ class IndexSelect(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, dim, index):
-        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        ctx.shape, ctx.dim = x.shape, dim
+        ctx.save_for_backward(index)  # as PyTorch: an index changed in place since is refused
         if x.ndim == 0:
             return x.copy()
         return xp_of(x).take(x, index.reshape(-1), axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexAdd.apply(_zeros(ctx.shape, grad), ctx.dim, ctx.index, grad, 1), None, None
+        index = ctx.saved_tensors[0]._data
+        return IndexAdd.apply(_zeros(ctx.shape, grad), ctx.dim, index, grad, 1), None, None
 
 
 def index_select(input, dim, index, *, out=None):
@@ -1336,16 +1348,18 @@ class IndexAdd(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, dim, index, src, alpha):
-        ctx.dim, ctx.index, ctx.alpha, ctx.src_shape = dim, index, alpha, src.shape
+        ctx.dim, ctx.alpha, ctx.src_shape = dim, alpha, src.shape
+        ctx.save_for_backward(index)  # as PyTorch: an index changed in place since is refused
         out = x.copy()
         _index_add_into(out, dim, index, src, alpha)
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        index = ctx.saved_tensors[0]._data
         g_src = None
         if ctx.needs_input_grad[3]:
-            g_src = IndexSelect.apply(grad, ctx.dim, ctx.index).reshape(ctx.src_shape)
+            g_src = IndexSelect.apply(grad, ctx.dim, index).reshape(ctx.src_shape)
             if ctx.alpha != 1:
                 g_src = g_src * ctx.alpha
         return grad if ctx.needs_input_grad[0] else None, None, None, g_src, None
@@ -1403,18 +1417,20 @@ class IndexCopy(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, dim, index, src):
-        ctx.dim, ctx.index, ctx.src_shape = dim, index, src.shape
+        ctx.dim, ctx.src_shape = dim, src.shape
+        ctx.save_for_backward(index)  # as PyTorch: an index changed in place since is refused
         out = x.copy()
         _atleast_1d(out)[_along(dim, index.reshape(-1))] = _atleast_1d(src)
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        index = ctx.saved_tensors[0]._data
         g_x = g_src = None
         if ctx.needs_input_grad[0]:
-            g_x = IndexFill.apply(grad, ctx.dim, ctx.index, 0)
+            g_x = IndexFill.apply(grad, ctx.dim, index, 0)
         if ctx.needs_input_grad[3]:
-            g_src = IndexSelect.apply(grad, ctx.dim, ctx.index).reshape(ctx.src_shape)
+            g_src = IndexSelect.apply(grad, ctx.dim, index).reshape(ctx.src_shape)
         return g_x, None, None, g_src
 
 
@@ -1472,18 +1488,20 @@ class IndexFill(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, dim, index, value):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim = dim
+        ctx.save_for_backward(index)  # as PyTorch: an index changed in place since is refused
         out = x.copy()
         _atleast_1d(out)[_along(dim, index.reshape(-1))] = value
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        index = ctx.saved_tensors[0]._data
         g_value = None
         if ctx.needs_input_grad[3]:  # each filled slice once, however often it is named
-            unique = xp_of(ctx.index).unique(ctx.index)
+            unique = xp_of(index).unique(index)
             g_value = IndexSelect.apply(grad, ctx.dim, unique).sum()
-        return IndexFill.apply(grad, ctx.dim, ctx.index, 0), None, None, g_value
+        return IndexFill.apply(grad, ctx.dim, index, 0), None, None, g_value
 
 
 class IndexFillTensor(IndexFill):
@@ -2012,12 +2030,14 @@ class Take(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, index):
-        ctx.shape, ctx.index = x.shape, index
+        ctx.shape = x.shape
+        ctx.save_for_backward(index)  # as PyTorch: an index changed in place since is refused
         return x.reshape(-1)[index]
 
     @staticmethod
     def backward(ctx, grad):
-        return Put.apply(_zeros(ctx.shape, grad), ctx.index, grad, True), None
+        index = ctx.saved_tensors[0]._data
+        return Put.apply(_zeros(ctx.shape, grad), index, grad, True), None
 
 
 def take(input, index):
@@ -2036,7 +2056,8 @@ class Put(ArrayFunction):
 
     @staticmethod
     def forward(ctx, x, index, source, accumulate):
-        ctx.index, ctx.accumulate, ctx.src_shape = index, accumulate, source.shape
+        ctx.accumulate, ctx.src_shape = accumulate, source.shape
+        ctx.save_for_backward(index)  # as PyTorch: an index changed in place since is refused
         out = x.copy()
         flat = out.reshape(-1)
         if accumulate:
@@ -2047,12 +2068,13 @@ class Put(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
+        index = ctx.saved_tensors[0]._data
         g_x = g_src = None
         if ctx.needs_input_grad[0]:
             g_x = grad if ctx.accumulate else Put.apply(
-                grad, ctx.index, _zeros(ctx.src_shape, grad), False)
+                grad, index, _zeros(ctx.src_shape, grad), False)
         if ctx.needs_input_grad[2]:
-            g_src = Take.apply(grad, ctx.index).reshape(ctx.src_shape)
+            g_src = Take.apply(grad, index).reshape(ctx.src_shape)
         return g_x, None, g_src, None
 
 

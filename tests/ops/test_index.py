@@ -1186,7 +1186,11 @@ def test_index_put_checks_the_value_shape_before_its_dtype():
 
 
 @pytest.mark.parametrize("case", ["getitem mask", "getitem long", "setitem mask", "index_put",
-                                  "masked_select mask", "index_reduce long"])
+                                  "masked_select mask", "index_reduce long", "gather long",
+                                  "scatter long", "scatter value long", "scatter_add long",
+                                  "scatter_reduce sum long", "scatter_reduce amax long",
+                                  "index_select long", "index_add long", "index_copy long",
+                                  "index_fill long", "take long", "put long"])
 def test_an_index_tensor_changed_in_place_before_backward_is_refused_as_in_torch(case):
     """PyTorch keeps the index tensors for backward and checks their versions: one changed
     in place after the op gives its error, and an unchanged one its gradient."""
@@ -1205,6 +1209,16 @@ def test_an_index_tensor_changed_in_place_before_backward_is_refused_as_in_torch
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # "index_reduce() is in beta"
                 out = a.index_reduce(0, idx, v * 3, "mean")
+        elif case.startswith(("gather", "index_select", "take")):
+            out = getattr(lib, case.split()[0])(a, *(() if case[0] == "t" else (0,)), idx) * 2
+        elif case.startswith("scatter_reduce"):
+            out = a.scatter_reduce(0, idx, v * 3, case.split()[1])
+        elif case.startswith(("scatter", "index_add", "index_copy", "put")):
+            name = case.split()[0]
+            src = 5.0 if "value" in case else v * 3
+            out = getattr(a, name)(*(() if name == "put" else (0,)), idx, src)
+        elif case.startswith("index_fill"):
+            out = a.index_fill(0, idx, v.sum())
         elif case == "setitem mask":
             out = a.clone()
             out[idx] = v * 3
