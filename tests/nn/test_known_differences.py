@@ -192,3 +192,19 @@ def test_float16_add_with_alpha_rounds_once_where_torch_rounds_the_product_first
     np.testing.assert_array_equal(ours.numpy(), exact.astype(np.float16))
     assert ours.numpy()[0] != theirs.numpy()[0]
     np.testing.assert_array_equal(ours.numpy()[1:], theirs.numpy()[1:])
+
+
+def test_linalg_error_class_is_named_linalgerror_where_torch_names_its_c_class():
+    # Same public name (linalg.LinAlgError, a RuntimeError subclass) and same messages; torch's
+    # class is torch._C._LinAlgError, so a traceback prints that name where numtorch's prints
+    # numtorch.ops.linalg.LinAlgError.
+    assert issubclass(numtorch.linalg.LinAlgError, RuntimeError)
+    assert issubclass(torch.linalg.LinAlgError, RuntimeError)
+    assert numtorch.linalg.LinAlgError.__name__ == "LinAlgError"
+    assert torch.linalg.LinAlgError.__name__ == "_LinAlgError"
+    bad = [[1.0, 2.0], [2.0, 1.0]]
+    with pytest.raises(numtorch.linalg.LinAlgError) as ours:
+        numtorch.linalg.cholesky(numtorch.tensor(bad))
+    with pytest.raises(torch.linalg.LinAlgError) as theirs:
+        torch.linalg.cholesky(torch.tensor(bad))
+    assert str(ours.value) == str(theirs.value)
