@@ -114,7 +114,7 @@ def test_errors_match_torch():
         numtorch.zeros(2).normal_(0, -1)
     with pytest.raises(RuntimeError, match="n must be non-negative"):
         numtorch.randperm(-1)
-    with pytest.raises(TypeError, match="missing 1 required positional arguments"):
+    with pytest.raises(TypeError, match=r"invalid combination of arguments - got \(int\)"):
         numtorch.randint(5)
 
 
@@ -127,3 +127,29 @@ def test_randint_takes_low_and_high_as_keywords():
         numtorch.randint(4, low=1, size=(2,))
     with pytest.raises(TypeError, match="missing 2 required positional argument"):
         numtorch.randint(low=1, size=(2,))
+
+
+_RANDINT_BAD_CALLS = [
+    ((), {}), ((3,), {}), ((), {"high": 3}), ((), {"low": 1}), ((1,), {"low": 0}),
+    ((2, 3), {"size": (2,), "low": 1}), ((2.5, (2,)), {}), ((True, (2,)), {}),
+    ((1.5, 3, (2,)), {}), ((1, 3.5, (2,)), {}), ((1, 2, 3, (2,)), {}),
+    ((3, (2,)), {"low": 1}), ((3, 2), {}), ((3, "a"), {}),
+]
+
+
+@pytest.mark.parametrize("args, kwargs", _RANDINT_BAD_CALLS)
+def test_randint_refuses_a_bad_call_with_torchs_whole_message(args, kwargs):
+    with pytest.raises(TypeError) as theirs:
+        torch.randint(*args, **kwargs)
+    with pytest.raises(TypeError) as ours:
+        numtorch.randint(*args, **kwargs)
+    assert str(ours.value) == str(theirs.value).replace("torch.", "numtorch.")
+
+
+def test_randint_lists_several_keywords_in_a_fixed_order_where_torch_reverses_the_call():
+    # A known difference: numtorch's randint takes size/low/high as named parameters, so the
+    # order they were written in is not known; PyTorch lists them last-written first.
+    with pytest.raises(TypeError, match=r"got \(int, size=tuple, low=int, high=int\)"):
+        torch.randint(1, high=3, low=0, size=(2,))
+    with pytest.raises(TypeError, match=r"got \(int, high=int, low=int, size=tuple\)"):
+        numtorch.randint(1, high=3, low=0, size=(2,))

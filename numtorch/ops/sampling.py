@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .. import random as _random
+from .._input_check import type_name
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import ArrayFunction
@@ -67,29 +68,64 @@ def randn(*sizes, size=_NO_SIZE, generator=None, out=None, dtype=None, layout=No
     return _out(out, _finish(arr, requires_grad))
 
 
+_RANDINT_SIGNATURES = "".join(
+    f" * ({head}tuple of ints size, *, {gen}Tensor out = None, numtorch.dtype dtype = None, "
+    "numtorch.layout layout = None, numtorch.device device = None, bool pin_memory = False, "
+    "bool requires_grad = False)\n"
+    for head in ("int high, ", "int low, int high, ")
+    for gen in ("numtorch.Generator generator, ", ""))
+
+
+def _randint_bad_combination(args, kwargs) -> TypeError:
+    """PyTorch's overload error; its parser lists the keywords last-given first, and a
+    keyword-only call keeps the ", " its positional list would have ended with."""
+    got = [type_name(a) for a in args]
+    named = [f"{k}={type_name(v)}" for k, v in reversed(kwargs.items())]
+    inside = ", ".join(got + named) + (", " if named and not got else "")
+    return TypeError("randint() received an invalid combination of arguments - got "
+                     f"({inside}), but expected one of:\n{_RANDINT_SIGNATURES}")
+
+
+def _is_randint_int(x) -> bool:
+    """What PyTorch's ``int`` parameter takes: an integer or an integer 0-d tensor, not bool."""
+    if isinstance(x, Tensor):
+        return x.ndim == 0 and not x.dtype.is_floating_point and x.dtype != D.bool
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
 def randint(*args, size=None, low=None, high=None, generator=None, out=None, dtype=None,
             layout=None, device=None, requires_grad=False, pin_memory=False):
     """Integers uniform on [low, high): ``randint(high, size)``, ``randint(low, high, size)``,
     or with keywords, ``randint(low=1, high=4, size=(1,))``."""
+    named = {k: v for k, v in (("size", size), ("low", low), ("high", high)) if v is not None}
+    bad = _randint_bad_combination(args, named)
     args = list(args)
     if size is None:
         if not args or not isinstance(args[-1], (tuple, list)):
-            raise TypeError("randint() missing 1 required positional arguments: \"size\"")
+            if len(args) == 2 and not named:
+                raise TypeError("randint(): argument 'size' (position 2) must be tuple of ints, "
+                                f"not {type_name(args[-1])}")
+            if len(args) == 1 and set(named) == {"low"}:
+                raise TypeError("randint() missing 1 required positional arguments: \"size\"")
+            raise bad
         size = args.pop()
     if high is not None:
         if len(args) + (low is not None) > 1:
-            raise TypeError("randint() received an invalid combination of arguments")
+            raise bad
         args = [args[0] if args else (0 if low is None else low), high]
     elif low is not None:
         if args:
-            raise TypeError("randint() received an invalid combination of arguments")
+            raise bad
         raise TypeError("randint() missing 2 required positional argument: \"high\", \"size\"")
-    if len(args) == 1:
+    if len(args) == 1 and not named:
+        if not _is_randint_int(args[0]):
+            raise TypeError("randint(): argument 'high' (position 1) must be int, not "
+                            f"{type_name(args[0])}")
         low, high = 0, args[0]
-    elif len(args) == 2:
+    elif len(args) == 2 and all(_is_randint_int(a) for a in args):
         low, high = args
     else:
-        raise TypeError("randint() missing 1 required positional arguments: \"high\"")
+        raise bad
     low, high = int(low), int(high)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
