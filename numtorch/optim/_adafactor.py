@@ -91,7 +91,7 @@ class Adafactor(Optimizer):
             eps1, eps2 = group["eps"]
             lr = group["lr"]
             if isinstance(lr, Tensor):  # PyTorch's arithmetic on it is 0-d float32 Tensor maths
-                lr = np.float32(lr._data.reshape(()))
+                lr = np.float32(float(lr))
             for p in group["params"]:
                 grad = p._grad
                 if grad is None:

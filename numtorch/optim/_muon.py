@@ -85,7 +85,7 @@ class Muon(Optimizer):
         for group in self.param_groups:
             lr = group["lr"]
             if isinstance(lr, Tensor):  # PyTorch's arithmetic on it is 0-d float32 Tensor maths
-                lr = np.float32(lr._data.reshape(()))
+                lr = np.float32(float(lr))
             momentum = group["momentum"]
             for p in group["params"]:
                 grad = p._grad

@@ -123,7 +123,7 @@ def _next_eta(lr, lambd: float, alpha: float, step: float):
     """``lr / (1 + lambd * lr * step) ** alpha``: in double for a float ``lr``; in float32
     for a Tensor ``lr`` (0-d float32 arithmetic with Python scalars, as PyTorch's)."""
     if isinstance(lr, Tensor):
-        lr = np.float32(lr._data.reshape(()))
+        lr = np.float32(float(lr))
         return lr / (lambd * lr * np.float32(step) + 1) ** np.float32(alpha)
     return lr / ((1 + lambd * lr * step) ** alpha)
 

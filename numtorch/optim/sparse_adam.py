@@ -86,7 +86,7 @@ class SparseAdam(Optimizer):
                 bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
                 bias_correction1 = 1 - beta1 ** step
                 if isinstance(lr, Tensor):
-                    step_size = np.float32(lr._data.reshape(())) * bias_correction2_sqrt
+                    step_size = np.float32(float(lr)) * bias_correction2_sqrt
                     step_size /= bias_correction1
                 else:
                     step_size = lr * bias_correction2_sqrt / bias_correction1
