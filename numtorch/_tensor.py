@@ -569,12 +569,9 @@ class Tensor:
 
     def _warn_scalar_of_grad(self) -> None:
         """PyTorch's warning (once a process) for ``float(t)`` of a tensor in the graph."""
-        global _warned_scalar_of_grad
-        if (self._requires_grad and grad_mode.is_grad_enabled()
-                and (not _warned_scalar_of_grad or _X.is_warn_always_enabled())):
-            _warned_scalar_of_grad = True
-            _warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
-                           "unexpected behavior.\nConsider using tensor.detach() first.")
+        if self._requires_grad and grad_mode.is_grad_enabled():
+            _X.warn_once("Converting a tensor with requires_grad=True to a scalar may lead to "
+                         "unexpected behavior.\nConsider using tensor.detach() first.")
 
     def __hash__(self) -> int:
         return id(self)
@@ -981,7 +978,6 @@ def _rebase_view(view, result) -> None:
 # ``TENSOR_METHODS`` (bound here as they are) and ``INPLACE_METHODS`` (bound as
 # ``name_`` through ``inplace`` above). Python operators are spelled out below.
 
-_warned_scalar_of_grad = False  # float(t) of a tensor requiring grad: warned once
 
 from .ops import copy as _copy  # noqa: E402
 from .ops import creation as _C  # noqa: E402

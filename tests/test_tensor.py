@@ -633,7 +633,7 @@ SCALAR_OF_GRAD = "Converting a tensor with requires_grad=True to a scalar may le
 def test_float_of_a_tensor_requiring_grad_warns_as_torch(expr, warns, monkeypatch):
     # A training loop's float(loss): PyTorch warns (once a process, every time with
     # set_warn_always), only for float/complex and only while grad mode is on.
-    monkeypatch.setattr(numtorch._tensor, "_warned_scalar_of_grad", False)
+    monkeypatch.setattr(numtorch.ops.extras, "_warned_once", set())
     for lib in (numtorch, torch):
         lib.set_warn_always(True)  # torch's once-flag may be spent by an earlier test
         try:
@@ -653,7 +653,7 @@ def test_float_of_a_tensor_requiring_grad_warns_as_torch(expr, warns, monkeypatc
 
 
 def test_float_of_a_tensor_requiring_grad_warns_once(monkeypatch):
-    monkeypatch.setattr(numtorch._tensor, "_warned_scalar_of_grad", False)
+    monkeypatch.setattr(numtorch.ops.extras, "_warned_once", set())
     y = numtorch.tensor(1.5, requires_grad=True) * 2
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

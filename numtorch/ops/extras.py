@@ -494,6 +494,18 @@ def is_warn_always_enabled() -> bool:
     return _warn_always
 
 
+_warned_once: set = set()
+
+
+def warn_once(message: str, category=UserWarning) -> None:
+    """PyTorch's TORCH_WARN_ONCE: warn the first time a process gets here (each message once),
+    or every time after ``set_warn_always(True)``; shown at the user's line, as every
+    numtorch warning is (``_warnings.warn``)."""
+    if _warn_always or message not in _warned_once:
+        _warned_once.add(message)
+        _warnings.warn(message, category)
+
+
 def set_flush_denormal(mode) -> bool:
     """Whether flushing denormal numbers to zero is now in effect as asked. NumPy gives no
     control over the FPU's flush-to-zero mode, so asking for it returns False (unsupported);
@@ -533,14 +545,12 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
 
 # --- frombuffer -----------------------------------------------------------------------------
 
-_warned_readonly = False
 
 
 def frombuffer(buffer, *, dtype=None, count=-1, offset=0, requires_grad=False):
     """A 1-D tensor over the memory of an object with the buffer protocol (``bytearray``,
     ``array.array``, ``memoryview`` ...): writes to one show in the other. ``offset`` bytes
     are skipped; ``count`` elements are read (all by default)."""
-    global _warned_readonly
     if dtype is None:
         raise TypeError('frombuffer() missing 1 required positional arguments: "dtype"')
     dt = D.to_dtype(dtype)
@@ -567,13 +577,12 @@ def frombuffer(buffer, *, dtype=None, count=-1, offset=0, requires_grad=False):
                          f"({length} bytes)")
     if requires_grad and not dt.is_floating_point:
         raise RuntimeError(FACTORY_GRAD_ERROR)
-    if view.readonly and (_warn_always or not _warned_readonly):
-        _warned_readonly = True
-        _warnings.warn(
+    if view.readonly:
+        warn_once(
             "The given buffer is not writable, and numtorch does not support writing through "
             "it: NumPy keeps the tensor read-only, so in-place ops on it raise. You may want to "
             "copy the buffer or make it writable before converting it to a tensor. This type "
-            "of warning will be suppressed for the rest of this program.", UserWarning)
+            "of warning will be suppressed for the rest of this program.")
     flat = view.cast("B") if view.ndim != 1 or view.format != "B" else view
     arr = np.frombuffer(flat, dtype=dt.np, count=count, offset=offset)
     return _finish(arr, requires_grad)

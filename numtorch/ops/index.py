@@ -1551,7 +1551,6 @@ def index_fill_(input, dim, index, value):
 # --- index_reduce ---------------------------------------------------------------------------
 
 _INDEX_REDUCTIONS = ("prod", "mean", "amax", "amin")
-_warned_beta = False
 
 
 def _index_reduce_into(out, dim, index, src, reduce, include_self) -> None:
@@ -1754,13 +1753,9 @@ def _check_index_reduce_run(input, dim, index, reduce, include_self) -> None:
     """What PyTorch's kernel refuses once the shapes are right: bool tensors where it has no
     loop for them, and indices out of range (``index_fill_``'s words first, which it runs
     without ``include_self``). Checked before anything is written."""
-    global _warned_beta
-    from .extras import is_warn_always_enabled
+    from .extras import warn_once
 
-    if is_warn_always_enabled() or not _warned_beta:
-        _warnings.warn("index_reduce() is in beta and the API may change at any time.",
-                       UserWarning)
-        _warned_beta = True
+    warn_once("index_reduce() is in beta and the API may change at any time.")
     is_bool = input.dtype is D.bool
     if is_bool and not include_self:
         raise NotImplementedError("\"index_reduce_func_exclude_input_init\" not implemented for "

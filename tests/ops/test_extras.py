@@ -467,8 +467,8 @@ def test_frombuffer_errors(call):
                lambda: call(torch.frombuffer, torch, array.array("i", [1, 2, 3, 4])))
 
 
-def test_frombuffer_read_only_warns_once_unless_warn_always():
-    extras._warned_readonly = False
+def test_frombuffer_read_only_warns_once_unless_warn_always(monkeypatch):
+    monkeypatch.setattr(extras, "_warned_once", set())
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         x = numtorch.frombuffer(b"\x01\x02\x03", dtype=numtorch.uint8)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import numtorch
-from numtorch.ops import index as index_ops
 from tests.utils import NT_DTYPES, assert_same, check_op, torch
 
 RNG = np.random.default_rng(0)
@@ -323,8 +322,8 @@ def test_nothing_written_when_an_index_is_out_of_range():
     assert a.tolist() == [1.0, 1.0, 1.0]
 
 
-def test_beta_warning_once_as_torch():
-    index_ops._warned_beta = False
+def test_beta_warning_once_as_torch(monkeypatch):
+    monkeypatch.setattr(numtorch.ops.extras, "_warned_once", set())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for _ in range(2):
