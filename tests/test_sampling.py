@@ -153,3 +153,14 @@ def test_randint_lists_several_keywords_in_a_fixed_order_where_torch_reverses_th
         torch.randint(1, high=3, low=0, size=(2,))
     with pytest.raises(TypeError, match=r"got \(int, high=int, low=int, size=tuple\)"):
         numtorch.randint(1, high=3, low=0, size=(2,))
+
+
+@pytest.mark.parametrize("args, kwargs", [((5,), {"size": (3,)}), ((2, 5), {"size": (3,)}),
+                                          ((5, (3,)), {}), ((), {"high": 5, "size": (3,)}),
+                                          ((2,), {"high": 5, "size": (3,)}),
+                                          ((numtorch.tensor(5),), {"size": (3,)})])
+def test_randint_call_forms_draw_as_torch(args, kwargs):
+    targs = tuple(torch.tensor(5) if isinstance(a, numtorch.Tensor) else a for a in args)
+    torch.manual_seed(3)
+    numtorch.manual_seed(3)
+    assert numtorch.randint(*args, **kwargs).tolist() == torch.randint(*targs, **kwargs).tolist()

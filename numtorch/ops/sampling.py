@@ -117,7 +117,7 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
         if args:
             raise bad
         raise TypeError("randint() missing 2 required positional argument: \"high\", \"size\"")
-    if len(args) == 1 and not named:
+    if len(args) == 1:
         if not _is_randint_int(args[0]):
             raise TypeError("randint(): argument 'high' (position 1) must be int, not "
                             f"{type_name(args[0])}")
