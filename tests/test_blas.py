@@ -60,3 +60,20 @@ def test_set_num_threads_reaches_blas():
         assert blas.get_num_threads() == 2
     finally:
         numtorch.set_num_threads(before)
+
+
+def test_one_thread_restores_blas_threads_even_on_error():
+    if blas.get_num_threads() is None:
+        pytest.skip("NumPy's BLAS is not an OpenBLAS numtorch can reach")
+    before = blas.get_num_threads()
+    blas.set_num_threads(2)
+    try:
+        with blas.one_thread():
+            assert blas.get_num_threads() == 1
+        assert blas.get_num_threads() == 2
+        with pytest.raises(ZeroDivisionError):
+            with blas.one_thread():
+                raise ZeroDivisionError("inside the block")
+        assert blas.get_num_threads() == 2
+    finally:
+        blas.set_num_threads(before)

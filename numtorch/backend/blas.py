@@ -16,6 +16,7 @@ arrays) ``axpy`` returns False and the caller uses NumPy.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 
 import numpy as np
@@ -89,6 +90,24 @@ def get_num_threads() -> int | None:
     """How many threads NumPy's OpenBLAS uses (None for other BLAS builds)."""
     entry = _routines().get("get_num_threads")
     return None if entry is None else int(entry[0]())
+
+
+@contextlib.contextmanager
+def one_thread():
+    """BLAS on the calling thread alone for the block: for work that numtorch's own pool
+    already splits over the cores. Each pool thread's axpy of a 64K-float chunk (OpenBLAS
+    threads any axpy over 10,000 elements) otherwise wakes OpenBLAS's threads too, and on
+    2 cores the oversubscription made Adam's step 1.6x as slow. The thread count is
+    OpenBLAS's global setting: a matmul on another Python thread meanwhile runs on one."""
+    before = get_num_threads()
+    if before is None or before == 1:
+        yield
+        return
+    set_num_threads(1)
+    try:
+        yield
+    finally:
+        set_num_threads(before)
 
 
 def _axpy_routine(x, y):

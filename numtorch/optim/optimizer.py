@@ -533,7 +533,8 @@ def _update(update, *arrays) -> None:
     chunks = -(-n // _CHUNK)
     threads = min(parallel.get_num_threads(), chunks) if n >= parallel.MIN_SIZE_KERNEL else 1
     per = -(-chunks // threads) * _CHUNK
-    parallel.run(part, [(lo, min(lo + per, n)) for lo in range(0, n, per)])
+    with blas.one_thread():  # the pool's threads are the parallelism (BLAS's axpy in lerps)
+        parallel.run(part, [(lo, min(lo + per, n)) for lo in range(0, n, per)])
 
 
 def _add_(y, x, alpha: float) -> None:
