@@ -15,9 +15,11 @@ def rand(*shape, dtype=np.float32):
 
 
 @pytest.fixture
-def two_threads():
+def two_threads(monkeypatch):
+    """Two threads, and every large op split (not left to the learned choice)."""
     old = parallel.get_num_threads()
     parallel.set_num_threads(2)
+    monkeypatch.setattr(parallel, "force_split", True)
     yield
     parallel.set_num_threads(old)
 
@@ -254,3 +256,87 @@ def test_malloc_tuning_reuses_freed_arrays_without_page_faults():
     # untuned glibc maps fresh pages for them again and again (~2,000 per step).
     assert 0 <= faults["1"] < 100, faults
     assert faults["0"] > 10 * max(faults["1"], 10), faults
+
+
+# --- the learned choice between one thread and the pool -----------------------------------
+
+
+@pytest.fixture
+def learning(monkeypatch):
+    old = parallel.get_num_threads()
+    parallel.set_num_threads(2)  # also forgets what was learned
+    monkeypatch.setattr(parallel, "force_split", None)
+    yield
+    parallel.set_num_threads(old)
+
+
+@pytest.mark.parametrize("split_is_faster", [True, False])
+def test_faster_learns_the_faster_way_then_keeps_it(learning, split_is_faster):
+    import time
+
+    calls = []
+
+    def way(name, seconds):
+        def run():
+            calls.append(name)
+            time.sleep(seconds)
+            return "result"
+        return run
+
+    single = way("single", 0.0 if not split_is_faster else 0.004)
+    split = way("split", 0.004 if not split_is_faster else 0.0)
+    key = ("test", split_is_faster)
+    for _ in range(2 * parallel._TRIALS):
+        assert parallel._faster(key, single, split) == "result"
+    # learning alternates, one thread first
+    assert calls == ["single", "split"] * parallel._TRIALS
+    assert parallel._split_pays[key] is split_is_faster and key not in parallel._trials
+    calls.clear()
+    for _ in range(3):
+        parallel._faster(key, single, split)
+    assert calls == ["split" if split_is_faster else "single"] * 3
+
+
+def test_set_num_threads_forgets_what_was_learned(learning):
+    parallel._split_pays[("test", "key")] = True
+    parallel.set_num_threads(2)
+    assert parallel._split_pays == {} and parallel._trials == {}
+
+
+def test_learning_gives_the_same_bits_on_either_path(learning):
+    # Every call, learning or not, split or not, returns NumPy's one-thread result exactly.
+    x = rand(700, 800)
+    row = rand(1, 800)
+    for _ in range(2 * parallel._TRIALS + 2):
+        np.testing.assert_array_equal(parallel.apply(np.multiply, x, row), x * row)
+        np.testing.assert_array_equal(parallel.reduce(np.maximum, x, (0,)), x.max(axis=0))
+        np.testing.assert_array_equal(parallel.reduce(np.minimum, x, (1,)), x.min(axis=1))
+    assert {k[1] for k in parallel._split_pays} == {"apply", "parts", "kept"}
+
+
+@pytest.mark.parametrize("shape", [(700, 800), (60, 70, 180), (300, 9, 300)])
+def test_kept_dimension_reductions_are_bit_identical_split_or_not(monkeypatch, shape):
+    """Only splits that cannot change a result are left to the timings: a reduction split
+    over a kept dimension reduces every output element exactly as one thread does."""
+    import itertools
+
+    x = rand(*shape)
+    for view in (x, x[..., ::-1], np.moveaxis(x, 0, -1)):
+        for k in range(1, view.ndim):
+            for axis in itertools.combinations(range(view.ndim), k):
+                got = {}
+                for split in (True, False):
+                    monkeypatch.setattr(parallel, "force_split", split)
+                    got[split] = parallel.reduce(np.multiply, view, axis)
+                np.testing.assert_array_equal(got[True], got[False], err_msg=str(axis))
+
+
+def test_sums_in_parts_always_split(learning):
+    # A float sum reduced in parts rounds differently from one thread's: never learned,
+    # so its result never depends on the timings.
+    x = rand(800, 1400)[:, ::2]  # strided, so not BLAS's: the parts path
+    assert x.size >= parallel.MIN_SIZE
+    first = parallel.reduce(np.add, x, (0, 1))
+    for _ in range(2 * parallel._TRIALS):
+        np.testing.assert_array_equal(parallel.reduce(np.add, x, (0, 1)), first)
+    assert not any(k[0] is np.add for k in parallel._split_pays)
