@@ -555,10 +555,13 @@ _SINCOS_POLY = [np.array([[np.float32(c)], [np.float32(s)]], dtype=np.float64) f
     (2.443315711809948e-5, -1.9515295891e-4), (-1.388731625493765e-3, 8.3321608736e-3),
     (4.166664568298827e-2, -1.6666654611e-1))]
 _TWO_PI_F32 = np.float32(2.0 * math.pi)
-# Lanes per chunk (a lane: one log and one sincos). Measured on 2 cores, 8192 to 65536:
-# smaller chunks lose time to the kernel's ~110 NumPy calls each (about 1 us apiece, and
-# the GIL handed between the threads at each), larger ones to L2 cache misses.
-_NORMAL_CHUNK = 32768
+# Lanes per chunk (a lane: one log and one sincos). Smaller chunks lose time to the
+# kernel's ~110 NumPy calls each: about 1 us apiece, and the GIL handed between the two
+# threads at each, which costs far more on some machines than on others. Larger ones
+# lose to cache misses. randn(1_000_000) on 2 threads: on a Xeon 32768 measured best of
+# 8192..65536; on an AMD EPYC VM 17.5 ms at 32768, 13.7 ms at 65536, 13.2 at 131072
+# (one thread: 14.8 ms, whatever the chunk).
+_NORMAL_CHUNK = 65536
 
 
 class _MagicRound:
