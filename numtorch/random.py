@@ -778,7 +778,7 @@ def _over_rows(kernel, u: np.ndarray, chunk_rows: int, dtype=None) -> np.ndarray
         for c in chunks:
             kernel(*c)
     else:
-        parallel.run(kernel, chunks)
+        parallel.run(kernel, chunks, key=("random", kernel.__code__, u.size.bit_length()))
     return out
 
 

@@ -340,3 +340,22 @@ def test_sums_in_parts_always_split(learning):
     for _ in range(2 * parallel._TRIALS):
         np.testing.assert_array_equal(parallel.reduce(np.add, x, (0, 1)), first)
     assert not any(k[0] is np.add for k in parallel._split_pays)
+
+
+def test_run_with_a_key_runs_every_chunk_once_either_way(learning):
+    import threading
+
+    seen, lock = [], threading.Lock()
+
+    def note(i):
+        with lock:
+            seen.append((i, threading.get_ident()))
+
+    key = ("test", "run")
+    for _ in range(2 * parallel._TRIALS + 2):
+        seen.clear()
+        parallel.run(note, [(i,) for i in range(5)], key=key)
+        assert sorted(i for i, _ in seen) == list(range(5))
+    assert key in parallel._split_pays
+    if not parallel._split_pays[key]:  # one thread: this one, in order
+        assert seen == [(i, threading.get_ident()) for i in range(5)]

@@ -51,7 +51,7 @@ def _by_samples(xp, fn, x) -> None:
     """``fn(start, stop)`` over the samples of ``x`` (its first dim), split over numtorch's
     thread pool when ``x`` is large: the elementwise passes are independent per sample."""
     if xp is np and x.size >= parallel.MIN_SIZE and x.shape[0] > 1:
-        parallel.split(fn, x.shape[0])
+        parallel.split(fn, x.shape[0], key=("batch_norm", fn.__code__, x.size.bit_length()))
     else:
         fn(0, x.shape[0])
 

@@ -211,11 +211,12 @@ def _conv_weight_grad(x, g, geom, w_shape, xpd=None):
 
 # ---------------------------------------------------------------- threads
 
-def _split(xp, fn, size):
+def _split(xp, fn, size, key=None):
     """``fn(start, stop)`` over ``range(size)``, split over numtorch's thread pool for NumPy
-    arrays (NumPy releases the GIL inside its copy and ufunc loops); one call otherwise."""
+    arrays (NumPy releases the GIL inside its copy and ufunc loops); one call otherwise.
+    ``key``: learn whether the pool pays for this kind of work (``parallel.run``)."""
     if xp is np and size > 1:
-        parallel.split(fn, size)
+        parallel.split(fn, size, key)
     else:
         fn(0, size)
 
@@ -481,7 +482,7 @@ def _blocks(xp, fn, n, per_sample):
         for s in range(a, b, step):
             fn(s, min(b, s + step))
 
-    _split(xp, part, n)
+    _split(xp, part, n, key=("depthwise", fn.__code__, (n * per_sample).bit_length()))
 
 
 def _dw_weight(w, nd):

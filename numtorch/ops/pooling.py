@@ -179,7 +179,7 @@ def _by_rows(xp, fn, rows: int, per_row: int) -> None:
             fn(start, min(b, start + step))
 
     if rows * per_row >= _PAR_ROWS_MIN and rows > 1:
-        parallel.split(part, rows)
+        parallel.split(part, rows, key=("pool", fn.__code__, (rows * per_row).bit_length()))
     else:
         part(0, rows)
 

@@ -534,7 +534,8 @@ def _update(update, *arrays) -> None:
     threads = min(parallel.get_num_threads(), chunks) if n >= parallel.MIN_SIZE_KERNEL else 1
     per = -(-chunks // threads) * _CHUNK
     with blas.one_thread():  # the pool's threads are the parallelism (BLAS's axpy in lerps)
-        parallel.run(part, [(lo, min(lo + per, n)) for lo in range(0, n, per)])
+        parallel.run(part, [(lo, min(lo + per, n)) for lo in range(0, n, per)],
+                     key=("optimizer", getattr(update, "func", update), n.bit_length()))
 
 
 def _add_(y, x, alpha: float) -> None:
