@@ -1770,8 +1770,9 @@ class Relu(ArrayFunction):
             g = grad._data
             if g.size <= 4096:  # small: one where() costs less than _keep_array's two passes
                 if type(g) is np.ndarray:
-                    z = _zero(g.dtype)
-                    return Tensor._make(np.where(out._data != z, g, z))
+                    # where() reads a float condition as ``!= 0`` (nan is true, -0.0 false):
+                    # the mask without a separate comparison (1.3 -> 1.0 us on one number)
+                    return Tensor._make(np.where(out._data, g, _zero(g.dtype)))
                 return Tensor._make(xp_of(g).where(out._data != 0, g, 0))
             if type(g) is np.ndarray and not any(g.strides):
                 # One number seen in every position (the gradient of a sum): the mask cast

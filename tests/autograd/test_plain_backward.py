@@ -78,3 +78,25 @@ def test_broadcast_gradient_summed_back(shapes, create_graph, dtype):
     summed = x.size // max(b.size, 1)
     tol = 1e-2 if dtype == np.float16 else 1e-5
     _same_grads(ours, ref, tol, atol=tol * max(1, summed / 100))
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1), (2,), (20,)])
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_accumulated_gradients_of_small_leaves_match_torch_exactly(shape, dtype):
+    """``.grad`` of a leaf used by several backward calls is summed in place: one number as
+    NumPy scalars, a few by a new sum copied in, more in place. All round as PyTorch."""
+    rng = np.random.default_rng(3)
+    x0 = rng.standard_normal(shape).astype(dtype)
+    ws = [rng.standard_normal(shape).astype(dtype) for _ in range(3)]
+    results = []
+    for lib in (numtorch, torch):
+        x = lib.tensor(x0, requires_grad=True)
+        grad_arrays = []
+        for w in ws:
+            (x * lib.tensor(w)).relu().sum().backward()
+            grad_arrays.append(x.grad.clone())
+        results.append((x.grad, grad_arrays))
+    (g, steps), (g_ref, steps_ref) = results
+    for a, b in zip(steps, steps_ref):
+        assert_same(a, b, rtol=0, atol=0)
+    assert g.shape == g_ref.shape
