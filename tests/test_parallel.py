@@ -359,3 +359,24 @@ def test_run_with_a_key_runs_every_chunk_once_either_way(learning):
     assert key in parallel._split_pays
     if not parallel._split_pays[key]:  # one thread: this one, in order
         assert seen == [(i, threading.get_ident()) for i in range(5)]
+
+
+def test_learning_from_several_threads_at_once(learning):
+    # user threads may learn the same key together: no error, one decision in the end
+    import threading
+
+    errors = []
+
+    def hammer():
+        try:
+            for _ in range(200):
+                parallel._faster(("test", "threads"), lambda: 1, lambda: 1)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and ("test", "threads") in parallel._split_pays
