@@ -380,3 +380,22 @@ def test_learning_from_several_threads_at_once(learning):
     for t in threads:
         t.join()
     assert errors == [] and ("test", "threads") in parallel._split_pays
+
+
+def test_a_decision_is_learned_again_after_relearn_calls(learning, monkeypatch):
+    monkeypatch.setattr(parallel, "_RELEARN", 3)
+    calls = []
+    single, split = (lambda: calls.append("single")), (lambda: calls.append("split"))
+    key = ("test", "relearn")
+    for _ in range(2 * parallel._TRIALS):
+        parallel._faster(key, single, split)
+    decided = parallel._split_pays[key]
+    calls.clear()
+    for _ in range(3):  # the decision's calls, then it is forgotten
+        parallel._faster(key, single, split)
+    assert calls == ["split" if decided else "single"] * 3
+    assert key not in parallel._split_pays
+    calls.clear()
+    parallel._faster(key, single, split)
+    parallel._faster(key, single, split)
+    assert calls == ["single", "split"]  # learning again, alternating

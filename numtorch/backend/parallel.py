@@ -81,6 +81,7 @@ def set_num_threads(n: int) -> None:
     blas.set_num_threads(n)
     _split_pays.clear()  # learned for the old thread count
     _trials.clear()
+    _uses.clear()
 
 
 class _Job:
@@ -210,7 +211,9 @@ if hasattr(os, "register_at_fork"):
 # --- whether splitting pays on this machine, learned from the first calls ----------------
 
 _TRIALS = 4  # timed calls each way before deciding
+_RELEARN = 1000  # calls after which a decision is learned again
 _split_pays: dict = {}  # (ufunc, path, size class) -> True (split) or False (one thread)
+_uses: dict = {}  # the same keys -> calls since the decision
 _trials: dict = {}  # the same keys while learning -> ([one thread's seconds], [split's])
 force_split: bool | None = None  # True or False: no learning (the tests of each path)
 
@@ -220,15 +223,22 @@ def _faster(key, single, split):
 
     While ``key`` is being learned, calls alternate between the two and are timed; after
     ``_TRIALS`` of each, the one with the faster best call (the least disturbed by the
-    rest of the machine) is kept for every later call with that key. Measured on a 2-core
-    AMD EPYC VM, where waking the worker takes ~40 us: a (1000, 1000) float32 add 97 us
-    on one thread against 136-177 us split, ``amax(dim=0)`` 99 against 199 us, while
-    ``exp`` gained (348 against 440 us); on a 2-core Xeon every one of them gained
-    (see ``MIN_SIZE``)."""
+    rest of the machine) is kept for the next ``_RELEARN`` calls with that key, then
+    learned again: the machine may have been busier, or quieter, while it was learned
+    (the first batches of a training loop share the cores with its start-up).
+
+    Measured on a 2-core AMD EPYC VM, where waking the worker takes ~40 us: a
+    (1000, 1000) float32 add 97 us on one thread against 136-177 us split, ``amax(dim=0)``
+    99 against 199 us, while ``exp`` gained (348 against 440 us); on a 2-core Xeon every
+    one of them gained (see ``MIN_SIZE``)."""
     if force_split is not None:
         return split() if force_split else single()
     pays = _split_pays.get(key)
     if pays is not None:
+        uses = _uses[key] = _uses.get(key, 0) + 1
+        if uses >= _RELEARN:
+            _split_pays.pop(key, None)
+            _uses.pop(key, None)
         return split() if pays else single()
     times = _trials.setdefault(key, ([], []))
     use_split = len(times[1]) < len(times[0])  # alternate, one thread first
