@@ -1085,16 +1085,29 @@ def _check_randperm_dtype(n: int, dt: np.dtype) -> None:
                            "without overflow")
 
 
+def _stable_order(keys: np.ndarray, n: int) -> np.ndarray:
+    """The indices that sort ``keys`` (in [0, n)), equal keys in index order.
+
+    A radix sort, one 16-bit digit at a time from the lowest (each pass keeps the order
+    of the last among equal digits): NumPy's stable argsort of uint16 values is a
+    counting sort. Measured for a million keys: 37 ms, against 54 ms for one ``np.sort``
+    of (key, index) pairs packed in int64; randperm(60_000) 12 -> 2.7 ms.
+    """
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    shift = 16
+    while (n - 1) >> shift > 0:  # (n = 0: no keys, no digits)
+        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    return order
+
+
 def _previous_same(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For keys in [0, n): for each i, the largest j < i with keys[j] == keys[i] (or -1);
     and, per key value, the last index holding it (or -1)."""
     n = keys.size
-    # Sort (key, index) pairs packed in one int64: a plain sort, much faster than a
-    # stable argsort, orders equal keys by index. Counting the keys tells where each
-    # key's run starts and ends in the sorted order.
-    packed = np.sort(keys * n + np.arange(n, dtype=np.int64))
-    counts = np.bincount(keys, minlength=n)
-    order = packed - np.repeat(np.arange(n, dtype=np.int64) * n, counts)
+    order = _stable_order(keys, n)  # indices by key, equal keys by index
+    counts = np.bincount(keys, minlength=n)  # where each key's run starts and ends
     ends = np.cumsum(counts)
     present = counts > 0
     before = np.empty(n, dtype=np.int64)           # previous index in the sorted order...

@@ -712,3 +712,14 @@ def test_like_results_keep_a_dense_inputs_layout(fn):
         assert ours.stride() == ref.stride() and ours.is_contiguous() == ref.is_contiguous()
     t = numtorch.ones(2, 3).t()
     assert numtorch.zeros_like(t, memory_format=numtorch.contiguous_format).stride() == (2, 1)
+
+
+@pytest.mark.parametrize("n,bound", [(0, 0), (1, 1), (5, 5), (65536, 65536), (65537, 65537),
+                                     (200000, 3), (1000, 2**40)])
+def test_randperm_stable_order_is_a_stable_argsort(n, bound):
+    # randperm's replay of the swaps groups equal keys in index order (a radix sort over
+    # 16-bit digits, as many as the keys' bound needs)
+    from numtorch.random import _stable_order
+
+    keys = np.random.default_rng(n).integers(0, bound, n).astype(np.int64)
+    np.testing.assert_array_equal(_stable_order(keys, bound), np.argsort(keys, kind="stable"))
