@@ -583,8 +583,10 @@ class CrossEntropy(ArrayFunction):
             if ctx.reduction == "none":
                 ga = ga.reshape(gx.shape[:1] + gx.shape[2:])[:, None]
             gx *= ga
-        gx = Tensor._make(gx.astype(ctx.p.dtype, copy=False).reshape(x.shape))
-        return gx, grad_target, None, None, None, None
+        gx = gx.astype(ctx.p.dtype, copy=False)
+        if gx.shape != x.shape:  # (a reshape to the same shape would be a view: the engine
+            gx = gx.reshape(x.shape)  # copies a view before making it a leaf's .grad)
+        return Tensor._make(gx), grad_target, None, None, None, None
 
 
 class CrossEntropy2d(CrossEntropy):
