@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-import numbers
 
+from .. import _dtype as D
 from .. import _warnings
 from .._tensor import Size, Tensor
 from ..linalg import cholesky, slogdet
@@ -17,7 +17,7 @@ from . import constraints
 from .chi2 import Chi2
 from .exp_family import ExponentialFamily
 from .multivariate_normal import _precision_to_scale_tril
-from .utils import lazy_property
+from .utils import _Number, lazy_property
 
 __all__ = ["Wishart"]
 
@@ -67,7 +67,7 @@ class Wishart(ExponentialFamily):
         if param.dim() < 2:
             raise ValueError("scale_tril must be at least two-dimensional, with optional "
                              "leading batch dimensions")
-        if isinstance(df, numbers.Number):
+        if isinstance(df, _Number):
             batch_shape = Size(param.shape[:-2])
             self.df = tensor(df, dtype=param.dtype)
         else:
@@ -154,7 +154,7 @@ class Wishart(ExponentialFamily):
     def _bartlett_sampling(self, sample_shape=Size()):
         p = self._event_shape[-1]
         diag = self._dist_chi2.rsample(sample_shape).sqrt()
-        noise = diag.clamp(min=_eps(diag.dtype)).diag_embed(dim1=-2, dim2=-1)
+        noise = diag.clamp(min=D.finfo(diag.dtype).eps).diag_embed(dim1=-2, dim2=-1)
         i, j = tril_indices(p, p, offset=-1)
         noise[..., i, j] = randn(Size(sample_shape) + self._batch_shape + (p * (p - 1) // 2,),
                                  dtype=noise.dtype)
@@ -208,8 +208,3 @@ class Wishart(ExponentialFamily):
         return ((y + (p + 1) / 2) * (-slogdet(-2 * x).logabsdet + _LOG_2 * p)
                 + multigammaln(y + (p + 1) / 2, p))
 
-
-def _eps(dtype) -> float:
-    from .._dtype import finfo
-
-    return finfo(dtype).eps
