@@ -39,6 +39,9 @@ What is here:
   double) and ``InverseGamma`` (a Gamma draw to the power -1, where PyTorch's vectorised
   pow is not correctly rounded): the same draws, to the rounding of NumPy's exp, cos,
   log, pow and reductions.
+* ``Wishart``: Bartlett's decomposition on PyTorch's Chi2 and normal draws, with PyTorch's
+  correction loop (which redraws the samples that pass its check and warns), to the
+  rounding of NumPy's matrix products.
 * Every transform PyTorch defines (``ExpTransform``, ``PowerTransform``,
   ``AffineTransform``, ``SigmoidTransform``, ``SoftplusTransform``, ``TanhTransform``,
   ``AbsTransform``, ``SoftmaxTransform``, ``StickBreakingTransform``,
@@ -46,12 +49,8 @@ What is here:
   ``ReshapeTransform``, ``IndependentTransform``, ``CatTransform``, ``StackTransform``,
   ``CumulativeDistributionTransform``, ``ComposeTransform``, ``identity_transform``)
   and the ``biject_to`` / ``transform_to`` registries.
-* ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for the pairs it
-  registers among the classes above, except the few listed below.
-
-* ``Wishart``: Bartlett's decomposition on PyTorch's Chi2 and normal draws, with PyTorch's
-  correction loop (which redraws the samples that pass its check and warns), to the
-  rounding of NumPy's matrix products.
+* ``kl_divergence`` and ``register_kl``, with PyTorch's closed forms for every pair it
+  registers.
 
 Every distribution ``torch.distributions`` has is here.
 """
