@@ -25,7 +25,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
 from ..random import _c_float_function, _call_each
-from .pointwise import _NotImplementedGrad
+from .pointwise import _NotImplementedGrad, _raise_broadcast
 
 __all__ = ["_standard_gamma_grad", "_dirichlet_grad"]
 
@@ -209,22 +209,27 @@ class StandardGammaGrad(ArrayFunction):
 
     @staticmethod
     def forward(ctx, alpha, x):
-        shape = alpha.shape
+        shape = np.broadcast_shapes(alpha.shape, x.shape)
         alpha64, x64 = (np.broadcast_to(a, shape).astype(np.float64).ravel() for a in (alpha, x))
         with np.errstate(all="ignore"):
             return _gamma_grad(alpha64, x64).astype(alpha.dtype).reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
-        raise RuntimeError("the derivative for '_standard_gamma_grad' is not implemented.")
+        raise NotImplementedError("the derivative for '_standard_gamma_grad' is not implemented.")
 
 
 def _standard_gamma_grad(self: Tensor, output: Tensor) -> Tensor:
     """d output / d self for ``output = _standard_gamma(self)``, PyTorch's approximation
-    (in double, whatever the dtype)."""
+    (in double, whatever the dtype). The two broadcast together; only ``self`` is
+    differentiable (its derivative raises), as in PyTorch."""
     _check_float(self, "_standard_gamma_grad_cpu")
     _same_dtype(self, output)
-    return StandardGammaGrad.apply(self, output)
+    try:
+        return StandardGammaGrad.apply(self, output._data)
+    except ValueError as err:
+        _raise_broadcast(err, (self, output))
+        raise
 
 
 # ----------------------------------------------------------------------------- dirichlet
@@ -364,7 +369,7 @@ class DirichletGrad(_NotImplementedGrad):
 
     @staticmethod
     def forward(ctx, x, alpha, total):
-        shape = x.shape
+        shape = np.broadcast_shapes(x.shape, alpha.shape, total.shape)
         arrays = (np.broadcast_to(a, shape).ravel() for a in (x, alpha, total))
         with np.errstate(all="ignore"):
             return _dirichlet_grad_arrays(*arrays).reshape(shape)
@@ -379,4 +384,8 @@ def _dirichlet_grad(x: Tensor, alpha: Tensor, total: Tensor) -> Tensor:
     """
     _check_float(x, "_dirichlet_grad_cpu")
     _same_dtype(x, alpha, total)
-    return DirichletGrad.apply(x, alpha, total)
+    try:
+        return DirichletGrad.apply(x, alpha, total)
+    except ValueError as err:
+        _raise_broadcast(err, (x, alpha, total))
+        raise

@@ -2,6 +2,8 @@
 the reparameterised gradients (``_standard_gamma_grad``, ``_dirichlet_grad``) against
 PyTorch: draws and gradients bit for bit."""
 
+from contextlib import nullcontext
+
 import numpy as np
 import pytest
 
@@ -202,4 +204,38 @@ def test_ops_without_a_derivative_raise_torchs_error_on_backward():
             b.sum().backward()
         with pytest.raises(RuntimeError) as n_err:
             a.sum().backward()
+        # NotImplementedError for _standard_gamma_grad: a RuntimeError subclass, so the
+        # type is compared as well as the message
+        assert type(n_err.value) is type(t_err.value)
         assert str(n_err.value) == str(t_err.value)
+
+
+def test_reparam_gradients_broadcast_their_operands_as_torch():
+    # TensorIterator broadcasts every operand (torch warns that it resizes the output)
+    shapes = [((2, 1), (3,)), ((3,), (2, 1)), ((), (4,)), ((4,), ())]
+    for sa, sx in shapes:
+        alpha = np.exp(RNG.uniform(-2, 3, sa)).astype(np.float32)
+        x = np.exp(RNG.uniform(-2, 3, sx)).astype(np.float32)
+        with pytest.warns(UserWarning) if sa != np.broadcast_shapes(sa, sx) else nullcontext():
+            b = torch._standard_gamma_grad(torch.tensor(alpha), torch.tensor(x))
+        _equal(numtorch._standard_gamma_grad(numtorch.tensor(alpha), numtorch.tensor(x)), b)
+    x, alpha, total = (np.array(v, np.float32) for v in ([0.1, 0.6], [[1.0], [2.0]], [3.0, 5.0]))
+    with pytest.warns(UserWarning):
+        b = torch._dirichlet_grad(*(torch.tensor(v) for v in (x, alpha, total)))
+    _equal(numtorch._dirichlet_grad(*(numtorch.tensor(v) for v in (x, alpha, total))), b)
+    for lib in (torch, numtorch):
+        with pytest.raises(RuntimeError, match=r"The size of tensor a \(2\) must match the "
+                                               r"size of tensor b \(3\) at non-singleton"):
+            lib._standard_gamma_grad(lib.ones(2), lib.ones(3))
+        with pytest.raises(RuntimeError, match=r"The size of tensor a \(2\) must match the "
+                                               r"size of tensor b \(3\) at non-singleton"):
+            lib._dirichlet_grad(lib.ones(2), lib.ones(3), lib.ones(3))
+
+
+def test_standard_gamma_grad_is_not_differentiable_in_output():
+    # PyTorch's derivative formula names only ``self``: a grad-requiring ``output`` alone
+    # leaves the result outside the graph
+    for lib in (torch, numtorch):
+        g = lib._standard_gamma_grad(lib.tensor([1.0, 2.0]),
+                                     lib.tensor([3.0, 3.0], requires_grad=True))
+        assert not g.requires_grad and g.grad_fn is None
