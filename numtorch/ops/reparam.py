@@ -25,7 +25,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import ArrayFunction
 from ..random import _c_float_function, _call_each
-from .pointwise import _NotImplementedGrad, _raise_broadcast
+from .pointwise import _horner, _NotImplementedGrad, _raise_broadcast
 
 __all__ = ["_standard_gamma_grad", "_dirichlet_grad"]
 
@@ -83,9 +83,10 @@ class _Libm:
 _LIBM64 = _Libm(_F64)
 
 _PSI_10 = 2.25175258906672110764
-_PSI_ASYMPTOTIC = (8.33333333333333333333e-2, -2.10927960927960927961e-2,
-                   7.57575757575757575758e-3, -4.16666666666666666667e-3,
-                   3.96825396825396825397e-3, -8.33333333333333333333e-3,
+# Cephes' A[], lowest power first (Cephes lists the highest first)
+_PSI_ASYMPTOTIC = (8.33333333333333333333e-2, -8.33333333333333333333e-3,
+                   3.96825396825396825397e-3, -4.16666666666666666667e-3,
+                   7.57575757575757575758e-3, -2.10927960927960927961e-2,
                    8.33333333333333333333e-2)
 
 
@@ -114,10 +115,7 @@ def _digamma(x: np.ndarray, libm: _Libm) -> np.ndarray:
     y = np.zeros(x.shape)
     series = x < _F1E17
     z = 1.0 / (x[series] * x[series]).astype(np.float64)
-    poly = np.zeros(z.shape)
-    for coef in _PSI_ASYMPTOTIC:
-        poly = poly * z + coef
-    y[series] = z * poly
+    y[series] = z * _horner(_PSI_ASYMPTOTIC, z)
     out = (result + libm.log(x) - (dt.type(0.5) / x) - y + extra).astype(dt)
     at_ten = x == 10
     out[at_ten] = (result[at_ten] + _PSI_10 + extra[at_ten]).astype(dt)
