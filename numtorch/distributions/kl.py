@@ -443,6 +443,11 @@ register_kl(Laplace, ContinuousBernoulli)(_kl_laplace_infinity)
 register_kl(Laplace, Pareto)(_kl_laplace_infinity)
 register_kl(Normal, ContinuousBernoulli)(_kl_normal_infinity)
 register_kl(Normal, Pareto)(_kl_normal_infinity)
+register_kl(Exponential, Beta)(_kl_exponential_infinity)
+register_kl(Laplace, Beta)(_kl_laplace_infinity)
+register_kl(Laplace, Gamma)(_kl_laplace_infinity)
+register_kl(Normal, Beta)(_kl_normal_infinity)
+register_kl(Normal, Gamma)(_kl_normal_infinity)
 
 
 @register_kl(ContinuousBernoulli, Pareto)
@@ -587,6 +592,7 @@ def _kl_exponential_gamma(p, q):
             - (1 + euler_constant))
 
 
+@register_kl(Gamma, Beta)
 @register_kl(Gamma, ContinuousBernoulli)
 @register_kl(Gamma, Pareto)
 @register_kl(Gamma, Uniform)
@@ -610,13 +616,6 @@ def _kl_gamma_normal(p, q):
     t4 = 0.5 * q.loc.pow(2)
     return (t1 + (p.concentration - 1) * p.concentration.digamma()
             + (t2 - t3 + t4) / var_normal)
-
-
-@register_kl(Laplace, Gamma)
-@register_kl(Normal, Gamma)
-def _kl_real_line_gamma(p, q):
-    # p puts mass on the negative half-line, where q has none
-    return _infinite_like(p.loc)
 
 
 @register_kl(Uniform, Gamma)
@@ -695,23 +694,6 @@ def _kl_beta_uniform(p, q):
     result = -p.entropy() + (q.high - q.low).log()
     result[(q.low > p.support.lower_bound) | (q.high < p.support.upper_bound)] = math.inf
     return result
-
-
-@register_kl(Exponential, Beta)
-def _kl_exponential_beta(p, q):
-    # p puts mass beyond 1, where q has none
-    return _infinite_like(p.rate)
-
-
-@register_kl(Gamma, Beta)
-def _kl_gamma_beta(p, q):
-    return _infinite_like(p.concentration)
-
-
-@register_kl(Laplace, Beta)
-@register_kl(Normal, Beta)
-def _kl_real_line_beta(p, q):
-    return _infinite_like(p.loc)
 
 
 @register_kl(Uniform, Beta)

@@ -115,3 +115,15 @@ def test_kl_of_a_low_rank_normal_with_a_batched_diagonal_fails_as_torchs():
             D.kl_divergence(p, q)
         errors.append(str(err.value))
     assert errors[0] == errors[1].replace("torch", "numtorch")
+
+
+def test_every_pair_is_registered_to_the_function_torch_registers_it_to():
+    # pairs with no overlap share one ``_kl_<p>_infinity`` per p, as in PyTorch, rather
+    # than a copy per q family
+    def names(registry):
+        return {(p.__name__, q.__name__): fn.__name__ for (p, q), fn in registry.items()}
+
+    ours = names(numtorch.distributions.kl._KL_REGISTRY)
+    theirs = names(torch.distributions.kl._KL_REGISTRY)
+    theirs[("Uniform", "Exponential")] = "_kl_uniform_exponential"   # torch's misspelling
+    assert ours == theirs
