@@ -572,6 +572,8 @@ def _kl_uniform_pareto(p, q):
     result = t2 * (q.alpha + 1) - t1
     result[p.low < q.support.lower_bound] = math.inf
     return result
+
+
 # --- Gamma (and Chi2, a Gamma) -------------------------------------------------------
 
 
