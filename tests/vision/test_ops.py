@@ -803,12 +803,20 @@ def test_drop_block_draws_torchvisions_blocks(dims, block):
     assert module.eval()(nt(x)).tolist() == x.tolist()
 
 
-def test_drop_block_with_an_even_block_fails_as_torchvisions_does():
+def test_drop_block_rejects_even_blocks_and_shrinks_blocks_larger_than_the_input():
+    # torchvision checks these up front (an even block's grown mask would not fit the input).
     x = RNG.standard_normal((1, 1, 6, 6)).astype(np.float32)
-    with pytest.raises(RuntimeError, match="must match the size"):
-        ref_drop_block(th(x), 0.3, 4, 2)  # the grown mask is one larger than the input
-    with pytest.raises(RuntimeError, match="must match the size"):
+    with pytest.raises(ValueError, match="block size should be odd. Got 4 which is even."):
         ops.drop_block2d(nt(x), 0.3, 4)
+    with pytest.raises(ValueError, match="block size should be odd. Got 6 which is even."):
+        ops.drop_block2d(nt(x), 0.3, 9)  # cut to the input's side first
+    with pytest.raises(ValueError, match=r"between 0 and 1, but got 1.5\.$"):
+        ops.drop_block3d(nt(x[None]), 1.5, 3)
+    small = RNG.standard_normal((2, 3, 5, 7)).astype(np.float32)
+    numtorch.manual_seed(2)
+    torch.manual_seed(2)
+    out = ops.drop_block2d(nt(small), 0.5, 9)  # a 9x9 block on a 5x7 map is a 5x5 block
+    assert_close(out, ref_drop_block(th(small), 0.5, 5, 2), rtol=1e-6, atol=1e-6)
 
 
 def test_feature_pyramid_network_matches_torchvisions_computation():

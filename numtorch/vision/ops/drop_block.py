@@ -17,12 +17,17 @@ __all__ = ["DropBlock2d", "DropBlock3d", "drop_block2d", "drop_block3d"]
 def _drop_block(input: Tensor, p: float, block_size: int, inplace: bool, eps: float,
                 training: bool, dims: int) -> Tensor:
     if p < 0.0 or p > 1.0:
-        raise ValueError(f"drop probability has to be between 0 and 1, but got {p}")
+        raise ValueError(f"drop probability has to be between 0 and 1, but got {p}.")
     if input.ndim != dims + 2:
         raise ValueError(f"input should be {dims + 2} dimensional. Got {input.ndim} dimensions.")
     if not training or p == 0.0:
         return input
     spatial = input.shape[2:]
+    # A block never outgrows the input, and must be odd: the stride-1 pool below grows an
+    # even block's mask one larger than the input.
+    block_size = min(block_size, *spatial)
+    if block_size % 2 == 0:
+        raise ValueError(f"block size should be odd. Got {block_size} which is even.")
     fits = [s - block_size + 1 for s in spatial]
     volume = 1
     for s in spatial:
