@@ -405,6 +405,17 @@ def test_sigmoid_focal_loss_matches_torchvision(alpha, gamma, reduction):
         ops.sigmoid_focal_loss(nx, nt(t), alpha=2)
 
 
+def test_sigmoid_focal_loss_of_nothing_averages_to_nan_as_torchvisions():
+    # torchvision's focal loss takes a plain mean (nan for no elements); only the IoU
+    # losses turn an empty mean into 0.
+    empty = ops.sigmoid_focal_loss(numtorch.zeros(0), numtorch.zeros(0), reduction="mean")
+    assert math.isnan(empty.item())
+    assert math.isnan(ref_focal(torch.zeros(0), torch.zeros(0), 0.25, 2).mean().item())
+    assert ops.sigmoid_focal_loss(numtorch.zeros(0), numtorch.zeros(0), reduction="sum").item() == 0
+    with pytest.raises(ValueError, match="Invalid Value for arg 'reduction': 'avg"):
+        ops.sigmoid_focal_loss(numtorch.zeros(2), numtorch.zeros(2), reduction="avg")
+
+
 # --- RoI ops: the C++ kernels' loops, in the test -----------------------------------------
 
 def ref_bilinear(height, width, y, x):

@@ -33,4 +33,6 @@ def sigmoid_focal_loss(inputs: Tensor, targets: Tensor, alpha: float = 0.25, gam
     if alpha >= 0:
         alpha_t = alpha * targets + (1 - alpha) * (1 - targets)
         loss = alpha_t * loss
+    if reduction == "mean":  # no guard for empty inputs here, unlike the IoU losses: nan
+        return loss.mean()
     return reduce_loss(loss, reduction)
