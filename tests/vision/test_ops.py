@@ -235,7 +235,7 @@ def ref_nms(boxes, scores, thr):
             w = max(zero, min(b[i, 2], b[j, 2]) - max(b[i, 0], b[j, 0]))
             h = max(zero, min(b[i, 3], b[j, 3]) - max(b[i, 1], b[j, 1]))
             inter = w * h
-            if inter / (areas[i] + areas[j] - inter) > thr:
+            if float(inter / (areas[i] + areas[j] - inter)) > thr:  # float IoU, double thr
                 suppressed[j] = True
     return keep
 
@@ -248,6 +248,16 @@ def test_nms_keeps_what_the_kernel_keeps(dtype, thr):
     keep = ops.nms(nt(boxes), nt(scores), thr)
     assert keep.dtype == numtorch.int64
     assert keep.tolist() == ref_nms(nt(boxes), nt(scores), thr)
+
+
+def test_nms_compares_a_float32_iou_with_the_threshold_in_double():
+    # IoU 30 / 100 rounds to float32(0.3) = 0.30000001..., which exceeds the double 0.3 the
+    # kernel compares it with: the second box is suppressed.
+    boxes = nt(np.array([[0, 0, 10, 10], [0, 0, 10, 3]], np.float32))
+    scores = nt(np.array([0.9, 0.8], np.float32))
+    assert ops.nms(boxes, scores, 0.3).tolist() == [0]
+    assert ops.nms(boxes, scores, 0.3).tolist() == ref_nms(boxes, scores, 0.3)
+    assert ops.nms(boxes.double(), scores.double(), 0.3).tolist() == [0, 1]  # exactly 0.3
 
 
 def test_nms_empty_and_errors():

@@ -84,7 +84,9 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
         inter = w * h
         with np.errstate(divide="ignore", invalid="ignore"):
             iou = inter / (areas[i] + areas[rest] - inter)
-        alive[rest[iou > iou_threshold]] = False
+        # The kernel compares its float IoU with a double threshold: compare in float64, or
+        # NumPy casts the threshold down (an IoU of float32(0.3) would not exceed 0.3).
+        alive[rest[iou > np.float64(iou_threshold)]] = False
     return numtorch.from_numpy(np.asarray(keep, dtype=np.int64))
 
 
