@@ -526,7 +526,7 @@ def ref_roi_pool(x, rois, scale, ph_n, pw_n, grad=None):
     gx = np.zeros_like(x)
 
     def c_round(v):
-        return int(math.floor(abs(v) + 0.5)) * (1 if v >= 0 else -1)
+        return int(math.floor(abs(float(v)) + 0.5)) * (1 if v >= 0 else -1)  # exact in double
 
     for k, roi in enumerate(rois):
         b = int(roi[0])
@@ -568,6 +568,18 @@ def test_roi_pool_matches_the_kernel_values_and_gradients(output_size, scale):
         lambda t: ops.roi_pool(t, nt(small_rois), output_size, scale), (nt(small, True),))
 
 
+def test_roi_pools_round_box_corners_as_c_does_even_just_below_a_half():
+    # C's round(0.49999997f) is 0; float32 0.49999997 + 0.5 rounds up to 1.0, which would
+    # start the box one column late and miss the maximum in column 0.
+    below_half = float(np.nextafter(np.float32(0.5), np.float32(0)))
+    x = -np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    rois = nt(np.array([[0, below_half, 0, 3, 3]], np.float32))
+    assert ops.roi_pool(nt(x), rois, 1).item() == 0.0
+    assert ref_roi_pool(x, rois.numpy(), 1.0, 1, 1)[0].item() == 0.0
+    ps = -np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    assert ops.ps_roi_pool(nt(ps), rois, 1).item() == ps[0, 0, :3, :3].mean()
+
+
 @pytest.mark.parametrize("sampling_ratio", [-1, 2])
 def test_ps_roi_align_matches_the_kernel_values_and_gradients(sampling_ratio):
     x, rois = feature_and_rois(c=2 * 2 * 3)
@@ -595,7 +607,7 @@ def ref_ps_roi_pool(x, rois, scale, ph_n, pw_n, grad):
     gx = np.zeros_like(x)
     for k, roi in enumerate(rois):
         b = int(roi[0])
-        sw, sh, ew, eh = (int(np.sign(v) * math.floor(abs(dt(v) * dt(scale)) + 0.5))
+        sw, sh, ew, eh = (int(np.sign(v) * math.floor(abs(float(dt(v) * dt(scale))) + 0.5))
                           for v in roi[1:])
         bh = dt(max(eh - sh, 1)) / dt(ph_n)
         bw = dt(max(ew - sw, 1)) / dt(pw_n)

@@ -93,9 +93,14 @@ def bilinear_matrix(pos, size: int):
 
 
 def c_round(x):
-    """C's ``round``: halves away from zero (NumPy rounds them to even)."""
+    """C's ``round``: halves away from zero (NumPy rounds them to even).
+
+    The fraction is compared with 0.5 rather than added to it: ``|x| + 0.5`` rounds up in
+    float32 for the float just below 0.5, which C's round sends to 0."""
     xp = xp_of(x)
-    return xp.sign(x) * xp.floor(xp.abs(x) + 0.5)
+    a = xp.abs(x)
+    whole = xp.floor(a)
+    return xp.sign(x) * (whole + (a - whole >= 0.5))
 
 
 # --- shared by the IoU losses, which compare boxes1[i] with boxes2[i] -------------------
