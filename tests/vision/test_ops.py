@@ -568,6 +568,19 @@ def test_roi_pool_matches_the_kernel_values_and_gradients(output_size, scale):
         lambda t: ops.roi_pool(t, nt(small_rois), output_size, scale), (nt(small, True),))
 
 
+def test_roi_pool_skips_nan_as_the_kernels_comparison_does():
+    x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    x[0, 0, 3, 3] = np.nan  # where the maximum would be
+    x[0, 0, 0, 0] = np.nan
+    rois = np.array([[0, 0, 0, 3, 3], [0, 0, 0, 0, 0]], np.float32)
+    nx = nt(x, True)
+    out = ops.roi_pool(nx, nt(rois), 1)
+    expected, expected_grad = ref_roi_pool(x, rois, 1.0, 1, 1, np.ones((2, 1, 1, 1), np.float32))
+    assert out.tolist() == expected.tolist() == [[[[14.0]]], [[[-np.finfo(np.float32).max]]]]
+    out.sum().backward()
+    assert nx.grad.tolist() == expected_grad.tolist()
+
+
 def test_roi_pools_round_box_corners_as_c_does_even_just_below_a_half():
     # C's round(0.49999997f) is 0; float32 0.49999997 + 0.5 rounds up to 1.0, which would
     # start the box one column late and miss the maximum in column 0.

@@ -53,6 +53,8 @@ class _RoIPool(ArrayFunction):
                     if he[ph] <= hs[ph] or we[pw] <= ws[pw]:
                         continue  # an empty bin pools to 0 and passes no gradient
                     region = x[b, :, hs[ph]:he[ph], ws[pw]:we[pw]].reshape(channels, -1)
+                    # The scan's 'value > max' never takes a NaN; argmax would pick it.
+                    region = xp.where(xp.isnan(region), dtype(-xp.inf), region)
                     first = region.argmax(axis=1)  # the first maximum, as the scan keeps
                     best = region[xp.arange(channels), first]
                     found = best > -_FLT_MAX
