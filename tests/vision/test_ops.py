@@ -260,6 +260,13 @@ def test_nms_compares_a_float32_iou_with_the_threshold_in_double():
     assert ops.nms(boxes.double(), scores.double(), 0.3).tolist() == [0, 1]  # exactly 0.3
 
 
+def test_nms_visits_nan_scores_first_as_torchs_sort_orders_them():
+    boxes = nt(np.array([[0, 0, 10, 10], [1, 1, 10, 10], [20, 20, 30, 30]], np.float32))
+    scores = nt(np.array([0.9, np.nan, 0.5], np.float32))
+    assert ops.nms(boxes, scores, 0.5).tolist() == [1, 2]
+    assert ref_nms(boxes, scores, 0.5) == [1, 2]
+
+
 def test_nms_empty_and_errors():
     empty = ops.nms(numtorch.zeros(0, 4), numtorch.zeros(0), 0.5)
     assert empty.dtype == numtorch.int64 and tuple(empty.shape) == (0,)

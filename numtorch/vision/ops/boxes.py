@@ -66,7 +66,8 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
     b = boxes.detach().numpy()
     x1, y1, x2, y2 = (np.ascontiguousarray(b[:, k]) for k in range(4))
     areas = (x2 - x1) * (y2 - y1)
-    order = np.argsort(-scores.detach().numpy(), kind="stable")
+    # torch's stable descending sort, which puts NaN scores first (argsort(-s) puts them last)
+    order = scores.detach().sort(descending=True, stable=True)[1].numpy()
     # One vectorised sweep per kept box, over the boxes after it in score order.
     x1, y1, x2, y2, areas = x1[order], y1[order], x2[order], y2[order], areas[order]
     alive = np.ones(len(order), dtype=bool)
