@@ -603,10 +603,12 @@ def test_roi_pools_round_box_corners_as_c_does_even_just_below_a_half():
 @pytest.mark.parametrize("sampling_ratio", [-1, 2])
 def test_ps_roi_align_matches_the_kernel_values_and_gradients(sampling_ratio):
     x, rois = feature_and_rois(c=2 * 2 * 3)
-    rois = rois[[0, 1, 3, 4]]  # the tiny box has an empty adaptive grid (0/0, as the kernel)
+    # A box of zero width has an empty adaptive grid: 0/0 = nan, as in the kernel.
+    rois = np.concatenate([rois, np.array([[1, 4.0, 4.0, 4.0, 9.0]], np.float32)])
     nx = nt(x, True)
     out = ops.ps_roi_align(nx, nt(rois), (2, 3), 0.5, sampling_ratio)
-    assert tuple(out.shape) == (4, 2, 2, 3)
+    assert tuple(out.shape) == (6, 2, 2, 3)
+    assert np.isnan(out[5].detach().numpy()).all() == (sampling_ratio <= 0)
     g = RNG.standard_normal(tuple(out.shape)).astype(np.float32)
     expected, expected_grad = ref_roi_align(x, rois, 0.5, 2, 3, sampling_ratio, True, g,
                                             ps=True)
