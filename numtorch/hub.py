@@ -144,14 +144,18 @@ def download_url_to_file(url: str, dst: str, hash_prefix: str | None = None,
 
 def load_state_dict_from_url(url: str, model_dir: str | None = None, map_location=None,
                              progress: bool = True, check_hash: bool = False,
-                             file_name: str | None = None, weights_only: bool = False):
+                             file_name: str | None = None, weights_only: bool = True):
     """Load the checkpoint at ``url``, downloading it into the cache the first time.
 
     The cache is ``model_dir`` (default ``get_dir()/checkpoints``) and the file name the
     URL's own (or ``file_name``). With ``check_hash`` a fresh download must have a
     SHA-256 starting with the hex digits after the last ``-`` of the file name. Without a
-    network the error names the URL and the path to put the file at. ``weights_only``
-    defaults to False, as in ``torch.hub``.
+    network the error names the URL and the path to put the file at.
+
+    Unlike ``torch.hub``, whose ``weights_only`` defaults to False, the default is True:
+    a file fetched from the network is unpickled by ``numtorch.load``'s safe loader,
+    which rebuilds tensors and containers and runs no code from the file. Pass
+    ``weights_only=False`` for a checkpoint you trust that holds other objects.
     """
     if model_dir is None:
         model_dir = os.path.join(get_dir(), "checkpoints")

@@ -205,7 +205,12 @@ def test_signatures_match_torch_hub():
         ours = inspect.signature(getattr(hub, name)).parameters
         theirs = inspect.signature(getattr(torch.hub, name)).parameters
         assert list(ours) == list(theirs), name
-        assert [p.default for p in ours.values()] == [p.default for p in theirs.values()], name
+        defaults = {key: p.default for key, p in ours.items()}
+        if name == "load_state_dict_from_url":  # ours is safe by default, torch's is not
+            assert defaults.pop("weights_only") is True
+            assert theirs["weights_only"].default is False
+        assert list(defaults.values()) == [p.default for key, p in theirs.items()
+                                           if key in defaults], name
 
 
 def test_download_url_to_file_checks_the_hash_and_leaves_nothing_half_written(tmp_path):
@@ -242,3 +247,24 @@ def test_hub_loads_on_first_use():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     assert out.stdout.strip() == "[] True"
+
+
+class _RunsCodeWhenUnpickled:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return exec, (f"open({self.marker!r}, 'w').write('ran')",)
+
+
+def test_load_state_dict_from_url_runs_no_code_from_the_file_by_default(hub_home, tmp_path):
+    # torch.hub's weights_only defaults to False (a downloaded pickle may run code); ours
+    # does not: only weights_only=False, asked for explicitly, unpickles other objects.
+    marker = tmp_path / "ran"
+    ckpt = tmp_path / "evil.pth"
+    torch.save({"w": torch.arange(3.0), "x": _RunsCodeWhenUnpickled(str(marker))}, str(ckpt))
+    with pytest.raises(Exception, match="Weights only load failed"):
+        hub.load_state_dict_from_url(ckpt.as_uri(), progress=False)
+    assert not marker.exists()
+    hub.load_state_dict_from_url(ckpt.as_uri(), progress=False, weights_only=False)
+    assert marker.read_text() == "ran"
