@@ -211,3 +211,26 @@ def test_an_exit_code_is_reported_as_torch_reports_it():
 def test_spawn_warns_for_another_start_method(tmp_path):
     with pytest.warns(FutureWarning, match="only supports start_method=spawn"):
         mp.spawn(write_index, args=(str(tmp_path), 1), nprocs=1, start_method="fork")
+
+
+class _RunsCodeWhenUnpickled:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return exec, (f"open({self.marker!r}, 'w').write('ran')",)
+
+
+def test_a_failed_process_error_file_is_read_as_text_never_unpickled(tmp_path):
+    # The error file sits in the shared temporary folder: whatever is found there is shown
+    # as the child's traceback, never run.
+    marker = tmp_path / "ran"
+    error_file = tmp_path / "errorfile"
+    error_file.write_bytes(pickle.dumps(_RunsCodeWhenUnpickled(str(marker))))
+    process = std_mp.get_context("fork").Process(target=_exit_with_three, args=(0,))
+    process.start()
+    context = mp.ProcessContext([process], [str(error_file)])
+    with pytest.raises(mp.ProcessRaisedException, match="Process 0 terminated"):
+        while not context.join():
+            pass
+    assert not marker.exists()

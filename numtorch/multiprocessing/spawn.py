@@ -1,7 +1,8 @@
 """``spawn``: run ``fn(i, *args)`` in ``nprocs`` fresh processes and wait for them.
 
-A child that raises writes its formatted traceback to its own temporary file and exits
-with code 1; the parent, on the first child that exits non-zero, stops the others and
+A child that raises writes its formatted traceback to its own temporary file, as text
+(PyTorch pickles it; nothing read from the shared temporary folder is unpickled here),
+and exits with code 1; the parent, on the first child that exits non-zero, stops the others and
 raises ``ProcessRaisedException`` carrying that traceback (or ``ProcessExitedException``
 for a child that died without one, by a signal or ``sys.exit``).
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
-import pickle
 import signal
 import sys
 import tempfile
@@ -61,8 +61,8 @@ def _run(fn, i, args, error_file):
     except Exception:
         import traceback
 
-        with open(error_file, "wb") as fh:
-            pickle.dump(traceback.format_exc(), fh)
+        with open(error_file, "w", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
         sys.exit(1)
 
 
@@ -114,8 +114,9 @@ class ProcessContext:
                                              f"{name}", failed, process.pid, code, name)
             raise ProcessExitedException(f"process {failed:d} terminated with exit code "
                                          f"{code:d}", failed, process.pid, code)
-        with open(self.error_files[failed], "rb") as fh:
-            trace = pickle.load(fh)
+        # plain text, never a pickle: the file sits in the shared temporary folder
+        with open(self.error_files[failed], encoding="utf-8", errors="replace") as fh:
+            trace = fh.read()
         raise ProcessRaisedException(
             f"\n\n-- Process {failed:d} terminated with the following error:\n{trace}",
             failed, process.pid)
@@ -131,7 +132,7 @@ def start_processes(fn, args=(), nprocs: int = 1, join: bool = True, daemon: boo
     processes, error_files = [], []
     for i in range(nprocs):
         # a name for the child's traceback file, which exists only if the child raised
-        fd, error_file = tempfile.mkstemp(prefix="numtorch-errorfile-", suffix=".pickle")
+        fd, error_file = tempfile.mkstemp(prefix="numtorch-errorfile-", suffix=".txt")
         os.close(fd)
         os.unlink(error_file)
         process = context.Process(target=_run, args=(fn, i, args, error_file), daemon=daemon)
