@@ -261,15 +261,24 @@ def _check_trusted(owner: str, name: str, cached_name: str, trust_repo) -> None:
             f.write(owner_name + "\n")
 
 
-def _safe_extract(archive: zipfile.ZipFile, folder: str) -> None:
-    """Extract ``archive`` into ``folder``, refusing a member that would land outside it."""
+def _safe_extract(archive: zipfile.ZipFile, folder: str) -> str:
+    """Extract GitHub's ``archive`` (one top folder, ``owner-name-sha/``, holding every file)
+    into ``folder`` and return that top folder's path.
+
+    A member outside that top folder, or a top folder that is not a plain name inside
+    ``folder`` (``..``, ``/``), is refused before anything is removed or written.
+    """
     root = os.path.realpath(folder)
-    for member in archive.namelist():
+    names = archive.namelist()
+    top = os.path.realpath(os.path.join(root, names[0].split("/")[0]))
+    for member in names:
         target = os.path.realpath(os.path.join(root, member))
-        if os.path.commonpath([root, target]) != root:
+        if os.path.dirname(top) != root or os.path.commonpath([top, target]) != top:
             raise ValueError(f"The zip file contains a path outside of the extraction folder: "
                              f"{member}")
+    shutil.rmtree(top, ignore_errors=True)  # a leftover of an interrupted fetch
     archive.extractall(folder)
+    return top
 
 
 def _github_dir(github: str, force_reload: bool, trust_repo, verbose: bool) -> str:
@@ -294,11 +303,11 @@ def _github_dir(github: str, force_reload: bool, trust_repo, verbose: bool) -> s
     url = _github_archive_url(owner, name, ref)
     sys.stdout.write(f'Downloading: "{url}" to {archive}\n')
     download_url_to_file(url, archive, progress=False)
-    with zipfile.ZipFile(archive) as zf:
-        extracted = os.path.join(hub_dir, zf.namelist()[0].split("/")[0])  # owner-name-sha
-        shutil.rmtree(extracted, ignore_errors=True)
-        _safe_extract(zf, hub_dir)
-    os.remove(archive)
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            extracted = _safe_extract(zf, hub_dir)  # hub_dir/owner-name-sha
+    finally:
+        os.remove(archive)
     shutil.rmtree(repo_dir, ignore_errors=True)
     shutil.move(extracted, repo_dir)
     return repo_dir

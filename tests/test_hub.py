@@ -268,3 +268,19 @@ def test_load_state_dict_from_url_runs_no_code_from_the_file_by_default(hub_home
     assert not marker.exists()
     hub.load_state_dict_from_url(ckpt.as_uri(), progress=False, weights_only=False)
     assert marker.read_text() == "ran"
+
+
+@pytest.mark.parametrize("top", ["..", ""], ids=["parent", "root"])
+def test_an_archive_outside_its_folder_is_refused_before_anything_is_removed(
+        github, hub_home, tmp_path, monkeypatch, top):
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr(f"{top}/hubconf.py", "raise SystemExit('ran')\n")
+    monkeypatch.setattr(hub, "_github_archive_url", lambda owner, name, ref: evil.as_uri())
+    keep = hub_home / "keep.txt"
+    keep.parent.mkdir(parents=True)
+    keep.write_text("mine")
+    with pytest.raises(ValueError, match="outside of the extraction folder"):
+        hub.load("me/models:v1", "tiny", trust_repo=True)
+    assert keep.read_text() == "mine"
+    assert os.listdir(hub.get_dir()) == ["trusted_list"]
