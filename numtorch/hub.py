@@ -10,6 +10,7 @@ file copied there by hand on an offline machine is found. ``tqdm`` is the progre
 from __future__ import annotations
 
 import builtins
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -181,17 +182,24 @@ def load_state_dict_from_url(url: str, model_dir: str | None = None, map_locatio
 
 # ---------------------------------------------------------------- hubconf entrypoints
 
+@contextlib.contextmanager
+def _on_sys_path(folder: str):
+    """``folder`` first on ``sys.path`` inside the block (for a hubconf.py's imports)."""
+    sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        sys.path.remove(folder)
+
+
 def _import_hubconf(hubconf_dir: str):
     """Import ``hubconf_dir/hubconf.py`` with its folder on ``sys.path`` (for its imports)."""
-    sys.path.insert(0, hubconf_dir)
-    try:
+    with _on_sys_path(hubconf_dir):
         path = os.path.join(hubconf_dir, MODULE_HUBCONF)
         spec = importlib.util.spec_from_file_location(MODULE_HUBCONF, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module
-    finally:
-        sys.path.remove(hubconf_dir)
 
 
 def _entrypoint(module, model: str):
@@ -355,4 +363,7 @@ def load(repo_or_dir: str, model: str, *args: Any, source: str = "github", trust
         skip_validation: accepted for compatibility.
     """
     hubconf_dir = _hubconf_dir(repo_or_dir, source, force_reload, trust_repo, verbose)
-    return _entrypoint(_import_hubconf(hubconf_dir), model)(*args, **kwargs)
+    # The entrypoint runs with the folder still on sys.path, as in torch.hub: it may import
+    # the repository's own modules when called.
+    with _on_sys_path(hubconf_dir):
+        return _entrypoint(_import_hubconf(hubconf_dir), model)(*args, **kwargs)

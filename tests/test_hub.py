@@ -284,3 +284,22 @@ def test_an_archive_outside_its_folder_is_refused_before_anything_is_removed(
         hub.load("me/models:v1", "tiny", trust_repo=True)
     assert keep.read_text() == "mine"
     assert os.listdir(hub.get_dir()) == ["trusted_list"]
+
+
+def test_an_entrypoint_importing_the_repos_modules_when_called_works_as_in_torch(repo):
+    (repo / "late_helper_for_hub_test.py").write_text("SIZE = 7\n")
+    (repo / "hubconf.py").write_text(HUBCONF + '''
+
+def late():
+    from late_helper_for_hub_test import SIZE
+    return SIZE
+''')
+    import sys
+
+    try:
+        assert torch.hub.load(str(repo), "late", source="local") == 7
+        sys.modules.pop("late_helper_for_hub_test")
+        assert numtorch.hub.load(str(repo), "late", source="local") == 7
+        assert str(repo) not in sys.path
+    finally:
+        sys.modules.pop("late_helper_for_hub_test", None)
