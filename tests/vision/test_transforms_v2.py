@@ -348,3 +348,18 @@ def test_rotated_box_formats_are_a_known_difference():
         F.convert_bounding_box_format(b, new_format="CXCYWHR")
     with pytest.raises(NotImplementedError, match="rotated box format"):
         F.horizontal_flip(b)
+
+
+@pytest.mark.parametrize("fmt", ["XYXY", "XYWH", "CXCYWH"])
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+def test_resize_scales_boxes_by_float32_ratios_in_any_format_as_torchvision(fmt, dtype):
+    # torchvision: boxes.mul(tensor([w_ratio, h_ratio, w_ratio, h_ratio])).to(boxes.dtype),
+    # on the raw numbers of any format (no trip through XYXY, no float64 ratios)
+    a = RNG.random((500, 4), dtype=np.float32) * 50 + 1
+    a = a.astype(dtype)
+    b = boxes(numtorch.from_numpy(a.copy()), fmt, canvas=(123, 117))
+    got = F.resize(b, [77, 301])
+    ratios = torch.tensor([301 / 117, 77 / 123] * 2)
+    want = torch.from_numpy(a).mul(ratios).to(getattr(torch, dtype))
+    assert got.canvas_size == (77, 301) and got.format.value == fmt
+    np.testing.assert_array_equal(got.numpy(), want.numpy())

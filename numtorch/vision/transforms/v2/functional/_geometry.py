@@ -102,14 +102,14 @@ def resize(inpt, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
     """Resize to ``size`` ((h, w), or the short side); boxes scale with the canvas."""
     interpolation = _check_interpolation(interpolation)
     if isinstance(inpt, _BOXES):
+        _check_format(inpt.format)
         old_h, old_w = inpt.canvas_size
         new_h, new_w = _output_size(inpt.canvas_size, size, max_size)
-        ratio = np.array([new_w / old_w, new_h / old_h] * 2)
-
-        def scale(a):
-            return (a * ratio).astype(np.float32 if a.dtype.kind != "f" else a.dtype), \
-                (new_h, new_w)
-        return _box_op(inpt, scale, clamp=False, float_math=False)
+        # scaling is the same in every format, so torchvision scales the raw numbers by a
+        # float32 ratio tensor (float32 arithmetic for float32 and integer boxes, truncated)
+        ratios = numtorch.tensor([new_w / old_w, new_h / old_h] * 2)
+        out = _plain(inpt).mul(ratios).to(inpt.dtype)
+        return tv_tensors.wrap(out, like=inpt, canvas_size=(new_h, new_w))
     return _on_pixels("resize", inpt, F1.resize, size, interpolation, max_size,
                       antialias=antialias, mask_kernel=_resize_mask)
 
