@@ -348,6 +348,8 @@ def torch_iou_crop_params(boxes, h, w, options=(0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.
                 continue
             kept = b[inside]
             crop = torch.tensor([[left, top, right, bottom]], dtype=b.dtype)
+            if not b.is_floating_point() and b.dtype not in (torch.int32, torch.int64):
+                kept, crop = kept.int(), crop.int()  # torchvision.ops.box_iou's _upcast
             lt = torch.max(kept[:, None, :2], crop[:, :2])
             rb = torch.min(kept[:, None, 2:], crop[:, 2:])
             wh = (rb - lt).clamp(min=0)
@@ -379,6 +381,21 @@ def test_random_iou_crop_rejection_loop_draws_as_torchvision(dtype, options):
             params["is_within_crop_area"] = params["is_within_crop_area"].tolist()
         assert params == expected
         assert float(numtorch.rand(())) == float(torch.rand(()))
+
+
+def test_random_iou_crop_measures_iou_as_torchvision_ops_box_iou_without_overflow():
+    # int16 areas past 32767 are computed in int32 (box_iou upcasts), as torchvision does
+    data = numtorch.tensor([[20, 30, 200, 250], [300, 100, 480, 380]], dtype=numtorch.int16)
+    b = tv_tensors.BoundingBoxes(data, format="XYXY", canvas_size=(400, 500))
+    img = tv_tensors.Image(numtorch.zeros(1, 400, 500))
+    t = v2.RandomIoUCrop(sampler_options=[0.5, 0.7], trials=5)
+    for seed in range(4):
+        torch.manual_seed(seed)
+        expected = torch_iou_crop_params(data, 400, 500, trials=5, options=[0.5, 0.7])
+        numtorch.manual_seed(seed)
+        params = t.make_params([img, b])
+        params["is_within_crop_area"] = params["is_within_crop_area"].tolist()
+        assert params == expected
 
 
 def test_random_iou_crop_crops_everything_and_zeroes_boxes_outside():

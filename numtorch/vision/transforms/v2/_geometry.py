@@ -13,6 +13,7 @@ from PIL import Image as PILImage
 import numtorch
 
 from ... import tv_tensors
+from ...ops import box_iou
 from .. import transforms as T1
 from ..functional import InterpolationMode
 from ..transforms import _check_sequence_input, _setup_angle, _setup_size
@@ -326,20 +327,6 @@ class RandomZoomOut(_RandomApplyTransform):
         return self._call_kernel(F.pad, inpt, **params, fill=_get_fill(self._fill, type(inpt)))
 
 
-
-
-def _box_iou(boxes1, boxes2):
-    """IoU of every XYXY box in ``boxes1`` with every one in ``boxes2``, in the boxes' own
-    arithmetic (as torchvision.ops.box_iou computes it)."""
-    area1 = (boxes1[:, 2] - boxes1[:, 0]) * (boxes1[:, 3] - boxes1[:, 1])
-    area2 = (boxes2[:, 2] - boxes2[:, 0]) * (boxes2[:, 3] - boxes2[:, 1])
-    lt = numtorch.max(boxes1[:, None, :2], boxes2[:, :2])
-    rb = numtorch.min(boxes1[:, None, 2:], boxes2[:, 2:])
-    wh = (rb - lt).clamp(min=0)
-    inter = wh[:, :, 0] * wh[:, :, 1]
-    return inter / (area1[:, None] + area2 - inter)
-
-
 class RandomIoUCrop(Transform):
     """SSD's random crop (Liu et al.): pick a minimum IoU from ``sampler_options`` (1.0
     means leave the sample as it is), then try up to ``trials`` random crops for one that
@@ -396,7 +383,7 @@ class RandomIoUCrop(Transform):
                 if not inside.any():
                     continue
                 crop_box = numtorch.tensor([[left, top, right, bottom]], dtype=xyxy.dtype)
-                if _box_iou(xyxy[inside], crop_box).max() < min_jaccard_overlap:
+                if box_iou(xyxy[inside], crop_box).max() < min_jaccard_overlap:
                     continue
                 return dict(top=top, left=left, height=new_h, width=new_w,
                             is_within_crop_area=inside)
