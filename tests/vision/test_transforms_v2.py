@@ -363,3 +363,16 @@ def test_resize_scales_boxes_by_float32_ratios_in_any_format_as_torchvision(fmt,
     want = torch.from_numpy(a).mul(ratios).to(getattr(torch, dtype))
     assert got.canvas_size == (77, 301) and got.format.value == fmt
     np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+def test_sanitize_takes_labels_getter_returning_a_list_of_tensors_as_torchvision():
+    b = boxes([[0, 0, 4, 4], [3, 3, 3, 9], [1, 1, 5, 6]])
+    sample = {"boxes": b, "labels": numtorch.tensor([7, 8, 9]), "ids": numtorch.tensor([1, 2, 3])}
+    t = v2.SanitizeBoundingBoxes(labels_getter=lambda s: [s["labels"], s["ids"]])
+    out = t(sample)
+    assert out["labels"].tolist() == [7, 9] and out["ids"].tolist() == [1, 3]
+    assert out["boxes"].tolist() == [[0, 0, 4, 4], [1, 1, 5, 6]]
+    with pytest.raises(ValueError, match="must be a tensor or None, got <class 'int'> instead"):
+        v2.SanitizeBoundingBoxes(labels_getter=lambda s: [s["labels"], 3])(sample)
+    with pytest.raises(ValueError, match="labels_getter should either be 'default', a callable"):
+        v2.SanitizeBoundingBoxes(labels_getter="labels")

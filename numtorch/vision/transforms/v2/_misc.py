@@ -252,20 +252,19 @@ class SanitizeBoundingBoxes(Transform):
             raise ValueError(f"min_area must be >= 1, got {min_area}.")
         self.min_area = min_area
         self.labels_getter = labels_getter
-        if labels_getter == "default":
-            self._labels_getter = _find_labels_default_heuristic
-        elif callable(labels_getter) or labels_getter is None:
-            self._labels_getter = labels_getter
-        else:
-            raise ValueError("labels_getter should either be 'default', a callable, or None, "
-                             f"but got {labels_getter}.")
+        self._labels_getter = _parse_labels_getter(labels_getter)
 
     def forward(self, *inputs):
         inputs = inputs if len(inputs) > 1 else inputs[0]
-        labels = self._labels_getter(inputs) if self._labels_getter is not None else None
-        if labels is not None and not isinstance(labels, (Tensor, tuple)):
+        labels = self._labels_getter(inputs)
+        # one tensor, or a tuple or list of them (labels and, say, per-box ids)
+        labels = (labels,) if isinstance(labels, Tensor) else labels
+        if labels is not None and not (isinstance(labels, (tuple, list))
+                                       and all(isinstance(t, Tensor) for t in labels)):
+            bad = next((t for t in labels if not isinstance(t, Tensor)), None) \
+                if isinstance(labels, (tuple, list)) else labels
             raise ValueError("The labels in the input to forward() must be a tensor or None, "
-                             f"got {type(labels)} instead.")
+                             f"got {type(bad)} instead.")
         from ._transform import _tree_flatten, _tree_unflatten
 
         flat_inputs, spec = _tree_flatten(inputs)
@@ -274,8 +273,7 @@ class SanitizeBoundingBoxes(Transform):
             raise ValueError(f"Found {len(boxes)} bounding box instances, but exactly one is "
                              "needed.")
         valid = self._valid(boxes[0])
-        label_ids = {id(t) for t in (labels if isinstance(labels, tuple) else (labels,))
-                     if t is not None}
+        label_ids = {id(t) for t in labels or ()}
         out = []
         for x in flat_inputs:
             if id(x) in label_ids:
