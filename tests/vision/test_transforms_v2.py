@@ -376,3 +376,11 @@ def test_sanitize_takes_labels_getter_returning_a_list_of_tensors_as_torchvision
         v2.SanitizeBoundingBoxes(labels_getter=lambda s: [s["labels"], 3])(sample)
     with pytest.raises(ValueError, match="labels_getter should either be 'default', a callable"):
         v2.SanitizeBoundingBoxes(labels_getter="labels")
+
+
+def test_fill_dict_without_the_type_or_others_falls_back_to_the_default_as_torchvision():
+    # torchvision's _get_fill builds its "should never happen" RuntimeError without raising
+    # it, so a type missing from the dict gets fill=None (zeros)
+    mask = tv_tensors.Mask(numtorch.ones(12, 16, dtype=numtorch.uint8))
+    img, m = v2.Pad(2, fill={tv_tensors.Image: 7})(IMG, mask)
+    assert int(img[0, 0, 0]) == 7 and int(m[0, 0]) == 0 and int(m[2, 2]) == 1

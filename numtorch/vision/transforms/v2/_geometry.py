@@ -55,12 +55,11 @@ def _setup_fill_arg(fill) -> dict:
 
 
 def _get_fill(fill_dict, inpt_type):
+    """The fill for ``inpt_type``: its own entry, else ``"others"``, else None (the
+    kernel's default), as torchvision's (whose "never happens" error is never raised)."""
     if inpt_type in fill_dict or isinstance(fill_dict, defaultdict):
         return fill_dict[inpt_type]
-    if "others" in fill_dict:
-        return fill_dict["others"]
-    raise RuntimeError("This should never happen, please open an issue on the torchvision repo "
-                       "if you hit this.")
+    return fill_dict.get("others")
 
 
 def _canvas(height: int, width: int):
