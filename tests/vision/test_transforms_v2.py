@@ -384,3 +384,11 @@ def test_fill_dict_without_the_type_or_others_falls_back_to_the_default_as_torch
     mask = tv_tensors.Mask(numtorch.ones(12, 16, dtype=numtorch.uint8))
     img, m = v2.Pad(2, fill={tv_tensors.Image: 7})(IMG, mask)
     assert int(img[0, 0, 0]) == 7 and int(m[0, 0]) == 0 and int(m[2, 2]) == 1
+
+
+def test_default_labels_getter_takes_the_second_item_of_a_list_or_longer_tuple():
+    b = boxes([[0, 0, 4, 4], [3, 3, 3, 9]])
+    out = v2.SanitizeBoundingBoxes()([IMG, {"boxes": b, "labels": numtorch.tensor([7, 8])}])
+    assert out[1]["labels"].tolist() == [7]
+    out = v2.SanitizeBoundingBoxes()((IMG, {"boxes": b, "labels": numtorch.tensor([7, 8])}, 3))
+    assert out[1]["labels"].tolist() == [7] and out[2] == 3

@@ -5,7 +5,7 @@ box utilities ClampBoundingBoxes, ConvertBoundingBoxFormat, SanitizeBoundingBoxe
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from PIL import Image as PILImage
@@ -207,11 +207,13 @@ class ClampBoundingBoxes(Transform):
 
 
 def _find_labels_default_heuristic(inputs):
-    if isinstance(inputs, tuple) and len(inputs) == 2:
+    """torchvision's guess: the second item of a tuple or list sample (a tensor, or a dict
+    holding them), or the sample dict's ``"labels"`` key, else the first key with "label"."""
+    if isinstance(inputs, (tuple, list)):
         inputs = inputs[1]
-    if isinstance(inputs, Tensor):
+    if is_pure_tensor(inputs):
         return inputs
-    if not isinstance(inputs, dict):
+    if not isinstance(inputs, Mapping):
         raise ValueError("When using the default labels_getter, the input passed to forward "
                          "must be a dictionary or a two-tuple whose second item is a "
                          f"dictionary or a tensor, but got {inputs} instead.")
