@@ -503,3 +503,27 @@ def test_v2_posterize_masks_any_integer_dtype_as_torchvision(dtype, bits):
     got = v2.functional.posterize(numtorch.from_numpy(x.numpy()), bits)
     assert got.dtype == getattr(numtorch, dtype)
     np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int16, torch.float32])
+def test_v2_invert_and_solarize_take_any_channel_count_with_v2s_arithmetic(dtype):
+    # torchvision v2: invert is 1 - x / bitwise_not / xor with the value bits, and neither
+    # op checks the channel count (v1's kernels take 1 or 3 channels only)
+    x = torch.randint(0, 100, (2, 5, 6), dtype=dtype) if not dtype.is_floating_point \
+        else torch.rand(2, 5, 6)
+    if dtype.is_floating_point:
+        inv = 1.0 - x
+    elif dtype == torch.uint8:
+        inv = x.bitwise_not()
+    else:
+        inv = x.bitwise_xor((1 << 15) - 1)
+    threshold = 0.5 if dtype.is_floating_point else 50
+    img = tv_tensors.Image(numtorch.from_numpy(x.numpy().copy()))
+    got_inv, got_sol = v2.functional.invert(img), v2.functional.solarize(img, threshold)
+    assert isinstance(got_inv, tv_tensors.Image) and isinstance(got_sol, tv_tensors.Image)
+    np.testing.assert_array_equal(got_inv.numpy(), inv.numpy())
+    np.testing.assert_array_equal(got_sol.numpy(), torch.where(x >= threshold, inv, x).numpy())
+    too_high = {torch.uint8: 256, torch.int16: 40000, torch.float32: 1.5}[dtype]
+    with pytest.raises(TypeError, match="Threshold should be less or equal the maximum value of "
+                                        f"the dtype, but got {too_high}"):
+        v2.functional.solarize(img, too_high)

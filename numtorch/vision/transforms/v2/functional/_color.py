@@ -1,7 +1,8 @@
 """v2 colour and blur functionals: on Pillow images the v1 kernels (Pillow's own
 operations); on tensors, where torchvision v2 computes differently from v1, v2's own
-arithmetic (below: grayscale, brightness, saturation, contrast, sharpness), else the v1
-kernels. Masks and boxes have no kernel here, so v2 transforms pass them through."""
+arithmetic (below: grayscale, brightness, saturation, contrast, sharpness, invert, solarize,
+posterize, autocontrast), else the v1 kernels. Masks and boxes have no kernel here, so v2
+transforms pass them through."""
 
 from __future__ import annotations
 
@@ -179,8 +180,21 @@ def gaussian_blur(inpt, kernel_size, sigma=None):
     return _on_pixels("gaussian_blur", inpt, F1.gaussian_blur, kernel_size, sigma)
 
 
+def _invert_image(image):
+    """v2's: ``1 - x`` for floats, the value bits flipped for integers, any number of
+    channels (v1 checks for 1 or 3)."""
+    if not isinstance(image, Tensor):
+        return F1.invert(image)  # Pillow's
+    if image.is_floating_point():
+        return 1.0 - image
+    if image.dtype == numtorch.uint8:
+        return image.bitwise_not()
+    # signed integers keep their sign bit
+    return image.bitwise_xor((1 << _num_value_bits(image.dtype)) - 1)
+
+
 def invert(inpt):
-    return _on_pixels("invert", inpt, F1.invert)
+    return _on_pixels("invert", inpt, _invert_image)
 
 
 def _posterize_image(image, bits: int):
@@ -201,8 +215,18 @@ def posterize(inpt, bits: int):
     return _on_pixels("posterize", inpt, _posterize_image, bits)
 
 
+def _solarize_image(image, threshold: float):
+    """v2's: invert where ``x >= threshold``, any number of channels, v2's error."""
+    if not isinstance(image, Tensor):
+        return F1.solarize(image, threshold)  # Pillow's
+    if threshold > _max_value(image.dtype):
+        raise TypeError("Threshold should be less or equal the maximum value of the dtype, but "
+                        f"got {threshold}")
+    return numtorch.where(image >= threshold, _invert_image(image), image)
+
+
 def solarize(inpt, threshold: float):
-    return _on_pixels("solarize", inpt, F1.solarize, threshold)
+    return _on_pixels("solarize", inpt, _solarize_image, threshold)
 
 
 def _autocontrast_image(image):
