@@ -392,3 +392,43 @@ def test_default_labels_getter_takes_the_second_item_of_a_list_or_longer_tuple()
     assert out[1]["labels"].tolist() == [7]
     out = v2.SanitizeBoundingBoxes()((IMG, {"boxes": b, "labels": numtorch.tensor([7, 8])}, 3))
     assert out[1]["labels"].tolist() == [7] and out[2] == 3
+
+
+def _torch_clamp(b, fmt, canvas):
+    # torchvision's clamp_bounding_boxes: float, through XYXY, clamp, back, cast
+    x = b.clone() if b.is_floating_point() else b.float()
+    if fmt == "XYWH":
+        x[:, 2:] += x[:, :2]
+    elif fmt == "CXCYWH":
+        x[:, :2] -= x[:, 2:] / 2
+        x[:, 2:] += x[:, :2]
+    x[:, 0::2].clamp_(0, canvas[1])
+    x[:, 1::2].clamp_(0, canvas[0])
+    if fmt != "XYXY":
+        x[:, 2:] -= x[:, :2]
+    if fmt == "CXCYWH":
+        x[:, :2] = (x[:, :2] * 2 + x[:, 2:]) / 2
+    return x.to(b.dtype)
+
+
+@pytest.mark.parametrize("fmt", ["XYXY", "XYWH", "CXCYWH"])
+@pytest.mark.parametrize("dtype", ["int64", "float32"])
+def test_flip_crop_pad_move_boxes_in_their_own_format_as_torchvision(fmt, dtype):
+    # torchvision shifts the corner (XYXY: both corners) or the centre, never a trip
+    # through XYXY, which rounds integer CXCYWH boxes of odd size by one
+    data = [[8, 6, 3, 3], [5, 4, 5, 7], [10, 9, 4, 2]]
+    b = boxes(numtorch.tensor(data, dtype=getattr(numtorch, dtype)), fmt)
+    t = torch.tensor(data, dtype=getattr(torch, dtype))
+    flipped = t.clone()
+    if fmt == "XYXY":
+        flipped[:, [2, 0]] = t[:, [0, 2]].sub(16).neg()
+    elif fmt == "XYWH":
+        flipped[:, 0] = t[:, 0].add(t[:, 2]).sub(16).neg()
+    else:
+        flipped[:, 0] = t[:, 0].sub(16).neg()
+    assert F.horizontal_flip(b).tolist() == flipped.tolist()
+    shift = torch.tensor([2, 1, 2, 1] if fmt == "XYXY" else [2, 1, 0, 0], dtype=t.dtype)
+    assert F.crop(b, 1, 2, 9, 11).tolist() == _torch_clamp(t - shift, fmt, (9, 11)).tolist()
+    padded = F.pad(b, [2, 1, 0, 0])
+    assert padded.tolist() == _torch_clamp(t + shift, fmt, (13, 18)).tolist()
+    assert padded.canvas_size == (13, 18)

@@ -16,7 +16,7 @@ import numtorch
 from .... import tv_tensors
 from ... import functional as F1
 from ...functional import InterpolationMode, _interpolation_modes_from_int
-from ._meta import _check_format, _clamp_xyxy, _from_xyxy, _to_xyxy
+from ._meta import _check_format, _clamp_xyxy, _from_xyxy, _to_xyxy, clamp_bounding_boxes
 from ._utils import _as_mask_image, _on_pixels, _plain
 
 __all__ = ["horizontal_flip", "vertical_flip", "hflip", "vflip", "resize", "crop",
@@ -36,12 +36,12 @@ def _check_interpolation(interpolation):
     return interpolation
 
 
-def _box_op(boxes, fn, *, clamp: bool, float_math: bool = True):
+def _box_op(boxes, fn, *, clamp: bool):
     """Apply ``fn(xyxy_array) -> (xyxy_array, canvas_size)`` to BoundingBoxes, keeping
     their format and dtype (integer boxes are computed in float32, then truncated)."""
     fmt = _check_format(boxes.format)
     a = _plain(boxes).numpy()
-    work = a if (a.dtype.kind == "f" or not float_math) else a.astype(np.float32)
+    work = a if a.dtype.kind == "f" else a.astype(np.float32)
     xyxy, canvas = fn(_to_xyxy(work, fmt))
     if clamp:
         xyxy = _clamp_xyxy(xyxy, canvas)
@@ -51,30 +51,34 @@ def _box_op(boxes, fn, *, clamp: bool, float_math: bool = True):
 
 
 # --------------------------------------------------------------------------- flips
+# Flips, crops and pads move boxes in their own format, as torchvision's do: a trip
+# through XYXY would round integer CXCYWH boxes of odd size (ceil, then floor) by one.
+
+def _flip_boxes(boxes, lo: int, hi: int, size: int):
+    """Mirror coordinate ``lo`` (x: 0, y: 1) across ``size``; ``hi`` is its far edge (XYXY)
+    or extent (XYWH)."""
+    fmt = _check_format(boxes.format)
+    out = _plain(boxes).clone().reshape(-1, 4)
+    if fmt == tv_tensors.BoundingBoxFormat.XYXY:
+        out[:, [hi, lo]] = out[:, [lo, hi]].sub(size).neg()
+    elif fmt == tv_tensors.BoundingBoxFormat.XYWH:
+        out[:, lo] = out[:, lo].add(out[:, hi]).sub(size).neg()
+    else:  # CXCYWH: only the centre moves
+        out[:, lo] = out[:, lo].sub(size).neg()
+    return tv_tensors.wrap(out.reshape(boxes.shape), like=boxes)
+
 
 def horizontal_flip(inpt):
     """Mirror left-right."""
     if isinstance(inpt, _BOXES):
-        w = inpt.canvas_size[1]
-
-        def flip(a):
-            a = a.copy()
-            a[:, [0, 2]] = w - a[:, [2, 0]]
-            return a, inpt.canvas_size
-        return _box_op(inpt, flip, clamp=False, float_math=False)
+        return _flip_boxes(inpt, 0, 2, inpt.canvas_size[1])
     return _on_pixels("horizontal_flip", inpt, F1.hflip, mask_kernel=F1.hflip)
 
 
 def vertical_flip(inpt):
     """Mirror top-bottom."""
     if isinstance(inpt, _BOXES):
-        h = inpt.canvas_size[0]
-
-        def flip(a):
-            a = a.copy()
-            a[:, [1, 3]] = h - a[:, [3, 1]]
-            return a, inpt.canvas_size
-        return _box_op(inpt, flip, clamp=False, float_math=False)
+        return _flip_boxes(inpt, 1, 3, inpt.canvas_size[0])
     return _on_pixels("vertical_flip", inpt, F1.vflip, mask_kernel=F1.vflip)
 
 
@@ -116,10 +120,18 @@ def resize(inpt, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
 
 # --------------------------------------------------------------------------- crop / pad
 
+def _shift_boxes(boxes, dx, dy, canvas_size):
+    """Move boxes by (dx, dy) (the corner or centre; sizes stay) onto a new canvas, then
+    clamp to it, as torchvision's crop and pad do."""
+    fmt = _check_format(boxes.format)
+    shift = [dx, dy, dx, dy] if fmt == tv_tensors.BoundingBoxFormat.XYXY else [dx, dy, 0, 0]
+    out = _plain(boxes).add(numtorch.tensor(shift, dtype=boxes.dtype))
+    out = clamp_bounding_boxes(out, format=fmt, canvas_size=canvas_size)
+    return tv_tensors.wrap(out, like=boxes, canvas_size=tuple(canvas_size))
+
+
 def _crop_boxes(boxes, top, left, height, width):
-    def shift(a):
-        return a - np.array([left, top, left, top], dtype=a.dtype), (height, width)
-    return _box_op(boxes, shift, clamp=True, float_math=False)
+    return _shift_boxes(boxes, -left, -top, (height, width))
 
 
 def crop(inpt, top: int, left: int, height: int, width: int):
@@ -174,11 +186,7 @@ def pad(inpt, padding, fill=None, padding_mode: str = "constant"):
                              "symmetric")
         left, top, right, bottom = _parse_pad(padding)
         h, w = inpt.canvas_size
-
-        def shift(a):
-            return (a + np.array([left, top, left, top], dtype=a.dtype),
-                    (h + top + bottom, w + left + right))
-        return _box_op(inpt, shift, clamp=False, float_math=False)
+        return _shift_boxes(inpt, left, top, (h + top + bottom, w + left + right))
     fill = 0 if fill is None else fill
     kernel = _as_mask_image(F1.pad)
     return _on_pixels("pad", inpt, F1.pad, padding, fill, padding_mode, mask_kernel=kernel)
