@@ -432,3 +432,22 @@ def test_flip_crop_pad_move_boxes_in_their_own_format_as_torchvision(fmt, dtype)
     padded = F.pad(b, [2, 1, 0, 0])
     assert padded.tolist() == _torch_clamp(t + shift, fmt, (13, 18)).tolist()
     assert padded.canvas_size == (13, 18)
+
+
+def test_v2_normalize_checks_and_arithmetic_as_torchvision_v2():
+    # v2's messages (v1's say "after conversion to ..." and print tensor.size()); values as
+    # x.sub(mean).div_(std) with mean and std in the image's dtype
+    x = torch.rand(2, 3, 4, 5)
+    got = F.normalize(tv_tensors.Image(numtorch.from_numpy(x.numpy().copy())), [0.4, 0.5, 0.6],
+                      [0.2, 0.3, 0.7])
+    want = x.sub(torch.tensor([0.4, 0.5, 0.6]).view(-1, 1, 1)).div_(
+        torch.tensor([0.2, 0.3, 0.7]).view(-1, 1, 1))
+    assert isinstance(got, tv_tensors.Image)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    with pytest.raises(ValueError, match=r"^std evaluated to zero, leading to division by zero"):
+        F.normalize(numtorch.zeros(3, 4, 4), [0.5], [0.0])
+    with pytest.raises(ValueError, match=r"of size \(\.\.\., C, H, W\)\. Got numtorch.Size\(\[4, "
+                                         r"4\]\)\.$"):
+        F.normalize(numtorch.zeros(4, 4), [0.5], [1.0])
+    with pytest.raises(TypeError, match="Input tensor should be a float tensor"):
+        F.normalize(numtorch.zeros(3, 4, 4, dtype=numtorch.uint8), [0.5], [0.5])

@@ -113,8 +113,26 @@ def convert_image_dtype(image, dtype=numtorch.float32):
     return to_dtype(image, dtype, scale=True)
 
 
-def _normalize_image(image, mean, std, inplace=False):
-    return F1.normalize(image, mean, std, inplace)
+def _normalize_image(image: Tensor, mean, std, inplace: bool = False) -> Tensor:
+    """v2's: its checks and messages (a zero std is caught before any cast), then
+    ``(x - mean) / std`` with mean and std in the image's dtype."""
+    if not image.is_floating_point():
+        raise TypeError(f"Input tensor should be a float tensor. Got {image.dtype}.")
+    if image.ndim < 3:
+        raise ValueError("Expected tensor to be a tensor image of size (..., C, H, W). Got "
+                         f"{image.shape}.")
+    if isinstance(std, (tuple, list)):
+        divzero = not all(std)
+    else:
+        divzero = isinstance(std, (int, float)) and std == 0
+    if divzero:
+        raise ValueError("std evaluated to zero, leading to division by zero.")
+    mean = numtorch.as_tensor(mean, dtype=image.dtype, device=image.device)
+    std = numtorch.as_tensor(std, dtype=image.dtype, device=image.device)
+    mean = mean.view(-1, 1, 1) if mean.ndim == 1 else mean
+    std = std.view(-1, 1, 1) if std.ndim == 1 else std
+    image = image.sub_(mean) if inplace else image.sub(mean)
+    return image.div_(std)
 
 
 def normalize(inpt, mean, std, inplace: bool = False):
