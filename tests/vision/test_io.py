@@ -14,6 +14,7 @@ import os
 
 import numpy as np
 import PIL
+import PIL.features
 import pytest
 from PIL import Image
 
@@ -251,6 +252,29 @@ def test_gif_frames():
     frames[1].save(buf, "GIF")
     still = vio.decode_image(_bytes_tensor(buf.getvalue()))
     assert still.shape == (3, 4, 5)
+
+
+def _webp(frames, **kwargs) -> bytes:
+    buf = io.BytesIO()
+    frames[0].save(buf, "WEBP", save_all=len(frames) > 1, append_images=frames[1:], **kwargs)
+    return buf.getvalue()
+
+
+@pytest.mark.skipif(not PIL.features.check("webp"), reason="Pillow without WEBP support")
+def test_decode_webp_modes_as_torchvision_and_animated_files_refused():
+    rgba = RNG.integers(0, 256, (4, 5, 4), dtype=np.uint8)
+    t = _bytes_tensor(_webp([Image.fromarray(rgba)], lossless=True))
+    for mode in ("UNCHANGED", "GRAY", "GRAY_ALPHA", "RGB_ALPHA"):  # torchvision: any other
+        got = vio.decode_image(t, mode)                             # mode is UNCHANGED
+        np.testing.assert_array_equal(got.permute(1, 2, 0).numpy(), rgba, err_msg=mode)
+    np.testing.assert_array_equal(vio.decode_webp(t, "RGB").permute(1, 2, 0).numpy(),
+                                  rgba[..., :3])
+    opaque = _bytes_tensor(_webp([Image.fromarray(rgba[..., :3])], lossless=True))
+    assert vio.decode_webp(opaque, ImageReadMode.GRAY).shape == (3, 4, 5)
+    assert vio.decode_webp(opaque, ImageReadMode.RGB_ALPHA)[3].eq(255).all()
+    frames = [Image.fromarray(np.full((4, 5, 3), v, np.uint8)) for v in (10, 200)]
+    with pytest.raises(RuntimeError, match="^Animated webp files are not supported.$"):
+        vio.decode_image(_bytes_tensor(_webp(frames, lossless=True)))
 
 
 def test_png_round_trip_and_jpeg_quality(tmp_path):

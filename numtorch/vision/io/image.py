@@ -311,15 +311,16 @@ def _decode_gif_bytes(raw: bytes) -> numtorch.Tensor:
 
 def _decode_webp_bytes(raw: bytes, mode: ImageReadMode) -> numtorch.Tensor:
     img = _open(raw)
-    if mode is ImageReadMode.UNCHANGED:  # RGB, or RGBA for a file with alpha
-        if img.mode not in ("RGB", "RGBA"):
-            img = img.convert("RGB")
-    elif mode is ImageReadMode.RGB:
+    if getattr(img, "is_animated", False):
+        raise RuntimeError("Animated webp files are not supported.")
+    if mode is ImageReadMode.RGB:
         img = img.convert("RGB")
     elif mode is ImageReadMode.RGB_ALPHA:
         img = img.convert("RGBA")
-    else:
-        raise RuntimeError("Unsupported mode for webp files")
+    elif img.mode not in ("RGB", "RGBA"):
+        # Any other mode (GRAY too) is UNCHANGED, as in torchvision's WEBP decoder: RGB, or
+        # RGBA for a file with alpha.
+        img = img.convert("RGB")
     return _chw(np.asarray(img))
 
 
