@@ -247,11 +247,15 @@ def test_gif_frames():
     buf = io.BytesIO()
     frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:])
     animated = vio.decode_gif(_bytes_tensor(buf.getvalue()))
-    assert animated.shape == (2, 3, 4, 5)
+    assert animated.shape == (2, 3, 4, 5) and animated.dtype == numtorch.uint8
+    assert animated[0].eq(10).all() and animated[1].eq(200).all()
+    paletted = Image.fromarray(RNG.integers(0, 256, (4, 5, 3), dtype=np.uint8)).quantize(256)
     buf = io.BytesIO()
-    frames[1].save(buf, "GIF")
+    paletted.save(buf, "GIF")
     still = vio.decode_image(_bytes_tensor(buf.getvalue()))
-    assert still.shape == (3, 4, 5)
+    assert still.shape == (3, 4, 5)  # one frame: no frame dimension
+    np.testing.assert_array_equal(still.permute(1, 2, 0).numpy(),
+                                  np.asarray(paletted.convert("RGB")))
 
 
 def _webp(frames, **kwargs) -> bytes:
