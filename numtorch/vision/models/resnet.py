@@ -337,12 +337,16 @@ _RESNET_ARGS = """
     """
 
 
-def _resnet_builder(depth: int, block: type[BasicBlock | Bottleneck], layers: list[int],
-                    weights_enum: type[WeightsEnum]):
+def _builder_doc(summary: str, weights_enum: type[WeightsEnum]) -> str:
+    """A builder's docstring: ``summary``, which weights ``'DEFAULT'`` means, and Args."""
     default = "" if weights_enum.DEFAULT is weights_enum.IMAGENET1K_V1 else (
         " ``'DEFAULT'`` is ``IMAGENET1K_V2``.")
-    doc = f"ResNet-{depth} ({block.__name__}, {layers}).{default}" + _RESNET_ARGS.format(
-        enum=weights_enum.__name__)
+    return f"{summary}.{default}" + _RESNET_ARGS.format(enum=weights_enum.__name__)
+
+
+def _resnet_builder(depth: int, block: type[BasicBlock | Bottleneck], layers: list[int],
+                    weights_enum: type[WeightsEnum]):
+    doc = _builder_doc(f"ResNet-{depth} ({block.__name__}, {layers})", weights_enum)
     return _make_builder(f"resnet{depth}", weights_enum, partial(_resnet, block, layers),
                          ResNet, doc)
 
@@ -358,10 +362,8 @@ def _shaped(layers: list[int], groups: int, width_per_group: int, weights: Weigh
 
 def _variant_builder(name: str, title: str, layers: list[int], groups: int,
                      width_per_group: int, weights_enum: type[WeightsEnum]):
-    default = "" if weights_enum.DEFAULT is weights_enum.IMAGENET1K_V1 else (
-        " ``'DEFAULT'`` is ``IMAGENET1K_V2``.")
-    doc = (f"{title} (Bottleneck, {layers}, groups={groups}, width_per_group="
-           f"{width_per_group}).{default}" + _RESNET_ARGS.format(enum=weights_enum.__name__))
+    doc = _builder_doc(f"{title} (Bottleneck, {layers}, groups={groups}, width_per_group="
+                       f"{width_per_group})", weights_enum)
     return _make_builder(name, weights_enum, partial(_shaped, layers, groups, width_per_group),
                          ResNet, doc)
 
