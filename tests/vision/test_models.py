@@ -10,8 +10,10 @@ structure tests switch the layers' default initialisation off on both sides.
 
 from __future__ import annotations
 
+import fractions
 import hashlib
 import os
+import pickle
 import urllib.error
 import urllib.request
 
@@ -453,6 +455,19 @@ def test_pretrained_weights_load_from_the_torch_hub_cache(cached_vgg11, no_defau
     model = models.vgg11(weights="IMAGENET1K_V1")
     assert_same_params(model, cached_vgg11)
     assert "Downloading" not in capsys.readouterr().out  # the cached file was used
+
+
+def test_weights_get_state_dict_loads_weights_only_unlike_torch_hub(torch_home):
+    # A numtorch choice: torchvision passes torch.hub's weights_only=False through; a
+    # checkpoint of tensors loads the same either way, and anything else needs asking for.
+    weights = models.ResNet18_Weights.IMAGENET1K_V1
+    torch_home.mkdir(parents=True)
+    numtorch.save({"w": numtorch.zeros(2), "note": fractions.Fraction(1, 2)},
+                  str(torch_home / os.path.basename(weights.url)))
+    with pytest.raises(pickle.UnpicklingError, match="^Weights only load failed"):
+        weights.get_state_dict(progress=False)
+    assert weights.get_state_dict(progress=False, weights_only=False)["note"] == 0.5
+    assert numtorch.hub.load_state_dict_from_url(weights.url, progress=False)["note"] == 0.5
 
 
 def test_torch_home_defaults_to_the_xdg_cache_then_home(monkeypatch, tmp_path):
