@@ -249,11 +249,12 @@ def test_gif_frames():
     animated = vio.decode_gif(_bytes_tensor(buf.getvalue()))
     assert animated.shape == (2, 3, 4, 5) and animated.dtype == numtorch.uint8
     assert animated[0].eq(10).all() and animated[1].eq(200).all()
+    assert animated.is_contiguous()  # torchvision writes (N, 3, H, W), not a permuted view
     paletted = Image.fromarray(RNG.integers(0, 256, (4, 5, 3), dtype=np.uint8)).quantize(256)
     buf = io.BytesIO()
     paletted.save(buf, "GIF")
     still = vio.decode_image(_bytes_tensor(buf.getvalue()))
-    assert still.shape == (3, 4, 5)  # one frame: no frame dimension
+    assert still.shape == (3, 4, 5) and still.is_contiguous()  # one frame: no frame dimension
     np.testing.assert_array_equal(still.permute(1, 2, 0).numpy(),
                                   np.asarray(paletted.convert("RGB")))
 

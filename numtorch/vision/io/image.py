@@ -304,9 +304,10 @@ def _decode_gif_bytes(raw: bytes) -> numtorch.Tensor:
     for i in range(getattr(img, "n_frames", 1)):
         img.seek(i)
         frames.append(np.asarray(img.convert("RGB")))
-    if len(frames) == 1:
-        return _chw(frames[0])
-    return numtorch.from_numpy(np.ascontiguousarray(np.stack(frames))).permute(0, 3, 1, 2)
+    # Contiguous (N, 3, H, W), one frame squeezed to (3, H, W), as torchvision's decoder
+    # writes it (not a permuted view, as its JPEG and PNG decoders give).
+    pixels = np.ascontiguousarray(np.stack(frames).transpose(0, 3, 1, 2))
+    return numtorch.from_numpy(pixels[0] if len(frames) == 1 else pixels)
 
 
 def _decode_webp_bytes(raw: bytes, mode: ImageReadMode) -> numtorch.Tensor:
