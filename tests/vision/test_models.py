@@ -225,7 +225,8 @@ RESNET_VARIANTS = {"resnext50_32x4d": ([3, 4, 6, 3], 32, 4),
 def torch_resnet(name: str, **kwargs) -> ResNet:
     if name in RESNET_VARIANTS:
         layers, groups, width = RESNET_VARIANTS[name]
-        return ResNet(Bottleneck, layers, groups=groups, width_per_group=width, **kwargs)
+        kwargs = {"groups": groups, **kwargs}
+        return ResNet(Bottleneck, layers, width_per_group=width, **kwargs)
     block, layers = RESNETS[name]
     return ResNet(block, layers, **kwargs)
 
@@ -651,6 +652,16 @@ def test_resnet_variants_weights_and_fixed_shape_arguments():
                                          "instead."):
         models.resnext50_32x4d(groups=8)
     assert models.wide_resnet50_2(width_per_group=128, num_classes=3).fc.out_features == 3
+    with pytest.raises(ValueError, match="The parameter 'width_per_group' expected value 128 "
+                                         "but got 64 instead."):
+        models.wide_resnet101_2(width_per_group=64)
+
+
+def test_wide_resnet_leaves_groups_to_the_caller_as_torchvision(no_init):
+    # torchvision's wide_resnet*_2 fix only width_per_group (ResNeXt builders fix both)
+    model = models.wide_resnet50_2(groups=2)
+    ref = torch_resnet("wide_resnet50_2", groups=2)
+    assert model.layer1[0].conv2.groups == 2 and shapes(model) == shapes(ref)
 
 
 def test_resnet_weights_defaults_and_block_errors():

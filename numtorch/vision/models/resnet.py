@@ -351,18 +351,21 @@ def _resnet_builder(depth: int, block: type[BasicBlock | Bottleneck], layers: li
                          ResNet, doc)
 
 
-def _shaped(layers: list[int], groups: int, width_per_group: int, weights: WeightsEnum | None,
-            progress: bool, /, **kwargs: Any) -> ResNet:
+def _shaped(layers: list[int], groups: int | None, width_per_group: int,
+            weights: WeightsEnum | None, progress: bool, /, **kwargs: Any) -> ResNet:
     """A Bottleneck ResNet whose 3x3 convolutions are grouped or wider (kwargs that
-    disagree with the variant's ``groups`` / ``width_per_group`` are refused)."""
-    _require_model_arg(kwargs, "groups", groups)
+    disagree with the variant's ``groups`` / ``width_per_group`` are refused; ``groups``
+    None leaves it to the caller, as torchvision's Wide ResNets do)."""
+    if groups is not None:
+        _require_model_arg(kwargs, "groups", groups)
     _require_model_arg(kwargs, "width_per_group", width_per_group)
     return _resnet(Bottleneck, layers, weights, progress, **kwargs)
 
 
-def _variant_builder(name: str, title: str, layers: list[int], groups: int,
+def _variant_builder(name: str, title: str, layers: list[int], groups: int | None,
                      width_per_group: int, weights_enum: type[WeightsEnum]):
-    doc = _builder_doc(f"{title} (Bottleneck, {layers}, groups={groups}, width_per_group="
+    shape = "" if groups is None else f"groups={groups}, "
+    doc = _builder_doc(f"{title} (Bottleneck, {layers}, {shape}width_per_group="
                        f"{width_per_group})", weights_enum)
     return _make_builder(name, weights_enum, partial(_shaped, layers, groups, width_per_group),
                          ResNet, doc)
@@ -381,7 +384,7 @@ resnext101_32x8d = _variant_builder("resnext101_32x8d", "ResNeXt-101 32x8d", [3,
                                     8, ResNeXt101_32X8D_Weights)
 resnext101_64x4d = _variant_builder("resnext101_64x4d", "ResNeXt-101 64x4d", [3, 4, 23, 3], 64,
                                     4, ResNeXt101_64X4D_Weights)
-wide_resnet50_2 = _variant_builder("wide_resnet50_2", "Wide ResNet-50-2", [3, 4, 6, 3], 1, 128,
-                                   Wide_ResNet50_2_Weights)
-wide_resnet101_2 = _variant_builder("wide_resnet101_2", "Wide ResNet-101-2", [3, 4, 23, 3], 1,
+wide_resnet50_2 = _variant_builder("wide_resnet50_2", "Wide ResNet-50-2", [3, 4, 6, 3], None,
+                                   128, Wide_ResNet50_2_Weights)
+wide_resnet101_2 = _variant_builder("wide_resnet101_2", "Wide ResNet-101-2", [3, 4, 23, 3], None,
                                     128, Wide_ResNet101_2_Weights)
