@@ -459,8 +459,9 @@ def test_pretrained_weights_load_from_the_torch_hub_cache(cached_vgg11, no_defau
 
 
 def test_weights_get_state_dict_loads_weights_only_unlike_torch_hub(torch_home):
-    # A numtorch choice: torchvision passes torch.hub's weights_only=False through; a
-    # checkpoint of tensors loads the same either way, and anything else needs asking for.
+    # A numtorch choice: torchvision passes torch.hub's weights_only=False through; numtorch
+    # (get_state_dict and hub.load_state_dict_from_url alike) runs no code from a downloaded
+    # file unless asked. A checkpoint of tensors loads the same either way.
     weights = models.ResNet18_Weights.IMAGENET1K_V1
     torch_home.mkdir(parents=True)
     numtorch.save({"w": numtorch.zeros(2), "note": fractions.Fraction(1, 2)},
@@ -468,7 +469,10 @@ def test_weights_get_state_dict_loads_weights_only_unlike_torch_hub(torch_home):
     with pytest.raises(pickle.UnpicklingError, match="^Weights only load failed"):
         weights.get_state_dict(progress=False)
     assert weights.get_state_dict(progress=False, weights_only=False)["note"] == 0.5
-    assert numtorch.hub.load_state_dict_from_url(weights.url, progress=False)["note"] == 0.5
+    with pytest.raises(pickle.UnpicklingError, match="^Weights only load failed"):
+        numtorch.hub.load_state_dict_from_url(weights.url, progress=False)
+    assert numtorch.hub.load_state_dict_from_url(weights.url, progress=False,
+                                                 weights_only=False)["note"] == 0.5
 
 
 def test_torch_home_defaults_to_the_xdg_cache_then_home(monkeypatch, tmp_path):
