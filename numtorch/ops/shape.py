@@ -84,17 +84,24 @@ def _ints(size, name: str = "view", arg: str = "size", position: int | None = 1)
     (at ``position``, or None where it was passed by keyword).
     """
     lone = len(size) == 1 and not isinstance(size[0], (tuple, list))
+    sequence = None  # the one list or tuple the sizes came in, if they did
     if len(size) == 1 and not lone:
-        size = size[0]
+        size = sequence = size[0]
     out = []
     for i, s in enumerate(size):
         try:
             out.append(operator.index(s))
         except TypeError:
+            where = "" if position is None else f" (position {position})"
             if lone:  # one value where the whole list belongs
-                where = "" if position is None else f" (position {position})"
                 raise TypeError(f"{name}(): argument '{arg}'{where} must be tuple of ints, not "
                                 f"{type_name(s)}") from None
+            if sequence is not None and i == 0:  # the parser rejects the list as a whole
+                if position is None:
+                    raise TypeError(f"{name}(): argument '{arg}' must be tuple of ints, not "
+                                    f"{type_name(sequence)}") from None
+                raise TypeError(f"{name}(): argument '{arg}'{where} must be tuple of ints, but "
+                                f"found element of type {type_name(s)} at pos 0") from None
             raise TypeError(f"{name}(): argument '{arg}' failed to unpack the object at pos "
                             f"{i + 1} with error \"type must be tuple of ints,but got "
                             f"{type_name(s)}\"") from None

@@ -639,6 +639,14 @@ ERRORS = [
     lambda M: M.zeros(2, 3).unflatten(1, 1.5),
     lambda M: M.zeros(2, 3).resize_(2, 1.5),
     lambda M: M.zeros(2, 3).resize_(1.5),
+    # a list or tuple whose first element is no int: rejected whole, by position or keyword
+    lambda M: M.zeros(2, 3).repeat((1.5, 1)),
+    lambda M: M.zeros(2, 3).permute((0.5, 1)),
+    lambda M: M.zeros(2, 3).permute(dims=(0.5, 1)),
+    lambda M: M.zeros(2, 3).flip(dims=[0.5]),
+    lambda M: M.zeros(2, 3).reshape((2.0, 3)),
+    lambda M: M.zeros(2, 3).reshape(shape=(2.0, 3)),
+    lambda M: M.zeros(2, 3).unflatten(1, (1.5, 2)),
 ]
 
 
