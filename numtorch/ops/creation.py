@@ -50,7 +50,8 @@ def _shape(size, name: str = "zeros") -> tuple:
     if len(size) == 0:
         raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     single = len(size) == 1 and not isinstance(size[0], (tuple, list, Size))
-    if len(size) == 1 and not single:
+    in_list = len(size) == 1 and not single  # zeros((2, 3)) rather than zeros(2, 3)
+    if in_list:
         size = tuple(size[0])
     out = []
     for pos, s in enumerate(size):
@@ -58,9 +59,9 @@ def _shape(size, name: str = "zeros") -> tuple:
             s = s.__index__()
         if not isinstance(s, int) or isinstance(s, bool):
             # PyTorch's argument parser, in its three wordings
-            if name == "full":
-                raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, "
-                                f"but found element of type {type_name(s)} at pos {pos}")
+            if in_list and pos == 0:  # the parser rejects the list as a whole
+                raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                                f"but found element of type {type_name(s)} at pos 0")
             if single:
                 raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
                                 f"not {type_name(s)}")

@@ -100,3 +100,17 @@ def test_none_in_tensor_data_is_refused_as_in_torch(make):
 
 def test_nan_in_float_data_is_still_a_value():
     assert numtorch.tensor([float("nan"), 1.0]).isnan().tolist() == [True, False]
+
+
+@pytest.mark.parametrize("call", [
+    lambda M: M.zeros((2.0, 3)), lambda M: M.ones([1.5]), lambda M: M.empty((2.0, 3)),
+    lambda M: M.full((2.0, 3), 1.0), lambda M: M.full((2, 3.0), 1.0),
+    lambda M: M.rand((2.0, 3)), lambda M: M.zeros(2).new_zeros((2.0, 3))])
+def test_size_list_whose_element_is_no_int_raises_torchs_message(call):
+    # the first element: the list is rejected whole; a later one: "failed to unpack"
+    messages = []
+    for lib in (torch, numtorch):
+        with pytest.raises(TypeError) as info:
+            call(lib)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
