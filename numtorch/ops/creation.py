@@ -84,10 +84,18 @@ def _sizes(positional: tuple, size, name: str) -> tuple:
         return positional
     if positional:
         raise TypeError(f"{name}() got multiple values for argument 'size'")
-    if not isinstance(size, (tuple, list, Size)) or not all(
-            isinstance(s, int) and not isinstance(s, bool) for s in size):
+    if not isinstance(size, (tuple, list, Size)) or not all(map(_is_size_int, size)):
         raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not {type_name(size)}")
-    return (tuple(size),)
+    return (tuple(int(s) for s in size),)
+
+
+def _is_size_int(s) -> bool:
+    """What PyTorch's int-list parser takes as one size: an integer (NumPy's too, not a
+    bool) or a one-element integer tensor."""
+    if isinstance(s, Tensor):
+        return s.numel() == 1 and not s.dtype.is_floating_point and not s.dtype.is_complex \
+            and s.dtype is not D.bool
+    return isinstance(s, (int, np.integer)) and not isinstance(s, bool)
 
 
 def _infer_dtype(data) -> D.dtype:

@@ -1,6 +1,7 @@
 """Creation functions take their shape as PyTorch's do: ``zeros(2, 3)``, ``zeros((2, 3))``
 and the keyword ``zeros(size=(2, 3))`` (the GAT example writes ``empty(size=(...))``)."""
 
+import numpy as np
 import pytest
 
 import numtorch
@@ -114,3 +115,12 @@ def test_size_list_whose_element_is_no_int_raises_torchs_message(call):
             call(lib)
         messages.append(str(info.value))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("name", SIZED)
+def test_size_keyword_takes_numpy_integers_and_one_element_integer_tensors(name):
+    for lib in (torch, numtorch):
+        for first in (np.int64(2), lib.tensor(2), lib.tensor([2])):
+            assert tuple(getattr(lib, name)(size=(first, 3)).shape) == (2, 3)
+    with pytest.raises(TypeError, match="must be tuple of ints, not tuple"):
+        getattr(numtorch, name)(size=(numtorch.tensor(2.0), 3))
