@@ -45,25 +45,31 @@ def _xp(device):
     return xp_for(to_device(device))
 
 
-def _shape(size, name: str = "zeros") -> tuple:
-    """``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros([2, 3])`` all mean shape (2, 3)."""
+def _shape(size, name: str = "zeros", position: int | None = 1) -> tuple:
+    """``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros([2, 3])`` all mean shape (2, 3).
+    ``position``: where the size argument was passed, for the errors (None: by keyword)."""
     if len(size) == 0:
         raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     single = len(size) == 1 and not isinstance(size[0], (tuple, list, Size))
     in_list = len(size) == 1 and not single  # zeros((2, 3)) rather than zeros(2, 3)
     if in_list:
-        size = tuple(size[0])
+        size_arg = size[0]
+        size = tuple(size_arg)
     out = []
     for pos, s in enumerate(size):
         if isinstance(s, Tensor):
             s = s.__index__()
         if not isinstance(s, int) or isinstance(s, bool):
             # PyTorch's argument parser, in its three wordings
+            where = "" if position is None else f" (position {position})"
             if in_list and pos == 0:  # the parser rejects the list as a whole
-                raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                if position is None:
+                    raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not "
+                                    f"{type_name(size_arg)}")
+                raise TypeError(f"{name}(): argument 'size'{where} must be tuple of ints, "
                                 f"but found element of type {type_name(s)} at pos 0")
             if single:
-                raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
+                raise TypeError(f"{name}(): argument 'size'{where} must be tuple of ints, "
                                 f"not {type_name(s)}")
             raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos "
                             f"{pos + 1} with error \"type must be tuple of ints,but got "

@@ -100,6 +100,7 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
     named = {k: v for k, v in (("size", size), ("low", low), ("high", high)) if v is not None}
     bad = _randint_bad_combination(args, named)
     args = list(args)
+    size_at = None if size is not None else len(args)  # size's position, None: by keyword
     if size is None:
         if not args or not isinstance(args[-1], (tuple, list)):
             if len(args) == 2 and not named:
@@ -112,6 +113,8 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
     if high is not None:
         if len(args) + (low is not None) > 1:
             raise bad
+        if not args and low is None and not _is_randint_int(high):
+            raise TypeError(f"randint(): argument 'high' must be int, not {type_name(high)}")
         args = [args[0] if args else (0 if low is None else low), high]
     elif low is not None:
         if args:
@@ -131,7 +134,10 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
-    arr = _random.randint(low, high, _shape((size,), "randint"), dt.np, generator=generator)
+    if size_at == 3 and size and not isinstance(size[0], (int, np.integer, Tensor)):
+        raise bad  # PyTorch's parser then tries (high, size) and fails on the third argument
+    arr = _random.randint(low, high, _shape((size,), "randint", size_at), dt.np,
+                          generator=generator)
     return _out(out, _finish(arr, requires_grad))
 
 
