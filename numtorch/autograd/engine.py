@@ -248,13 +248,19 @@ def _run_pre_hooks(node, grads):
     return grads
 
 
+def _run_leaf_hooks(var, g):
+    """``g`` passed through the tensor hooks of the leaf ``var``, in order."""
+    for fn in var._hooks:
+        new = fn(g)
+        if new is not None:
+            g = new
+    return g
+
+
 def _accumulate(var, g, create_graph: bool, delivered: set) -> None:
     """``var.grad += g``, storing ``g`` itself the first time when nothing else holds it."""
     if var._hooks:
-        for fn in var._hooks:
-            new = fn(g)
-            if new is not None:
-                g = new
+        g = _run_leaf_hooks(var, g)
     arr = var._data
     data = g._data
     if data.shape != arr.shape or (data.dtype is not arr.dtype and data.dtype != arr.dtype):
@@ -353,6 +359,11 @@ def run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs=None,
                 if node._pre_hooks:
                     grads = _run_pre_hooks(node, grads)
                 if capture is not None:
+                    if not accumulate and type(node) is AccumulateGrad and node in capture \
+                            and node.variable._hooks and grads[0] is not None:
+                        # autograd.grad of a leaf: its tensor hooks run on the gradient it
+                        # returns, as they would on the one accumulated into .grad
+                        grads = [_run_leaf_hooks(node.variable, grads[0])]
                     for nr, k in capture.get(node, ()):
                         g = grads[nr]
                         captured[k] = g if captured[k] is None or g is None else captured[k] + g

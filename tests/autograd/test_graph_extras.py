@@ -162,3 +162,16 @@ def test_multi_grad_hooks_fire_as_in_torch():
                                              "got x"):
             graph.register_multi_grad_hook((a,), print, mode="x")
     assert logs[0] == logs[1] and len(logs[0]) == 5
+
+
+def test_autograd_grad_runs_a_leaf_inputs_tensor_hooks_as_torch():
+    # the hooks see the gradient and change the one returned; .grad is left alone
+    results = []
+    for lib in (numtorch, torch):
+        x = lib.tensor([4.0], requires_grad=True)
+        seen = []
+        x.register_hook(lambda g, seen=seen: seen.append(g.tolist()))
+        x.register_hook(lambda g: g * 10)
+        got = lib.autograd.grad((x * 5).sum(), x)[0].tolist()
+        results.append((got, seen, x.grad))
+    assert results[0] == results[1] == ([50.0], [[5.0]], None)
